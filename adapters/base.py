@@ -1,0 +1,430 @@
+"""The adapter contract: one small class per framework with the same method set.
+
+An adapter wraps one framework's differentiation APIs behind these operators, all of them on
+functions that take and return the framework's own arrays:
+
+    grad(f, argnums=0)(x)            = ∇f(x)                     (f: Rⁿ → R)
+    value_and_grad(f, argnums=0)(x)  = (f(x), ∇f(x))
+    jvp(f, x, v)                     = (f(x), J_f(x) v)          forward mode
+    vjp(f, x, u)                     = (f(x), J_f(x)ᵀ u)         reverse mode
+    jacobian(f, mode)(x)             = J_f(x), shape out.shape + x.shape
+    hessian(f)(x)                    = ∇²f(x), shape x.shape + x.shape
+    hvp(f, x, v)                     = ∇²f(x) v
+    derivative(f, order=n)(x)        = dⁿf/dxⁿ(x) for scalar f of a scalar x
+
+Where a framework has several idiomatic APIs (torch.func vs torch.autograd, GradientTape vs
+ForwardAccumulator) each is a named *variant*; ``adapter.with_variant(name)`` selects one. A variant
+implements an operator by defining ``_<op>_<variant>``; otherwise the adapter's ``_<op>`` is used, and
+otherwise the generic composition in this class (e.g. a forward-mode Jacobian stacked from JVPs).
+
+Nothing here imports a framework: each subclass imports its own, lazily, in ``_load``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.metadata
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
+COMPLEX_DTYPES = ("complex64", "complex128")
+DTYPES = FLOAT_DTYPES + COMPLEX_DTYPES
+OPERATORS = ("grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian", "hvp", "derivative")
+
+# The numpy-like surface every adapter's ``xp`` provides, with numpy's semantics (``var`` is the
+# population variance, ``max`` returns values only, ``axis=`` names the axis, ...). Cases use only these.
+XP_SURFACE = (
+    # elementwise
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh",
+    "arctanh", "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "square", "abs", "sign",
+    "power", "arctan2", "hypot", "maximum", "minimum", "clip", "where", "erf", "erfc", "sigmoid",
+    "softplus", "relu", "real", "imag", "conj", "isfinite",
+    # reductions
+    "sum", "mean", "prod", "max", "min", "logsumexp", "var", "std", "cumsum",
+    # structure and constants
+    "reshape", "transpose", "swapaxes", "stack", "concatenate", "expand_dims", "squeeze", "eye",
+    "zeros_like", "ones_like", "asarray", "matmul", "einsum", "outer", "trace", "diagonal", "tril",
+    "triu", "take", "softmax", "log_softmax",
+    # linear algebra (xp.linalg.<name>)
+    "linalg.inv", "linalg.solve", "linalg.det", "linalg.slogdet", "linalg.cholesky", "linalg.eigh",
+    "linalg.eigvalsh", "linalg.svdvals", "linalg.norm", "linalg.qr",
+)
+
+
+class ConformanceError(Exception):
+    """An error with a one-line message that names the problem and the fix."""
+
+
+class UnknownFrameworkError(ConformanceError, LookupError):
+    pass
+
+
+class FrameworkUnavailableError(ConformanceError, ImportError):
+    pass
+
+
+class UnknownVariantError(ConformanceError, ValueError):
+    pass
+
+
+class UnknownDeviceError(ConformanceError, ValueError):
+    pass
+
+
+class NotDifferentiableError(ConformanceError, TypeError):
+    pass
+
+
+class NonScalarOutputError(ConformanceError, ValueError):
+    pass
+
+
+class UnsupportedDtypeError(ConformanceError, TypeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether an adapter can run here; falsy with the reason and the install command when not."""
+
+    ok: bool
+    reason: str = ""
+    install: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        return "available" if self.ok else f"{self.reason} (install: {self.install})"
+
+
+class Namespace:
+    """A numpy-like namespace: ``overrides`` first, then attributes of ``base`` (a module)."""
+
+    def __init__(self, name: str, base: Any, overrides: dict[str, Any] | None = None,
+                 linalg: "Namespace | None" = None):
+        self.__name__ = name
+        self._base = base
+        self._overrides = dict(overrides or {})
+        if linalg is not None:
+            self._overrides["linalg"] = linalg
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        if attr in self._overrides:
+            return self._overrides[attr]
+        try:
+            return getattr(self._base, attr)
+        except AttributeError:
+            raise AttributeError(f"{self.__name__} has no function {attr!r}") from None
+
+    def __repr__(self) -> str:
+        return f"<xp namespace {self.__name__}>"
+
+
+def missing_surface(xp: Any) -> list[str]:
+    """Names of XP_SURFACE that ``xp`` lacks (the contract tests require none)."""
+    missing = []
+    for name in XP_SURFACE:
+        obj = xp
+        try:
+            for part in name.split("."):
+                obj = getattr(obj, part)
+        except AttributeError:
+            missing.append(name)
+    return missing
+
+
+def canonical_device(device: str | None) -> str:
+    """'cpu', 'cuda' -> 'cuda:0', 'gpu:1' -> 'cuda:1'; None -> 'cpu'."""
+    if device is None:
+        return "cpu"
+    d = str(device).lower().lstrip("/")
+    d = d.replace("gpu", "cuda")
+    if d.startswith("cuda") and ":" not in d:
+        d += ":0"
+    return d
+
+
+class Adapter:
+    """Base class of every framework adapter. Subclasses set the class attributes and implement
+    ``_load``, the array methods and the primitive operators they have idiomatic APIs for."""
+
+    name: str = ""
+    module: str = ""                  # the import name whose version is reported
+    distribution: str = ""            # the PyPI distribution that provides it
+    install: str = ""                 # the command that installs it
+    variants: tuple[str, ...] = ("default",)
+    variant_doc: dict[str, str] = {}  # variant -> the framework APIs it goes through
+    dtypes: tuple[str, ...] = DTYPES  # dtypes this framework differentiates
+    is_reference: bool = False        # True for the numerical (non-AD) reference
+
+    def __init__(self, variant: str | None = None):
+        variant = variant or self.variants[0]
+        if variant not in self.variants:
+            raise UnknownVariantError(
+                f"{self.name} has no API variant {variant!r}; choose one of {', '.join(self.variants)}")
+        self.variant = variant
+        self._mod: Any = None
+
+    # ----------------------------------------------------------------- identity
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}[{self.variant}]>"
+
+    @property
+    def label(self) -> str:
+        """``framework[variant]``, the column name used in records and reports."""
+        return f"{self.name}[{self.variant}]"
+
+    def with_variant(self, variant: str) -> "Adapter":
+        return type(self)(variant)
+
+    def all_variants(self) -> list["Adapter"]:
+        return [self.with_variant(v) for v in self.variants]
+
+    @classmethod
+    def _prepare_import(cls) -> None:
+        """Set up the environment before the framework's first import (e.g. quiet its logging)."""
+
+    def available(self) -> Availability:
+        self._prepare_import()
+        try:
+            importlib.import_module(self.module)
+        except Exception as exc:  # ImportError, or a broken install raising anything else
+            return Availability(False, f"{self.name} cannot be imported: {type(exc).__name__}: {exc}"
+                                .splitlines()[0], self.install)
+        return Availability(True)
+
+    @property
+    def version(self) -> str:
+        try:
+            return importlib.metadata.version(self.distribution)
+        except importlib.metadata.PackageNotFoundError:
+            mod = importlib.import_module(self.module)
+            return str(getattr(mod, "__version__", "unknown"))
+
+    @property
+    def fw(self) -> Any:
+        """The framework module, imported and configured for correctness work on first use."""
+        if self._mod is None:
+            ok = self.available()
+            if not ok:
+                raise FrameworkUnavailableError(f"{self.name} is not available: {ok}")
+            self._mod = _loaded(type(self))
+        return self._mod
+
+    @classmethod
+    def _load(cls) -> Any:
+        """Import and configure the framework (float64 on, TF32 off); return its module."""
+        raise NotImplementedError
+
+    def devices(self) -> list[str]:
+        return ["cpu"]
+
+    def _check_device(self, device: str | None) -> str:
+        dev = canonical_device(device)
+        found = self.devices()
+        if dev not in found:
+            raise UnknownDeviceError(
+                f"{self.name} has no device {device!r}; devices found: {', '.join(found)}")
+        return dev
+
+    # ----------------------------------------------------------------- arrays
+    @property
+    def xp(self) -> Namespace:
+        raise NotImplementedError
+
+    def from_numpy(self, array: Any, dtype: str | None = None, device: str | None = None) -> Any:
+        raise NotImplementedError
+
+    def to_numpy(self, x: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def dtype_name(self, x: Any) -> str:
+        """numpy-style name of x's dtype: 'float64', 'bfloat16', 'int32', ..."""
+        return str(x.dtype).rsplit(".", 1)[-1].replace("'>", "")
+
+    def shape(self, x: Any) -> tuple[int, ...]:
+        return tuple(int(d) for d in x.shape)
+
+    def _check_dtype(self, dtype: str | None) -> None:
+        if dtype is not None and dtype not in DTYPES:
+            raise UnsupportedDtypeError(f"unknown dtype {dtype!r}; use one of {', '.join(DTYPES)}")
+        if dtype is not None and dtype not in self.dtypes:
+            raise UnsupportedDtypeError(
+                f"{self.name} does not differentiate {dtype}; it supports {', '.join(self.dtypes)}")
+
+    # ----------------------------------------------------------------- execution
+    def compile(self, f: Callable) -> Callable:
+        """The framework's compiler (jax.jit, tf.function, torch.compile); identity where none."""
+        return f
+
+    def synchronize(self, *results: Any) -> None:
+        """Block until queued device work (and the computation of ``results``) is done, so that a
+        clock stopped afterwards is honest."""
+
+    # ----------------------------------------------------------------- validation
+    def _require_differentiable(self, *xs: Any) -> None:
+        for x in xs:
+            name = self.dtype_name(x)
+            if name not in DTYPES:
+                raise NotDifferentiableError(
+                    f"cannot differentiate with respect to a {name} input: only floating and complex "
+                    f"dtypes are differentiable; convert it with from_numpy(a, dtype='float64')")
+
+    def _scalar(self, f: Callable, op: str) -> Callable:
+        """Wrap f so a non-scalar output raises NonScalarOutputError naming its shape."""
+
+        @functools.wraps(f)
+        def wrapped(*args: Any) -> Any:
+            out = f(*args)
+            shape = self.shape(out)
+            if shape != ():
+                raise NonScalarOutputError(
+                    f"{op} needs a function with a scalar output, but it returned shape {shape}; "
+                    f"reduce it to a scalar or use jacobian/vjp")
+            return out
+
+        return wrapped
+
+    def _impl(self, op: str) -> Callable:
+        return getattr(self, f"_{op}_{self.variant}", None) or getattr(self, f"_{op}")
+
+    # ----------------------------------------------------------------- public operators
+    def grad(self, f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+        """∇f: the gradient of scalar f with respect to the argument(s) ``argnums``."""
+        g = self._impl("grad")(self._scalar(f, "grad"), argnums)
+
+        def gradient(*args: Any) -> Any:
+            self._require_differentiable(*_pick(args, argnums))
+            return g(*args)
+
+        return gradient
+
+    def value_and_grad(self, f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+        """x ↦ (f(x), ∇f(x))."""
+        vg = self._impl("value_and_grad")(self._scalar(f, "value_and_grad"), argnums)
+
+        def value_and_gradient(*args: Any) -> Any:
+            self._require_differentiable(*_pick(args, argnums))
+            return vg(*args)
+
+        return value_and_gradient
+
+    def jvp(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
+        """(f(x), J_f(x) v): the directional derivative along v (forward mode)."""
+        self._require_differentiable(x, v)
+        return self._impl("jvp")(f, x, v)
+
+    def vjp(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
+        """(f(x), J_f(x)ᵀ u): the cotangent pulled back through f (reverse mode)."""
+        self._require_differentiable(x, u)
+        return self._impl("vjp")(f, x, u)
+
+    def jacobian(self, f: Callable, mode: str = "rev") -> Callable:
+        """x ↦ J_f(x) with shape f(x).shape + x.shape, by forward ("fwd") or reverse ("rev") mode."""
+        if mode not in ("fwd", "rev"):
+            raise ValueError(f"jacobian mode must be 'fwd' or 'rev', not {mode!r}")
+        jac = self._impl(f"jacobian_{mode}")(f)
+
+        def jacobian(x: Any) -> Any:
+            self._require_differentiable(x)
+            return jac(x)
+
+        return jacobian
+
+    def hessian(self, f: Callable) -> Callable:
+        """x ↦ ∇²f(x) with shape x.shape + x.shape."""
+        h = self._impl("hessian")(self._scalar(f, "hessian"))
+
+        def hessian(x: Any) -> Any:
+            self._require_differentiable(x)
+            return h(x)
+
+        return hessian
+
+    def hvp(self, f: Callable, x: Any, v: Any) -> Any:
+        """∇²f(x) v without forming the Hessian."""
+        self._require_differentiable(x, v)
+        return self._impl("hvp")(self._scalar(f, "hvp"), x, v)
+
+    def derivative(self, f: Callable, order: int = 1) -> Callable:
+        """x ↦ dⁿf/dxⁿ(x) for a scalar function of a scalar, n = order in 1..4."""
+        if not 1 <= int(order) <= 4:
+            raise ValueError(f"derivative order must be 1..4, not {order}")
+        d = self._impl("derivative")(self._scalar(f, "derivative"), int(order))
+
+        def derivative(x: Any) -> Any:
+            self._require_differentiable(x)
+            return d(x)
+
+        return derivative
+
+    # ----------------------------------------------------------------- generic compositions
+    # Used where an adapter (or variant) has no more idiomatic API for the operator.
+    def _value_and_grad(self, f: Callable, argnums: Any) -> Callable:
+        g = self._impl("grad")(f, argnums)
+        return lambda *args: (f(*args), g(*args))
+
+    def _jacobian_fwd(self, f: Callable) -> Callable:
+        """Columns J e_i from one JVP per input coordinate."""
+
+        def jac(x: Any) -> Any:
+            basis = self._basis(x)
+            cols = [self._impl("jvp")(f, x, e)[1] for e in basis]
+            out_shape = self.shape(cols[0])
+            stacked = self.xp.stack(cols, axis=-1)
+            return self.xp.reshape(stacked, out_shape + self.shape(x))
+
+        return jac
+
+    def _jacobian_rev(self, f: Callable) -> Callable:
+        """Rows eᵢᵀ J from one VJP per output coordinate."""
+
+        def jac(x: Any) -> Any:
+            y = f(x)
+            rows = [self._impl("vjp")(f, x, e)[1] for e in self._basis(y)]
+            stacked = self.xp.stack(rows, axis=0)
+            return self.xp.reshape(stacked, self.shape(y) + self.shape(x))
+
+        return jac
+
+    def _hessian(self, f: Callable) -> Callable:
+        """Forward-over-reverse: the forward-mode Jacobian of the gradient."""
+        return self._impl("jacobian_fwd")(self._impl("grad")(f, 0))
+
+    def _hvp(self, f: Callable, x: Any, v: Any) -> Any:
+        """Forward-over-reverse: H v = d/dε ∇f(x + ε v) at ε = 0."""
+        return self._impl("jvp")(self._impl("grad")(f, 0), x, v)[1]
+
+    def _derivative(self, f: Callable, order: int) -> Callable:
+        """Reverse mode nested ``order`` times."""
+        g = f
+        for _ in range(order):
+            g = self._impl("grad")(g, 0)
+        return g
+
+    def _basis(self, x: Any) -> list[Any]:
+        """Unit arrays e_i shaped like x, in x's dtype and device."""
+        n = int(np.prod(self.shape(x), dtype=int))
+        eye = np.eye(n).reshape((n,) + self.shape(x))
+        return [self._like(eye[i], x) for i in range(n)]
+
+    def _like(self, a: np.ndarray, x: Any) -> Any:
+        """A numpy array as an array of x's dtype on x's device."""
+        raise NotImplementedError
+
+
+@functools.lru_cache(maxsize=None)
+def _loaded(cls: type) -> Any:
+    return cls._load()
+
+
+def _pick(args: Sequence[Any], argnums: int | Sequence[int]) -> list[Any]:
+    idx = [argnums] if isinstance(argnums, int) else list(argnums)
+    return [args[i] for i in idx]

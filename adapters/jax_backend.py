@@ -1,0 +1,170 @@
+"""JAX: the composable transforms (``grad``, ``jvp``, ``vjp``, ``jacfwd``, ``jacrev``, ``hessian``) and
+``linearize`` + ``linear_transpose`` as two variants of one adapter. float64 is enabled (x64)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .base import Adapter, Namespace
+
+
+def _xp(jax: Any) -> Namespace:
+    jnp = jax.numpy
+    sp = jax.scipy.special
+
+    def asarray(a, like=None, dtype=None):
+        if like is None:
+            return jnp.asarray(a, dtype=dtype)
+        return jax.device_put(jnp.asarray(a, dtype=like.dtype), list(like.devices())[0])
+
+    def eye(n, like=None, dtype=None):
+        return asarray(np.eye(n), like=like, dtype=dtype)
+
+    return Namespace("jax.numpy", jnp, {
+        "erf": sp.erf, "erfc": sp.erfc, "sigmoid": jax.nn.sigmoid, "softplus": jax.nn.softplus,
+        "relu": jax.nn.relu, "logsumexp": sp.logsumexp, "softmax": jax.nn.softmax,
+        "log_softmax": jax.nn.log_softmax, "asarray": asarray, "eye": eye,
+    }, linalg=Namespace("jax.numpy.linalg", jnp.linalg))
+
+
+class JaxAdapter(Adapter):
+    name = "jax"
+    module = "jax"
+    distribution = "jax"
+    install = "pip install 'jax[cpu]'"
+    variants = ("transforms", "linearize")
+    variant_doc = {
+        "transforms": "jax.grad, value_and_grad, jvp, vjp, jacfwd, jacrev, hessian",
+        "linearize": "jax.linearize for forward mode, jax.linear_transpose of it for reverse mode",
+    }
+    dtypes = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128")
+
+    @classmethod
+    def _load(cls) -> Any:
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+        jax.config.update("jax_default_matmul_precision", "highest")
+        import jax.numpy  # noqa: F401
+        import jax.scipy.special  # noqa: F401
+
+        return jax
+
+    _XP: Namespace | None = None
+
+    @property
+    def xp(self) -> Namespace:
+        if JaxAdapter._XP is None:
+            JaxAdapter._XP = _xp(self.fw)
+        return JaxAdapter._XP
+
+    def _gpus(self) -> list[Any]:
+        try:
+            return list(self.fw.devices("gpu"))
+        except RuntimeError:  # no GPU backend in this jaxlib
+            return []
+
+    def devices(self) -> list[str]:
+        return ["cpu"] + [f"cuda:{i}" for i in range(len(self._gpus()))]
+
+    def _device(self, dev: str) -> Any:
+        if dev == "cpu":
+            return self.fw.devices("cpu")[0]
+        return self._gpus()[int(dev.split(":")[1])]
+
+    def from_numpy(self, array: Any, dtype: str | None = None, device: str | None = None) -> Any:
+        jax = self.fw
+        dev = self._check_device(device)
+        self._check_dtype(dtype)
+        x = jax.numpy.asarray(np.array(array), dtype=dtype)
+        return jax.device_put(x, self._device(dev))
+
+    def to_numpy(self, x: Any) -> np.ndarray:
+        a = np.asarray(x)
+        return a.astype(np.float32) if a.dtype.name == "bfloat16" else a
+
+    def _like(self, a: np.ndarray, x: Any) -> Any:
+        return self.xp.asarray(a, like=x)
+
+    def compile(self, f: Callable) -> Callable:
+        return self.fw.jit(f)
+
+    def synchronize(self, *results: Any) -> None:
+        self.fw.block_until_ready(results)
+
+    # ------------------------------------------------------------ transforms
+    def _grad(self, f: Callable, argnums: Any) -> Callable:
+        return self.fw.grad(f, argnums=argnums)
+
+    def _value_and_grad_transforms(self, f: Callable, argnums: Any) -> Callable:
+        return self.fw.value_and_grad(f, argnums=argnums)
+
+    def _jvp_transforms(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
+        return self.fw.jvp(f, (x,), (v,))
+
+    def _vjp_transforms(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
+        y, pullback = self.fw.vjp(f, x)
+        return y, pullback(u)[0]
+
+    def _jacobian_fwd_transforms(self, f: Callable) -> Callable:
+        return self.fw.jacfwd(f)
+
+    def _jacobian_rev_transforms(self, f: Callable) -> Callable:
+        return self.fw.jacrev(f)
+
+    def _hessian_transforms(self, f: Callable) -> Callable:
+        return self.fw.hessian(f)  # jacfwd(jacrev(f))
+
+    # ------------------------------------------------------------ linearize
+    def _jvp_linearize(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
+        y, f_jvp = self.fw.linearize(f, x)
+        return y, f_jvp(v)
+
+    def _vjp_linearize(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
+        """Jᵀu as the transpose of the linearized map v ↦ J v."""
+        y, f_jvp = self.fw.linearize(f, x)
+        (ct,) = self.fw.linear_transpose(f_jvp, x)(u)
+        return y, ct
+
+    def _grad_linearize(self, f: Callable, argnums: Any) -> Callable:
+        idx = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+        jnp = self.fw.numpy
+
+        def gradient(*args):
+            def g(*sel):
+                full = list(args)
+                for i, s in zip(idx, sel):
+                    full[i] = s
+                return f(*full)
+
+            sel = tuple(args[i] for i in idx)
+            y, f_jvp = self.fw.linearize(g, *sel)
+            cts = self.fw.linear_transpose(f_jvp, *sel)(jnp.ones_like(y))
+            return cts[0] if isinstance(argnums, int) else tuple(cts)
+
+        return gradient
+
+    def _jacobian_fwd_linearize(self, f: Callable) -> Callable:
+        jax = self.fw
+
+        def jac(x):
+            y, f_jvp = jax.linearize(f, x)
+            basis = jax.numpy.eye(x.size, dtype=x.dtype).reshape((x.size,) + x.shape)
+            cols = jax.vmap(f_jvp)(basis)  # (n,) + y.shape
+            return jax.numpy.moveaxis(cols, 0, -1).reshape(y.shape + x.shape)
+
+        return jac
+
+    def _jacobian_rev_linearize(self, f: Callable) -> Callable:
+        jax = self.fw
+
+        def jac(x):
+            y, f_jvp = jax.linearize(f, x)
+            f_vjp = jax.linear_transpose(f_jvp, x)
+            basis = jax.numpy.eye(y.size, dtype=y.dtype).reshape((y.size,) + y.shape)
+            rows = jax.vmap(lambda u: f_vjp(u)[0])(basis)
+            return rows.reshape(y.shape + x.shape)
+
+        return jac

@@ -1,0 +1,197 @@
+"""TensorFlow: ``tf.GradientTape`` (gradient, ``tape.jacobian``, nested tapes; forward products by
+the double-backward trick) and ``tf.autodiff.ForwardAccumulator`` (forward mode, forward-over-back
+Hessians) as two variants of one adapter."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .base import Adapter, Namespace
+
+
+def _xp(tf: Any) -> Namespace:
+    tnp = tf.experimental.numpy
+
+    def asarray(a, like=None, dtype=None):
+        if like is None:
+            return tf.constant(np.asarray(a), dtype=dtype)
+        with tf.device(like.device or "/CPU:0"):
+            return tf.cast(tf.constant(np.asarray(a)), like.dtype)
+
+    def solve(a, b):
+        vector = len(b.shape) == len(a.shape) - 1
+        x = tf.linalg.solve(a, b[..., None] if vector else b)
+        return x[..., 0] if vector else x
+
+    def reduction(fn):
+        return lambda x, axis=None, keepdims=False: fn(x, axis=axis, keepdims=keepdims)
+
+    linalg = Namespace("tf.linalg", tf.linalg, {
+        "solve": solve,
+        "svdvals": lambda x: tf.linalg.svd(x, compute_uv=True, full_matrices=False)[0],
+        "norm": lambda x, ord=None, axis=None: tf.norm(x, ord="euclidean" if ord is None else ord, axis=axis),
+    })
+    return Namespace("tf.experimental.numpy", tnp, {
+        "erf": tf.math.erf, "erfc": tf.math.erfc, "sigmoid": tf.math.sigmoid,
+        "softplus": tf.math.softplus, "relu": tf.nn.relu,
+        "logsumexp": reduction(tf.reduce_logsumexp),
+        "softmax": lambda x, axis=-1: tf.nn.softmax(x, axis=axis),
+        "log_softmax": lambda x, axis=-1: tf.nn.log_softmax(x, axis=axis),
+        "asarray": asarray,
+        "eye": lambda n, like=None, dtype=None: asarray(np.eye(n), like=like, dtype=dtype),
+        "clip": lambda x, lo=None, hi=None: tnp.clip(x, lo, hi),
+    }, linalg=linalg)
+
+
+class TensorflowAdapter(Adapter):
+    name = "tensorflow"
+    module = "tensorflow"
+    distribution = "tensorflow"
+    install = "pip install tensorflow-cpu"
+    variants = ("tape", "forward_accumulator")
+    variant_doc = {
+        "tape": "tf.GradientTape: gradient, jacobian, nested tapes (reverse-over-reverse)",
+        "forward_accumulator": "tf.autodiff.ForwardAccumulator for JVPs and forward-mode Jacobians; "
+                               "forward-over-back Hessians",
+    }
+    dtypes = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128")
+
+    @classmethod
+    def _prepare_import(cls) -> None:
+        import os
+
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TF's C++ start-up chatter quiet
+
+    @classmethod
+    def _load(cls) -> Any:
+        cls._prepare_import()
+        import tensorflow as tf
+
+        tf.config.experimental.enable_tensor_float_32_execution(False)
+        return tf
+
+    @property
+    def version(self) -> str:
+        return str(self.fw.__version__)
+
+    _XP: Namespace | None = None
+
+    @property
+    def xp(self) -> Namespace:
+        if TensorflowAdapter._XP is None:
+            TensorflowAdapter._XP = _xp(self.fw)
+        return TensorflowAdapter._XP
+
+    def devices(self) -> list[str]:
+        gpus = self.fw.config.list_physical_devices("GPU")
+        return ["cpu"] + [f"cuda:{i}" for i in range(len(gpus))]
+
+    @staticmethod
+    def _tf_device(dev: str) -> str:
+        return "/CPU:0" if dev == "cpu" else "/GPU:" + dev.split(":")[1]
+
+    def dtype_name(self, x: Any) -> str:
+        return x.dtype.name
+
+    def from_numpy(self, array: Any, dtype: str | None = None, device: str | None = None) -> Any:
+        tf = self.fw
+        dev = self._check_device(device)
+        self._check_dtype(dtype)
+        a = np.array(array)
+        with tf.device(self._tf_device(dev)):
+            x = tf.constant(a)
+            return x if dtype is None else tf.cast(x, getattr(tf, dtype))
+
+    def to_numpy(self, x: Any) -> np.ndarray:
+        tf = self.fw
+        x = tf.convert_to_tensor(x)
+        if x.dtype == tf.bfloat16:
+            x = tf.cast(x, tf.float32)  # numpy has no bfloat16; float32 holds every value exactly
+        return x.numpy()
+
+    def _like(self, a: np.ndarray, x: Any) -> Any:
+        return self.xp.asarray(a, like=x)
+
+    def compile(self, f: Callable) -> Callable:
+        return self.fw.function(f, reduce_retracing=True)
+
+    def synchronize(self, *results: Any) -> None:
+        for r in self.fw.nest.flatten(results):
+            if hasattr(r, "numpy"):
+                r.numpy()  # eager tensors are ready once their value is read back
+
+    # ------------------------------------------------------------ GradientTape
+    def _zeros(self):
+        return self.fw.UnconnectedGradients.ZERO
+
+    def _grad(self, f: Callable, argnums: Any) -> Callable:
+        tf = self.fw
+        idx = [argnums] if isinstance(argnums, int) else list(argnums)
+
+        def gradient(*args):
+            with tf.GradientTape() as tape:
+                for i in idx:
+                    tape.watch(args[i])
+                y = f(*args)
+            grads = tape.gradient(y, [args[i] for i in idx], unconnected_gradients=self._zeros())
+            return grads[0] if isinstance(argnums, int) else tuple(grads)
+
+        return gradient
+
+    def _vjp(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
+        tf = self.fw
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = f(x)
+        return y, tape.gradient(y, x, output_gradients=u, unconnected_gradients=self._zeros())
+
+    def _jvp_tape(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
+        """J v by the double-backward trick: g(u) = Jᵀu is linear in u, so ∂⟨g(u), v⟩/∂u = J v."""
+        tf = self.fw
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                inner.watch(x)
+                y = f(x)
+            u = tf.zeros_like(y)
+            outer.watch(u)
+            g = inner.gradient(y, x, output_gradients=u, unconnected_gradients=self._zeros())
+        return y, outer.gradient(g, u, output_gradients=v, unconnected_gradients=self._zeros())
+
+    def _jacobian_rev(self, f: Callable) -> Callable:
+        tf = self.fw
+
+        def jac(x):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                y = f(x)
+            return tape.jacobian(y, x, unconnected_gradients=self._zeros())
+
+        return jac
+
+    def _hessian_tape(self, f: Callable) -> Callable:
+        """Nested tapes: the outer tape's Jacobian of the inner tape's gradient."""
+        tf = self.fw
+
+        def hess(x):
+            with tf.GradientTape() as outer:
+                outer.watch(x)
+                with tf.GradientTape() as inner:
+                    inner.watch(x)
+                    y = f(x)
+                g = inner.gradient(y, x, unconnected_gradients=self._zeros())
+            return outer.jacobian(g, x, unconnected_gradients=self._zeros())
+
+        return hess
+
+    def _hvp_tape(self, f: Callable, x: Any, v: Any) -> Any:
+        """Reverse-over-reverse: ∇⟨∇f(x), v⟩ = H v (H is symmetric)."""
+        return self._vjp(self._grad(f, 0), x, v)[1]
+
+    # ------------------------------------------------------------ ForwardAccumulator
+    def _jvp(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
+        tf = self.fw
+        with tf.autodiff.ForwardAccumulator(primals=x, tangents=v) as acc:
+            y = f(x)
+        return y, acc.jvp(y, unconnected_gradients=self._zeros())

@@ -1,0 +1,214 @@
+"""PyTorch: ``torch.func`` (functional transforms) and ``torch.autograd`` (tape, forward_ad and
+``torch.autograd.functional``) as two variants of one adapter."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .base import Adapter, Namespace, canonical_device
+
+
+def _reduction(dim_fn: Callable, all_fn: Callable) -> Callable:
+    """numpy-style ``f(x, axis=None, keepdims=False)`` from a torch reduction over ``dim``
+    (``dim_fn(x, axis, keepdims)``) and one over every element (``all_fn(x)``)."""
+
+    def reduce(x, axis=None, keepdims=False):
+        if axis is None:
+            out = all_fn(x)
+            return out.reshape((1,) * x.ndim) if keepdims else out
+        return dim_fn(x, axis, keepdims)
+
+    return reduce
+
+
+def _xp(torch: Any) -> Namespace:
+    F = torch.nn.functional
+
+    def like(a, like=None, dtype=None):
+        if like is not None:
+            return torch.as_tensor(np.asarray(a), dtype=like.dtype, device=like.device)
+        return torch.as_tensor(np.asarray(a) if not torch.is_tensor(a) else a, dtype=dtype)
+
+    linalg = Namespace("torch.linalg", torch.linalg, {
+        "norm": lambda x, ord=None, axis=None: torch.linalg.norm(x, ord=ord, dim=axis),
+    })
+    return Namespace("torch", torch, {
+        "power": torch.pow,
+        "erf": torch.special.erf,
+        "erfc": torch.special.erfc,
+        "softplus": F.softplus,
+        "imag": lambda x: torch.imag(x) if x.is_complex() else torch.zeros_like(x),
+        "sum": _reduction(lambda x, a, k: torch.sum(x, dim=a, keepdim=k), torch.sum),
+        "mean": _reduction(lambda x, a, k: torch.mean(x, dim=a, keepdim=k), torch.mean),
+        "prod": _reduction(lambda x, a, k: torch.prod(x, dim=a, keepdim=k), torch.prod),
+        "max": _reduction(lambda x, a, k: torch.amax(x, dim=a, keepdim=k), torch.max),
+        "min": _reduction(lambda x, a, k: torch.amin(x, dim=a, keepdim=k), torch.min),
+        "logsumexp": _reduction(lambda x, a, k: torch.logsumexp(x, dim=a, keepdim=k),
+                                lambda x: torch.logsumexp(x.reshape(-1), 0)),
+        "var": _reduction(lambda x, a, k: torch.var(x, dim=a, keepdim=k, correction=0),
+                          lambda x: torch.var(x, correction=0)),
+        "std": _reduction(lambda x, a, k: torch.std(x, dim=a, keepdim=k, correction=0),
+                          lambda x: torch.std(x, correction=0)),
+        "cumsum": lambda x, axis=None: torch.cumsum(x.reshape(-1) if axis is None else x, dim=axis or 0),
+        "transpose": lambda x, axes=None: x.permute(*(axes or reversed(range(x.ndim)))),
+        "stack": lambda xs, axis=0: torch.stack(list(xs), dim=axis),
+        "concatenate": lambda xs, axis=0: torch.cat(list(xs), dim=axis),
+        "expand_dims": lambda x, axis: torch.unsqueeze(x, axis),
+        "squeeze": lambda x, axis=None: torch.squeeze(x) if axis is None else torch.squeeze(x, axis),
+        "eye": lambda n, like=None, dtype=None: torch.eye(
+            n, dtype=like.dtype if like is not None else dtype,
+            device=like.device if like is not None else None),
+        "asarray": like,
+        "take": lambda x, idx, axis=None: (torch.take(x, torch.as_tensor(idx)) if axis is None else
+                                           torch.index_select(x, axis, torch.as_tensor(idx, device=x.device))),
+        "softmax": lambda x, axis=-1: torch.softmax(x, dim=axis),
+        "log_softmax": lambda x, axis=-1: torch.log_softmax(x, dim=axis),
+        "clip": lambda x, lo=None, hi=None: torch.clip(x, lo, hi),
+    }, linalg=linalg)
+
+
+class TorchAdapter(Adapter):
+    name = "torch"
+    module = "torch"
+    distribution = "torch"
+    install = "pip install torch==2.13.0  (the CPU wheel; an unpinned torch pulls a CUDA build)"
+    variants = ("func", "autograd")
+    variant_doc = {
+        "func": "torch.func: grad, grad_and_value, jvp, vjp, jacfwd, jacrev, hessian",
+        "autograd": "torch.autograd.grad, torch.autograd.forward_ad, torch.autograd.functional."
+                    "{jacobian, hessian, hvp}",
+    }
+    dtypes = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128")
+
+    @classmethod
+    def _load(cls) -> Any:
+        import torch
+
+        # Full-precision float32 matmul and convolution for correctness work (no TF32).
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        torch.set_float32_matmul_precision("highest")
+        return torch
+
+    _XP: Namespace | None = None
+
+    @property
+    def xp(self) -> Namespace:
+        if TorchAdapter._XP is None:
+            TorchAdapter._XP = _xp(self.fw)
+        return TorchAdapter._XP
+
+    def devices(self) -> list[str]:
+        torch = self.fw
+        return ["cpu"] + [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+
+    def from_numpy(self, array: Any, dtype: str | None = None, device: str | None = None) -> Any:
+        torch = self.fw
+        dev = self._check_device(device)
+        self._check_dtype(dtype)
+        a = np.array(array)
+        if dtype is None:
+            return torch.as_tensor(a, device=dev)
+        return torch.as_tensor(a, device=dev).to(getattr(torch, dtype))
+
+    def to_numpy(self, x: Any) -> np.ndarray:
+        x = x.detach().cpu()
+        if x.dtype in (self.fw.bfloat16,):
+            x = x.float()  # numpy has no bfloat16; float32 holds every bfloat16 value exactly
+        return x.resolve_conj().numpy()
+
+    def _like(self, a: np.ndarray, x: Any) -> Any:
+        return self.fw.as_tensor(a, dtype=x.dtype, device=x.device)
+
+    def compile(self, f: Callable) -> Callable:
+        return self.fw.compile(f)
+
+    def synchronize(self, *results: Any) -> None:
+        if self.fw.cuda.is_available():
+            self.fw.cuda.synchronize()
+
+    # ------------------------------------------------------------ torch.func
+    def _grad_func(self, f: Callable, argnums: Any) -> Callable:
+        return self.fw.func.grad(f, argnums=argnums)
+
+    def _value_and_grad_func(self, f: Callable, argnums: Any) -> Callable:
+        gv = self.fw.func.grad_and_value(f, argnums=argnums)
+
+        def value_and_grad(*args):
+            g, v = gv(*args)
+            return v, g
+
+        return value_and_grad
+
+    def _jvp_func(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
+        return self.fw.func.jvp(f, (x,), (v,))
+
+    def _vjp_func(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
+        y, pullback = self.fw.func.vjp(f, x)
+        return y, pullback(u)[0]
+
+    def _jacobian_fwd_func(self, f: Callable) -> Callable:
+        return self.fw.func.jacfwd(f)
+
+    def _jacobian_rev_func(self, f: Callable) -> Callable:
+        return self.fw.func.jacrev(f)
+
+    def _hessian_func(self, f: Callable) -> Callable:
+        return self.fw.func.hessian(f)  # jacfwd(jacrev(f))
+
+    # ------------------------------------------------------------ torch.autograd
+    def _track(self, x: Any) -> tuple[Any, bool]:
+        """x as a tensor that records operations; nested=True when x is already being tracked by
+        an outer derivative, so this one must build a differentiable graph (create_graph)."""
+        if x.requires_grad:
+            return x, True
+        return x.detach().requires_grad_(True), False
+
+    def _grad_autograd(self, f: Callable, argnums: Any) -> Callable:
+        torch = self.fw
+        idx = [argnums] if isinstance(argnums, int) else list(argnums)
+
+        def gradient(*args):
+            with torch.enable_grad():
+                tracked = [self._track(a) if i in idx else (a, False) for i, a in enumerate(args)]
+                xs = [t for t, _ in tracked]
+                nested = any(n for _, n in tracked)
+                y = f(*xs)
+                grads = torch.autograd.grad(y, [xs[i] for i in idx], create_graph=nested,
+                                            allow_unused=True, materialize_grads=True)
+            return grads[0] if isinstance(argnums, int) else tuple(grads)
+
+        return gradient
+
+    def _jvp_autograd(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
+        fwAD = self.fw.autograd.forward_ad
+        with fwAD.dual_level():
+            out = f(fwAD.make_dual(x, v))
+            primal, tangent = fwAD.unpack_dual(out)
+        return primal, tangent if tangent is not None else self.fw.zeros_like(primal)
+
+    def _vjp_autograd(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
+        torch = self.fw
+        with torch.enable_grad():
+            xt, nested = self._track(x)
+            y = f(xt)
+            (ct,) = torch.autograd.grad(y, xt, u, create_graph=nested, allow_unused=True,
+                                        materialize_grads=True)
+        return (y if nested else y.detach()), ct
+
+    def _jacobian_rev_autograd(self, f: Callable) -> Callable:
+        jac = self.fw.autograd.functional.jacobian
+        return lambda x: jac(f, x, create_graph=x.requires_grad, vectorize=True)
+
+    def _jacobian_fwd_autograd(self, f: Callable) -> Callable:
+        jac = self.fw.autograd.functional.jacobian
+        return lambda x: jac(f, x, create_graph=x.requires_grad, vectorize=True, strategy="forward-mode")
+
+    def _hessian_autograd(self, f: Callable) -> Callable:
+        hess = self.fw.autograd.functional.hessian
+        return lambda x: hess(f, x, create_graph=x.requires_grad)
+
+    def _hvp_autograd(self, f: Callable, x: Any, v: Any) -> Any:
+        return self.fw.autograd.functional.hvp(f, x, v, create_graph=x.requires_grad)[1]

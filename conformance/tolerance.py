@@ -1,0 +1,96 @@
+"""The tolerance policy: one table, per check and dtype, each bound with its reason.
+
+A comparison of an actual array a with an expected b passes when, element by element,
+
+    |a − b| <= atol + rtol · |b|
+
+Bounds are never scaled by array size: the cases keep their sizes small and the errors measured are
+per element. ``rtol`` is stated in units of the dtype's machine epsilon ε where that is the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+EPS = {
+    "float16": 2.0**-10, "bfloat16": 2.0**-7, "float32": 2.0**-23, "float64": 2.0**-52,
+    "complex64": 2.0**-23, "complex128": 2.0**-52,
+}
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float
+    atol: float
+    reason: str
+
+
+def _t(rtol_eps: float, atol_eps: float, reason: str, dtype: str) -> Tolerance:
+    eps = EPS[dtype]
+    return Tolerance(rtol_eps * eps, atol_eps * eps, reason)
+
+
+# (check, kind of computation) -> (rtol in ε, atol in ε, reason). "ad" is a framework's automatic
+# differentiation; "fd" is a numerical estimate (the numpy reference or a finite-difference oracle).
+POLICY: dict[tuple[str, str], tuple[float, float, str]] = {
+    ("exact", "ad"): (64, 64,
+        "AD and an exact oracle (closed form or mpmath rounded to the dtype) differ only by the "
+        "rounding of O(10) operations in the derivative program: tens of ε"),
+    ("agreement", "ad"): (256, 256,
+        "two AD programs (API variants, modes or frameworks) round differently, and each may use "
+        "different reduction orders or fused kernels: a few hundred ε covers the cases' conditioning"),
+    ("second_order", "ad"): (1024, 1024,
+        "second derivatives chain two derivative programs and square conditioning: ~10³ ε"),
+    ("third_order", "ad"): (4096, 4096,
+        "third derivatives nest three programs; errors grow with each level: ~4·10³ ε"),
+    ("exact", "fd"): (2**52 * 1e-8, 2**52 * 1e-8,
+        "Richardson-extrapolated central differences reach ~1e-10 relative on smooth cases; "
+        "1e-8 leaves margin for the cases' conditioning (float64 only)"),
+    ("second_order", "fd"): (2**52 * 1e-6, 2**52 * 1e-6,
+        "second differences lose about twice the digits of first differences: 1e-6"),
+    ("third_order", "fd"): (2**52 * 1e-4, 2**52 * 1e-4,
+        "high-order stencils amplify rounding by h^-n: 1e-4"),
+}
+
+
+def policy(check: str, dtype: str, computation: str = "ad") -> Tolerance:
+    """The bound for ``check`` ("exact", "agreement", "second_order", "third_order") in ``dtype``.
+
+    Numerical ("fd") bounds are absolute (they do not scale with the dtype) and computed in float64.
+    """
+    rtol_e, atol_e, reason = POLICY[(check, computation)]
+    if computation == "fd":
+        return Tolerance(rtol_e * EPS["float64"], atol_e * EPS["float64"], reason)
+    return _t(rtol_e, atol_e, reason, dtype)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    max_abs_error: float
+    max_rel_error: float
+    error_ratio: float      # max |a − b| / (atol + rtol |b|): <= 1 passes
+    ok: bool
+
+
+def compare(actual, expected, tol: Tolerance) -> Comparison:
+    """Elementwise comparison under ``tol``; NaN or a shape mismatch never passes."""
+    a = np.asarray(actual, dtype=np.complex128 if np.iscomplexobj(actual) or np.iscomplexobj(expected)
+                   else np.float64)
+    b = np.asarray(expected, dtype=a.dtype)
+    if a.shape != b.shape:
+        return Comparison(float("inf"), float("inf"), float("inf"), False)
+    if a.size == 0:
+        return Comparison(0.0, 0.0, 0.0, True)
+    same_inf = np.isinf(a) & np.isinf(b) & (a == b)
+    diff = np.where(same_inf, 0.0, np.abs(a - b))
+    scale = np.abs(np.where(same_inf, 0.0, b))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = np.where(scale > 0, diff / np.where(scale > 0, scale, 1.0), np.where(diff > 0, np.inf, 0.0))
+        ratio = diff / (tol.atol + tol.rtol * scale)
+    bad = np.isnan(diff)
+    max_abs = float("nan") if bad.any() else float(np.max(diff))
+    max_rel = float("nan") if bad.any() else float(np.max(rel))
+    max_ratio = float("nan") if bad.any() else float(np.max(ratio))
+    return Comparison(max_abs, max_rel, max_ratio, bool(not bad.any() and max_ratio <= 1.0))

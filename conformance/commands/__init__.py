@@ -1,0 +1,1 @@
+"""Subcommands of the ``conformance`` CLI that belong to no single area."""

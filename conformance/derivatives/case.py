@@ -1,0 +1,66 @@
+"""What a case is: a function written once against a numpy-like namespace ``xp``.
+
+    f = case.fn(xp, x)     x: one array (several arguments are packed into it and split inside),
+                           y: an array, or a scalar when ``case.scalar`` is True
+
+The same ``fn`` runs in numpy, torch, jax.numpy, tf.experimental.numpy (through each adapter's
+``xp``) and, where ``mp`` is True, in the mpmath namespace of the oracles at >= 30 digits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+FAMILIES = ("elementwise", "reductions", "linalg", "nn", "compositions", "complex", "degenerate")
+
+
+@dataclass(frozen=True)
+class SpecialPoint:
+    """A named input where the formula is delicate but the derivative is well defined
+    (0, ±1, a domain end, saturation, subnormals, a removable singularity such as x/sin(x) at 0).
+
+    ``x`` is the full input array; ``limit`` says how the oracle reaches the exact derivative there
+    ("mpmath", "series", "closed form"); ``orders`` are the derivative orders checked at it."""
+
+    name: str
+    x: Any
+    limit: str = "mpmath"
+    orders: tuple[int, ...] = (1, 2)
+
+    def array(self) -> np.ndarray:
+        return np.asarray(self.x, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    family: str
+    fn: Callable[[Any, Any], Any]
+    shapes: tuple[tuple[int, ...], ...] = ((3,),)     # menu of input shapes (bounds recompilation)
+    domain: tuple[float, float] = (-2.0, 2.0)         # random inputs are drawn inside this interval
+    make_input: Callable[[np.random.Generator, tuple[int, ...]], np.ndarray] | None = None
+    scalar: bool = False                              # fn returns a scalar (gradient/Hessian apply)
+    grad: Callable[[np.ndarray], np.ndarray] | None = None   # closed-form gradient (scalar cases)
+    derivative: Callable[[np.ndarray], np.ndarray] | None = None  # closed-form f' (elementwise)
+    mp: bool = True                                   # fn also runs in the mpmath namespace
+    analytic: bool = True                             # complex step is valid (holomorphic formula)
+    smooth_order: int = 3                             # derivatives up to this order exist here
+    dtypes: tuple[str, ...] = ("float64", "float32")
+    impls: dict[str, Callable[[Any, Any], Any]] = field(default_factory=dict)  # per framework
+    special_points: tuple[SpecialPoint, ...] = ()
+    doc: str = ""
+
+    def function(self, framework: str, xp: Any) -> Callable[[Any], Any]:
+        """fn bound to a namespace (a per-framework implementation when the case has one)."""
+        impl = self.impls.get(framework, self.fn)
+        return lambda x: impl(xp, x)
+
+    def sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        """A random input of ``shape`` inside the case's domain."""
+        if self.make_input is not None:
+            return np.asarray(self.make_input(rng, shape), dtype=np.float64)
+        lo, hi = self.domain
+        return rng.uniform(lo, hi, size=shape)

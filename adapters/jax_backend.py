@@ -17,7 +17,10 @@ def _xp(jax: Any) -> Namespace:
     def asarray(a, like=None, dtype=None):
         if like is None:
             return jnp.asarray(a, dtype=dtype)
-        return jax.device_put(jnp.asarray(a, dtype=like.dtype), list(like.devices())[0])
+        out = jnp.asarray(a, dtype=like.dtype)
+        if isinstance(like, jax.core.Tracer):
+            return out  # inside a transform: an uncommitted constant follows its operands' device
+        return jax.device_put(out, list(like.devices())[0])
 
     def eye(n, like=None, dtype=None):
         return asarray(np.eye(n), like=like, dtype=dtype)

@@ -1,0 +1,1 @@
+"""Known deviations: one TOML file per area, read by conformance.registry."""

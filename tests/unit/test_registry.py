@@ -1,0 +1,67 @@
+"""The known-deviation registry: matching, stale entries and malformed files."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import registry
+
+
+def write(tmp_path, text, name="x.toml"):
+    (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+ENTRY = """
+[[deviation]]
+framework = "torch"
+versions = ">=2.0,<3"
+case = "pow*"
+check = "gradient"
+reason = "torch returns nan for 0**0 derivative"
+link = "https://github.com/pytorch/pytorch/issues/1"
+"""
+
+
+def rec(**kw):
+    base = dict(framework="torch", framework_version="2.13.0+cpu", api="func", dtype="float64",
+                family="elementwise", case="power_x_y", check="gradient", point=None)
+    base.update(kw)
+    return base
+
+
+def test_match_by_pattern_and_version(tmp_path):
+    reg = registry.load(write(tmp_path, ENTRY))
+    assert reg.match(rec()) is not None
+    assert reg.match(rec(framework_version="1.13.1")) is None
+    assert reg.match(rec(framework="jax")) is None
+    assert reg.match(rec(check="jvp")) is None
+    assert reg.unmatched() == []
+
+
+def test_entry_that_matches_nothing_is_reported(tmp_path):
+    reg = registry.load(write(tmp_path, ENTRY))
+    reg.match(rec(case="sin"))
+    assert [e.case for e in reg.unmatched()] == ["pow*"]
+
+
+def test_malformed_file_names_file_and_line(tmp_path):
+    write(tmp_path, ENTRY + "\n[[deviation]]\nframework = \n")
+    with pytest.raises(registry.RegistryError, match=r"x\.toml: malformed registry file: .*line 11"):
+        registry.load(tmp_path)
+
+
+def test_unknown_key_names_the_entry_line(tmp_path):
+    write(tmp_path, ENTRY + '\n[[deviation]]\nframework = "jax"\ncase = "a"\ncheck = "b"\nreason = "r"\nfoo = 1\n')
+    with pytest.raises(registry.RegistryError, match=r"x\.toml:10: unknown key 'foo'"):
+        registry.load(tmp_path)
+
+
+def test_bad_version_range(tmp_path):
+    write(tmp_path, ENTRY.replace(">=2.0,<3", "two-ish"))
+    with pytest.raises(registry.RegistryError, match="PEP 440"):
+        registry.load(tmp_path)
+
+
+def test_packaged_registry_loads():
+    registry.load()

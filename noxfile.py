@@ -1,0 +1,162 @@
+"""nox sessions: the conformance suite per framework version, the tests, the benchmarks, the report.
+
+    nox                                  every framework's default version, then the report
+    nox -l                               list the sessions
+    nox -s "conformance(jax-0.6.2)"      one version (see conformance/matrix.toml for all of them)
+    nox -s tests | bench | report | lint
+    nox -R ...                           reuse the environments and skip every install step
+
+Each ``conformance(<framework>-<version>)`` session is a fresh virtual environment holding that one
+framework version and the project (no other framework); it runs
+``conformance run --framework <fw> --profile ci --out reports/results/`` and writes its status file
+``reports/results/sessions/<framework>-<version>.json`` (format: conformance/matrix.py), so the
+report can say which sessions left no records. A version whose install fails fails its session
+with pip's output; nox goes on with the other sessions.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))  # nox's own interpreter reads the matrix from the checkout
+
+from conformance import matrix  # stdlib only: nox's interpreter needs no project install
+
+RESULTS = "reports/results"
+MATRIX = matrix.load()
+
+nox.options.sessions = [s.session for s in MATRIX.defaults()] + ["report"]
+nox.options.default_venv_backend = "virtualenv"
+
+
+class InstallFailed(Exception):
+    """pip failed; the message holds pip's ERROR lines."""
+
+
+def _pip(session: nox.Session, *args: str) -> None:
+    """``session.install(*args)`` with pip's output kept in the environment's pip.log; when pip
+    fails its whole output is printed and InstallFailed carries its ERROR lines."""
+    log = Path(session.virtualenv.location) / "pip.log"
+    try:
+        with log.open("w", encoding="utf-8") as fh:
+            session.install(*args, silent=False, stdout=fh, stderr=subprocess.STDOUT)
+    except nox.command.CommandFailed:
+        text = log.read_text(encoding="utf-8", errors="replace")
+        sys.stderr.write(text)
+        errors = [ln.strip() for ln in text.splitlines() if ln.startswith("ERROR")]
+        last = text.strip().splitlines()[-1:] or ["no output"]
+        raise InstallFailed(" | ".join(errors[-3:] or last)) from None
+
+
+def _install_framework(session: nox.Session, spec: matrix.SessionSpec) -> None:
+    """pip-install the project (no framework extra) and the spec's requirements. In CI the
+    workflow sets CONFORMANCE_PIP_INDEX_URL (torch's CPU index) for the framework's own install."""
+    index_url = os.environ.get(matrix.INDEX_URL_ENV, "").strip()
+    if index_url:
+        _pip(session, "--index-url", index_url, *spec.requirements)
+        _pip(session, "-e", ".")
+    else:
+        _pip(session, "-e", ".", *spec.requirements)
+    if spec.no_deps:
+        _pip(session, "--no-deps", *spec.no_deps)
+
+
+def _jsonl(directory: Path) -> set[str]:
+    return {p.name for p in directory.glob("*.jsonl")} if directory.is_dir() else set()
+
+
+@nox.session
+@nox.parametrize(
+    "python,framework,version",
+    [nox.param(s.python, s.framework, s.version, id=s.id) for s in MATRIX.sessions],
+)
+def conformance(session: nox.Session, framework: str, version: str) -> None:
+    """The ci profile of the suite against one framework version from conformance/matrix.toml."""
+    spec = MATRIX.get(framework, version)
+    results = ROOT / RESULTS
+    if not spec.local and not os.environ.get(matrix.INDEX_URL_ENV):
+        matrix.write_status(results, spec, "skipped", message=f"CI only: {spec.local_note}",
+                            started=matrix.now(), finished=matrix.now())
+        session.skip(f"{spec.session} runs in CI only: {spec.local_note}")
+    status_file = matrix.status_path(results, spec)
+    previous = status_file.read_text(encoding="utf-8") if status_file.exists() else None
+    matrix.write_status(results, spec, "running", started=matrix.now(), finished=None,
+                        install_s=None, run_s=None, exit_code=None, results=[])
+    t0 = time.perf_counter()
+    try:
+        _install_framework(session, spec)
+    except InstallFailed as exc:
+        matrix.write_status(results, spec, "install-failed", finished=matrix.now(),
+                            install_s=round(time.perf_counter() - t0, 1), message=f"pip: {exc}")
+        session.error(f"{spec.session}: pip could not install {' '.join(spec.requirements)}: {exc}")
+    install_s = round(time.perf_counter() - t0, 1)
+    before = _jsonl(results)
+    t1 = time.perf_counter()
+    exit_code = 0
+    try:
+        ran = session.run("conformance", "run", "--framework", framework, "--profile", "ci",
+                          "--out", f"{RESULTS}/", *session.posargs)
+    except nox.command.CommandFailed as exc:
+        ran, exit_code = True, exc.return_code if exc.return_code is not None else 1
+    if ran is None:  # --install-only: nothing ran, so the last real run's status stands
+        if previous is None:
+            status_file.unlink()
+        else:
+            status_file.write_text(previous, encoding="utf-8")
+        session.log(f"{spec.session}: installed in {install_s} s")
+        return
+    run_s = round(time.perf_counter() - t1, 1)
+    written = sorted(_jsonl(results) - before)
+    status = "passed" if exit_code == 0 else "failed"
+    matrix.write_status(results, spec, status, finished=matrix.now(), install_s=install_s,
+                        run_s=run_s, exit_code=exit_code, results=written,
+                        message="" if exit_code == 0 else
+                        f"conformance run exited {exit_code}: unregistered failures or errors")
+    session.log(f"{spec.session}: install {install_s} s, run {run_s} s, {len(written)} results file(s)")
+    if exit_code:
+        session.error(f"{spec.session}: conformance run exited {exit_code}")
+
+
+def _install_defaults(session: nox.Session, *extras: str) -> None:
+    """The project (with ``extras``) and the default version of every framework in the matrix."""
+    reqs = [r for s in MATRIX.defaults() for r in s.requirements]
+    session.install("-e", f".[{','.join(extras)}]" if extras else ".", *reqs)
+    no_deps = [r for s in MATRIX.defaults() for r in s.no_deps]
+    if no_deps:
+        session.install("--no-deps", *no_deps)
+
+
+@nox.session(python=MATRIX.python)
+def tests(session: nox.Session) -> None:
+    """The unit tests and the suite under pytest, with the default version of every framework."""
+    _install_defaults(session, "dev")
+    session.run("pytest", "-q", *(session.posargs or ["tests/unit", "tests/conformance"]))
+
+
+@nox.session(python=MATRIX.python)
+def bench(session: nox.Session) -> None:
+    """Benchmarks (quick profile) of the default version of every framework."""
+    _install_defaults(session)
+    session.run("conformance", "bench", "--profile", "quick", *session.posargs)
+
+
+@nox.session(python=MATRIX.python)
+def report(session: nox.Session) -> None:
+    """Merge every results file under reports/results/ into reports/index.html."""
+    session.install("-e", ".")
+    session.run("python", "-m", "conformance.matrix", "status", RESULTS)
+    session.run("conformance", "report", RESULTS, "-o", "reports/index.html", *session.posargs)
+
+
+@nox.session(python=MATRIX.python)
+def lint(session: nox.Session) -> None:
+    """ruff over the whole repository."""
+    session.install("ruff>=0.4")
+    session.run("ruff", "check", *(session.posargs or ["."]))

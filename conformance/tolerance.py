@@ -41,10 +41,21 @@ POLICY: dict[tuple[str, str], tuple[float, float, str]] = {
     ("agreement", "ad"): (256, 256,
         "two AD programs (API variants, modes or frameworks) round differently, and each may use "
         "different reduction orders or fused kernels: a few hundred ε covers the cases' conditioning"),
+    ("workload_agreement", "ad"): (2**52 * 1e-8, 2**52 * 1e-8,
+        "issue 7's criterion for the GMM and D-LSTM gradients: rho = |x − y| / max(1, |x| + |y|) "
+        "<= 1e-8 between frameworks and the float64 numpy reference (ADBench/GradBench validate at "
+        "this order); the sums over 1000 points or 1023 time steps round far below it (float64 only)"),
     ("second_order", "ad"): (1024, 1024,
         "second derivatives chain two derivative programs and square conditioning: ~10³ ε"),
     ("third_order", "ad"): (4096, 4096,
         "third derivatives nest three programs; errors grow with each level: ~4·10³ ε"),
+    ("quadrature", "ad"): (256, 256,
+        "a quadrature rule (trapezoid, Gauss–Legendre) is a weighted sum of <= 64 terms of O(1) "
+        "evaluated against an exact (mpmath) sum: recursive summation adds up to ~n/2 ε on top of the "
+        "integrand's own tens of ε; sums are compared on the scale of Σ|wᵢ gᵢ|, never of the array size"),
+    ("quadrature", "fd"): (2**52 * 1e-8, 2**52 * 1e-8,
+        "the same quadrature of a numerically differentiated integrand inherits the ~1e-10 relative "
+        "error of Richardson differences: 1e-8 (float64 only), as for ('exact', 'fd')"),
     ("exact", "fd"): (2**52 * 1e-8, 2**52 * 1e-8,
         "Richardson-extrapolated central differences reach ~1e-10 relative on smooth cases; "
         "1e-8 leaves margin for the cases' conditioning (float64 only)"),
@@ -52,6 +63,13 @@ POLICY: dict[tuple[str, str], tuple[float, float, str]] = {
         "second differences lose about twice the digits of first differences: 1e-6"),
     ("third_order", "fd"): (2**52 * 1e-4, 2**52 * 1e-4,
         "high-order stencils amplify rounding by h^-n: 1e-4"),
+    ("taylor_order", "fd"): (0.5 * 2**52, 0,
+        "margin on the fitted convergence order of a Taylor remainder (slope of log r vs log h over "
+        "two decades of h): the next Taylor term bends the fit by < 0.3 on the cases' scales, while a "
+        "wrong derivative of order k drops the slope by a whole unit, to k"),
+    ("trajectory", "optimizer"): (4096, 4096,
+        "an optimizer trajectory chains 100 steps of O(10) roundings each on a contracting "
+        "objective; 4096 ε ≈ 9.1e-13 in float64 meets the 1e-12 relative target of issue 9"),
 }
 
 

@@ -1,0 +1,214 @@
+"""The derivative suite: one engine Task per (case, applicable check), inputs drawn by hypothesis.
+
+Inside a task, hypothesis draws inputs from the case's shape menu and domain with the profile's
+settings (``max_examples``, ``derandomize``) and a seed derived from the run's seed and the case name
+only — so every check, dtype, framework and API variant of a case sees the same inputs, and the
+oracle (cached in ``checks.oracle``) is computed once per input. Inputs lie on the float32 grid, so
+the float64 and float32 runs differentiate at the same point.
+
+The task reports the worst example (largest error ratio); on a failure, hypothesis shrinks the
+input (within a budget of extra check calls) and the record holds the shrunk input, the run seed
+that replays it, and the replay command the engine builds.
+
+Checks that exercise one framework API (gradient, JVP, VJP, Hessian, the probe, agreement with the
+default variant) run for every API variant; the rest (adjoint identity, forward = reverse mode,
+Hessian consistency, HVP, Taylor order, higher derivatives) run once per framework. Special points
+(``case.special_points``) get one task per (point, check of a matching order), named
+``<check>@<point>``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+from conformance.engine import Context, Outcome, Profile, Task
+from conformance.derivatives.checks import CHECKS, Check, Inputs, stable_seed, to_float32_grid
+
+# Extra check calls hypothesis may spend shrinking a failure (each one runs the check).
+SHRINK_BUDGET = 25
+
+
+class _Failed(AssertionError):
+    """Raised inside the hypothesis body when a check fails (so that hypothesis shrinks)."""
+
+
+def _fail() -> None:
+    raise _Failed("check failed")  # one raise site: hypothesis sees one distinct failure
+
+
+def input_strategy(case: Any) -> Any:
+    """Inputs for ``case``: a shape from its menu and an input from its domain (through
+    ``case.sample`` with a drawn seed, so structured inputs such as SPD matrices stay valid), rounded
+    to the float32 grid, plus the seed of the directions u and v."""
+    from hypothesis import strategies as st
+
+    try:
+        from conformance import strategies as cs
+    except ImportError:
+        cs = None
+    if cs is not None and hasattr(cs, "case_inputs"):
+        xs = cs.case_inputs(case)
+    else:
+        xs = st.builds(lambda shape, s: case.sample(np.random.default_rng(s), shape),
+                       st.sampled_from(list(case.shapes)), st.integers(0, 2**32 - 1))
+    return st.builds(lambda x, d: Inputs(to_float32_grid(x), d), xs, st.integers(0, 2**31 - 1))
+
+
+def explore(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
+            derandomize: bool = True) -> Outcome:
+    """Run ``check`` on hypothesis-drawn inputs; return the worst example, or the shrunk failure."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as hseed
+
+    state: dict[str, Any] = {"worst": None, "failures": {}, "last": None, "error": None,
+                             "after_fail": 0, "examples": 0, "skip": None}
+
+    def ratio(o: Outcome) -> float:
+        r = o.error_ratio
+        return float("inf") if r is None or r != r else float(r)
+
+    def body(inp: Inputs) -> None:
+        if state["error"] is not None or state["skip"] is not None:
+            return
+        key = inp.key()
+        if key in state["failures"]:
+            state["last"] = state["failures"][key]
+            _fail()
+        if state["failures"]:
+            if state["after_fail"] >= SHRINK_BUDGET:
+                return  # budget spent: unseen candidates count as not failing
+            state["after_fail"] += 1
+        try:
+            out = check.run(case, ctx, inp)
+        except Exception as exc:  # recorded as the task's error, without shrinking
+            state["error"] = exc
+            return
+        state["examples"] += 1
+        if out.status == "skip":
+            state["skip"] = out
+            return
+        if state["worst"] is None or ratio(out) > ratio(state["worst"]):
+            state["worst"] = out
+        if out.status == "fail":
+            state["failures"][key] = out
+            state["last"] = out
+            _fail()
+
+    test = settings(max_examples=max_examples, derandomize=derandomize, database=None, deadline=None,
+                    report_multiple_bugs=False, print_blob=False,
+                    suppress_health_check=list(HealthCheck))(given(inp=input_strategy(case))(body))
+    test = hseed(seed)(test)
+    try:
+        test()
+    except _Failed:
+        pass
+    if state["error"] is not None:
+        raise state["error"]
+    if state["skip"] is not None:
+        return state["skip"]
+    out = state["last"] if state["failures"] else state["worst"]
+    if out is None:
+        return Outcome.skip("hypothesis drew no input")
+    out.data["examples"] = state["examples"]
+    out.data["hypothesis_seed"] = seed
+    if state["failures"]:
+        out.message = f"shrunk input: {out.message}"
+    out.seed = ctx.seed
+    return out
+
+
+def probe_input(case: Any) -> np.ndarray:
+    """The case's canonical probe input: its first menu shape, drawn with seed 0."""
+    return to_float32_grid(case.sample(np.random.default_rng(0), case.shapes[0]))
+
+
+def is_elementwise(case: Any) -> bool:
+    """True for elementwise cases that also run on a 0-d input (a scalar function of a scalar)."""
+    if case.family != "elementwise" or case.scalar:
+        return False
+    from conformance.adapters import get
+
+    try:
+        x0 = probe_input(case)
+        y = np.asarray(case.fn(get("numpy").xp, np.asarray(x0.reshape(-1)[0])))
+    except Exception:
+        return False
+    return y.shape == () and np.isfinite(y).all()
+
+
+def applicable(case: Any, check: Check) -> bool:
+    if check.scalar and not case.scalar:
+        return False
+    if check.order > getattr(case, "smooth_order", 3):
+        return False
+    if check.elementwise and not is_elementwise(case):
+        return False
+    return True
+
+
+def _applies(check: Check):
+    def applies(adapter: Any, dtype: str) -> str | None:
+        if check.ad_only and getattr(adapter, "is_reference", False):
+            return (f"{check.name} compares two AD programs; the numerical reference computes one "
+                    f"numerical answer for both")
+        return None
+
+    return applies
+
+
+def _runner(case: Any, check: Check, profile: Profile):
+    def run(ctx: Context) -> Outcome:
+        if check.name == "probe":
+            out = check.run(case, ctx, Inputs(probe_input(case), 0))
+            out.seed = ctx.seed
+            return out
+        seed = stable_seed(ctx.seed, case.name)
+        examples = max(1, round(profile.max_examples * check.share))
+        return explore(case, check, ctx, seed, examples, profile.derandomize)
+
+    return run
+
+
+def _point_runner(case: Any, check: Check, point: Any):
+    def run(ctx: Context) -> Outcome:
+        return check.run(case, ctx, Inputs(to_float32_grid(point.array()), 0, point.name))
+
+    return run
+
+
+def _dtypes(case: Any, check: Check) -> tuple[str, ...]:
+    dts = tuple(case.dtypes)
+    return tuple(d for d in dts if d in check.dtypes) if check.dtypes else dts
+
+
+def case_tasks(case: Any, profile: Profile, checks: Iterable[str] | None = None) -> list[Task]:
+    """The tasks of one case: every applicable check, plus its special points."""
+    out: list[Task] = []
+    for check in CHECKS.values():
+        if checks is not None and check.name not in checks:
+            continue
+        if not applicable(case, check):
+            continue
+        dtypes = _dtypes(case, check)
+        if not dtypes:
+            continue
+        out.append(Task(case.family, case.name, check.name, _runner(case, check, profile), dtypes=dtypes,
+                        per_variant=check.per_variant, applies=_applies(check)))
+        if not profile.special_points or check.name in ("probe", "variant_agreement", "taylor"):
+            continue
+        for point in getattr(case, "special_points", ()):
+            if check.order not in point.orders:
+                continue
+            out.append(Task(case.family, case.name, f"{check.name}@{point.name}",
+                            _point_runner(case, check, point), dtypes=dtypes,
+                            per_variant=check.per_variant, applies=_applies(check)))
+    return out
+
+
+def tasks(profile: Profile) -> list[Task]:
+    """Every (case, applicable check) of the catalog as engine Tasks."""
+    from conformance.derivatives.cases import CATALOG
+
+    return [t for case in CATALOG for t in case_tasks(case, profile)]

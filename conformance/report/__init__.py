@@ -1,0 +1,130 @@
+"""The HTML comparison report: any number of results files merged into one self-contained page.
+
+``build(paths, out) -> Path`` reads results files and directories (``conformance.records.read``:
+a corrupt, truncated, foreign or too-old file becomes a one-line warning, printed to stderr, and
+the rest renders), turns the records into the report's data (``model``), draws the charts as
+inline SVG (``charts``) and renders ``templates/report.html.j2`` with jinja2 auto-escaping. The
+page needs no network: styles, script and charts are inline, and a Content-Security-Policy lets
+only the page's own script (by its sha256) run.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import hashlib
+import sys
+from pathlib import Path
+from typing import Callable, Iterable
+
+from conformance.adapters import ConformanceError
+from conformance.records import STATUSES, RecordSet, iter_result_files, read
+
+__all__ = ["build", "render", "NoResults"]
+
+HERE = Path(__file__).parent
+DEFAULT_INPUT = Path("reports/results")
+DEFAULT_OUTPUT = Path("reports/index.html")
+SECTIONS = (("summary", "Summary"), ("matrix", "Conformance matrix"), ("details", "Failures and deviations"),
+            ("agreement", "Agreement"), ("conventions", "Conventions"), ("integrals", "Integrals"),
+            ("optimizers", "Optimizers"), ("studies", "Studies"), ("benchmarks", "Benchmarks"),
+            ("versions", "Version diff"), ("environment", "Environment"))
+
+
+class NoResults(ConformanceError):
+    """No readable result records in the given paths."""
+
+
+def _warn_stderr(msg: str) -> None:
+    print(f"conformance report: warning: {msg}", file=sys.stderr)
+
+
+def build(paths: Iterable[str | Path] | str | Path | None, out: str | Path = DEFAULT_OUTPUT, *,
+          warn: Callable[[str], None] | None = _warn_stderr) -> Path:
+    """Merge the results files under ``paths`` (files or directories; default reports/results/)
+    into one HTML page at ``out``; return its path. Raises NoResults (nothing written) when no
+    file holds a readable record."""
+    if paths is None:
+        paths = [DEFAULT_INPUT]
+    elif isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths = [Path(p) for p in paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    files = [f for f in iter_result_files(p for p in paths if p.exists())]
+    if not files:
+        where = ", ".join(str(p) for p in paths)
+        extra = f" ({', '.join(missing)} does not exist)" if missing else ""
+        raise NoResults(f"no results files (*.jsonl) in {where}{extra}; run `conformance run` first, "
+                        f"or pass the files or directories to merge")
+    rs = read(files)
+    for m in missing:
+        rs.warnings.append(f"{m}: does not exist; skipped")
+    if warn is not None:
+        for w in rs.warnings:
+            warn(w)
+    if not rs.records:
+        raise NoResults(f"none of the {len(files)} results file(s) holds a readable record "
+                        f"({len(rs.warnings)} warning(s) above); no report written")
+    html = render(rs)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
+def _environment():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    from conformance.report import model
+
+    env.filters["ratio"] = model.fmt_ratio
+    env.filters["num"] = model.fmt_num
+    env.filters["seconds"] = model.fmt_seconds
+    env.filters["json"] = model.compact_json
+    env.filters["link"] = model.safe_link
+    return env
+
+
+def render(rs: RecordSet) -> str:
+    """The report page for a set of records, as one HTML string."""
+    from markupsafe import Markup
+
+    from conformance.report import charts, model
+
+    recs = model.normalize(rs.records)
+    detail = model.details(recs)
+    anchors = {id(d.record): d.anchor for d in detail}
+    agreement = model.pairwise(recs)
+    bench = model.benchmarks(recs)
+    study = model.studies(recs)
+    heatmaps = [charts.heatmap(f"{a.dtype}: max relative difference on shared probes",
+                               [c.label for c in a.columns], a.values) for a in agreement]
+    bench_charts = [(charts.grid_chart(f"{g.family}/{g.case}: median time vs n", g.series, "median time (s)"),
+                     charts.grid_chart(f"{g.family}/{g.case}: derivative / primal time", g.ratios,
+                                       "time ratio", bounds=g.bounds))
+                    for g in bench]
+    study_charts = {fam: [charts.line_chart(s.chart) if s.chart else None for s in items]
+                    for fam, items in study.items()}
+    css = (HERE / "templates" / "report.css").read_text(encoding="utf-8")
+    js = (HERE / "templates" / "report.js").read_text(encoding="utf-8")
+    if "</script" in js.lower():
+        raise ValueError("report.js must not contain '</script'")
+    js_hash = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode()
+    summary = model.summarize(rs)
+    fams = model.family_checks(recs, ("integrals", "optimizers"))
+    other_studies = {k: v for k, v in study.items() if k not in ("integrals", "optimizers")}
+    return _environment().get_template("report.html.j2").render(
+        generated=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        sections=SECTIONS, statuses=STATUSES, summary=summary, warnings=rs.warnings,
+        matrix=model.matrix(recs, anchors), details=detail,
+        agreement=list(zip(agreement, heatmaps)), conventions=model.conventions(recs),
+        bench=list(zip(bench, bench_charts)), studies=study, study_charts=study_charts,
+        other_studies=other_studies, family_checks=fams,
+        diffs=model.version_diffs(recs), environment=model.environment(rs),
+        ratio_factor=model.RATIO_FACTOR, ratio_floor=model.RATIO_FLOOR, time_factor=model.TIME_FACTOR,
+        css=Markup(css), js=Markup(js), js_hash=js_hash,  # noqa: S704 — our static files, not record data
+    )

@@ -1,0 +1,263 @@
+"""Charts as inline SVG, drawn with matplotlib's SVG backend (no network, no fonts fetched).
+
+Text is written as SVG ``<text>`` in the browser's system sans-serif (``svg.fonttype = none``), which
+keeps the page small; matplotlib's SVG writer escapes ``&``, ``<``, ``>`` and quotes in every string
+it writes, and every record string passes through ``plain()`` (a ``$`` becomes a literal dollar,
+never mathtext). Element ids are prefixed per chart so that many SVGs can live in one HTML
+document; coordinates are rounded to 0.1 pt and unreferenced ids dropped to keep pages small.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import re
+from typing import Any, Iterable
+
+from markupsafe import Markup
+
+_counter = itertools.count()
+
+RC = {
+    "svg.fonttype": "none",        # text stays text: system fonts, small files
+    "svg.hashsalt": "conformance",  # stable clip-path ids
+    "text.usetex": False,
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Arial", "sans-serif"],
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#e3e6ea",
+    "grid.linewidth": 0.6,
+    "axes.edgecolor": "#8a9099",
+    "legend.frameon": False,
+    "legend.fontsize": 8,
+}
+
+FRAMEWORK_COLORS = {"numpy": "#4c72b0", "torch": "#d1495b", "tensorflow": "#ed8c1c", "jax": "#6a4c93"}
+EXTRA_COLORS = ["#2a9d8f", "#8d6e63", "#3d5a80", "#b5838d", "#588157", "#9c6644", "#577590"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasSVG(fig)
+    return fig
+
+
+def plain(text: Any) -> str:
+    """A record string as matplotlib text that is drawn literally (no mathtext)."""
+    return str(text).replace("$", r"\$")
+
+
+_NUM = re.compile(r"-?\d+\.\d+")
+
+
+def _round_attr(m: re.Match) -> str:
+    return m.group(1) + _NUM.sub(lambda n: f"{float(n.group(0)):.1f}".rstrip("0").rstrip("."), m.group(2)) + '"'
+
+
+def _to_svg(fig: Any, title: str = "") -> Markup:
+    """Serialize a figure to an inline ``<svg>`` (no XML prolog or metadata, ids made unique and
+    only kept where referenced, coordinates rounded, scalable)."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"<metadata>.*?</metadata>|<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r'(\s(?:d|x|y|x1|x2|y1|y2|transform|points)=")([^"]*)"', _round_attr, svg)
+    svg = re.sub(r">\s+<", "><", svg)
+    svg = re.sub(r"\s*\n\s*", " ", svg)
+    used = set(re.findall(r"url\(#([^)]+)\)", svg)) | set(re.findall(r'href="#([^"]+)"', svg))
+    svg = re.sub(r'\sid="([^"]+)"', lambda m: m.group(0) if m.group(1) in used else "", svg)
+    prefix = f"c{next(_counter)}-"
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
+    # Scale with the page: drop the fixed pt size, keep the viewBox.
+    svg = re.sub(r'^<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1', svg, count=1)
+    from markupsafe import escape
+
+    label = escape(title)
+    svg = svg.replace("<svg", f'<svg class="chart" role="img" aria-label="{label}"', 1)
+    return Markup(svg)  # noqa: S704 — our own matplotlib output; every string in it was escaped by matplotlib
+
+
+def _rc() -> Any:
+    import matplotlib
+
+    return matplotlib.rc_context(RC)
+
+
+class Styler:
+    """Colour by framework (the text before '['), a lighter shade for each further API variant,
+    dashed for compiled mode; markers (by variant) only where asked."""
+
+    def __init__(self, markers: bool = True) -> None:
+        self._extra: dict[str, str] = {}
+        self._apis: dict[str, list[str]] = {}
+        self.markers = markers
+
+    def __call__(self, label: str) -> dict:
+        from matplotlib.colors import to_rgb
+
+        fw = label.split("[", 1)[0].strip()
+        color = FRAMEWORK_COLORS.get(fw)
+        if color is None:
+            color = self._extra.setdefault(fw, EXTRA_COLORS[len(self._extra) % len(EXTRA_COLORS)])
+        api = label.split(" ", 1)[0]
+        seen = self._apis.setdefault(fw, [])
+        if api not in seen:
+            seen.append(api)
+        k = seen.index(api)
+        mix = min(0.55, 0.4 * k)
+        rgb = tuple(c + (1 - c) * mix for c in to_rgb(color))
+        style = {"color": rgb, "linewidth": 1.4, "linestyle": (0, (4, 2)) if "compiled" in label else "-"}
+        if self.markers:
+            style.update(marker=MARKERS[k % len(MARKERS)], markersize=3.5)
+        return style
+
+
+def _log_axes(ax: Any, log_x: bool, log_y: bool) -> None:
+    """Log scales with labelled decades only (no minor-tick labels)."""
+    from matplotlib.ticker import NullFormatter
+
+    if log_x:
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    if log_y:
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def _numbers(values: Iterable[Any]) -> list[float]:
+    out = []
+    for v in values:
+        if isinstance(v, bool):
+            out.append(float("nan"))
+        elif isinstance(v, (int, float)):
+            out.append(float(v))
+        elif isinstance(v, str) and v in ("nan", "inf", "-inf"):
+            out.append(float(v))
+        else:
+            out.append(float("nan"))
+    return out
+
+
+def line_chart(spec: dict) -> Markup | None:
+    """A study chart from a record's ``data.chart`` ({title, x_label, y_label, log_x, log_y,
+    series: [{label, x, y}]}); None when it holds no drawable series."""
+    series = [s for s in spec.get("series") or [] if isinstance(s, dict)]
+    pts = []
+    for s in series:
+        x, y = _numbers(s.get("x") or []), _numbers(s.get("y") or [])
+        n = min(len(x), len(y))
+        pairs = [(a, b) for a, b in zip(x[:n], y[:n]) if math.isfinite(a) and math.isfinite(b)
+                 and (not spec.get("log_x") or a > 0) and (not spec.get("log_y") or b > 0)]
+        if pairs:
+            pts.append((str(s.get("label", "")), pairs))
+    if not pts:
+        return None
+    title = str(spec.get("title", ""))
+    with _rc():
+        fig = _figure(6.4, 3.6)
+        ax = fig.add_subplot()
+        style = Styler()
+        for label, pairs in pts:
+            st = style(label) if "[" in label else {"marker": "o", "markersize": 3, "linewidth": 1.3}
+            ax.plot([p[0] for p in pairs], [p[1] for p in pairs], label=plain(label), **st)
+        _log_axes(ax, bool(spec.get("log_x")), bool(spec.get("log_y")))
+        ax.set_title(plain(title))
+        ax.set_xlabel(plain(spec.get("x_label", "")))
+        ax.set_ylabel(plain(spec.get("y_label", "")))
+        if len(pts) > 1 or pts[0][0]:
+            ax.legend(loc="best", ncols=1 if len(pts) < 8 else 2)
+        return _to_svg(fig, title)
+
+
+def grid_chart(title: str, panels: dict[str, dict[str, list[tuple[float, float]]]], y_label: str,
+               x_label: str = "n", bounds: dict[str, float] | None = None, log_y: bool = True) -> Markup | None:
+    """Small multiples, one log-log panel per operator, one line per series; a dashed grey line at
+    ``bounds[operator]`` when given (the cheap-gradient bound on derivative/primal time)."""
+    panels = {k: v for k, v in panels.items() if any(v.values())}
+    if not panels:
+        return None
+    ncols = min(3, len(panels))
+    nrows = math.ceil(len(panels) / ncols)
+    style = Styler(markers=False)
+    with _rc():
+        fig = _figure(3.3 * ncols + 0.6, 2.5 * nrows + 0.9)
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        handles: dict[str, Any] = {}
+        for ax, (op, series) in zip(axes.flat, panels.items()):
+            for label, pts in sorted(series.items()):
+                (h,) = ax.plot([p[0] for p in pts], [p[1] for p in pts], **style(label))
+                handles.setdefault(label, h)
+            if bounds and op in bounds:
+                b = bounds[op]
+                hb = ax.axhline(b, color="#6b7280", linestyle=(0, (4, 3)), linewidth=1.0)
+                handles.setdefault(f"bound ({b:g}×)", hb)
+            _log_axes(ax, True, log_y)
+            ax.set_title(plain(op))
+            ax.set_xlabel(plain(x_label))
+            ax.set_ylabel(plain(y_label))
+        for ax in list(axes.flat)[len(panels):]:
+            ax.set_visible(False)
+        fig.suptitle(plain(title), fontsize=11)
+        fig.legend(list(handles.values()), [plain(k) for k in handles], loc="outside lower center",
+                   ncols=min(4, len(handles)))
+        return _to_svg(fig, title)
+
+
+def heatmap(title: str, labels: list[str], values: list[list[float | None]]) -> Markup:
+    """A symmetric matrix of relative differences on a log colour scale (1e-16 … 1); ``inf``
+    (one side non-finite or shapes differ) in the top colour, no shared probe in grey."""
+    import numpy as np
+    from matplotlib.colors import LogNorm
+
+    n = len(labels)
+    lo, hi = 1e-16, 1.0
+    arr = np.full((n, n), np.nan)
+    for i in range(n):
+        for j in range(n):
+            v = values[i][j]
+            if v is not None and not math.isnan(v):
+                arr[i, j] = min(max(v, lo), hi)
+    size = max(3.0, 0.42 * n + 1.2)
+    with _rc():
+        fig = _figure(size + 3.4, size)
+        ax = fig.add_subplot()
+        ax.grid(False)
+        cmap = _cmap()
+        im = ax.imshow(np.ma.masked_invalid(arr), cmap=cmap, norm=LogNorm(lo, hi))
+        ax.set_xticks(range(n), [str(i + 1) for i in range(n)])
+        ax.set_yticks(range(n), [f"{plain(x)}  ({i + 1})" for i, x in enumerate(labels)])
+        ax.xaxis.tick_top()
+        ax.tick_params(length=0)
+        ax.set_title(plain(title))
+        if n <= 16:
+            for i in range(n):
+                for j in range(n):
+                    v = values[i][j]
+                    if i == j:
+                        continue
+                    text = "–" if v is None else ("nan" if math.isnan(v) else "inf" if math.isinf(v)
+                                                  else "0" if v == 0 else f"{v:.0e}")
+                    dark = v is not None and not math.isnan(v) and (v >= 1e-6)
+                    ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                            color="white" if dark else "#1f2933")
+        cb = fig.colorbar(im, ax=ax, shrink=0.8)
+        cb.set_label("max relative difference")
+        return _to_svg(fig, title)
+
+
+def _cmap() -> Any:
+    import matplotlib
+
+    return matplotlib.colormaps["YlOrRd"].with_extremes(bad="#eef0f3")

@@ -1,0 +1,155 @@
+"""Synthetic results files for testing the report (never measurements).
+
+Every run header written here carries ``synthetic: true``, and the report says so in a banner. The
+*full* shape matches a real four-framework run in size: 70 cases x 10 checks x 8 API variants x
+2 dtypes of checks with probes, conventions, benchmarks (5 functions x 9 operators x 2 modes x 5
+sizes per variant) and optimizer studies. Usage::
+
+    python -m conformance.report.synthetic OUT_DIR [--small] [--versions 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+from conformance.records import Record, ResultWriter, new_run_id, results_path
+
+FRAMEWORKS = {"numpy": ("richardson", "complex_step"), "torch": ("func", "autograd"),
+              "tensorflow": ("tape", "forward_accumulator"), "jax": ("transforms", "linearize")}
+VERSIONS = {"numpy": ["2.2.6", "2.3.1"], "torch": ["2.13.0", "2.12.1"], "tensorflow": ["2.21.0", "2.20.0"],
+            "jax": ["0.10.2", "0.9.1"]}
+FAMILIES = ("elementwise", "reductions", "linalg", "nn", "compositions", "complex", "degenerate")
+CHECKS = ("grad", "value_and_grad", "jvp", "vjp", "jacobian_fwd", "jacobian_rev", "hessian", "hvp",
+          "derivative_2", "grad_at_special_points")
+OPERATORS = ("primal", "grad", "value_and_grad", "jvp", "vjp", "jacobian_fwd", "jacobian_rev", "hessian", "hvp")
+ADVERSARIAL = "<script>alert(1)</script> \"quoted\" 'single' & ampersand <img src=x onerror=\"window.__pwned=1\">"
+
+
+def write_runs(out_dir: str | Path, *, cases: int = 70, checks: int = 10, dtypes=("float64", "float32"),
+               frameworks=tuple(FRAMEWORKS), versions: int = 1, benchmarks: bool = True,
+               bench_functions: int = 5, sizes: int = 5, adversarial: bool = False, seed: int = 0) -> list[Path]:
+    """Write one results file per (framework, version); return their paths."""
+    rng = random.Random(seed)
+    paths = []
+    case_names = [f"{FAMILIES[i % len(FAMILIES)]}:case_{i:02d}" for i in range(cases)]
+    if adversarial:
+        case_names[0] = f"{FAMILIES[0]}:{ADVERSARIAL}"
+    for fw in frameworks:
+        for vi in range(versions):
+            version = VERSIONS.get(fw, ["1.0.0", "0.9.0"])[vi % 2] if vi < 2 else f"0.{vi}.0"
+            run_id = new_run_id()
+            path = results_path(out_dir, f"{fw}-{version}", run_id)
+            slow = 1.0 + 0.6 * vi
+            with ResultWriter(path, run_id=run_id, header={"synthetic": True}) as w:
+                for api in FRAMEWORKS.get(fw, ("default",)):
+                    for ci, full in enumerate(case_names):
+                        fam, case = full.split(":", 1)
+                        for check in CHECKS[:checks]:
+                            for dtype in dtypes:
+                                w.write(_check(rng, fw, version, api, dtype, fam, case, check, ci, vi,
+                                               adversarial and ci == 0))
+                    for p in range(30):
+                        for dtype in dtypes:
+                            w.write(_convention(fw, version, api, dtype, p, vi))
+                    if benchmarks:
+                        for fi in range(bench_functions):
+                            for mode in ("eager", "compiled"):
+                                for op in OPERATORS:
+                                    for si in range(sizes):
+                                        w.write(_bench(rng, fw, version, api, fi, mode, op, si, slow))
+                    w.write(_study(rng, fw, version, api, adversarial))
+            paths.append(path)
+    return paths
+
+
+def _check(rng, fw, version, api, dtype, fam, case, check, ci, vi, adversarial) -> Record:
+    u = rng.random()
+    eps = 1e-16 if dtype == "float64" else 1e-7
+    ratio = 10 ** rng.uniform(-6, -0.3)
+    status, message, registry = "pass", "", None
+    if adversarial:
+        status, ratio, message = "fail", 3.5, f"mismatch at {ADVERSARIAL}"
+    elif u < 0.015 + 0.01 * vi:
+        status, ratio, message = "fail", 10 ** rng.uniform(0.1, 3), "gradient differs from the mpmath reference"
+    elif u < 0.03:
+        status, ratio, message = "deviation", 10 ** rng.uniform(0.1, 2), "matches a registry entry"
+        registry = {"reason": "upstream returns nan at the kink", "link": "https://github.com/example/issue/1"}
+    elif u < 0.033:
+        status, ratio, message = "error", None, "RuntimeError: the derivative for 'op' is not implemented"
+    elif u < 0.08:
+        status, ratio, message = "skip", None, f"{fw} has no {check} for {dtype}"
+    x = [round(rng.uniform(-2, 2), 6) for _ in range(3)]
+    probe = [1.0 + 0.1 * i + eps * rng.uniform(-50, 50) for i in range(5)] if status != "skip" else None
+    tol = 1e-10 if dtype == "float64" else 1e-4
+    return Record(kind="check", framework=fw, framework_version=version, api=api, device="cpu",
+                  dtype=dtype, family=fam, case=case, check=check, status=status,
+                  max_abs_error=None if ratio is None else ratio * tol, max_rel_error=None if ratio is None
+                  else ratio * tol, tolerance=tol, atol=tol * 1e-3, error_ratio=ratio, message=message,
+                  replay=f"conformance run --framework {fw} --api {api} --dtype {dtype} --cases '{case}' "
+                         f"--checks '{check}' --seed {1000 + ci}",
+                  seed=1000 + ci, input=[x] if status in ("fail", "error", "deviation") else [[0.5, 1.5, -0.25]],
+                  probe=probe, duration_s=rng.uniform(0.001, 0.05), registry=registry,
+                  data={"traceback": "Traceback (most recent call last):\n  ...\nRuntimeError: not implemented"}
+                  if status == "error" else {})
+
+
+def _convention(fw, version, api, dtype, p, vi) -> Record:
+    probes = ["relu at 0", "abs at 0", "sqrt at 0", "max ties", "norm at 0", "sign at 0"]
+    name = probes[p % len(probes)] + ("" if p < len(probes) else f" #{p // len(probes)}")
+    value = 0.0 if fw in ("torch", "jax") or p % 3 else 0.5
+    if p == 2:
+        value = "nan" if fw == "tensorflow" else "inf"
+    if p == 4 and vi:
+        value = 1.0
+    return Record(kind="convention", framework=fw, framework_version=version, api=api, device="cpu",
+                  dtype=dtype, family="conventions", case=name, check="grad", status="pass",
+                  data={"value": [value], "expected": [0.0, 0.5, 1.0], "note": "any subgradient in [0, 1]"})
+
+
+def _bench(rng, fw, version, api, fi, mode, op, si, slow) -> Record:
+    n = 10 ** (1 + si)
+    base = {"numpy": 2e-6, "torch": 8e-6, "tensorflow": 3e-5, "jax": 6e-6}.get(fw, 1e-5)
+    cost = {"primal": 1, "grad": 3, "value_and_grad": 3.2, "jvp": 2, "vjp": 3, "jacobian_fwd": 8,
+            "jacobian_rev": 9, "hessian": 20, "hvp": 5}[op]
+    t = base * slow * (1 + n * 1e-6 * cost) * (0.5 if mode == "compiled" else 1) * rng.uniform(0.9, 1.1)
+    ratio = None if op == "primal" else cost * rng.uniform(0.8, 1.3)
+    bound = None if op == "primal" else 5.0 if op in ("grad", "value_and_grad", "vjp", "jvp", "hvp") else None
+    return Record(kind="benchmark", framework=fw, framework_version=version, api=api, device="cpu",
+                  dtype="float64", family="benchmarks", case=f"fn_{fi}", check=op, status="pass",
+                  data={"n": n, "params": {}, "mode": mode, "median_s": t, "iqr_s": t * 0.05, "min_s": t * 0.95,
+                        "rounds": 20, "compile_s": rng.uniform(0.05, 2) if mode == "compiled" else None,
+                        "ratio": ratio, "bound": bound, "over_bound": bool(ratio and bound and ratio > bound),
+                        "exponent": 1.0, "reference": {"source": "GradBench March 2026 nightly, CPU float64",
+                                                       "ratio": 3.1} if op == "grad" and fi == 0 else None})
+
+
+def _study(rng, fw, version, api, adversarial) -> Record:
+    steps = list(range(0, 200, 10))
+    label = ADVERSARIAL if adversarial else "adam"
+    return Record(kind="study", framework=fw, framework_version=version, api=api, device="cpu",
+                  dtype="float64", family="optimizers", case="rosenbrock", check="convergence", status="pass",
+                  data={"chart": {"title": f"loss vs step ({fw})", "x_label": "step", "y_label": "loss",
+                                  "log_x": False, "log_y": True,
+                                  "series": [{"label": label, "x": steps, "y": [10 * 0.95 ** s for s in steps]},
+                                             {"label": "sgd", "x": steps, "y": [10 * 0.98 ** s for s in steps]}]},
+                        "table": {"columns": ["optimizer", "final loss", "steps"],
+                                  "rows": [[label, 10 * 0.95 ** 190, 200], ["sgd", 10 * 0.98 ** 190, 200]]}})
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("out", help="directory to write results files into")
+    p.add_argument("--small", action="store_true", help="a few cases instead of the full shape")
+    p.add_argument("--versions", type=int, default=1, help="versions per framework (for the version diff)")
+    p.add_argument("--adversarial", action="store_true", help="include a record holding <script> etc.")
+    a = p.parse_args(argv)
+    kw = dict(cases=6, checks=3, bench_functions=1, sizes=3) if a.small else {}
+    for path in write_runs(a.out, versions=a.versions, adversarial=a.adversarial, **kw):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

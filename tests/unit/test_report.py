@@ -1,0 +1,258 @@
+"""The HTML report: merging, bad input, escaping, and the numbers it shows (matrix cells,
+agreement, conventions, version diff), over synthetic records written with ResultWriter."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+
+from conformance import cli
+from conformance.records import Record, ResultWriter, read
+from conformance.report import NoResults, build, charts, model, synthetic
+
+SCRIPT = "<script>alert(1)</script>"
+SECTION_IDS = ["summary", "matrix", "details", "agreement", "conventions", "integrals", "optimizers",
+               "studies", "benchmarks", "versions", "environment"]
+
+
+def rec(**kw) -> Record:
+    base = dict(kind="check", framework="torch", framework_version="2.13.0", api="func", device="cpu",
+                dtype="float64", family="elementwise", case="sin", check="grad", status="pass")
+    base.update(kw)
+    return Record(**base)
+
+
+def write(path, records, header=None):
+    with ResultWriter(path, header=header) as w:
+        for r in records:
+            w.write(r)
+    return path
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A small merged run (2 frameworks x 2 versions, adversarial strings) plus bad files."""
+    d = tmp_path_factory.mktemp("results")
+    synthetic.write_runs(d, cases=3, checks=2, frameworks=("numpy", "torch"), versions=2, bench_functions=1,
+                         sizes=2, adversarial=True, seed=1)
+    (d / "corrupt.jsonl").write_bytes(b"\xff\xfe\x00garbage")
+    trunc = write(d / "truncated.jsonl", [rec(case="truncated_case")])
+    with trunc.open("a") as fh:
+        fh.write('{"schema_version": 1, "kind": "check", "framework": "tor')
+    (d / "foreign.jsonl").write_text(json.dumps({"name": "not ours", "items": [1, 2]}) + "\n")
+    (d / "old.jsonl").write_text(json.dumps({"schema_version": 0, "kind": "run", "run_id": "x",
+                                             "environment": {}}) + "\n")
+    warnings: list[str] = []
+    out = build([d], d.parent / "site" / "index.html", warn=warnings.append)
+    return {"dir": d, "out": out, "html": out.read_text(encoding="utf-8"), "warnings": warnings}
+
+
+# ---------------------------------------------------------------- merging and bad input
+def test_every_section_is_rendered(site):
+    for sid in SECTION_IDS:
+        assert f'<section id="{sid}">' in site["html"], sid
+
+
+def test_bad_files_become_one_line_warnings_naming_them(site):
+    w = site["warnings"]
+    for name in ("corrupt.jsonl", "foreign.jsonl", "old.jsonl"):
+        hits = [x for x in w if name in x]
+        assert len(hits) == 1 and "\n" not in hits[0], (name, w)
+    assert any("truncated.jsonl:3" in x for x in w), w
+    assert any("needs schema_version 1" in x for x in w if "old.jsonl" in x)
+    # the rest still renders, including the good line of the truncated file
+    assert "truncated_case" in site["html"]
+    assert "input warning" in site["html"]
+
+
+def test_no_results_files_is_an_error_and_writes_nothing(tmp_path):
+    out = tmp_path / "index.html"
+    with pytest.raises(NoResults, match="no results files"):
+        build([tmp_path], out, warn=None)
+    assert not out.exists()
+
+
+def test_cli_empty_dir_exits_2_with_a_message(tmp_path, capsys):
+    out = tmp_path / "r.html"
+    assert cli.main(["report", str(tmp_path), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "no results files" in err and "conformance run" in err
+    assert not out.exists()
+
+
+def test_cli_only_old_schema_refuses_naming_the_version(tmp_path, capsys):
+    (tmp_path / "old.jsonl").write_text(json.dumps({"schema_version": 0, "kind": "check"}) + "\n")
+    out = tmp_path / "r.html"
+    assert cli.main(["report", str(tmp_path), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "old.jsonl" in err and "needs schema_version 1" in err
+    assert not out.exists()
+
+
+def test_cli_writes_the_page_and_prints_warnings(tmp_path, capsys):
+    good = write(tmp_path / "a.jsonl", [rec(), rec(framework="jax", framework_version="0.10.2",
+                                                  api="transforms")])
+    (tmp_path / "bad.jsonl").write_text("not json\n")
+    out = tmp_path / "out" / "index.html"
+    assert cli.main(["report", str(good), str(tmp_path / "bad.jsonl"), "-o", str(out)]) == 0
+    cap = capsys.readouterr()
+    assert "bad.jsonl" in cap.err and "warning" in cap.err
+    assert str(out) in cap.out and out.exists()
+
+
+# ---------------------------------------------------------------- escaping
+def test_adversarial_strings_are_escaped_everywhere(site):
+    html = site["html"]
+    assert SCRIPT not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("<script") == 1          # ours only
+    assert "<img" not in html                  # the injected tag never became markup
+    assert "&amp;" in html and ("&#34;quoted&#34;" in html or "&quot;quoted&quot;" in html)
+    # our one script is allowed by hash in the CSP, nothing else is
+    assert re.search(r"script-src 'sha256-[A-Za-z0-9+/=]+'", html)
+
+
+def test_svg_text_is_escaped_and_dollars_stay_literal():
+    svg = charts.line_chart({"title": SCRIPT + " & $x^2$", "x_label": "a\"b", "y_label": "y",
+                             "series": [{"label": SCRIPT, "x": [1, 2, 3], "y": [1, 4, 9]}]})
+    assert svg is not None
+    assert "<script" not in svg
+    assert "&lt;script&gt;" in svg and "&amp;" in svg
+    assert "$x^2$" in svg                      # shown literally, not as mathtext
+
+
+def test_chart_ids_are_unique_across_charts():
+    spec = {"title": "t", "series": [{"label": "s", "x": [1, 2], "y": [1, 2]}]}
+    ids = [re.findall(r'id="([^"]+)"', str(charts.line_chart(spec))) for _ in range(2)]
+    assert ids[0] and not set(ids[0]) & set(ids[1])
+
+
+def test_only_http_links_become_hrefs():
+    assert model.safe_link("https://github.com/pytorch/pytorch/issues/1") is not None
+    for bad in ("javascript:alert(1)", "data:text/html,x", "https://x\" onclick=\"y", "", None):
+        assert model.safe_link(bad) is None
+
+
+# ---------------------------------------------------------------- the numbers
+def test_matrix_cell_is_worst_status_with_largest_ratio(tmp_path):
+    p = write(tmp_path / "m.jsonl", [
+        rec(check="grad", error_ratio=0.1), rec(check="jvp", status="fail", error_ratio=3.0),
+        rec(check="grad", dtype="float32", error_ratio=0.5), rec(check="vjp", status="skip"),
+        rec(case="cos", error_ratio=0.2)])
+    rs = read([p])
+    m = model.matrix(model.normalize(rs.records), {})
+    assert [r.case for r in m.rows] == ["cos", "sin"]
+    sin = m.rows[1].cells[0]
+    assert sin.status == "fail" and sin.ratio == 3.0
+    assert sin.counts["pass"] == 2 and sin.counts["fail"] == 1 and sin.counts["skip"] == 1
+    per_check = dict((c, cells[0]) for c, cells in m.rows[1].checks)
+    assert per_check["grad"].status == "pass" and per_check["grad"].ratio == 0.5
+
+
+def test_max_rel_diff():
+    a, b = np.array([1.0, 2.0, 0.0]), np.array([1.0, 2.2, 0.0])
+    assert model.max_rel_diff(a, b) == pytest.approx(0.2 / 2.2)
+    assert model.max_rel_diff(np.array([np.nan]), np.array([np.nan])) == 0.0
+    assert model.max_rel_diff(np.array([np.inf]), np.array([1.0])) == math.inf
+    assert model.max_rel_diff(np.zeros(2), np.zeros(3)) == math.inf
+
+
+def test_pairwise_agreement_matches_probes_by_case_check_dtype_input(tmp_path):
+    x = [[0.5]]
+    p = write(tmp_path / "a.jsonl", [
+        rec(framework="numpy", api="richardson", framework_version="2.3", probe=[1.0, 2.0], input=x),
+        rec(framework="torch", probe=[1.0, 2.0 * (1 + 1e-12)], input=x),
+        rec(framework="jax", api="transforms", framework_version="0.10", probe=[1.1, 2.0], input=x),
+        rec(framework="jax", api="transforms", framework_version="0.10", probe=[9.0], input=[[0.7]]),
+        rec(framework="torch", probe={"re": 1, "im": 0}, input=[[9.0]], case="other")])
+    (ag,) = model.pairwise(model.normalize(read([p]).records))
+    labels = [c.framework for c in ag.columns]
+    assert labels == ["numpy", "torch", "jax"]
+    assert ag.values[0][1] == pytest.approx(1e-12, rel=1e-3)
+    assert ag.values[0][2] == pytest.approx(0.1 / 1.1)
+    assert ag.shared[0][2] == 1           # the jax probe at another input has no partner
+    assert ag.worst[0][0] == pytest.approx(0.1 / 1.1)
+
+
+def test_conventions_side_by_side_mark_the_odd_one(tmp_path):
+    def conv(fw, api, value, dtype="float64"):
+        return rec(kind="convention", family="conventions", framework=fw, api=api, case="relu at 0",
+                   check="grad", dtype=dtype, data={"value": value, "expected": [0, 1], "note": "n"})
+
+    p = write(tmp_path / "c.jsonl", [conv("torch", "func", 0.0), conv("jax", "transforms", 0.0),
+                                     conv("tensorflow", "tape", 1.0), conv("tensorflow", "tape", 0.5, "float32")])
+    c = model.conventions(model.normalize(read([p]).records))
+    (row,) = c.rows
+    assert row.differs
+    cols = [col.framework for col in c.columns]
+    assert row.odd == [fw == "tensorflow" for fw in cols]
+    assert row.cells[cols.index("tensorflow")] == "float32: 0.5; float64: 1.0"
+
+
+def test_version_diff(tmp_path):
+    old = dict(framework_version="0.9.1", framework="jax", api="transforms")
+    new = dict(framework_version="0.10.2", framework="jax", api="transforms")
+
+    def bench(v, t):
+        return rec(kind="benchmark", family="benchmarks", case="sum_sin", check="grad",
+                   data={"n": 100, "mode": "eager", "median_s": t}, **v)
+
+    p = write(tmp_path / "v.jsonl", [
+        rec(case="a", error_ratio=0.1, **old), rec(case="a", status="fail", error_ratio=4.0, **new),
+        rec(case="b", error_ratio=1e-4, **old), rec(case="b", error_ratio=0.5, **new),
+        rec(case="c", error_ratio=0.02, **old), rec(case="c", error_ratio=0.1, **new),     # < 10x: quiet
+        rec(case="d", error_ratio=1e-9, **old), rec(case="d", error_ratio=1e-5, **new),    # below floor
+        bench(old, 1e-3), bench(new, 2e-3),
+        rec(kind="convention", family="conventions", case="abs at 0", check="grad", data={"value": 0}, **old),
+        rec(kind="convention", family="conventions", case="abs at 0", check="grad", data={"value": 1}, **new),
+        rec(case="only_new", **new)])
+    (d,) = model.version_diffs(model.normalize(read([p]).records))
+    assert (d.framework, d.old, d.new) == ("jax", "0.9.1", "0.10.2")   # PEP 440 order, not text
+    got = {(c.what, c.case, c.direction) for c in d.changes}
+    assert got == {("status", "a", "worse"), ("error", "b", "worse"), ("time", "sum_sin", "worse"),
+                   ("convention", "abs at 0", "changed")}
+    assert d.added == 1 and d.removed == 0
+    t = next(c for c in d.changes if c.what == "time")
+    assert t.factor == pytest.approx(2.0)
+
+
+def test_benchmarks_group_series_and_keep_compile_time_apart(tmp_path):
+    recs = []
+    for mode in ("eager", "compiled"):
+        for n in (10, 100):
+            for op, ratio in (("primal", None), ("grad", 3.0)):
+                recs.append(rec(kind="benchmark", family="benchmarks", case="sum_sin", check=op,
+                                data={"n": n, "mode": mode, "median_s": 1e-5 * n, "iqr_s": 1e-7,
+                                      "compile_s": 0.5 if mode == "compiled" else None, "ratio": ratio,
+                                      "bound": 5.0 if ratio else None, "over_bound": False, "exponent": 1.0,
+                                      "reference": {"source": "GradBench", "ratio": 2.5} if ratio else None}))
+    recs.append(rec(kind="benchmark", family="benchmarks", case="sum_sin", check="hessian", status="skip",
+                    message="needs 40 GB", data={"n": 10**6, "mode": "eager"}))
+    (g,) = model.benchmarks(model.normalize(read([write(tmp_path / "b.jsonl", recs)]).records))
+    assert list(g.series) == ["primal", "grad"]
+    assert g.series["grad"]["torch[func] eager"] == [(10.0, 1e-4), (100.0, 1e-3)]
+    assert g.ratios["grad"]["torch[func] compiled"] == [(10.0, 3.0), (100.0, 3.0)]
+    assert g.bounds == {"grad": 5.0}
+    assert len(g.compile_rows) == 4 and all(r["compile_s"] == 0.5 for r in g.compile_rows)
+    grad_rows = [r for r in g.rows if r["operator"] == "grad"]
+    assert {r["reference"] for r in grad_rows} == {"2.5"}
+    assert any(r.get("message") == "needs 40 GB" for r in g.rows)
+
+
+def test_studies_draw_every_chart_and_table(site):
+    html = site["html"]
+    # one convergence study per (framework, version, api) in the fixture: 2 x 2 x 2
+    assert html.count('<figure class="study">') == 8
+    assert html.count('<svg class="chart"') >= 8 + 2   # studies + benchmark grids + heat maps
+    assert "final loss" in html
+
+
+def test_summary_states_what_ran_where(site):
+    html = site["html"]
+    for s in ("torch 2.12.1, 2.13.0", "numpy: complex_step, richardson", "float32, float64", "cpu_count="):
+        assert s in html, s
+    assert "synthetic" in html

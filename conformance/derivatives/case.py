@@ -29,6 +29,7 @@ class SpecialPoint:
     x: Any
     limit: str = "mpmath"
     orders: tuple[int, ...] = (1, 2)
+    note: str = ""                                    # why the point is delicate
 
     def array(self) -> np.ndarray:
         return np.asarray(self.x, dtype=np.float64)
@@ -52,11 +53,38 @@ class Case:
     impls: dict[str, Callable[[Any, Any], Any]] = field(default_factory=dict)  # per framework
     special_points: tuple[SpecialPoint, ...] = ()
     doc: str = ""
+    # ---- optional, added by the catalog (all default to "not given")
+    jac: Callable[[np.ndarray], np.ndarray] | None = None   # closed-form Jacobian, out.shape + x.shape
+    hess: Callable[[np.ndarray], np.ndarray] | None = None  # closed-form Hessian (scalar cases)
+    pointwise: bool = False       # y has x's shape and yᵢ depends on xᵢ alone (f' is elementwise)
+    exact_fn: Callable[[Any, Any], Any] | None = None  # the plain formula the oracles use where fn is
+    #                               a numerically safe rewrite (series near a removable singularity)
+    defined_on: tuple[float, float] = (-np.inf, np.inf)  # open interval where fn is smooth, per entry
+    valid: Callable[[np.ndarray], str | None] | None = None  # None if x is inside the domain, else why
 
     def function(self, framework: str, xp: Any) -> Callable[[Any], Any]:
         """fn bound to a namespace (a per-framework implementation when the case has one)."""
         impl = self.impls.get(framework, self.fn)
         return lambda x: impl(xp, x)
+
+    @property
+    def oracle_fn(self) -> Callable[[Any, Any], Any]:
+        """The formula the oracles differentiate: ``exact_fn`` where given, else ``fn``."""
+        return self.exact_fn or self.fn
+
+    def outside_domain(self, x: np.ndarray) -> str | None:
+        """None when every entry of x lies in ``defined_on`` (open) and ``valid(x)`` accepts it;
+        otherwise the reason."""
+        x = np.asarray(x, dtype=np.float64)
+        if tuple(x.shape) not in self.shapes:
+            return f"shape {x.shape} is not in the case's shape menu {self.shapes}"
+        lo, hi = self.defined_on
+        bad = ~((x > lo) & (x < hi))
+        if np.any(bad):
+            return f"entry {x[bad].flat[0]!r} is outside the open interval ({lo}, {hi}) where it is smooth"
+        if self.valid is not None:
+            return self.valid(x)
+        return None
 
     def sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
         """A random input of ``shape`` inside the case's domain."""

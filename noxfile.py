@@ -5,6 +5,7 @@
     nox -s "conformance(jax-0.6.2)"      one version (see conformance/matrix.toml for all of them)
     nox -s tests | bench | report | lint
     nox -R ...                           reuse the environments and skip every install step
+    CONFORMANCE_RESULTS=DIR CONFORMANCE_REPORT=FILE nox ...   records and report elsewhere
 
 Each ``conformance(<framework>-<version>)`` session is a fresh virtual environment holding that one
 framework version and the project (no other framework); it runs
@@ -29,7 +30,10 @@ sys.path.insert(0, str(ROOT))  # nox's own interpreter reads the matrix from the
 
 from conformance import matrix  # stdlib only: nox's interpreter needs no project install
 
-RESULTS = "reports/results"
+# Where records and status files go and where the report is written; the environment variables let
+# a demonstration or a second checkout keep its runs apart from reports/results/.
+RESULTS = os.environ.get("CONFORMANCE_RESULTS", "reports/results")
+REPORT = os.environ.get("CONFORMANCE_REPORT", "reports/index.html")
 MATRIX = matrix.load()
 
 nox.options.sessions = [s.session for s in MATRIX.defaults()] + ["report"]
@@ -52,7 +56,8 @@ def _pip(session: nox.Session, *args: str) -> None:
         sys.stderr.write(text)
         errors = [ln.strip() for ln in text.splitlines() if ln.startswith("ERROR")]
         last = text.strip().splitlines()[-1:] or ["no output"]
-        raise InstallFailed(" | ".join(errors[-3:] or last)) from None
+        raise InstallFailed(" | ".join(e if len(e) <= 240 else e[:237] + "..."
+                                       for e in (errors[-2:] or last))) from None
 
 
 def _install_framework(session: nox.Session, spec: matrix.SessionSpec) -> None:
@@ -102,7 +107,7 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
     exit_code = 0
     try:
         ran = session.run("conformance", "run", "--framework", framework, "--profile", "ci",
-                          "--out", f"{RESULTS}/", *session.posargs)
+                          "--out", f"{RESULTS}/", "--no-report", *session.posargs)
     except nox.command.CommandFailed as exc:
         ran, exit_code = True, exc.return_code if exc.return_code is not None else 1
     if ran is None:  # --install-only: nothing ran, so the last real run's status stands
@@ -113,7 +118,7 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
         session.log(f"{spec.session}: installed in {install_s} s")
         return
     run_s = round(time.perf_counter() - t1, 1)
-    written = sorted(_jsonl(results) - before)
+    written = sorted(f for f in _jsonl(results) - before if f.startswith(f"{framework}-"))
     status = "passed" if exit_code == 0 else "failed"
     matrix.write_status(results, spec, status, finished=matrix.now(), install_s=install_s,
                         run_s=run_s, exit_code=exit_code, results=written,
@@ -149,10 +154,11 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=MATRIX.python)
 def report(session: nox.Session) -> None:
-    """Merge every results file under reports/results/ into reports/index.html."""
+    """Merge every results file under reports/results/ into reports/index.html, after listing which
+    sessions of the matrix left records there."""
     session.install("-e", ".")
     session.run("python", "-m", "conformance.matrix", "status", RESULTS)
-    session.run("conformance", "report", RESULTS, "-o", "reports/index.html", *session.posargs)
+    session.run("conformance", "report", RESULTS, "-o", REPORT, *session.posargs)
 
 
 @nox.session(python=MATRIX.python)

@@ -45,6 +45,10 @@ def _xp(tf: Any) -> Namespace:
     }, linalg=linalg)
 
 
+# Options of ``tf.function`` for compiled mode, shared with the benchmarks' hand-written timing loop.
+FUNCTION_OPTIONS: dict[str, Any] = {"reduce_retracing": True}
+
+
 class TensorflowAdapter(Adapter):
     name = "tensorflow"
     module = "tensorflow"
@@ -115,12 +119,16 @@ class TensorflowAdapter(Adapter):
         return self.xp.asarray(a, like=x)
 
     def compile(self, f: Callable) -> Callable:
-        return self.fw.function(f, reduce_retracing=True)
+        """tf.function with FUNCTION_OPTIONS (graph mode; see there why not XLA's jit_compile)."""
+        return self.fw.function(f, **FUNCTION_OPTIONS)
 
     def synchronize(self, *results: Any) -> None:
-        for r in self.fw.nest.flatten(results):
-            if hasattr(r, "numpy"):
-                r.numpy()  # eager tensors are ready once their value is read back
+        """Eager CPU ops and tf.function calls return when done (synchronous execution, TF's
+        default); GPU kernels are queued, so wait for every device's queue to drain."""
+        tf = self.fw
+        if not tf.executing_eagerly() or not tf.config.list_logical_devices("GPU"):
+            return
+        tf.test.experimental.sync_devices()
 
     # ------------------------------------------------------------ GradientTape
     def _zeros(self):

@@ -126,8 +126,11 @@ class TorchAdapter(Adapter):
         return self.fw.compile(f)
 
     def synchronize(self, *results: Any) -> None:
-        if self.fw.cuda.is_available():
-            self.fw.cuda.synchronize()
+        """Wait for the queued kernels of every CUDA device (CPU ops are synchronous)."""
+        cuda = self.fw.cuda
+        if cuda.is_available():
+            for i in range(cuda.device_count()):
+                cuda.synchronize(i)
 
     # ------------------------------------------------------------ torch.func
     def _grad_func(self, f: Callable, argnums: Any) -> Callable:

@@ -1,0 +1,72 @@
+"""Framework-specific pieces of the benchmarks, one small module per framework, chosen lazily by
+``adapter.name`` (no framework is imported until a function here is called):
+
+    direct_grad(f, argnums)   the framework's own compiled gradient, called with no adapter in between
+                              (jax.jit(jax.grad), tf.function over a GradientTape, torch.compile(
+                              torch.func.grad)), returning the gradient only once it is computed
+    scan(step, carry, xs)     the framework's loop primitive for a recurrence (jax.lax.scan, tf.scan),
+                              or None where a Python loop is the idiomatic form (torch, numpy)
+    set_threads(n)            use n intra-op threads; returns the counts now in effect
+    COMPILE_FALLBACK          {workload: reason} for workloads the framework's compiler cannot take
+                              here (timed eagerly in compiled mode, the reason recorded)
+    reset_compiler()          forget compiled code, so the next compile is timed from scratch and no
+                              cache limit can silently turn compiled calls back into eager ones
+
+``hand_timed_loop`` is the hand-written timing loop the harness-overhead self-check compares with.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from typing import Any, Callable
+
+MODULES = {
+    "torch": "conformance.adapters.benchmarks.torch",
+    "tensorflow": "conformance.adapters.benchmarks.tensorflow",
+    "jax": "conformance.adapters.benchmarks.jax",
+}
+
+
+def _module(adapter: Any) -> Any | None:
+    path = MODULES.get(adapter.name)
+    if path is None:
+        return None
+    adapter.fw  # import and configure the framework (float64 on) first
+    return importlib.import_module(path)
+
+
+def direct_grad(adapter: Any, f: Callable, argnums: Any) -> Callable | None:
+    mod = _module(adapter)
+    return None if mod is None else mod.direct_grad(f, argnums)
+
+
+def scan(adapter: Any) -> Callable | None:
+    mod = _module(adapter)
+    return None if mod is None else mod.scan
+
+
+def set_threads(adapter: Any, n: int) -> dict:
+    mod = _module(adapter)
+    return {} if mod is None else mod.set_threads(n)
+
+
+def compile_fallback(adapter: Any, workload: str) -> str | None:
+    mod = _module(adapter)
+    return None if mod is None else getattr(mod, "COMPILE_FALLBACK", {}).get(workload)
+
+
+def reset_compiler(adapter: Any) -> None:
+    mod = _module(adapter)
+    if mod is not None and hasattr(mod, "reset_compiler"):
+        mod.reset_compiler()
+
+
+def hand_timed_loop(call: Callable, args: tuple, rounds: int) -> list[float]:
+    """Seconds of each of ``rounds`` calls ``call(*args)``: a bare perf_counter loop."""
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        call(*args)
+        times.append(time.perf_counter() - t0)
+    return times

@@ -1,0 +1,45 @@
+"""PyTorch pieces of the benchmarks (see ``conformance.adapters.benchmarks``)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+scan = None  # a Python loop is torch's idiomatic recurrence
+
+# Workloads whose compiled mode is timed eagerly, with the reason (measured on this project's
+# 2-core CPU machine, torch 2.13).
+COMPILE_FALLBACK = {
+    "lstm": "torch.compile traces the D-LSTM's 1023-step Python loop unrolled: compiling even the "
+            "objective (l=2, c=1024) had not finished after 390 s, and torch's scan operator "
+            "(torch._higher_order_ops.scan) fails under torch.func.grad ('Expected FakeTensor'); "
+            "timed eagerly instead",
+}
+
+
+def direct_grad(f: Callable, argnums: Any) -> Callable:
+    import torch
+
+    g = torch.compile(torch.func.grad(f, argnums=argnums))
+
+    def call(*args):
+        out = g(*args)
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        return out
+
+    return call
+
+
+def set_threads(n: int) -> dict:
+    import torch
+
+    torch.set_num_threads(n)
+    return {"torch_intraop": torch.get_num_threads()}
+
+
+def reset_compiler() -> None:
+    """Clear dynamo's caches: every compiled benchmark starts fresh (and stays under the recompile
+    limit past which dynamo would quietly run the function eagerly)."""
+    import torch
+
+    torch._dynamo.reset()

@@ -1,0 +1,164 @@
+"""Library optimizers behind one tiny interface, one module per library.
+
+    lib = optimizers.get("torch")                  # or "optax", "keras[tensorflow]", "keras[jax]", ...
+    step = lib.make("adam", lr=1e-3, beta1=0.9)    # canonical names; lib.HYPERPARAMS maps them
+    theta = step(theta, grad)                      # numpy float64 in, numpy float64 out
+    step.set_learning_rate(5e-4)                   # between steps, as a scheduler would
+
+Canonical hyperparameters: lr, momentum, dampening, beta1, beta2, eps, eps_root, weight_decay, rho,
+initial_accumulator, eps_in_sqrt; each library module maps them onto its own names and refuses
+those its constructor lacks (``UnsupportedHyperparameterError``). Frameworks are imported lazily.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import inspect
+from typing import Any
+
+import numpy as np
+
+from ..base import Availability, ConformanceError
+
+LIBRARIES: dict[str, str] = {
+    "torch": "conformance.adapters.optimizers.torch:TorchOptim",
+    "optax": "conformance.adapters.optimizers.optax:Optax",
+    "keras[tensorflow]": "conformance.adapters.optimizers.keras:Keras",
+    "keras[jax]": "conformance.adapters.optimizers.keras:Keras",
+    "keras[torch]": "conformance.adapters.optimizers.keras:Keras",
+}
+
+
+class UnknownLibraryError(ConformanceError, KeyError):
+    pass
+
+
+class UnsupportedOptimizerError(ConformanceError, KeyError):
+    pass
+
+
+class UnsupportedHyperparameterError(ConformanceError, TypeError):
+    pass
+
+
+def names() -> list[str]:
+    return list(LIBRARIES)
+
+
+def get(name: str) -> "Library":
+    if name not in LIBRARIES:
+        raise UnknownLibraryError(f"unknown optimizer library {name!r}; choose one of {', '.join(LIBRARIES)}")
+    module, _, attr = LIBRARIES[name].partition(":")
+    return getattr(importlib.import_module(module), attr)(name)
+
+
+def _attr(path: str) -> Any:
+    module, _, attr = path.partition(":")
+    obj = importlib.import_module(module)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+class Library:
+    """One library's optimizers. Subclasses fill the tables and ``_stepper``.
+
+    ``OPTIMIZERS``: canonical optimizer -> ("module:attr" of the constructor, fixed keyword arguments).
+    ``HYPERPARAMS``: canonical hyperparameter -> the library's keyword.
+    ``framework``: the engine adapter (torch, jax, tensorflow) whose process runs it.
+    """
+
+    module: str = ""
+    distribution: str = ""
+    framework: str = ""
+    OPTIMIZERS: dict[str, tuple[str, dict]] = {}
+    HYPERPARAMS: dict[str, str] = {}
+
+    in_process = True   # False where jobs must run in a child process (another Keras backend)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<optimizer library {self.name}>"
+
+    def available(self) -> Availability:
+        try:
+            importlib.import_module(self.module)
+        except Exception as exc:
+            return Availability(False, f"{self.module} cannot be imported: {type(exc).__name__}: {exc}"
+                                .splitlines()[0], f"pip install {self.distribution}")
+        return Availability(True)
+
+    @property
+    def version(self) -> str:
+        return importlib.metadata.version(self.distribution)
+
+    def constructor_name(self, optimizer: str) -> str:
+        return self._entry(optimizer)[0].replace(":", ".")
+
+    def _entry(self, optimizer: str) -> tuple[str, dict]:
+        if optimizer not in self.OPTIMIZERS:
+            raise UnsupportedOptimizerError(f"{self.name} has no optimizer {optimizer!r}; it has "
+                                            f"{', '.join(self.OPTIMIZERS)}")
+        return self.OPTIMIZERS[optimizer]
+
+    def _signature(self, optimizer: str) -> inspect.Signature:
+        return inspect.signature(_attr(self._entry(optimizer)[0]))
+
+    def kwargs(self, optimizer: str, hyper: dict) -> dict:
+        """The library's keyword arguments for canonical ``hyper`` (fixed ones included)."""
+        path, fixed = self._entry(optimizer)
+        params = self._signature(optimizer).parameters
+        out = dict(fixed)
+        for key, value in hyper.items():
+            name = self.HYPERPARAMS.get(key)
+            if name is None or name not in params:
+                raise UnsupportedHyperparameterError(
+                    f"{path.replace(':', '.')} takes no {key!r} hyperparameter "
+                    f"(its arguments: {', '.join(params)})")
+            out[name] = value
+        return out
+
+    def defaults(self, optimizer: str) -> dict:
+        """The library's defaults in canonical names, read from the constructor's signature."""
+        params = self._signature(optimizer).parameters
+        back = {v: k for k, v in self.HYPERPARAMS.items()}
+        return {back[n]: p.default for n, p in params.items()
+                if n in back and p.default is not inspect.Parameter.empty
+                and isinstance(p.default, (int, float)) and not isinstance(p.default, bool)}
+
+    def make(self, optimizer: str, **hyper: Any) -> Any:
+        """A stepper: ``step(theta, grad) -> theta`` (numpy float64) with ``set_learning_rate``."""
+        path, _ = self._entry(optimizer)
+        return self._stepper(_attr(path), self.kwargs(optimizer, hyper))
+
+    def _stepper(self, constructor: Any, kwargs: dict) -> Any:
+        raise NotImplementedError
+
+    def run(self, jobs: list[dict]) -> list[dict]:
+        """Run trajectory jobs (see ``run_job``) in this process."""
+        return [run_job(self, job) for job in jobs]
+
+
+def run_job(library: Library, job: dict) -> dict:
+    """One job: {"optimizer", "hyper", "objective", "steps", "lr_at": {step: lr}, "numpy_scalars"} ->
+    {"trajectory": (steps + 1, n) list} or {"error": the library's one-line message}."""
+    from conformance.optimizers import objectives
+
+    lr_at = {int(k): float(v) for k, v in (job.get("lr_at") or {}).items()}
+    hyper = dict(job["hyper"])
+    if job.get("numpy_scalars"):   # hyperparameters as numpy float64 scalars instead of Python floats
+        hyper = {k: np.float64(v) if isinstance(v, float) else v for k, v in hyper.items()}
+    try:
+        stepper = library.make(job["optimizer"], **hyper)
+        traj = objectives.trajectory(stepper, objectives.get(job["objective"]), int(job["steps"]), lr_at)
+    except Exception as exc:  # a library refusing hyperparameters is a result
+        msg = str(exc).strip().splitlines()
+        return {"error": f"{type(exc).__name__}: {msg[0] if msg else ''}"[:400]}
+    return {"trajectory": np.asarray(traj).tolist()}
+
+
+__all__ = ["LIBRARIES", "Library", "UnknownLibraryError", "UnsupportedHyperparameterError",
+           "UnsupportedOptimizerError", "get", "names", "run_job"]

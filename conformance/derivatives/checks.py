@@ -54,23 +54,32 @@ def to_float32_grid(a: Any) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Inputs:
-    """One input x and the seed of the random directions v (shaped like x) and u (like f(x))."""
+    """One input x with a tangent v (shaped like x) and a cotangent u (shaped like f(x)): given
+    (``tangent``, ``cotangent``, e.g. drawn by hypothesis) or made from ``direction_seed``; always
+    on the float32 grid."""
 
     x: np.ndarray
     direction_seed: int = 0
     point: str | None = None
+    tangent: np.ndarray | None = None
+    cotangent: np.ndarray | None = None
 
     def v(self) -> np.ndarray:
+        if self.tangent is not None and np.shape(self.tangent) == np.shape(self.x):
+            return to_float32_grid(self.tangent)
         rng = np.random.default_rng([self.direction_seed, 1])
         return to_float32_grid(rng.standard_normal(np.shape(self.x)))
 
     def u(self, shape: tuple[int, ...]) -> np.ndarray:
+        if self.cotangent is not None and tuple(np.shape(self.cotangent)) == tuple(shape):
+            return to_float32_grid(self.cotangent)
         rng = np.random.default_rng([self.direction_seed, 2])
         return to_float32_grid(rng.standard_normal(shape))
 
     def key(self) -> bytes:
-        return np.asarray(self.x).tobytes() + str(np.shape(self.x)).encode() + \
-            str(self.direction_seed).encode()
+        parts = [np.asarray(a).tobytes() + str(np.shape(a)).encode()
+                 for a in (self.x, self.tangent, self.cotangent) if a is not None]
+        return b"|".join(parts) + str(self.direction_seed).encode()
 
 
 # ------------------------------------------------------------------------------------ oracle cache
@@ -419,7 +428,7 @@ def variant_agreement(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     the JVP, the VJP and, for scalar cases, the gradient. (Each variant's Hessian is judged against
     the oracle by the per-variant ``hessian`` check.)"""
     a = ctx.adapter
-    base = a.with_variant(type(a).variants[0])
+    base = a.with_variant(a.variants[0])
     if base.variant == a.variant:
         return Outcome.skip("this is the default variant that the others are compared with")
     x, v = ctx.array(inp.x), ctx.array(inp.v())

@@ -105,7 +105,7 @@ def render(rs: RecordSet) -> str:
                                [c.label for c in a.columns], a.values) for a in agreement]
     bench_charts = [(charts.grid_chart(f"{g.family}/{g.case}: median time vs n", g.series, "median time (s)"),
                      charts.grid_chart(f"{g.family}/{g.case}: derivative / primal time", g.ratios,
-                                       "time ratio", bounds=g.bounds))
+                                       "time ratio", bounds=g.bounds, log_y=False))
                     for g in bench]
     study_charts = {fam: [charts.line_chart(s.chart) if s.chart else None for s in items]
                     for fam, items in study.items()}

@@ -42,11 +42,11 @@ EXTRA_COLORS = ["#2a9d8f", "#8d6e63", "#3d5a80", "#b5838d", "#588157", "#9c6644"
 MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 
 
-def _figure(width: float, height: float) -> Any:
+def _figure(width: float, height: float, layout: str | None = "constrained") -> Any:
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height), layout=layout)
     FigureCanvasSVG(fig)
     return fig
 
@@ -125,15 +125,11 @@ class Styler:
 
 
 def _log_axes(ax: Any, log_x: bool, log_y: bool) -> None:
-    """Log scales with labelled decades only (no minor-tick labels)."""
-    from matplotlib.ticker import NullFormatter
-
+    """Log scales (matplotlib labels minor ticks only when an axis spans less than a decade)."""
     if log_x:
         ax.set_xscale("log")
-        ax.xaxis.set_minor_formatter(NullFormatter())
     if log_y:
         ax.set_yscale("log")
-        ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def _numbers(values: Iterable[Any]) -> list[float]:
@@ -183,7 +179,7 @@ def line_chart(spec: dict) -> Markup | None:
 
 def grid_chart(title: str, panels: dict[str, dict[str, list[tuple[float, float]]]], y_label: str,
                x_label: str = "n", bounds: dict[str, float] | None = None, log_y: bool = True) -> Markup | None:
-    """Small multiples, one log-log panel per operator, one line per series; a dashed grey line at
+    """Small multiples, one panel per operator (log n; log y unless log_y=False), one line per series; a dashed grey line at
     ``bounds[operator]`` when given (the cheap-gradient bound on derivative/primal time)."""
     panels = {k: v for k, v in panels.items() if any(v.values())}
     if not panels:
@@ -191,12 +187,22 @@ def grid_chart(title: str, panels: dict[str, dict[str, list[tuple[float, float]]
     ncols = min(3, len(panels))
     nrows = math.ceil(len(panels) / ncols)
     style = Styler(markers=False)
+    from matplotlib.ticker import NullLocator
+
+    n_series = len({lab for v in panels.values() for lab in v}) + (1 if bounds else 0)
+    legend_h = 0.2 + 0.17 * math.ceil(n_series / min(4, max(n_series, 1)))
+    # A fixed layout (computed here, in inches) instead of matplotlib's constrained layout, which
+    # costs seconds per grid of log axes.
+    width, panel_h, gap = 3.3 * ncols + 0.6, 2.3, 0.9
+    height = panel_h * nrows + gap * (nrows - 1) + 0.75 + legend_h + 0.5
     with _rc():
-        fig = _figure(3.3 * ncols + 0.6, 2.5 * nrows + 0.9)
+        fig = _figure(width, height, layout=None)
+        fig.subplots_adjust(left=0.75 / width, right=1 - 0.15 / width, top=1 - 0.75 / height,
+                            bottom=(legend_h + 0.5) / height, wspace=0.3, hspace=gap / panel_h)
         axes = fig.subplots(nrows, ncols, squeeze=False)
         handles: dict[str, Any] = {}
         for ax, (op, series) in zip(axes.flat, panels.items()):
-            for label, pts in sorted(series.items()):
+            for label, pts in series.items():
                 (h,) = ax.plot([p[0] for p in pts], [p[1] for p in pts], **style(label))
                 handles.setdefault(label, h)
             if bounds and op in bounds:
@@ -204,14 +210,17 @@ def grid_chart(title: str, panels: dict[str, dict[str, list[tuple[float, float]]
                 hb = ax.axhline(b, color="#6b7280", linestyle=(0, (4, 3)), linewidth=1.0)
                 handles.setdefault(f"bound ({b:g}×)", hb)
             _log_axes(ax, True, log_y)
+            ax.xaxis.set_minor_locator(NullLocator())   # n in decades; minor ticks only add bytes
+            if not log_y:
+                ax.set_ylim(bottom=0)
             ax.set_title(plain(op))
             ax.set_xlabel(plain(x_label))
             ax.set_ylabel(plain(y_label))
         for ax in list(axes.flat)[len(panels):]:
             ax.set_visible(False)
-        fig.suptitle(plain(title), fontsize=11)
-        fig.legend(list(handles.values()), [plain(k) for k in handles], loc="outside lower center",
-                   ncols=min(4, len(handles)))
+        fig.suptitle(plain(title), fontsize=11, y=1 - 0.2 / height)
+        fig.legend(list(handles.values()), [plain(k) for k in handles], loc="lower center",
+                   bbox_to_anchor=(0.5, 0.1 / height), ncols=min(4, len(handles)))
         return _to_svg(fig, title)
 
 

@@ -493,7 +493,8 @@ class BenchGroup:
     ratios: dict[str, dict[str, list[tuple[float, float]]]]   # operator -> label -> [(n, ratio)]
     bounds: dict[str, float]                                  # operator -> bound (largest stated)
     rows: list[dict]
-    compile_rows: list[dict]
+    compile_rows: list[dict]     # per series: compile time (s) at each size, measured apart
+    compile_sizes: list[int] = field(default_factory=list)
 
 
 def benchmarks(records: list[dict]) -> list[BenchGroup]:
@@ -565,13 +566,13 @@ def benchmarks(records: list[dict]) -> list[BenchGroup]:
                 "compile": fmt_seconds(max((fnum((r.get("data") or {}).get("compile_s")) or 0) for r in rs)
                                        or None),
             })
+            times = {}
             for r in rs:
                 d = r.get("data") or {}
-                if fnum(d.get("compile_s")) is not None:
-                    compile_rows.append({"operator": op, "column": col, "dtype": dtype, "n": d.get("n"),
-                                         "compile": fmt_seconds(d.get("compile_s")),
-                                         "compile_s": fnum(d.get("compile_s")),
-                                         "median": fmt_seconds(d.get("median_s"))})
+                if fnum(d.get("compile_s")) is not None and fnum(d.get("n")) is not None:
+                    times[int(fnum(d.get("n")))] = fnum(d.get("compile_s"))
+            if times:
+                compile_rows.append({"operator": op, "column": col, "mode": mode, "dtype": dtype, "times": times})
         for r in skipped:
             d = r.get("data") or {}
             rows.append({"operator": str(r["check"]), "column": column_of(r), "mode": str(d.get("mode", "")),
@@ -585,7 +586,11 @@ def benchmarks(records: list[dict]) -> list[BenchGroup]:
         for s in ratios.values():
             for pts in s.values():
                 pts.sort()
-        out.append(BenchGroup(fam, case, _by_operator(series), _by_operator(ratios), bounds, rows, compile_rows))
+        sizes = sorted({n for row in compile_rows for n in row["times"]})
+        for row in compile_rows:
+            row["cells"] = [(row["times"].get(n), fmt_seconds(row["times"].get(n))) for n in sizes]
+        out.append(BenchGroup(fam, case, _by_operator(series), _by_operator(ratios), bounds, rows, compile_rows,
+                              sizes))
     return out
 
 

@@ -237,7 +237,9 @@ def test_benchmarks_group_series_and_keep_compile_time_apart(tmp_path):
     assert g.series["grad"]["torch[func] eager"] == [(10.0, 1e-4), (100.0, 1e-3)]
     assert g.ratios["grad"]["torch[func] compiled"] == [(10.0, 3.0), (100.0, 3.0)]
     assert g.bounds == {"grad": 5.0}
-    assert len(g.compile_rows) == 4 and all(r["compile_s"] == 0.5 for r in g.compile_rows)
+    assert g.compile_sizes == [10, 100]
+    assert [(r["operator"], r["mode"], r["times"]) for r in g.compile_rows] == [
+        ("primal", "compiled", {10: 0.5, 100: 0.5}), ("grad", "compiled", {10: 0.5, 100: 0.5})]
     grad_rows = [r for r in g.rows if r["operator"] == "grad"]
     assert {r["reference"] for r in grad_rows} == {"2.5"}
     assert any(r.get("message") == "needs 40 GB" for r in g.rows)

@@ -107,16 +107,17 @@ def constants(p: Problem) -> tuple[float, float]:
 def objective(adapter: Any, p: Problem, device: str | None = None) -> Callable:
     """F(alphas, means, icf) written against ``adapter.xp``; x and the constants are bound on device."""
     xp = adapter.xp
-    d = p.d
+    d, k = p.d, p.k   # plain ints: the function closes over no Problem (compilers guard on closures)
     x = adapter.from_numpy(p.x, dtype="float64", device=device)
-    flat_idx = _lower_index(d).reshape(-1)
+    # a framework array, not numpy: torch.compile would treat a numpy constant as an input tensor
+    flat_idx = adapter.from_numpy(_lower_index(d).reshape(-1), device=device)
     c_data, c_prior = constants(p)
     gamma2, m, n = p.gamma ** 2, float(p.m), float(p.n)
 
     def gmm_objective(alphas, means, icf):
         q = icf[:, :d]
         lz = xp.concatenate([xp.zeros_like(icf[:, :1]), icf[:, d:]], axis=1)
-        L = xp.reshape(xp.take(lz, flat_idx, axis=1), (p.k, d, d))
+        L = xp.reshape(xp.take(lz, flat_idx, axis=1), (k, d, d))
         qdiag = xp.exp(q)
         sum_qs = xp.sum(q, axis=1)
         xc = xp.expand_dims(x, 0) - xp.expand_dims(means, 1)                     # (k, n, d)

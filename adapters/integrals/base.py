@@ -1,0 +1,83 @@
+"""The interface every framework's integral operations implement (see the package docstring)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from conformance.adapters.base import ConformanceError
+
+
+class NotProvidedError(ConformanceError, NotImplementedError):
+    """The framework has no such function; the suite records it as "not provided by <framework>"."""
+
+
+class Integrals:
+    """One framework's quadrature, random numbers and distributions, on the adapter's own arrays.
+
+    Subclasses name the APIs they go through (``trapezoid_apis``: API name -> method name,
+    ``cumulative_api``, ``rng_api``, ``distributions_api``; None = not provided) and implement them.
+    """
+
+    framework: str = ""
+    trapezoid_apis: ClassVar[dict[str, str]] = {}
+    cumulative_api: str | None = None
+    rng_api: str = ""
+    distributions_api: str | None = None
+
+    def __init__(self, adapter: Any):
+        self.adapter = adapter
+
+    @property
+    def fw(self) -> Any:
+        return self.adapter.fw
+
+    def not_provided(self, what: str) -> NotProvidedError:
+        return NotProvidedError(f"{what} is not provided by {self.framework}")
+
+    # ----------------------------------------------------------------- quadrature
+    def trapezoid(self, y: Any, x: Any, axis: int = -1, api: str | None = None) -> Any:
+        """Σᵢ (x[i+1] − x[i]) (y[..., i] + y[..., i+1]) / 2 along ``axis``; x is the 1-D grid.
+        ``api`` picks one of ``trapezoid_apis`` (the first by default)."""
+        if not self.trapezoid_apis:
+            raise self.not_provided("a trapezoid rule")
+        name = api or next(iter(self.trapezoid_apis))
+        if name not in self.trapezoid_apis:
+            raise ConformanceError(f"{self.framework} has no trapezoid API {name!r}; "
+                                   f"choose one of {', '.join(self.trapezoid_apis)}")
+        method: Callable = getattr(self, self.trapezoid_apis[name])
+        return method(y, x, axis)
+
+    def cumulative_trapezoid(self, y: Any, x: Any, axis: int = -1) -> Any:
+        """C[..., k] = Σ_{i<=k} (x[i+1] − x[i]) (y[..., i] + y[..., i+1]) / 2 (length n − 1)."""
+        raise self.not_provided("a cumulative trapezoid rule")
+
+    # ----------------------------------------------------------------- random numbers
+    def rng(self, seed: int, dtype: str = "float64", device: str = "cpu") -> Rng:
+        raise NotImplementedError
+
+    # ----------------------------------------------------------------- distributions
+    def normal(self, loc: Any, scale: Any) -> Any:
+        raise self.not_provided("a distributions library")
+
+    def exponential(self, rate: Any) -> Any:
+        raise self.not_provided("a distributions library")
+
+    def log_prob(self, dist: Any, x: Any) -> Any:
+        return dist.log_prob(x)
+
+    def kl(self, p: Any, q: Any) -> Any:
+        """KL(p ‖ q) = E_p[log p(X) − log q(X)] as the library computes it."""
+        raise self.not_provided("a distributions library")
+
+
+class Rng:
+    """A seeded stream of draws from the framework's own generator, in one dtype on one device."""
+
+    def normal(self, shape: tuple[int, ...]) -> Any:
+        """Independent N(0, 1) draws."""
+        raise NotImplementedError
+
+    def uniform(self, shape: tuple[int, ...]) -> Any:
+        """Independent U[0, 1) draws."""
+        raise NotImplementedError

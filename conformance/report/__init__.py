@@ -98,11 +98,11 @@ def render(rs: RecordSet) -> str:
     recs = model.normalize(rs.records)
     detail = model.details(recs)
     anchors = {id(d.record): d.anchor for d in detail}
-    agreement = model.pairwise(recs)
+    agreement = model.agreement(recs)
     bench = model.benchmarks(recs)
     study = model.studies(recs)
-    heatmaps = [charts.heatmap(f"{a.dtype}: max relative difference on shared probes",
-                               [c.label for c in a.columns], a.values) for a in agreement]
+    heatmaps = [charts.heatmap(f"{a.quantity} at the probe input, {a.dtype}: max relative difference",
+                               a.labels, a.values) for a in agreement]
     bench_charts = [(charts.grid_chart(f"{g.family}/{g.case}: median time vs n", g.series, "median time (s)"),
                      charts.grid_chart(f"{g.family}/{g.case}: derivative / primal time", g.ratios,
                                        "time ratio", bounds=g.bounds, log_y=False))

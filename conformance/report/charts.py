@@ -97,12 +97,13 @@ def _rc() -> Any:
 
 class Styler:
     """Colour by framework (the text before '['), a lighter shade for each further API variant,
-    dashed for compiled mode; markers (by variant) only where asked."""
+    dashed for compiled mode; a marker (by variant) at each measured point."""
 
-    def __init__(self, markers: bool = True) -> None:
+    def __init__(self, markers: bool = True, markersize: float = 3.5) -> None:
         self._extra: dict[str, str] = {}
         self._apis: dict[str, list[str]] = {}
         self.markers = markers
+        self.markersize = markersize
 
     def __call__(self, label: str) -> dict:
         from matplotlib.colors import to_rgb
@@ -120,7 +121,7 @@ class Styler:
         rgb = tuple(c + (1 - c) * mix for c in to_rgb(color))
         style = {"color": rgb, "linewidth": 1.4, "linestyle": (0, (4, 2)) if "compiled" in label else "-"}
         if self.markers:
-            style.update(marker=MARKERS[k % len(MARKERS)], markersize=3.5)
+            style.update(marker=MARKERS[k % len(MARKERS)], markersize=self.markersize)
         return style
 
 
@@ -179,16 +180,17 @@ def line_chart(spec: dict) -> Markup | None:
 
 def grid_chart(title: str, panels: dict[str, dict[str, list[tuple[float, float]]]], y_label: str,
                x_label: str = "n", bounds: dict[str, float] | None = None, log_y: bool = True) -> Markup | None:
-    """Small multiples, one panel per operator (log n; log y unless log_y=False), one line per series; a dashed grey line at
-    ``bounds[operator]`` when given (the cheap-gradient bound on derivative/primal time)."""
+    """Small multiples, one panel per operator (log n; log y unless ``log_y`` is false), one line
+    per series; a dashed grey line at ``bounds[operator]`` when given (the cheap-gradient bound on
+    derivative/primal time)."""
+    from matplotlib.ticker import NullLocator
+
     panels = {k: v for k, v in panels.items() if any(v.values())}
     if not panels:
         return None
     ncols = min(3, len(panels))
     nrows = math.ceil(len(panels) / ncols)
-    style = Styler(markers=False)
-    from matplotlib.ticker import NullLocator
-
+    style = Styler(markers=True, markersize=2.5)
     n_series = len({lab for v in panels.values() for lab in v}) + (1 if bounds else 0)
     legend_h = 0.2 + 0.17 * math.ceil(n_series / min(4, max(n_series, 1)))
     # A fixed layout (computed here, in inches) instead of matplotlib's constrained layout, which

@@ -325,106 +325,37 @@ def details(records: list[dict]) -> list[Detail]:
 
 
 # ---------------------------------------------------------------- agreement
-def to_array(value: Any) -> np.ndarray | None:
-    """A probe (nested lists of numbers, 'nan'/'inf' strings, {'re','im'} complex) as an array."""
-
-    def conv(v: Any) -> Any:
-        if isinstance(v, list):
-            return [conv(x) for x in v]
-        if isinstance(v, dict) and set(v) == {"re", "im"}:
-            re_, im_ = fnum(v["re"]), fnum(v["im"])
-            if re_ is None or im_ is None:
-                raise ValueError("bad complex")
-            return complex(re_, im_)
-        f = fnum(v)
-        if f is None:
-            raise ValueError("not a number")
-        return f
-
-    if value is None:
-        return None
-    try:
-        arr = np.asarray(conv(value))
-    except (ValueError, TypeError):
-        return None
-    if arr.dtype == object:
-        return None
-    return arr
-
-
-def max_rel_diff(a: np.ndarray, b: np.ndarray) -> float:
-    """max_i |a_i − b_i| / max(|a_i|, |b_i|), with 0 where both are 0 or both the same non-finite
-    value, and inf where exactly one is non-finite (or shapes differ)."""
-    if a.shape != b.shape:
-        return math.inf
-    if a.size == 0:
-        return 0.0
-    a = a.astype(complex if np.iscomplexobj(a) or np.iscomplexobj(b) else float).ravel()
-    b = b.astype(a.dtype).ravel()
-    fa, fb = np.isfinite(a), np.isfinite(b)
-    both = fa & fb
-    nonfinite_mismatch = (fa != fb) | (~fa & ~fb & ~((a == b) | (np.isnan(a) & np.isnan(b))))
-    if nonfinite_mismatch.any():
-        return math.inf
-    if not both.any():
-        return 0.0
-    num = np.abs(a[both] - b[both])
-    den = np.maximum(np.abs(a[both]), np.abs(b[both]))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rel = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-    return float(rel.max())
-
-
 @dataclass
-class Agreement:
+class AgreementView:
+    """One heat map: ``conformance.derivatives.agreement.pairwise`` for a dtype and quantity, with
+    its largest off-diagonal differences listed (difference, column a, column b, case)."""
+
     dtype: str
-    columns: list[Column]
-    values: list[list[float | None]]     # symmetric; None where the two share no probe
-    shared: list[list[int]]
-    worst: list[tuple[float, str, str, str]]  # (difference, column a, column b, probe key)
+    quantity: str
+    labels: list[str]
+    values: list[list[float | None]]
+    worst: list[tuple[float, str, str, str]]
 
 
-def pairwise(records: list[dict]) -> list[Agreement]:
-    """Cross-framework agreement on canonical probes: for each dtype and each pair of columns, the
-    maximum relative difference (``max_rel_diff``) over every probe both computed, matched by
-    (case, check, dtype, input)."""
-    probes: dict[str, dict[tuple, dict[Column, np.ndarray]]] = defaultdict(lambda: defaultdict(dict))
-    for r in records:
-        if r.get("probe") is None or r.get("kind") != "check":
-            continue
-        arr = to_array(r["probe"])
-        if arr is None:
-            continue
-        key = (str(r.get("family")), str(r["case"]), str(r["check"]),
-               json.dumps(r.get("input"), sort_keys=True))
-        probes[str(r.get("dtype"))][key][column_of(r)] = arr
+def agreement(records: list[dict]) -> list[AgreementView]:
+    """Cross-framework agreement on the canonical probes (the ``probe`` check's records), per dtype,
+    for the derivative and for f(x); only where at least two columns probed."""
+    from conformance.derivatives.agreement import pairwise
+
+    dtypes = sorted({str(r.get("dtype")) for r in records
+                     if r.get("kind") == "check" and r.get("check") == "probe" and r.get("probe")})
     out = []
-    for dtype in sorted(probes):
-        table = probes[dtype]
-        cols = sorted_columns(c for per in table.values() for c in per)
-        if len(cols) < 2:
-            continue
-        idx = {c: i for i, c in enumerate(cols)}
-        n = len(cols)
-        vals: list[list[float | None]] = [[None] * n for _ in range(n)]
-        shared = [[0] * n for _ in range(n)]
-        worst_pairs: list[tuple[float, str, str, str]] = []
-        for key, per in table.items():
-            items = sorted(per.items(), key=lambda kv: kv[0].sort_key())
-            for i, (ca, a) in enumerate(items):
-                for cb, b in items[i + 1:]:
-                    d = max_rel_diff(a, b)
-                    ia, ib = idx[ca], idx[cb]
-                    shared[ia][ib] += 1
-                    shared[ib][ia] += 1
-                    cur = vals[ia][ib]
-                    if cur is None or d > cur or math.isnan(d):
-                        vals[ia][ib] = vals[ib][ia] = d
-                    worst_pairs.append((d, ca.label, cb.label, f"{key[0]}/{key[1]} · {key[2]}"))
-        for i in range(n):
-            vals[i][i] = 0.0
-        worst_pairs.sort(key=lambda t: -t[0] if not math.isnan(t[0]) else -math.inf)
-        out.append(Agreement(dtype, cols, vals, shared, [w for w in worst_pairs if w[0] > 0][:15]))
+    for dtype in dtypes:
+        for quantity in ("derivative", "value"):
+            a = pairwise(records, dtype=dtype, quantity=quantity)
+            if len(a.labels) < 2:
+                continue
+            n = len(a.labels)
+            worst = [(a.matrix[i][j], a.labels[i], a.labels[j], a.worst.get((i, j), ""))
+                     for i in range(n) for j in range(i + 1, n)
+                     if a.matrix[i][j] is not None and a.matrix[i][j] != 0]
+            worst.sort(key=lambda t: -t[0] if not math.isnan(t[0]) else -math.inf)
+            out.append(AgreementView(dtype, quantity, list(a.labels), a.matrix, worst[:15]))
     return out
 
 

@@ -22,7 +22,7 @@ VERSIONS = {"numpy": ["2.2.6", "2.3.1"], "torch": ["2.13.0", "2.12.1"], "tensorf
             "jax": ["0.10.2", "0.9.1"]}
 FAMILIES = ("elementwise", "reductions", "linalg", "nn", "compositions", "complex", "degenerate")
 CHECKS = ("grad", "value_and_grad", "jvp", "vjp", "jacobian_fwd", "jacobian_rev", "hessian", "hvp",
-          "derivative_2", "grad_at_special_points")
+          "derivative_2", "probe")
 OPERATORS = ("primal", "grad", "value_and_grad", "jvp", "vjp", "jacobian_fwd", "jacobian_rev", "hessian", "hvp")
 ADVERSARIAL = "<script>alert(1)</script> \"quoted\" 'single' & ampersand <img src=x onerror=\"window.__pwned=1\">"
 
@@ -46,7 +46,7 @@ def write_runs(out_dir: str | Path, *, cases: int = 70, checks: int = 10, dtypes
                 for api in FRAMEWORKS.get(fw, ("default",)):
                     for ci, full in enumerate(case_names):
                         fam, case = full.split(":", 1)
-                        for check in CHECKS[:checks]:
+                        for check in CHECKS[:checks - 1] + ("probe",):
                             for dtype in dtypes:
                                 w.write(_check(rng, fw, version, api, dtype, fam, case, check, ci, vi,
                                                adversarial and ci == 0))
@@ -81,7 +81,10 @@ def _check(rng, fw, version, api, dtype, fam, case, check, ci, vi, adversarial) 
     elif u < 0.08:
         status, ratio, message = "skip", None, f"{fw} has no {check} for {dtype}"
     x = [round(rng.uniform(-2, 2), 6) for _ in range(3)]
-    probe = [1.0 + 0.1 * i + eps * rng.uniform(-50, 50) for i in range(5)] if status != "skip" else None
+    probe = None
+    if check == "probe" and status != "skip":
+        probe = {"x": x, "value": 1.5 + eps * rng.uniform(-5, 5),
+                 "derivative": [1.0 + 0.1 * i + eps * rng.uniform(-50, 50) for i in range(3)]}
     tol = 1e-10 if dtype == "float64" else 1e-4
     return Record(kind="check", framework=fw, framework_version=version, api=api, device="cpu",
                   dtype=dtype, family=fam, case=case, check=check, status=status,

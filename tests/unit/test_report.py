@@ -153,29 +153,23 @@ def test_matrix_cell_is_worst_status_with_largest_ratio(tmp_path):
     assert per_check["grad"].status == "pass" and per_check["grad"].ratio == 0.5
 
 
-def test_max_rel_diff():
-    a, b = np.array([1.0, 2.0, 0.0]), np.array([1.0, 2.2, 0.0])
-    assert model.max_rel_diff(a, b) == pytest.approx(0.2 / 2.2)
-    assert model.max_rel_diff(np.array([np.nan]), np.array([np.nan])) == 0.0
-    assert model.max_rel_diff(np.array([np.inf]), np.array([1.0])) == math.inf
-    assert model.max_rel_diff(np.zeros(2), np.zeros(3)) == math.inf
+def test_agreement_heat_maps_come_from_the_probe_records(tmp_path):
+    def probe(fw, api, version, d, dtype="float64", case="sin"):
+        return rec(framework=fw, api=api, framework_version=version, check="probe", case=case, dtype=dtype,
+                   probe={"x": [0.5], "value": 1.0, "derivative": d})
 
-
-def test_pairwise_agreement_matches_probes_by_case_check_dtype_input(tmp_path):
-    x = [[0.5]]
     p = write(tmp_path / "a.jsonl", [
-        rec(framework="numpy", api="richardson", framework_version="2.3", probe=[1.0, 2.0], input=x),
-        rec(framework="torch", probe=[1.0, 2.0 * (1 + 1e-12)], input=x),
-        rec(framework="jax", api="transforms", framework_version="0.10", probe=[1.1, 2.0], input=x),
-        rec(framework="jax", api="transforms", framework_version="0.10", probe=[9.0], input=[[0.7]]),
-        rec(framework="torch", probe={"re": 1, "im": 0}, input=[[9.0]], case="other")])
-    (ag,) = model.pairwise(model.normalize(read([p]).records))
-    labels = [c.framework for c in ag.columns]
-    assert labels == ["numpy", "torch", "jax"]
-    assert ag.values[0][1] == pytest.approx(1e-12, rel=1e-3)
-    assert ag.values[0][2] == pytest.approx(0.1 / 1.1)
-    assert ag.shared[0][2] == 1           # the jax probe at another input has no partner
-    assert ag.worst[0][0] == pytest.approx(0.1 / 1.1)
+        probe("numpy", "richardson", "2.3", [1.0, 2.0]), probe("torch", "func", "2.13.0", [1.0, 2.0 * (1 + 1e-12)]),
+        probe("jax", "transforms", "0.10", [1.1, 2.0]), probe("jax", "transforms", "0.10", [1.0], "float32"),
+        rec(check="grad", probe=None)])
+    views = model.agreement(model.normalize(read([p]).records))
+    assert [(v.dtype, v.quantity) for v in views] == [("float64", "derivative"), ("float64", "value")]
+    d = views[0]
+    i = {lab.split("[")[0]: k for k, lab in enumerate(d.labels)}
+    assert d.values[i["numpy"]][i["torch"]] == pytest.approx(1e-12, rel=1e-3)
+    assert d.values[i["numpy"]][i["jax"]] == pytest.approx(0.1 / 1.1)
+    assert d.worst[0][0] == pytest.approx(0.1 / 1.1) and d.worst[0][3] == "elementwise/sin"
+    assert views[1].worst == []                      # every f(x) agrees exactly
 
 
 def test_conventions_side_by_side_mark_the_odd_one(tmp_path):

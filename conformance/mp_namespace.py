@@ -128,8 +128,29 @@ def _svdvals(m: mpmath.matrix) -> Obj:
     return _obj(sorted([s[i] for i in range(len(s))], reverse=True))
 
 
+def _det(m: mpmath.matrix) -> Any:
+    """det by Gaussian elimination with partial pivoting; exactly 0 when a pivot column vanishes
+    (mpmath.det fails on exactly singular matrices)."""
+    n = m.rows
+    a = [[m[i, j] for j in range(n)] for i in range(n)]
+    det = mpmath.mpf(1)
+    for k in range(n):
+        p = max(range(k, n), key=lambda i: abs(a[i][k]))
+        if a[p][k] == 0:
+            return mpmath.mpf(0)
+        if p != k:
+            a[k], a[p] = a[p], a[k]
+            det = -det
+        det *= a[k][k]
+        for i in range(k + 1, n):
+            f = a[i][k] / a[k][k]
+            for j in range(k + 1, n):
+                a[i][j] -= f * a[k][j]
+    return det
+
+
 def _slogdet(m: mpmath.matrix) -> tuple[Obj, Obj]:
-    d = mpmath.det(m)
+    d = _det(m)
     return _obj(mpmath.sign(d)), _obj(mpmath.log(abs(d)))
 
 
@@ -242,7 +263,7 @@ class _Linalg:
 
     @staticmethod
     def det(a):
-        return _batched(lambda m: _obj(mpmath.det(m)), a)
+        return _batched(lambda m: _obj(_det(m)), a)
 
     @staticmethod
     def slogdet(a):

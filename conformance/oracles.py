@@ -27,7 +27,7 @@ import numpy as np
 
 from conformance import finite_differences as fd
 from conformance.adapters.base import ConformanceError
-from conformance.mp_namespace import MpNamespace, to_float, to_mp
+from conformance.mp_namespace import MpNamespace, to_float, to_mp  # noqa: F401 (re-exported)
 
 METHODS = ("closed form", "mpmath", "complex step", "richardson")
 EPS64 = float(np.finfo(np.float64).eps)
@@ -116,9 +116,14 @@ def _scale(v: np.ndarray) -> np.ndarray:
 
 
 def _extra_digits(x: np.ndarray, scale: np.ndarray) -> int:
-    """Digits needed so that x ± h is resolved when |x| ≫ scale."""
-    ratio = np.abs(x[np.isfinite(x)]) / scale[np.isfinite(x)] if x.size else np.zeros(0)
-    return int(np.ceil(np.log10(np.max(ratio)))) if ratio.size and np.max(ratio) > 1 else 0
+    """Digits to add to the working precision so that steps h = 10^(−dps)·scale stay resolved both
+    against |x| (large inputs: x ± h) and against O(1) function values (tiny inputs, where the
+    function may vary on a scale of 1 while h ~ 10^(−dps)·|x|)."""
+    finite = np.isfinite(x)
+    if not np.any(finite):
+        return 0
+    digits = np.log10(np.maximum(np.abs(x[finite]), 1.0)) - np.log10(scale[finite])
+    return int(np.ceil(np.max(digits)))
 
 
 def _mp_stencil(F: Callable[[Any], np.ndarray], x: np.ndarray, direction: np.ndarray, order: int,
@@ -211,13 +216,17 @@ def _mp_hessian(case: Any, x: np.ndarray, dps: int) -> tuple[np.ndarray, float]:
     return H.reshape(x.shape + x.shape), err + _rounding(H, 0.5)
 
 
-def _mp_derivative(case: Any, x: np.ndarray, order: int, dps: int) -> tuple[np.ndarray, float]:
-    """dⁿf/dxⁿ entry by entry through mpmath.diff (singular=True: f is never evaluated at x)."""
+def mp_derivative(case: Any, x: Any, order: int, dps: int = DEFAULT_DPS) -> tuple[np.ndarray, np.ndarray]:
+    """dⁿf/dxⁿ of a pointwise case at every entry of x, through mpmath.diff at ``dps`` digits
+    (singular=True: f is never evaluated at x itself, so removable singularities are limits).
+
+    Returns (object array of mpf, object array of error estimates |D(h) − D(2h)|), both at
+    high precision (before rounding to float64)."""
     x = _x(x)
     xp = mp_namespace(dps)
     f = case.oracle_fn
-    out = np.empty(x.shape)
-    err = 0.0
+    out = np.empty(x.shape, dtype=object)
+    err = np.empty(x.shape, dtype=object)
     for idx in np.ndindex(*x.shape):
         xi = float(x[idx])
         s = float(_scale(np.array(xi)))
@@ -229,9 +238,16 @@ def _mp_derivative(case: Any, x: np.ndarray, order: int, dps: int) -> tuple[np.n
             h = mpmath.mpf(10) ** (-dps) * s
             d1 = mpmath.diff(g, mpmath.mpf(xi), order, h=h, singular=True)
             d2 = mpmath.diff(g, mpmath.mpf(xi), order, h=2 * h, singular=True)
-        out[idx] = float(d1)
-        err = max(err, abs(float(d1 - d2)))
-    return out, err + _rounding(out, 0.5)
+            out[idx] = +d1
+            err[idx] = abs(d1 - d2)
+    return out, err
+
+
+def _mp_derivative(case: Any, x: np.ndarray, order: int, dps: int) -> tuple[np.ndarray, float]:
+    val, err = mp_derivative(case, x, order, dps)
+    out = to_float(val)
+    e = max((float(v) for v in err.flat), default=0.0)
+    return out, e + _rounding(out, 0.5)
 
 
 # ------------------------------------------------------------------ public oracles

@@ -12,17 +12,19 @@ from conformance.derivatives.case import Case, SpecialPoint
 VECTOR_SHAPES = ((3,), (2, 3))
 
 
-def sp(name: str, x: Any, limit: str = "closed form", orders: tuple[int, ...] = (1, 2),
+def sp(name: str, x: Any, limit: str = "mpmath", orders: tuple[int, ...] = (1, 2),
        note: str = "") -> SpecialPoint:
     return SpecialPoint(name=name, x=np.asarray(x, dtype=np.float64), limit=limit, orders=orders, note=note)
 
 
 def filled(shape: tuple[int, ...], points: Sequence[tuple]) -> tuple[SpecialPoint, ...]:
-    """Special points ``(name, value[, limit[, orders[, note]]])`` with every entry equal to value."""
+    """Special points ``(name, value[, limit[, orders[, note]]])`` with every entry equal to value.
+    The default limit is mpmath: the oracle that stays right at edges (closed forms may overflow or
+    cancel there); a test checks each finite closed form against it at every special point."""
     out = []
     for p in points:
         name, value, *rest = p
-        limit = rest[0] if len(rest) > 0 else "closed form"
+        limit = rest[0] if len(rest) > 0 else "mpmath"
         orders = rest[1] if len(rest) > 1 else (1, 2)
         note = rest[2] if len(rest) > 2 else ""
         out.append(sp(name, np.full(shape, value, dtype=np.float64), limit, orders, note))

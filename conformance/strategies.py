@@ -1,0 +1,133 @@
+"""Hypothesis strategies for the derivative checks, and the settings profiles.
+
+    from conformance import strategies as cst
+    @given(cst.case_inputs(case))
+    def test(draw): x, v, u = draw.x, draw.v, draw.u
+
+What is drawn:
+
+- a shape from the case's small menu (``case.shapes``): each framework's compiler (jax.jit,
+  tf.function) retraces at most once per menu entry;
+- an input inside the case's domain: float64 entries in ``case.domain`` for plain cases (so
+  hypothesis shrinks them toward simple values), or, for structured inputs (SPD matrices,
+  well-separated eigenvalues, points away from a kink), a seed for ``case.make_input`` (hypothesis
+  shrinks the seed); every draw is checked with ``case.outside_domain``;
+- a tangent v shaped like the input and a cotangent u shaped like the output, entries in [−1, 1],
+  never all zero.
+
+Profiles (``load_profile(name)``; registered at import):
+
+- ``dev``      — 10 examples, random, fast feedback while editing;
+- ``ci``       — 25 examples, derandomized (the same examples every run), no example database,
+                 no deadline: reproducible in CI;
+- ``thorough`` — 200 examples, random, no deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+PROFILES = ("dev", "ci", "thorough")
+_SLOW = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
+
+settings.register_profile("dev", max_examples=10, deadline=None, suppress_health_check=_SLOW)
+settings.register_profile("ci", max_examples=25, derandomize=True, database=None, deadline=None,
+                          suppress_health_check=_SLOW, print_blob=True)
+settings.register_profile("thorough", max_examples=200, deadline=None, suppress_health_check=_SLOW)
+
+
+def load_profile(name: str) -> None:
+    """Make ``name`` (dev, ci, thorough) the active hypothesis profile."""
+    if name not in PROFILES:
+        from conformance.adapters.base import ConformanceError
+
+        raise ConformanceError(f"unknown hypothesis profile {name!r}; use one of {', '.join(PROFILES)}")
+    settings.load_profile(name)
+
+
+def profile_settings(name: str) -> settings:
+    """The settings object of a profile, for ``@profile_settings("ci")`` on one test."""
+    return settings.get_profile(name)
+
+
+def shapes(case: Any) -> st.SearchStrategy[tuple[int, ...]]:
+    """A shape from the case's menu."""
+    return st.sampled_from(list(case.shapes))
+
+
+def seed_input(case: Any, shape: tuple[int, ...], seed: int) -> np.ndarray:
+    """The input ``case.sample`` draws from ``seed`` (what a replay command re-creates)."""
+    return np.asarray(case.sample(np.random.default_rng(seed), tuple(shape)), dtype=np.float64)
+
+
+def inputs(case: Any, shape: tuple[int, ...] | None = None) -> st.SearchStrategy[np.ndarray]:
+    """An input array for ``case`` inside its domain (of ``shape``, or a shape from the menu)."""
+    if shape is None:
+        return shapes(case).flatmap(lambda s: inputs(case, s))
+    shape = tuple(shape)
+    if case.make_input is not None:
+        drawn = st.integers(0, 2**32 - 1).map(lambda seed: seed_input(case, shape, seed))
+    else:
+        lo, hi = case.domain
+        drawn = hnp.arrays(np.float64, shape, elements=st.floats(
+            lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False, width=64))
+    return drawn.filter(lambda x: case.outside_domain(x) is None)
+
+
+def directions(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
+    """A direction of ``shape`` with entries in [−1, 1], not all zero (tangents, cotangents)."""
+    return hnp.arrays(np.float64, tuple(shape), elements=st.floats(
+        -1.0, 1.0, allow_nan=False, allow_subnormal=False, width=64)).filter(lambda v: bool(np.any(v != 0)))
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One drawn example: input x, tangent v (x's shape), cotangent u (the output's shape)."""
+
+    x: np.ndarray
+    v: np.ndarray
+    u: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.x.shape)
+
+
+def output_shape(case: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape of case.fn's output for an input of ``shape`` (evaluated once in numpy)."""
+    return _output_shape(case.name, tuple(shape), case)
+
+
+_SHAPES: dict[tuple[str, tuple[int, ...]], tuple[int, ...]] = {}
+
+
+def _output_shape(name: str, shape: tuple[int, ...], case: Any) -> tuple[int, ...]:
+    key = (name, shape)
+    if key not in _SHAPES:
+        from conformance.oracles import numpy_fn
+
+        x = seed_input(case, shape, 0)
+        with np.errstate(all="ignore"):
+            _SHAPES[key] = tuple(np.shape(numpy_fn(case)(x)))
+    return _SHAPES[key]
+
+
+def case_inputs(case: Any, shape: tuple[int, ...] | None = None) -> st.SearchStrategy[Draw]:
+    """(x, v, u) for ``case``: x inside its domain, v a tangent, u a cotangent."""
+    shape_st = st.just(tuple(shape)) if shape is not None else shapes(case)
+
+    @st.composite
+    def draw(data: Any) -> Draw:
+        s = data(shape_st)
+        x = data(inputs(case, s))
+        v = data(directions(s))
+        u = data(directions(output_shape(case, s)))
+        return Draw(x, v, u)
+
+    return draw()

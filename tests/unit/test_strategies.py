@@ -1,0 +1,90 @@
+"""The hypothesis strategies draw inside each case's domain, from its shape menu, with usable
+directions; the profiles are registered with the settings the project relies on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from conformance import strategies as cst
+from conformance.adapters.base import ConformanceError
+from conformance.derivatives.cases import CATALOG, by_name
+
+SAMPLE = ["sin", "log1p_over_x", "arctan2", "power_binary", "max", "std", "norm", "solve", "eigvalsh",
+          "cholesky", "svdvals", "huber", "softmax", "cross_entropy", "rosenbrock", "eig_softmax"]
+
+
+def test_profiles_are_registered():
+    ci = settings.get_profile("ci")
+    assert ci.derandomize is True and ci.database is None and ci.deadline is None
+    assert settings.get_profile("dev").max_examples < ci.max_examples < settings.get_profile("thorough").max_examples
+    assert settings.get_profile("thorough").deadline is None
+
+
+def test_unknown_profile_is_a_clear_error():
+    with pytest.raises(ConformanceError, match="unknown hypothesis profile 'fast'"):
+        cst.load_profile("fast")
+
+
+@pytest.mark.parametrize("name", SAMPLE)
+def test_draws_lie_inside_the_domain_with_menu_shapes(name):
+    case = by_name(name)
+    seen = set()
+
+    @settings(cst.profile_settings("ci"), max_examples=15)
+    @given(cst.case_inputs(case))
+    def check(draw):
+        assert draw.shape in case.shapes
+        assert draw.x.dtype == np.float64
+        assert case.outside_domain(draw.x) is None
+        assert draw.v.shape == draw.x.shape and np.any(draw.v != 0)
+        assert draw.u.shape == cst.output_shape(case, draw.shape) and np.any(draw.u != 0)
+        assert np.all(np.abs(draw.v) <= 1) and np.all(np.abs(draw.u) <= 1)
+        seen.add(draw.shape)
+
+    check()
+    assert seen <= set(case.shapes)
+
+
+def test_plain_domains_are_drawn_as_floats_in_the_interval():
+    case = by_name("arcsin")
+    lo, hi = case.domain
+
+    @settings(cst.profile_settings("ci"), max_examples=30)
+    @given(cst.inputs(case, (3,)))
+    def check(x):
+        assert x.shape == (3,) and np.all((x >= lo) & (x <= hi))
+
+    check()
+
+
+def test_ci_profile_is_deterministic():
+    case = by_name("logsumexp")
+
+    def run():
+        drawn = []
+
+        @settings(cst.profile_settings("ci"), max_examples=10)
+        @given(cst.case_inputs(case))
+        def collect(draw):
+            drawn.append(draw.x.tobytes())
+
+        collect()
+        return drawn
+
+    assert run() == run()
+
+
+def test_seed_input_replays_make_input():
+    case = by_name("solve")
+    a = cst.seed_input(case, (3, 3), 1234)
+    b = cst.seed_input(case, (3, 3), 1234)
+    assert np.array_equal(a, b) and case.outside_domain(a) is None
+
+
+def test_every_case_has_a_small_shape_menu():
+    """Small menus bound retracing under jax.jit and tf.function: at most 3 shapes, few entries."""
+    for c in CATALOG:
+        assert 1 <= len(c.shapes) <= 3, c.name
+        assert all(int(np.prod(s)) <= 16 for s in c.shapes), c.name

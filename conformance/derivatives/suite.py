@@ -50,21 +50,78 @@ def input_strategy(case: Any) -> Any:
         lambda d: Inputs(to_float32_grid(d.x), 0, None, np.asarray(d.v), np.asarray(d.u)))
 
 
+_DRAWS: dict[tuple, tuple[Any, list[Inputs]]] = {}
+
+
+def draws(case: Any, seed: int, max_examples: int, derandomize: bool = True) -> list[Inputs]:
+    """The inputs hypothesis draws for ``case`` with ``seed`` (generate phase only), cached: every
+    check, dtype, framework and variant of the case iterates over the same list, so hypothesis's
+    drawing cost is paid once per case rather than once per task."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hseed
+
+    key = (id(case), case.name, seed, max_examples, derandomize)
+    hit = _DRAWS.get(key)
+    if hit is not None and hit[0] is case:
+        return hit[1]
+    found: list[Inputs] = []
+
+    def collect(inp: Inputs) -> None:
+        if len(found) < max_examples:
+            found.append(inp)
+
+    test = settings(max_examples=max_examples, derandomize=derandomize, database=None, deadline=None,
+                    phases=[Phase.generate], suppress_health_check=list(HealthCheck))(
+        given(inp=input_strategy(case))(collect))
+    hseed(seed)(test)()
+    _DRAWS[key] = (case, found)
+    return found
+
+
+def _ratio(o: Outcome) -> float:
+    r = o.error_ratio
+    return float("inf") if r is None or r != r else float(r)
+
+
 def explore(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
             derandomize: bool = True) -> Outcome:
-    """Run ``check`` on hypothesis-drawn inputs; return the worst example, or the shrunk failure."""
+    """Run ``check`` on the case's hypothesis-drawn inputs (``draws``); return the worst example.
+    On a failure, hypothesis runs the check itself with the same seed and shrinks the failing input
+    (``shrink``); the outcome holds the shrunk input."""
+    worst: Outcome | None = None
+    examples = draws(case, seed, max_examples, derandomize)
+    for i, inp in enumerate(examples):
+        out = check.run(case, ctx, inp)  # a crash propagates: the engine records it as an error
+        if out.status == "skip":
+            return out
+        if worst is None or _ratio(out) > _ratio(worst):
+            worst = out
+        if out.status == "fail":
+            shrunk = shrink(case, check, ctx, seed, max_examples, derandomize)
+            if shrunk is not None:
+                worst = shrunk
+            else:
+                worst.message = f"not shrunk (hypothesis did not reproduce it): {worst.message}"
+            break
+    if worst is None:
+        return Outcome.skip("hypothesis drew no input")
+    worst.data["examples"] = i + 1
+    worst.data["hypothesis_seed"] = seed
+    worst.seed = ctx.seed
+    return worst
+
+
+def shrink(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
+           derandomize: bool = True) -> Outcome | None:
+    """Let hypothesis run ``check`` with ``seed`` and shrink a failure (within SHRINK_BUDGET extra
+    check calls); the outcome at the shrunk input, or None when no example failed."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as hseed
 
-    state: dict[str, Any] = {"worst": None, "failures": {}, "last": None, "error": None,
-                             "after_fail": 0, "examples": 0, "skip": None}
-
-    def ratio(o: Outcome) -> float:
-        r = o.error_ratio
-        return float("inf") if r is None or r != r else float(r)
+    state: dict[str, Any] = {"failures": {}, "last": None, "error": None, "after_fail": 0}
 
     def body(inp: Inputs) -> None:
-        if state["error"] is not None or state["skip"] is not None:
+        if state["error"] is not None:
             return
         key = inp.key()
         if key in state["failures"]:
@@ -76,15 +133,9 @@ def explore(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
             state["after_fail"] += 1
         try:
             out = check.run(case, ctx, inp)
-        except Exception as exc:  # recorded as the task's error, without shrinking
+        except Exception as exc:  # a crash while shrinking ends the shrinking
             state["error"] = exc
             return
-        state["examples"] += 1
-        if out.status == "skip":
-            state["skip"] = out
-            return
-        if state["worst"] is None or ratio(out) > ratio(state["worst"]):
-            state["worst"] = out
         if out.status == "fail":
             state["failures"][key] = out
             state["last"] = out
@@ -93,23 +144,14 @@ def explore(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
     test = settings(max_examples=max_examples, derandomize=derandomize, database=None, deadline=None,
                     report_multiple_bugs=False, print_blob=False,
                     suppress_health_check=list(HealthCheck))(given(inp=input_strategy(case))(body))
-    test = hseed(seed)(test)
     try:
-        test()
+        hseed(seed)(test)()
     except _Failed:
         pass
-    if state["error"] is not None:
-        raise state["error"]
-    if state["skip"] is not None:
-        return state["skip"]
-    out = state["last"] if state["failures"] else state["worst"]
+    out = state["last"]
     if out is None:
-        return Outcome.skip("hypothesis drew no input")
-    out.data["examples"] = state["examples"]
-    out.data["hypothesis_seed"] = seed
-    if state["failures"]:
-        out.message = f"shrunk input: {out.message}"
-    out.seed = ctx.seed
+        return None
+    out.message = f"shrunk input: {out.message}"
     return out
 
 
@@ -120,7 +162,7 @@ def probe_input(case: Any) -> np.ndarray:
 
 def is_elementwise(case: Any) -> bool:
     """True for elementwise cases that also run on a 0-d input (a scalar function of a scalar)."""
-    if case.family != "elementwise" or case.scalar:
+    if not (getattr(case, "pointwise", False) or case.family == "elementwise") or case.scalar:
         return False
     from conformance.adapters import get
 
@@ -135,6 +177,8 @@ def is_elementwise(case: Any) -> bool:
 def applicable(case: Any, check: Check) -> bool:
     if check.scalar and not case.scalar:
         return False
+    if check.name == "vjp" and case.scalar:
+        return False  # for a scalar f, Jᵀu = u ∇f: the gradient check covers it
     if check.order > getattr(case, "smooth_order", 3):
         return False
     if check.elementwise and not is_elementwise(case):
@@ -172,9 +216,23 @@ def _point_runner(case: Any, check: Check, point: Any):
             seen = x.astype(ctx.dtype).astype(np.float64)
         if not np.array_equal(seen, x):
             return Outcome.skip(f"the point {point.name} is not representable in {ctx.dtype}")
+        if not _finite_in(case, x, ctx.dtype):
+            return Outcome.skip(f"f at the point {point.name} overflows {ctx.dtype}")
         return check.run(case, ctx, Inputs(x, 0, point.name))
 
     return run
+
+
+def _finite_in(case: Any, x: np.ndarray, dtype: str) -> bool:
+    """Whether f(x) (the case's formula in numpy float64) is finite once rounded to ``dtype``."""
+    from conformance.oracles import numpy_fn
+
+    try:
+        with np.errstate(all="ignore"):
+            y = np.asarray(numpy_fn(case)(x))
+            return bool(np.all(np.isfinite(y.astype(dtype if not np.iscomplexobj(y) else "complex128"))))
+    except Exception:
+        return True  # let the check itself report what goes wrong
 
 
 def _dtypes(case: Any, check: Check) -> tuple[str, ...]:

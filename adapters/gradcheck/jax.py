@@ -1,0 +1,40 @@
+"""jax: a jax.custom_vjp with a skewed backward rule, and jax.test_util.check_grads."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+def custom_sin_exp(delta: float) -> Callable:
+    import jax
+
+    jnp = jax.numpy
+
+    @jax.custom_vjp
+    def f(x):
+        return jnp.sum(jnp.sin(x) * jnp.exp(x))
+
+    def fwd(x):
+        return f(x), x
+
+    def bwd(x, g):
+        return (g * (jnp.cos(x) + jnp.sin(x)) * jnp.exp(x) * (1 + delta),)
+
+    f.defvjp(fwd, bwd)
+    return f
+
+
+def native_check(f: Callable, x: Any) -> tuple[bool, str]:
+    """jax.test_util.check_grads(f, (x,), order=1, modes=["rev"]) with its default tolerances."""
+    import jax
+    import jax.test_util
+
+    try:
+        jax.test_util.check_grads(f, (jax.numpy.asarray(x),), order=1, modes=["rev"])
+    except AssertionError as exc:
+        return True, str(exc).strip().splitlines()[0][:120]
+    return False, "passed"
+
+
+def time_native_check(f: Callable, x: Any) -> None:
+    return None

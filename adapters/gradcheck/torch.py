@@ -1,0 +1,53 @@
+"""torch: a torch.autograd.Function with a skewed backward, and torch.autograd.gradcheck."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+
+def custom_sin_exp(delta: float) -> Callable:
+    import torch
+
+    class SinExp(torch.autograd.Function):
+        @staticmethod
+        def forward(x):
+            return torch.sum(torch.sin(x) * torch.exp(x))
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(inputs[0])
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * (torch.cos(x) + torch.sin(x)) * torch.exp(x) * (1 + delta)
+
+    return SinExp.apply
+
+
+def _tensor(x: Any) -> Any:
+    import torch
+
+    return torch.as_tensor(x).detach().clone().requires_grad_(True)
+
+
+def native_check(f: Callable, x: Any) -> tuple[bool, str]:
+    """torch.autograd.gradcheck with its defaults (eps 1e-6, atol 1e-5, rtol 1e-3)."""
+    import torch
+
+    try:
+        ok = torch.autograd.gradcheck(f, (_tensor(x),), raise_exception=True)
+    except Exception as exc:  # GradcheckError: the check flagged it
+        return True, str(exc).strip().splitlines()[0][:120]
+    return (not ok), "passed"
+
+
+def time_native_check(f: Callable, x: Any) -> float:
+    """Seconds for one torch.autograd.gradcheck(fast_mode=False) (the full numerical Jacobian)."""
+    import torch
+
+    t = _tensor(x)
+    start = time.perf_counter()
+    torch.autograd.gradcheck(f, (t,), fast_mode=False, raise_exception=False)
+    return time.perf_counter() - start

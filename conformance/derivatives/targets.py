@@ -1,0 +1,254 @@
+"""``conformance targets``: measure and print the derivative engine's targets.
+
+    conformance targets [--only sensitivity,cost,seeds,runtime] [--seeds 20] [--n 1000]
+
+- **sensitivity** — a hand-written gradient rule of f(x) = Σ sin(xᵢ) exp(xᵢ) (torch.autograd.Function,
+  jax.custom_vjp, tf.custom_gradient) returns (1 + δ)·∇f; for each δ: whether ``conformance.check``
+  flags it (complex-step oracle; the policy's bound for the dtype), and, side by side, whether
+  ``torch.autograd.gradcheck`` (defaults) and ``jax.test_util.check_grads`` (defaults) flag it.
+- **cost** — wall time to verify the gradient of the n-dimensional f to that sensitivity, against
+  ``torch.autograd.gradcheck(fast_mode=False)`` on the same function (median of 3; the ratio).
+- **seeds** — the full catalog, every framework (default variants), float64 and float32, the oracle
+  checks (gradient, JVP, VJP, Hessian) with one fresh hypothesis draw per task for each of N seeds:
+  the count of unregistered failures (the target is none).
+- **runtime** — wall time of ``conformance run --profile ci`` (by default over the derivative and
+  convention suites) in a subprocess.
+
+Tables are printed and written as ``study`` records (data.table) to ``--out`` so the report shows them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HELP = "measure and print the targets: sensitivity, cost, no false failures across seeds, ci runtime"
+SECTIONS = ("sensitivity", "cost", "seeds", "runtime")
+DELTAS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10, 0.0)
+TARGET_DELTA = {"float64": 1e-8, "float32": 1e-4}
+SEED_CHECKS = "gradient,jvp,vjp,hessian"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--only", metavar="SECTIONS", help=f"comma-separated subset of {', '.join(SECTIONS)}")
+    p.add_argument("--framework", "-f", action="append", metavar="NAME",
+                   help="frameworks (default: torch, jax, tensorflow where installed)")
+    p.add_argument("--seeds", type=int, default=20, help="seeds for the no-false-failure sweep (20)")
+    p.add_argument("--first-seed", type=int, default=0, help="first seed of the sweep (0)")
+    p.add_argument("--n", type=int, default=1000, help="input size of the cost comparison (1000)")
+    p.add_argument("--runtime-suites", default="derivatives,conventions",
+                   help="suites timed by the runtime section (default derivatives,conventions)")
+    p.add_argument("--out", default="reports/results", metavar="DIR", help="where study records go")
+
+
+def reference(x: np.ndarray) -> Any:
+    """f(x) = Σ sin(xᵢ) exp(xᵢ) in numpy (analytic: the complex step is exact)."""
+    return np.sum(np.sin(x) * np.exp(x))
+
+
+def _frameworks(names: list[str] | None) -> list[str]:
+    from conformance import adapters
+
+    chosen = [n for v in (names or ["torch", "jax", "tensorflow"]) for n in v.split(",") if n]
+    return [adapters.adapter_class(n).name for n in chosen if adapters.get(n).available()]
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> str:
+    cells = [[str(c) for c in columns]] + [[_fmt(v) for v in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+    lines = [title, "  ".join(c.ljust(w) for c, w in zip(cells[0], widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in cells[1:]]
+    return "\n".join(lines)
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, bool):
+        return "FLAGGED" if v else "missed"
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    return str(v)
+
+
+# ------------------------------------------------------------------ sensitivity
+def sensitivity(frameworks: list[str]) -> dict:
+    """For each framework, dtype and δ: does conformance.check flag the skewed rule, and the
+    framework's own checker (defaults)?"""
+    import conformance
+    from conformance.adapters import gradcheck
+
+    x = np.linspace(-1.0, 1.0, 7)
+    rows, ok = [], True
+    for fw in frameworks:
+        mod = gradcheck.module(fw)
+        for dtype in ("float64", "float32"):
+            for delta in DELTAS:
+                f = mod.custom_sin_exp(delta)
+                res = conformance.check({fw: f}, x, reference=reference, analytic=True, checks=("gradient",),
+                                        dtype=dtype)
+                out = res.outcome(fw, "gradient")
+                flagged = out.status != "pass"
+                native = mod.native_check(f, x.astype(dtype))
+                rows.append([fw, dtype, delta, flagged, out.error_ratio,
+                             None if native is None else native[0]])
+                if delta == TARGET_DELTA[dtype] and not flagged:
+                    ok = False
+                if delta == 0.0 and flagged:
+                    ok = False
+    cols = ["framework", "dtype", "δ", "conformance.check", "error ratio", "framework's own checker"]
+    title = ("Sensitivity: f(x) = Σ sin(x)·exp(x), n = 7, hand-written gradient rule × (1 + δ); "
+             "own checker = torch.autograd.gradcheck / jax.test_util.check_grads (defaults); "
+             "target: flagged at δ = 1e-8 (float64) and 1e-4 (float32), never at δ = 0")
+    return {"check": "sensitivity", "ok": ok, "title": title, "columns": cols, "rows": rows}
+
+
+# ------------------------------------------------------------------ cost
+def cost(n: int) -> dict:
+    """Wall time of conformance.check's gradient check vs gradcheck(fast_mode=False), n inputs."""
+    import conformance
+    from conformance.adapters import gradcheck
+
+    mod = gradcheck.module("torch")
+    x = np.linspace(-1.0, 1.0, n)
+    good, bad = mod.custom_sin_exp(0.0), mod.custom_sin_exp(TARGET_DELTA["float64"])
+
+    def ours(f: Any) -> tuple[float, Any]:
+        start = time.perf_counter()
+        res = conformance.check({"torch": f}, x, reference=reference, analytic=True, checks=("gradient",))
+        return time.perf_counter() - start, res
+
+    ours(good)  # warm: imports, first dispatch
+    ours_t = [ours(good)[0] for _ in range(3)]
+    flagged = not ours(bad)[1].ok
+    passed = ours(good)[1].ok
+    mod.time_native_check(good, x[:10])  # warm
+    theirs_t = [mod.time_native_check(good, x) for _ in range(3)]
+    a, b = statistics.median(ours_t), statistics.median(theirs_t)
+    yes = {True: "yes", False: "no"}
+    rows = [["conformance.check gradient (complex-step oracle)", a, yes[passed], yes[flagged]],
+            ["torch.autograd.gradcheck(fast_mode=False)", b, None, None],
+            ["ratio ours / gradcheck", a / b, None, None]]
+    cols = ["verifier", "median seconds", "correct rule passes", "δ = 1e-8 flagged"]
+    title = f"Cost: verifying ∇f of f(x) = Σ sin(x)·exp(x), n = {n}, float64, torch (median of 3)"
+    return {"check": "cost", "ok": a < b and flagged and passed, "title": title, "columns": cols, "rows": rows,
+            "ratio": a / b}
+
+
+# ------------------------------------------------------------------ seeds
+def seeds(frameworks: list[str], count: int, first: int = 0) -> dict:
+    """The catalog's oracle checks, one fresh draw per task, for ``count`` seeds."""
+    from conformance import adapters, engine, registry
+    from conformance.engine import Profile
+
+    reg = registry.load(None)
+    names = ["numpy"] + frameworks
+    rows, unregistered = [], []
+    for seed in range(first, first + count):
+        prof = Profile("seeds", max_examples=1, derandomize=True, special_points=False,
+                       low_precision=False, seed=seed)
+        tasks = engine.collect(prof, ["derivatives"], checks=SEED_CHECKS)
+        start = time.perf_counter()
+        for name in names:
+            base = adapters.get(name)
+            counts: Counter = Counter()
+            for task, ad, dev, dtype in engine.plan([base], ["cpu"], None, tasks, [base.variants[0]]):
+                rec = engine.run_task(task, ad, dev, dtype, prof, seed, reg)
+                counts[rec.status] += 1
+                if rec.status in ("fail", "error"):
+                    unregistered.append(f"seed {seed} {ad.label} {dtype} {task.family}/{task.case} "
+                                        f"{task.check}: {rec.message[:140]}")
+            rows.append([seed, name, counts["pass"], counts["fail"], counts["error"], counts["deviation"],
+                         counts["skip"]])
+        print(f"  seed {seed}: {time.perf_counter() - start:.0f} s, unregistered so far {len(unregistered)}",
+              file=sys.stderr, flush=True)
+    cols = ["seed", "framework", "pass", "fail", "error", "deviation", "skip"]
+    title = (f"No false failures: catalog × {SEED_CHECKS} × float64, float32, default variants, one draw per "
+             f"task, seeds {first}..{first + count - 1}; unregistered failures: {len(unregistered)}")
+    return {"check": "seeds", "ok": not unregistered, "title": title, "columns": cols, "rows": rows,
+            "unregistered": unregistered}
+
+
+# ------------------------------------------------------------------ runtime
+def runtime(suites: str) -> dict:
+    """Wall time of ``conformance run --profile ci`` over ``suites`` in a fresh process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "conformance", "run", "--profile", "ci", "--no-report", "--quiet",
+               "--out", tmp] + [a for s in suites.split(",") for a in ("--suite", s)]
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        wall = time.perf_counter() - start
+        from conformance.records import read
+
+        recs = read([tmp]).records
+    per: Counter = Counter()
+    status: Counter = Counter()
+    for r in recs:
+        per[r["framework"]] += r.get("duration_s") or 0.0
+        status[r["status"]] += 1
+    rows = [[fw, round(s, 1)] for fw, s in sorted(per.items())] + [["total wall (s)", round(wall, 1)]]
+    load = _load()
+    title = (f"Runtime: conformance run --profile ci --suite {suites}: {len(recs)} records "
+             f"({dict(status)}), exit {proc.returncode}; machine load average {load}")
+    return {"check": "runtime", "ok": wall < 600, "title": title, "columns": ["framework", "task seconds"],
+            "rows": rows, "wall_s": wall}
+
+
+def _load() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
+# ------------------------------------------------------------------ main
+def main(args: argparse.Namespace) -> int:
+    from conformance.records import Record, ResultWriter, new_run_id, results_path
+
+    only = [s.strip() for s in (args.only or ",".join(SECTIONS)).split(",") if s.strip()]
+    bad = [s for s in only if s not in SECTIONS]
+    if bad:
+        from conformance.adapters import ConformanceError
+
+        raise ConformanceError(f"unknown section(s) {', '.join(bad)}; choose from {', '.join(SECTIONS)}")
+    fws = _frameworks(args.framework)
+    run_id = new_run_id()
+    path = results_path(args.out, "targets", run_id)
+    results = []
+    with ResultWriter(path, run_id, {"command": "targets", "sections": only}) as w:
+        for section in only:
+            start = time.perf_counter()
+            if section == "sensitivity":
+                res = sensitivity(fws)
+            elif section == "cost":
+                res = cost(args.n)
+            elif section == "seeds":
+                res = seeds(fws, args.seeds, args.first_seed)
+            else:
+                res = runtime(args.runtime_suites)
+            res["seconds"] = time.perf_counter() - start
+            results.append(res)
+            print(_table(res["title"], res["columns"], res["rows"]))
+            for line in res.get("unregistered", [])[:40]:
+                print("  UNREGISTERED", line)
+            print(f"=> {section}: {'met' if res['ok'] else 'NOT met'} ({res['seconds']:.0f} s)\n", flush=True)
+            data = {"table": {"columns": res["columns"], "rows": res["rows"]}, "title": res["title"]}
+            for k in ("ratio", "wall_s", "unregistered"):
+                if k in res:
+                    data[k] = res[k]
+            w.write(Record(kind="study", framework="all", framework_version="", api="", device="cpu",
+                           dtype="float64", family="derivatives", case="targets", check=section,
+                           status="pass" if res["ok"] else "fail", message=res["title"],
+                           duration_s=res["seconds"], data=data))
+    print(f"study records: {path}")
+    return 0 if all(r["ok"] for r in results) else 1

@@ -63,6 +63,22 @@ def _round_attr(m: re.Match) -> str:
     return m.group(1) + _NUM.sub(lambda n: f"{float(n.group(0)):.1f}".rstrip("0").rstrip("."), m.group(2)) + '"'
 
 
+_MARKER_GROUP = re.compile(r'(<g clip-path="[^"]*")>((?:<use [^>]*/>)+)</g>')
+_USE_STYLE = re.compile(r' style="([^"]*)"/>')
+
+
+def _hoist_marker_styles(svg: str) -> str:
+    """Markers come as a group of ``<use>`` elements that all repeat one style: put it on the group."""
+
+    def one(m: re.Match) -> str:
+        styles = set(_USE_STYLE.findall(m.group(2)))
+        if len(styles) != 1:
+            return m.group(0)
+        return f'{m.group(1)} style="{styles.pop()}">{_USE_STYLE.sub("/>", m.group(2))}</g>'
+
+    return _MARKER_GROUP.sub(one, svg)
+
+
 def _to_svg(fig: Any, title: str = "") -> Markup:
     """Serialize a figure to an inline ``<svg>`` (no XML prolog or metadata, ids made unique and
     only kept where referenced, coordinates rounded, scalable)."""
@@ -74,6 +90,8 @@ def _to_svg(fig: Any, title: str = "") -> Markup:
     svg = re.sub(r'(\s(?:d|x|y|x1|x2|y1|y2|transform|points)=")([^"]*)"', _round_attr, svg)
     svg = re.sub(r">\s+<", "><", svg)
     svg = re.sub(r"\s*\n\s*", " ", svg)
+    svg = _hoist_marker_styles(svg)
+    svg = svg.replace("xlink:href=", "href=")
     used = set(re.findall(r"url\(#([^)]+)\)", svg)) | set(re.findall(r'href="#([^"]+)"', svg))
     svg = re.sub(r'\sid="([^"]+)"', lambda m: m.group(0) if m.group(1) in used else "", svg)
     prefix = f"c{next(_counter)}-"
@@ -125,12 +143,31 @@ class Styler:
         return style
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_formatter(minor: bool) -> Any:
+    """Log-axis labels as plain text with Unicode superscripts (10⁻⁵, 2×10⁻⁶): one SVG text
+    element per label instead of a mathtext glyph run."""
+    from matplotlib.ticker import LogFormatter
+
+    class PowerFormatter(LogFormatter):
+        def _num_to_string(self, x: float, vmin: float, vmax: float) -> str:
+            e = math.floor(math.log10(x) + 1e-9)
+            m = x / 10.0 ** e
+            sup = str(e).translate(_SUPERSCRIPT)
+            return f"10{sup}" if abs(m - 1) < 1e-6 else f"{m:.3g}×10{sup}"
+
+    return PowerFormatter(labelOnlyBase=not minor)
+
+
 def _log_axes(ax: Any, log_x: bool, log_y: bool) -> None:
-    """Log scales (matplotlib labels minor ticks only when an axis spans less than a decade)."""
-    if log_x:
-        ax.set_xscale("log")
-    if log_y:
-        ax.set_yscale("log")
+    """Log scales; minor ticks are labelled only when an axis spans less than about a decade."""
+    for on, axis, scale in ((log_x, ax.xaxis, ax.set_xscale), (log_y, ax.yaxis, ax.set_yscale)):
+        if on:
+            scale("log")
+            axis.set_major_formatter(_power_formatter(minor=False))
+            axis.set_minor_formatter(_power_formatter(minor=True))
 
 
 def _numbers(values: Iterable[Any]) -> list[float]:

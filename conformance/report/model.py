@@ -254,7 +254,7 @@ class MatrixRow:
     family: str
     case: str
     cells: list[Cell | None]
-    checks: list[tuple[str, list[Cell | None]]]
+    checks: list[tuple[str, list[Cell | None], str]]   # (check, cells, worst status)
     status: str
 
 
@@ -262,6 +262,10 @@ class MatrixRow:
 class Matrix:
     columns: list[Column]
     rows: list[MatrixRow]
+
+    @property
+    def check_rows(self) -> int:
+        return sum(len(r.checks) for r in self.rows)
 
 
 def _cell(recs: list[dict], anchors: dict[int, str]) -> Cell:
@@ -274,7 +278,7 @@ def _cell(recs: list[dict], anchors: dict[int, str]) -> Cell:
 
 def matrix(records: list[dict], anchors: dict[int, str]) -> Matrix:
     """Rows (family, case), one cell per column: the worst status over checks and dtypes, with the
-    largest error/tolerance ratio; each row also holds one sub-row per check."""
+    largest error/tolerance ratio; each row also holds the same per check."""
     checks = [r for r in records if r["kind"] == "check"]
     cols = sorted_columns(column_of(r) for r in checks)
     index = {c: i for i, c in enumerate(cols)}
@@ -293,7 +297,7 @@ def matrix(records: list[dict], anchors: dict[int, str]) -> Matrix:
                 cells.append(_cell(recs, anchors) if recs else None)
                 if recs:
                     merged[i].extend(recs)
-            sub.append((chk, cells))
+            sub.append((chk, cells, worst(c.status for c in cells if c)))
         cells = [_cell(merged[i], anchors) if merged.get(i) else None for i in range(len(cols))]
         rows.append(MatrixRow(fam, case, cells, sub, worst(c.status for c in cells if c)))
     return Matrix(cols, rows)

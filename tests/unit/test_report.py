@@ -149,7 +149,8 @@ def test_matrix_cell_is_worst_status_with_largest_ratio(tmp_path):
     sin = m.rows[1].cells[0]
     assert sin.status == "fail" and sin.ratio == 3.0
     assert sin.counts["pass"] == 2 and sin.counts["fail"] == 1 and sin.counts["skip"] == 1
-    per_check = dict((c, cells[0]) for c, cells in m.rows[1].checks)
+    per_check = {c: cells[0] for c, cells, _ in m.rows[1].checks}
+    assert {c: st for c, _, st in m.rows[1].checks} == {"grad": "pass", "jvp": "fail", "vjp": "skip"}
     assert per_check["grad"].status == "pass" and per_check["grad"].ratio == 0.5
 
 

@@ -49,82 +49,33 @@
     });
   });
 
-  /* Generic filters: a toolbar names its target (a table or a container of .item elements);
-     a text box matches the row's text, a select matches its data-status. */
+  /* Filters: a toolbar names its targets (tables, or containers of .item elements); a text box
+     matches a row's text, a select matches its data-status ("notpass": anything but pass). */
   each(document.querySelectorAll(".tools[data-target]"), function (bar) {
-    var target = document.getElementById(bar.getAttribute("data-target"));
-    if (!target) { return; }
+    var items = [];
+    bar.getAttribute("data-target").split(" ").forEach(function (id) {
+      var target = document.getElementById(id);
+      if (!target) { return; }
+      each(target.tBodies ? target.tBodies[0].rows : target.querySelectorAll(".item"),
+           function (row) { items.push(row); });
+    });
     var text = bar.querySelector("input[type=search]");
     var status = bar.querySelector("select");
     var count = bar.querySelector(".count");
-    var items = target.tBodies ? target.tBodies[0].rows : target.querySelectorAll(".item");
     var apply = function () {
       var q = text ? text.value.trim().toLowerCase() : "";
       var s = status ? status.value : "";
       var shown = 0;
-      each(items, function (row) {
+      items.forEach(function (row) {
+        var st = row.getAttribute("data-status");
         var ok = (!q || row.textContent.toLowerCase().indexOf(q) >= 0) &&
-                 (!s || (s === "notpass" ? row.getAttribute("data-status") !== "pass"
-                                         : row.getAttribute("data-status") === s));
+                 (!s || (s === "notpass" ? st !== "pass" : st === s));
         row.hidden = !ok;
         if (ok) { shown += 1; }
       });
-      if (count) { count.textContent = shown + " of " + items.length + " shown"; }
+      if (count) { count.textContent = (q || s) ? shown + " of " + items.length + " rows shown" : ""; }
     };
     if (text) { text.addEventListener("input", apply); }
     if (status) { status.addEventListener("change", apply); }
   });
-
-  /* The matrix: per-check rows start folded; a case's name button unfolds them. */
-  var matrix = document.getElementById("matrix-table");
-  if (matrix) {
-    var rows = matrix.tBodies[0].rows;
-    var subs = {};
-    each(rows, function (r) {
-      var p = r.getAttribute("data-parent");
-      if (p) { r.hidden = true; (subs[p] = subs[p] || []).push(r); }
-    });
-    var openAll = false;
-    var show = function (row, open) {
-      row.classList.toggle("open", open);
-      var b = row.querySelector("button.fold");
-      if (b) { b.setAttribute("aria-expanded", open ? "true" : "false"); }
-      (subs[row.id] || []).forEach(function (s) { s.hidden = !open || row.hidden; });
-    };
-    each(matrix.querySelectorAll("tr.case"), function (row) {
-      var b = document.createElement("button");
-      b.type = "button";
-      b.className = "fold";
-      b.setAttribute("aria-expanded", "false");
-      b.setAttribute("aria-label", "show checks");
-      var cell = row.cells[0];
-      cell.insertBefore(b, cell.firstChild);
-      b.addEventListener("click", function () { show(row, !row.classList.contains("open")); });
-    });
-    var bar = document.getElementById("matrix-tools");
-    var q = bar.querySelector("input[type=search]");
-    var st = bar.querySelector("select");
-    var all = bar.querySelector("input[type=checkbox]");
-    var count = bar.querySelector(".count");
-    var cases = matrix.querySelectorAll("tr.case");
-    var apply = function () {
-      var text = q.value.trim().toLowerCase(), s = st.value, shown = 0;
-      each(cases, function (row) {
-        var ok = (!text || row.getAttribute("data-name").indexOf(text) >= 0) &&
-                 (!s || (s === "notpass" ? row.getAttribute("data-status") !== "pass"
-                                         : row.getAttribute("data-status") === s));
-        row.hidden = !ok;
-        if (ok) { shown += 1; }
-        show(row, all.checked || row.classList.contains("open"));
-      });
-      count.textContent = shown + " of " + cases.length + " cases shown";
-    };
-    q.addEventListener("input", apply);
-    st.addEventListener("change", apply);
-    all.addEventListener("change", function () {
-      openAll = all.checked;
-      each(cases, function (row) { show(row, openAll); });
-    });
-    apply();
-  }
 })();

@@ -243,3 +243,9 @@ def test_pairwise_agreement_matrix():
     assert "a[x]" in m.table()
     two = agreement.pairwise([_probe_rec("a", "x", [1.0], "1"), _probe_rec("a", "x", [1.5], "2")])
     assert two.labels == ["a==1[x]", "a==2[x]"] and two.matrix[0][1] == pytest.approx(1 / 3)
+
+
+def test_a_case_returning_the_wrong_shape_is_an_error(torch_ad):
+    bad = Case("shape", "compositions", lambda xp, x: xp.sin(x), impls={"torch": lambda xp, x: xp.sin(x)[:2]})
+    with pytest.raises(checks.CaseError, match=r"shape \(2,\)"):
+        checks.jvp(bad, ctx(torch_ad), inp(X))

@@ -267,7 +267,7 @@ def value_check(case: QuadCase, cumulative: bool) -> Callable:
         worst = _worst(found)
         names = [api or ops.cumulative_api for api in _apis(ops, cumulative)]
         msg = f"{', '.join(names)} vs mpmath sum and scipy; error ratio {worst.error_ratio:.3g}"
-        return _outcome(ctx, worst, tol, msg, data)
+        return _outcome(ctx, worst, tol, msg, data, {"x": x, "y": y})
 
     return run
 
@@ -302,7 +302,7 @@ def bound_check(case: QuadCase) -> Callable:
         msg = (f"|T − ∫f| = {worst.max_abs_error:.3g} {verdict} the theorem's bound "
                f"Σh³/12·max|f''| = {np.max(bound):.3g} (+ rounding)")
         return _outcome(ctx, worst, type(tol)(tol.rtol, float(np.max(allowed - tol.rtol * np.abs(exact))),
-                                               tol.reason), msg, data)
+                                               tol.reason), msg, data, {"x": x, "y": y})
 
     return run
 
@@ -331,7 +331,7 @@ def gradient_check(case: QuadCase, cumulative: bool, wrt: str) -> Callable:
             data[name] = {"max_abs_error": found[name].max_abs_error}
         worst = _worst(found)
         return _outcome(ctx, worst, tol, f"VJP wrt the {wrt} vs closed form; error ratio "
-                        f"{worst.error_ratio:.3g}", data)
+                        f"{worst.error_ratio:.3g}", data, {"x": x, "y": y, "u": u})
 
     return run
 

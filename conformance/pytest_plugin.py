@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-DEFAULT_CHECKS = "gradient,jvp,vjp,hessian,adjoint,probe"
+DEFAULT_CHECKS = "gradient,jvp,vjp,hessian"
 
 
 def pytest_addoption(parser: Any) -> None:

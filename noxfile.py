@@ -102,6 +102,11 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
                             install_s=round(time.perf_counter() - t0, 1), message=f"pip: {exc}")
         session.error(f"{spec.session}: pip could not install {' '.join(spec.requirements)}: {exc}")
     install_s = round(time.perf_counter() - t0, 1)
+    if not (Path(session.bin) / "conformance").exists():  # -R reused an environment never installed
+        matrix.write_status(results, spec, "install-failed", finished=matrix.now(), install_s=install_s,
+                            message="the reused environment lacks the project; run with -r, not -R")
+        session.error(f"{spec.session}: {session.bin} has no `conformance`: an earlier install was "
+                      "interrupted; rerun with -r (reuse and install) instead of -R")
     before = _jsonl(results)
     t1 = time.perf_counter()
     exit_code = 0
@@ -122,11 +127,21 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
     status = "passed" if exit_code == 0 else "failed"
     matrix.write_status(results, spec, status, finished=matrix.now(), install_s=install_s,
                         run_s=run_s, exit_code=exit_code, results=written,
-                        message="" if exit_code == 0 else
-                        f"conformance run exited {exit_code}: unregistered failures or errors")
+                        message=_exit_message(exit_code))
     session.log(f"{spec.session}: install {install_s} s, run {run_s} s, {len(written)} results file(s)")
     if exit_code:
-        session.error(f"{spec.session}: conformance run exited {exit_code}")
+        session.error(f"{spec.session}: {_exit_message(exit_code)}")
+
+
+def _exit_message(code: int) -> str:
+    """What `conformance run`'s exit status means (0, 1 and 2 are documented in its --help)."""
+    if code == 0:
+        return ""
+    if code == 1:
+        return "conformance run exited 1: unregistered failures or errors"
+    if code < 0:
+        return f"conformance run was killed by signal {-code}; its records so far are kept"
+    return f"conformance run exited {code}"
 
 
 def _install_defaults(session: nox.Session, *extras: str) -> None:

@@ -43,6 +43,9 @@ class JaxAdapter(Adapter):
         "linearize": "jax.linearize for forward mode, jax.linear_transpose of it for reverse mode",
     }
     dtypes = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128")
+    # Complex gradient convention (conformance.edges.complex normalizes by it): JAX returns ∂L/∂x − i ∂L/∂y, the conjugate of PyTorch's; vjp gives Jᵀu (no conjugation)
+    # https://jax.readthedocs.io/en/latest/notebooks/autodiff_cookbook.html#complex-numbers-and-differentiation
+    complex_grad_convention = "conjugate"
 
     @classmethod
     def _load(cls) -> Any:

@@ -67,6 +67,8 @@ class NumpyAdapter(Adapter):
         "complex_step": "complex step Im f(x+ihv)/h for first derivatives",
     }
     dtypes = ("float32", "float64", "complex128")
+    # Complex gradient convention (conformance.edges.complex normalizes by it): the numerical reference conjugates like PyTorch (vjp = conj(J)ᵀu)
+    complex_grad_convention = "direct"
     is_reference = True
 
     @classmethod

@@ -64,6 +64,8 @@ class TensorflowAdapter(Adapter):
 
     @classmethod
     def _prepare_import(cls) -> None:
+    # Complex gradient convention (conformance.edges.complex normalizes by it): TensorFlow returns ∂L/∂x + i ∂L/∂y for a real loss of z = x + iy, as PyTorch does
+    complex_grad_convention = "direct"
         import os
 
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TF's C++ start-up chatter quiet

@@ -81,6 +81,9 @@ class TorchAdapter(Adapter):
                     "{jacobian, hessian, hvp}",
     }
     dtypes = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128")
+    # Complex gradient convention (conformance.edges.complex normalizes by it): PyTorch returns ∂L/∂x + i ∂L/∂y (= 2 ∂L/∂z̄) for a real loss of z = x + iy; vjp gives conj(J)ᵀu
+    # https://pytorch.org/docs/stable/notes/autograd.html#complex-autograd-doc
+    complex_grad_convention = "direct"
 
     @classmethod
     def _load(cls) -> Any:
@@ -167,6 +170,12 @@ class TorchAdapter(Adapter):
         an outer derivative, so this one must build a differentiable graph (create_graph)."""
         if x.requires_grad:
             return x, True
+        fwAD = self.fw.autograd.forward_ad
+        primal, tangent = fwAD.unpack_dual(x)
+        if tangent is not None:
+            # x carries an outer forward-mode tangent (forward over reverse): detach() would drop it
+            # and make the outer JVP silently zero, so re-attach it to the new leaf.
+            return fwAD.make_dual(primal.detach().requires_grad_(True), tangent), True
         return x.detach().requires_grad_(True), False
 
     def _grad_autograd(self, f: Callable, argnums: Any) -> Callable:
@@ -179,8 +188,12 @@ class TorchAdapter(Adapter):
                 xs = [t for t, _ in tracked]
                 nested = any(n for _, n in tracked)
                 y = f(*xs)
-                grads = torch.autograd.grad(y, [xs[i] for i in idx], create_graph=nested,
-                                            allow_unused=True, materialize_grads=True)
+                if not y.requires_grad:  # y does not depend on the inputs (e.g. a vanishing
+                    # higher derivative): its gradient is zero, which autograd.grad refuses to say
+                    grads = tuple(torch.zeros_like(xs[i]) for i in idx)
+                else:
+                    grads = torch.autograd.grad(y, [xs[i] for i in idx], create_graph=nested,
+                                                allow_unused=True, materialize_grads=True)
             return grads[0] if isinstance(argnums, int) else tuple(grads)
 
         return gradient
@@ -197,8 +210,11 @@ class TorchAdapter(Adapter):
         with torch.enable_grad():
             xt, nested = self._track(x)
             y = f(xt)
-            (ct,) = torch.autograd.grad(y, xt, u, create_graph=nested, allow_unused=True,
-                                        materialize_grads=True)
+            if not y.requires_grad:  # f does not depend on x: the cotangent pulled back is zero
+                ct = torch.zeros_like(xt)
+            else:
+                (ct,) = torch.autograd.grad(y, xt, u, create_graph=nested, allow_unused=True,
+                                            materialize_grads=True)
         return (y if nested else y.detach()), ct
 
     def _jacobian_rev_autograd(self, f: Callable) -> Callable:

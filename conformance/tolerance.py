@@ -70,6 +70,13 @@ POLICY: dict[tuple[str, str], tuple[float, float, str]] = {
     ("trajectory", "optimizer"): (4096, 4096,
         "an optimizer trajectory chains 100 steps of O(10) roundings each on a contracting "
         "objective; 4096 ε ≈ 9.1e-13 in float64 meets the 1e-12 relative target of issue 9"),
+    ("low_precision_first", "ad"): (16, 16,
+        "float16/bfloat16 first derivatives vs a float64 oracle rounded to the dtype: every operation "
+        "of the derivative program rounds to ε/2 of the dtype (and the oracle's rounding adds ε/2); "
+        "a dozen roundings, judged against the magnitude of the product's terms: 16 ε"),
+    ("low_precision_second", "ad"): (64, 64,
+        "float16/bfloat16 second derivatives: two chained derivative programs in the dtype, whose "
+        "intermediate products round at each of twice as many operations: 64 ε"),
 }
 
 

@@ -1,0 +1,1 @@
+"""Edges: special points, removable singularities, nested derivative modes (suite.py)."""

@@ -1,0 +1,142 @@
+"""float16 and bfloat16: first and second derivatives against a float64 oracle rounded to the dtype.
+
+For a case f, an input x and a cotangent u drawn and *rounded to the dtype* (so that the oracle is
+exact for the very input the framework sees), each framework that differentiates the dtype
+(``adapter.dtypes``) computes in it
+
+    first order    Jᵀu        (vjp; the gradient for scalar cases)
+    second order   uᵀD²f[v,·] (jvp of the vjp; H v for scalar cases)
+
+and the answer is compared with the float64 oracle (``conformance.oracles``: closed form or mpmath)
+rounded to the dtype, under bounds in units of the dtype's ε (``tolerance.POLICY`` entries
+"low_precision_first"/"low_precision_second"). No finite difference runs in the low dtype — the
+oracle is computed in float64 and higher — so no step has to be representable in it.
+
+Points where f, the oracle or the product's terms leave the dtype's finite range, and operations a
+framework has no low-precision kernel for (it says so when called), are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from conformance.engine import Context, Outcome, Task
+from conformance.tolerance import policy
+
+DTYPES = ("float16", "bfloat16")
+FAMILIES = ("elementwise", "reductions", "nn", "compositions")
+MAX = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38}
+TINY = {"float16": 2.0**-14, "bfloat16": 2.0**-126}   # smallest normal: below it precision is lost
+# A framework's own words for "no kernel for this dtype" (the call raises before computing).
+UNSUPPORTED = re.compile(r"Low precision dtypes not supported|not implemented for '(Half|BFloat16)'|No registered '.*' OpKernel|"
+                         r"Could not find device for node|[Uu]nsupported (dtype|data ?type)|"
+                         r"not supported for (half|bfloat16|float16)|"
+                         r"does not support (half|bfloat16|float16)", re.S)
+
+
+def round_to(a: Any, dtype: str) -> np.ndarray:
+    """a (float64) rounded to float16 or bfloat16 (round to nearest even), held in float64."""
+    a = np.asarray(a, dtype=np.float64)
+    if dtype == "float16":
+        with np.errstate(over="ignore"):
+            return a.astype(np.float16).astype(np.float64)
+    if dtype == "bfloat16":
+        b = a.astype(np.float32).view(np.uint32).astype(np.uint64)
+        rounded = (b + 0x7FFF + ((b >> 16) & 1)) & 0xFFFF0000
+        nan = np.isnan(a)
+        out = rounded.astype(np.uint32).view(np.float32).astype(np.float64)
+        return np.where(nan, np.nan, out)
+    return a
+
+
+def _draw(case: Any, dtype: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from conformance.derivatives.checks import out_shape, stable_seed
+
+    rng = np.random.default_rng(stable_seed(seed, case.name, "low precision"))
+    x = round_to(case.sample(rng, case.shapes[0]), dtype)
+    u = round_to(rng.uniform(0.5, 1.5, out_shape(case, x)) * rng.choice([-1.0, 1.0], out_shape(case, x)), dtype)
+    v = round_to(rng.uniform(0.5, 1.5, x.shape) * rng.choice([-1.0, 1.0], x.shape), dtype)
+    return x, u, v
+
+
+def _in_range(dtype: str, *arrays: np.ndarray) -> str | None:
+    for a in arrays:
+        a = np.abs(np.asarray(a, dtype=np.float64))
+        if not np.all(np.isfinite(a)) or np.any(a > MAX[dtype] / 4):
+            return f"the values at this input leave {dtype}'s finite range (max {MAX[dtype]:.4g})"
+    return None
+
+
+def run(case: Any, order: int, ctx: Context) -> Outcome:
+    from conformance import oracles
+
+    a, dtype = ctx.adapter, ctx.dtype
+    x, u, v = _draw(case, dtype, ctx.seed)
+    np_xp = __import__("conformance.adapters", fromlist=["get"]).get("numpy").xp
+    y = np.asarray(case.fn(np_xp, x), dtype=np.float64)
+    J = np.asarray(oracles.reference_jacobian(case, x).value, dtype=np.float64).reshape(u.size, x.size)
+    if order == 1:
+        exact = (u.reshape(-1) @ J).reshape(x.shape)
+        terms = (np.abs(u.reshape(-1)) @ np.abs(J)).reshape(x.shape)
+    else:
+        from conformance.edges import nested
+
+        ref = nested.reference(case, 2, nested.Draw(x, u, v))
+        exact, terms = ref.value, np.abs(ref.value)
+    why = _in_range(dtype, y, exact, terms)
+    if why:
+        return Outcome.skip(why)
+    f = case.function(a.name, a.xp)
+    xa, ua, va = ctx.array(x), ctx.array(u), ctx.array(v)
+    try:
+        if order == 1:
+            got = ctx.numpy(a.vjp(f, xa, ua)[1])
+        else:
+            got = ctx.numpy(a.jvp(lambda z: a.vjp(f, z, ua)[1], xa, va)[1])
+    except Exception as exc:
+        msg = str(exc)
+        if UNSUPPORTED.search(msg):
+            return Outcome.skip(f"{a.label} has no {dtype} kernel here: {msg.strip().splitlines()[0][:200]}")
+        raise
+    want = round_to(exact, dtype)
+    tol = policy("low_precision_first" if order == 1 else "low_precision_second", dtype)
+    from conformance.derivatives.checks import compare_scaled
+
+    c = compare_scaled(np.asarray(got, np.float64), want, tol, np.maximum(terms, np.abs(want)))
+    msg = (f"{'Jᵀu' if order == 1 else 'uᵀD²f[v,·]'} in {dtype} "
+           f"{'matches' if c.ok else 'differs from'} the float64 oracle rounded to {dtype}: "
+           f"max rel error {c.max_rel_error:.3g} ({c.max_rel_error / tol.rtol * policy_units(tol, dtype):.3g} ε), "
+           f"ratio {c.error_ratio:.3g}")
+    return Outcome("pass" if c.ok else "fail", c.max_abs_error, c.max_rel_error, tol.rtol, tol.atol,
+                   c.error_ratio, msg, input=x.tolist(),
+                   data={"u": u.tolist(), "v": v.tolist(), "expected": want.tolist(),
+                         "got": np.asarray(got, np.float64).tolist(), "reason": tol.reason})
+
+
+def policy_units(tol: Any, dtype: str) -> float:
+    """rtol expressed in ε of the dtype."""
+    from conformance.tolerance import EPS
+
+    return tol.rtol / EPS[dtype]
+
+
+def _applies(adapter: Any, dtype: str) -> str | None:
+    if dtype not in adapter.dtypes:
+        return f"{adapter.name} does not differentiate {dtype}"
+    return None
+
+
+def tasks_for(case: Any) -> list[Task]:
+    if case.family not in FAMILIES:
+        return []
+    out = []
+    for order in (1, 2):
+        if order > case.smooth_order:
+            continue
+        out.append(Task(case.family, case.name, f"low_precision_{'first' if order == 1 else 'second'}",
+                        lambda ctx, order=order: run(case, order, ctx), dtypes=DTYPES,
+                        per_variant=False, applies=_applies))
+    return out

@@ -1,0 +1,216 @@
+"""Derivatives at each case's declared special points, judged by an oracle that is right there.
+
+At a special point p of a case (0, ±1, a domain end, ±40, 1e±300, subnormals, a zero inside a
+product, a removable singularity such as x / sin x at 0) the oracle is the *limit* computed by
+``limit_oracle`` from the case's exact formula (``case.oracle_fn``) in mpmath at >= 40 digits —
+central differences that never evaluate the formula at p itself when it is singular there. For
+random directions v, w (like x) and u (like f(x)) it gives
+
+    order 1:  J v  and  uᵀ J w            (checked against the adapter's jvp and vjp)
+    order 2:  uᵀ D²f[v, v]               (against ⟨jvp(x ↦ vjp(f, x, u), x, v), v⟩)
+    order 3:  uᵀ D³f[v, v, v]            (one more jvp on top)
+
+Directional derivatives keep the high-precision work to a few evaluations per point (a whole
+Jacobian of a 3×3 matrix function at 500 bits would cost seconds); a wrong entry of J or D²f
+shows up in them for almost every random direction.
+
+At collection time every point is validated — inside the domain (``case.outside_domain`` and f real
+and finite next to p), no kink (one-sided derivatives agree), and the two precisions of the limit
+agree to well under the float64 bound — and the case's own oracle (``conformance.oracles``, which the
+derivative suite uses at p) is compared with the limit. A point that fails any of these becomes one
+task that raises the reason (an ``error`` record for that case and point), so the rest still runs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from conformance.adapters import ConformanceError
+from conformance.edges import limit_oracle as lo
+from conformance.engine import Context, Outcome, Task
+from conformance.tolerance import compare, policy
+
+# The limit must be this much more accurate than the float64 bound it judges.
+PRECISION_MARGIN = 1e-3
+LEVEL = {1: "exact", 2: "second_order", 3: "third_order"}
+
+
+class SpecialPointError(ConformanceError, ValueError):
+    """A declared special point cannot be checked: outside the domain, a kink, or no precision."""
+
+
+@dataclass
+class PointOracle:
+    """The limits at one special point: directions and the exact directional derivatives."""
+
+    x: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    w: np.ndarray
+    values: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
+    errors: dict[int, float] = field(default_factory=dict)
+    how: str = ""
+    seconds: float = 0.0
+
+
+def _directions(case: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from conformance.derivatives.checks import out_shape, stable_seed
+
+    rng = np.random.default_rng(stable_seed(case.name, "special points"))
+    grid = lambda a: a.astype(np.float32).astype(np.float64)  # noqa: E731
+    v = grid(rng.uniform(0.5, 1.5, x.shape) * rng.choice([-1.0, 1.0], x.shape))
+    w = grid(rng.standard_normal(x.shape))
+    u = grid(rng.standard_normal(out_shape(case, x)))
+    return u, v, w
+
+
+def point_oracle(case: Any, point: Any) -> PointOracle:
+    """Validate the point and compute its limits; raises SpecialPointError naming what is wrong."""
+    start = time.perf_counter()
+    where = f"case {case.name!r}, special point {point.name!r}"
+    x = point.array()
+    why = case.outside_domain(x)
+    if why:
+        raise SpecialPointError(f"{where} is outside the case's domain: {why}; move it inside or drop it")
+    if not case.mp:
+        raise SpecialPointError(f"{where}: the case does not run in mpmath (mp=False), so no limit "
+                                f"can be taken there; give it an mpmath-capable formula (exact_fn)")
+    u, v, w = _directions(case, x)
+    F = lo.mp_function(case)
+    Fu = lo.scalar_mp_function(case, u)
+    try:
+        lo.check_domain(Fu, x, [v, w], where)
+        sing = lo.is_singular(Fu, x)
+        jv = lo.derivative(F, x, [v], sing)
+        po = PointOracle(x, u, v, w, how=jv.how)
+        kink = lo.kink(Fu, x, v, float(np.max(np.abs(jv.value))) if jv.value.size else 1.0)
+        if kink:
+            raise SpecialPointError(f"{where}: the derivative has no single value there ({kink}); "
+                                    f"the math leaves a choice, so the point belongs to the "
+                                    f"conventions probes, not to the checks")
+        utjw = lo.derivative(Fu, x, [w], sing)
+        po.values[1] = {"jv": jv.value, "utjw": utjw.value}
+        po.errors[1] = max(jv.error, utjw.error)
+        for order in sorted(set(point.orders) - {1}):
+            if order > 3:
+                continue
+            lim = lo.derivative(Fu, x, [v] * order, sing)
+            po.values[order] = {"d": lim.value}
+            po.errors[order] = lim.error
+    except lo.OracleError as exc:
+        raise SpecialPointError(f"{where}: {exc}") from None
+    for order, vals in po.values.items():
+        scale = max(float(np.max(np.abs(a))) if np.size(a) else 0.0 for a in vals.values())
+        tol = policy(LEVEL[order], "float64")
+        need = PRECISION_MARGIN * (tol.atol + tol.rtol * scale)
+        if not np.isfinite(po.errors[order]) or po.errors[order] > need:
+            raise SpecialPointError(
+                f"{where}: the mpmath limit of order {order} reaches only ±{po.errors[order]:.3g} "
+                f"(two precisions disagree), but judging float64 needs ±{need:.3g}; the derivative "
+                f"may not exist there — drop the point or lower its orders")
+    _compare_case_oracle(case, point, po, where)
+    po.seconds = time.perf_counter() - start
+    return po
+
+
+def _compare_case_oracle(case: Any, point: Any, po: PointOracle, where: str) -> None:
+    """The case's own oracle (what the derivative suite's ``check@point`` tasks use) must agree with
+    the limit at the point: J v from its Jacobian."""
+    from conformance import oracles
+
+    try:
+        ref = oracles.reference_jacobian(case, po.x)
+    except Exception as exc:
+        raise SpecialPointError(f"{where}: the case's oracle fails there ({type(exc).__name__}: "
+                                f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+    J = np.asarray(ref.value, dtype=np.float64)
+    n = po.x.size
+    jv = (J.reshape(-1, n) @ po.v.reshape(-1)).reshape(np.shape(po.values[1]["jv"]))
+    tol = policy("exact", "float64")
+    scale = (np.abs(J.reshape(-1, n)) @ np.abs(po.v.reshape(-1))).reshape(jv.shape)
+    bad = np.abs(jv - po.values[1]["jv"]) > tol.atol + tol.rtol * scale
+    if np.any(bad) or not np.all(np.isfinite(jv)):
+        raise SpecialPointError(
+            f"{where}: the case's {ref.method} oracle disagrees with the mpmath limit there "
+            f"(J·v {np.ravel(jv)[:3].tolist()} vs {np.ravel(po.values[1]['jv'])[:3].tolist()}); "
+            f"fix the closed form or the point's limit")
+
+
+# ------------------------------------------------------------------------------ the checks
+def run_point(case: Any, point: Any, po: PointOracle, order: int, ctx: Context) -> Outcome:
+    """The adapter's order-``order`` directional derivatives at the point vs the limits."""
+    a = ctx.adapter
+    f = case.function(a.name, a.xp)
+    x, u, v, w = (ctx.array(t) for t in (po.x, po.u, po.v, po.w))
+    if order == 1:
+        jv = ctx.numpy(a.jvp(f, x, v)[1])
+        jtu = ctx.numpy(a.vjp(f, x, u)[1])
+        got = {"jv": np.asarray(jv, np.float64), "utjw": np.sum(np.asarray(jtu, np.float64) * po.w)}
+    else:
+        xp = a.xp
+
+        def s2(z):
+            return a.jvp(lambda t: a.vjp(f, t, u)[1], z, v)[1]
+
+        inner = s2 if order == 2 else (lambda z: a.jvp(s2, z, v)[1])
+        got = {"d": np.sum(np.asarray(ctx.numpy(inner(x)), np.float64) * po.v)}
+        del xp
+    tol = policy(LEVEL[order], ctx.dtype)
+    worst, rows = None, {}
+    for k, want in po.values[order].items():
+        c = compare(got[k], want, tol)
+        rows[k] = {"got": np.asarray(got[k]).tolist(), "limit": np.asarray(want).tolist(),
+                   "error_ratio": c.error_ratio}
+        if worst is None or not (c.error_ratio <= worst[1].error_ratio):
+            worst = (k, c)
+    name, c = worst
+    what = {"jv": "J·v (jvp)", "utjw": "uᵀJ·w (vjp)", "d": f"uᵀD{order}f[v,…,v]"}[name]
+    limit = f"{point.limit} point; oracle: {po.how}"
+    msg = (f"at {point.name}: {what} {'matches' if c.ok else 'differs from'} the limit "
+           f"(ratio {c.error_ratio:.3g}, max rel error {c.max_rel_error:.3g}); {limit}")
+    return Outcome("pass" if c.ok else "fail", max_abs_error=c.max_abs_error,
+                   max_rel_error=c.max_rel_error, tolerance=tol.rtol, atol=tol.atol,
+                   error_ratio=c.error_ratio, message=msg, input=po.x.tolist(), point=point.name,
+                   data={"limit": limit, "declared_limit": point.limit, "results": rows,
+                         "reason": tol.reason, "oracle_seconds": po.seconds})
+
+
+def _raiser(err: Exception) -> Callable[[Context], Outcome]:
+    def run(ctx: Context) -> Outcome:
+        raise err
+    return run
+
+
+def _applies(adapter: Any, dtype: str) -> str | None:
+    if getattr(adapter, "is_reference", False):
+        return "the numerical reference cannot differentiate at a point where its stencil leaves the domain"
+    return None
+
+
+def tasks_for(case: Any) -> list[Task]:
+    """One task per (special point, order): ``limit<order>@<point>`` in float64; a point that fails
+    validation is one task that raises why (recorded as an error for that case and point)."""
+    out: list[Task] = []
+    if case.smooth_order < 1:
+        return out
+    for point in case.special_points:
+        try:
+            po = point_oracle(case, point)
+        except SpecialPointError as exc:
+            out.append(Task(case.family, case.name, f"limit@{point.name}", _raiser(exc),
+                            dtypes=("float64",), per_variant=False))
+            continue
+        for order in sorted(po.values):
+            if order > case.smooth_order:
+                continue
+
+            def run(ctx: Context, point=point, po=po, order=order) -> Outcome:
+                return run_point(case, point, po, order, ctx)
+
+            out.append(Task(case.family, case.name, f"limit{order}@{point.name}", run,
+                            dtypes=("float64",), per_variant=(order == 1), applies=_applies))
+    return out

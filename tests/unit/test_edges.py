@@ -1,0 +1,194 @@
+"""The edges suite: limit oracle, special-point validation, nested-mode programs, complex
+conventions, low-precision rounding and the degenerate cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conformance.derivatives.case import Case, SpecialPoint
+from conformance.edges import complex as complex_inputs
+from conformance.edges import degenerate, limit_oracle, low_precision, nested, special_points
+from conformance.engine import Context, get_profile
+from conformance.mp_namespace import MpNamespace
+
+MP = MpNamespace(40)
+
+
+def x_over_sin(z):
+    return MP.sum(z / MP.sin(z))
+
+
+def test_limit_reaches_removable_singularity():
+    """d/dx x/sin x = 0 and d²/dx² = 1/3 at 0, where the formula is 0/0."""
+    x = np.zeros(1)
+    assert limit_oracle.is_singular(x_over_sin, x)
+    d1 = limit_oracle.derivative(x_over_sin, x, [np.ones(1)])
+    d2 = limit_oracle.derivative(x_over_sin, x, [np.ones(1), np.ones(1)])
+    assert abs(float(d1.value)) < 1e-30 and d1.error < 1e-30
+    assert float(d2.value) == pytest.approx(1 / 3, rel=1e-15)
+    assert "removable singularity" in d2.how
+
+
+def test_limit_at_tiny_and_large_magnitudes():
+    """exp' = 1 at 1e-300 (the step must be resolved against f ≈ 1) and d/dx Σx = Σv at ±1e300."""
+    tiny = np.array([1e-300, 5e-324])
+    lim = limit_oracle.derivative(lambda z: MP.sum(MP.exp(z)), tiny, [np.array([1.0, 2.0])])
+    assert float(lim.value) == pytest.approx(3.0, rel=1e-15)
+    big = np.array([1e300, 1.0, -1e300])
+    v = np.array([0.5, -1.25, 2.0])
+    lim = limit_oracle.derivative(lambda z: MP.sum(z), big, [v])
+    assert float(lim.value) == pytest.approx(v.sum(), rel=1e-15)
+
+
+def test_kink_and_domain_are_found():
+    assert limit_oracle.kink(lambda z: MP.sum(MP.abs(z)), np.zeros(2), np.ones(2), 1.0) is not None
+    assert limit_oracle.kink(lambda z: MP.sum(MP.sin(z)), np.zeros(2), np.ones(2), 1.0) is None
+    with pytest.raises(limit_oracle.OracleError, match="outside the function's domain"):
+        limit_oracle.check_domain(lambda z: MP.sum(MP.log(z)), np.array([-1.0]), [np.ones(1)], "p")
+
+
+def _log_case(points):
+    return Case("log_test", "elementwise", lambda xp, x: xp.log(x), domain=(0.5, 2.0),
+                defined_on=(0.0, np.inf), special_points=points)
+
+
+def test_special_point_outside_domain_is_an_error_task_at_collection():
+    case = _log_case((SpecialPoint("minus one", [-1.0, 1.0, 2.0]),))
+    tasks = special_points.tasks_for(case)
+    assert [t.check for t in tasks] == ["limit@minus one"]
+    with pytest.raises(special_points.SpecialPointError, match="outside the case's domain"):
+        tasks[0].run(None)
+
+
+def test_kink_point_is_an_error_task():
+    case = Case("abs_test", "elementwise", lambda xp, x: xp.abs(x),
+                special_points=(SpecialPoint("zero", [0.0, 1.0, -1.0]),))
+    (task,) = special_points.tasks_for(case)
+    with pytest.raises(special_points.SpecialPointError, match="conventions"):
+        task.run(None)
+
+
+def _ctx(name, dtype="float64", variant=None):
+    from conformance.adapters import get
+
+    return Context(get(name, variant), "cpu", dtype, get_profile("ci"), 0)
+
+
+@pytest.fixture(scope="module")
+def torch_ok():
+    pytest.importorskip("torch")
+
+
+def test_special_point_checks_pass_at_a_removable_singularity(torch_ok):
+    from conformance.derivatives.cases import by_name
+
+    case = by_name("x_over_sin")
+    tasks = {t.check: t for t in special_points.tasks_for(case)}
+    out = tasks["limit2@0"].run(_ctx("torch"))
+    assert out.status == "pass", out.message
+    assert out.point == "0" and "removable singularity" in out.data["limit"]
+
+
+SCALAR = Case("toy_scalar", "compositions", lambda xp, x: xp.sum(xp.sin(x) * xp.exp(x)) + xp.sum(x * x * x),
+              scalar=True)
+VECTOR = Case("toy_vector", "compositions", lambda xp, x: xp.tanh(x) * xp.sum(x * x))
+
+
+def test_programs_cover_every_mode_family():
+    full = {(o, f) for o, f, _ in nested.programs(SCALAR, full=True)}
+    assert {f for o, f in full if o == 2} >= {"rev∘rev", "rev∘fwd", "fwd∘rev", "fwd∘fwd", "hessian", "hvp",
+                                              "jacfwd∘jacrev", "jacrev∘jacfwd", "jacfwd∘jacfwd", "jacrev∘jacrev"}
+    assert len({f for o, f in full if o == 3}) == 8
+    ci = {f for o, f, _ in nested.programs(VECTOR, full=False) if o == 2}
+    assert ci >= set(nested.SECOND)
+
+
+@pytest.mark.parametrize("family,roles", [
+    ("fwd∘rev", ("alternate", "alternate")),   # torch.autograd.forward_ad over torch.autograd.grad
+    ("rev∘fwd", ("default", "alternate")),
+    ("fwd∘fwd", ("default", "default")),
+])
+def test_nested_programs_match_the_oracle_in_torch(torch_ok, family, roles):
+    out = nested.run_nested(VECTOR, _ctx("torch"), 2, family, roles)
+    assert out.status == "pass", out.message
+
+
+def test_nested_third_order_in_torch(torch_ok):
+    out = nested.run_nested(SCALAR, _ctx("torch"), 3, "fwd∘rev∘rev", ("default",) * 3)
+    assert out.status == "pass", out.message
+
+
+def test_nested_detects_a_wrong_second_derivative(torch_ok):
+    """A function whose hand-written backward is wrong in its own derivative is flagged."""
+    import torch
+
+    class BadSquare(torch.autograd.Function):
+        @staticmethod
+        def forward(x):
+            return x * x
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(inputs[0])
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 2.0 * x.detach()  # right first derivative; its own derivative is 0, not 2
+
+    case = Case("bad_square", "compositions", lambda xp, x: xp.sum(x * x), scalar=True,
+                impls={"torch": lambda xp, x: BadSquare.apply(x).sum()})
+    out = nested.run_nested(case, _ctx("torch", variant="autograd"), 2, "rev∘rev",
+                            ("alternate", "alternate"))
+    assert out.status == "fail"
+
+
+class _Conj:
+    name = "fake"
+    complex_grad_convention = "conjugate"
+
+
+def test_complex_normalization():
+    g = np.array([1 + 2j, 3 - 1j])
+    assert np.array_equal(complex_inputs.normalize_grad(_Conj(), g), np.conj(g))
+
+
+@pytest.mark.parametrize("name", ["torch", "jax"])
+def test_complex_gradients_agree_after_normalization(name):
+    pytest.importorskip(name)
+    loss = next(c for c in complex_inputs.CASES if c.case.name == "abs_sin_squared")
+    assert complex_inputs.run_loss(loss, _ctx(name, "complex128")).status == "pass"
+    holo = complex_inputs.CASES[0]
+    for op in ("jvp", "vjp"):
+        out = complex_inputs.run_holomorphic(holo, op, _ctx(name, "complex128"))
+        assert out.status == "pass", out.message
+    conv = complex_inputs.run_convention(loss, _ctx(name, "complex128"))
+    raw = np.array([complex(*p) for p in conv.data["value"]])
+    direct = np.array([complex(*p) for p in conv.data["expected"]["∂L/∂x + i∂L/∂y (PyTorch, TensorFlow)"]])
+    expect = np.conj(direct) if name == "jax" else direct
+    assert np.allclose(raw, expect)
+
+
+def test_bfloat16_and_float16_rounding():
+    assert low_precision.round_to(1 + 2.0**-8, "bfloat16") == 1.0          # tie to even
+    assert low_precision.round_to(1 + 3 * 2.0**-8, "bfloat16") == 1 + 2.0**-6
+    assert low_precision.round_to(1 + 2.0**-7, "bfloat16") == 1 + 2.0**-7
+    assert low_precision.round_to(1 + 2.0**-11, "float16") == 1.0
+
+
+def test_low_precision_check_in_torch(torch_ok):
+    from conformance.derivatives.cases import by_name
+
+    (first, second) = low_precision.tasks_for(by_name("sin"))
+    for task in (first, second):
+        for dtype in ("float16", "bfloat16"):
+            out = task.run(_ctx("torch", dtype))
+            assert out.status == "pass", out.message
+
+
+def test_degenerate_points_are_valid():
+    case = next(c for c in degenerate.CASES if c.name == "deg_sq_svdvals")
+    for point in case.special_points:
+        po = special_points.point_oracle(case, point)
+        assert 1 in po.values

@@ -14,13 +14,13 @@ import base64
 import datetime as _dt
 import hashlib
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from conformance.adapters import ConformanceError
 from conformance.records import STATUSES, RecordSet, iter_result_files, read
 
-__all__ = ["build", "render", "NoResults"]
+__all__ = ["NoResults", "build", "render"]
 
 HERE = Path(__file__).parent
 DEFAULT_INPUT = Path("reports/results")
@@ -118,7 +118,7 @@ def render(rs: RecordSet) -> str:
     fams = model.family_checks(recs, ("integrals", "optimizers"))
     other_studies = {k: v for k, v in study.items() if k not in ("integrals", "optimizers")}
     return _environment().get_template("report.html.j2").render(
-        generated=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         sections=SECTIONS, statuses=STATUSES, summary=summary, warnings=rs.warnings,
         matrix=model.matrix(recs, anchors), details=detail,
         agreement=list(zip(agreement, heatmaps)), conventions=model.conventions(recs),
@@ -126,5 +126,5 @@ def render(rs: RecordSet) -> str:
         other_studies=other_studies, family_checks=fams,
         diffs=model.version_diffs(recs), environment=model.environment(rs),
         ratio_factor=model.RATIO_FACTOR, ratio_floor=model.RATIO_FLOOR, time_factor=model.TIME_FACTOR,
-        css=Markup(css), js=Markup(js), js_hash=js_hash,  # noqa: S704 — our static files, not record data
+        css=Markup(css), js=Markup(js), js_hash=js_hash,
     )

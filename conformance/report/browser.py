@@ -59,7 +59,7 @@ class Browser:
         self.driver.set_window_size(*self.size)
         return self.driver
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         try:
             if self.driver is not None:
                 self.driver.quit()

@@ -13,7 +13,8 @@ import io
 import itertools
 import math
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from markupsafe import Markup
 
@@ -86,7 +87,7 @@ def _to_svg(fig: Any, title: str = "") -> Markup:
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
-    svg = re.sub(r"<metadata>.*?</metadata>|<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r"<metadata>.*?</metadata>|<!--.*?-->", "", svg, flags=re.DOTALL)
     svg = re.sub(r'(\s(?:d|x|y|x1|x2|y1|y2|transform|points)=")([^"]*)"', _round_attr, svg)
     svg = re.sub(r">\s+<", "><", svg)
     svg = re.sub(r"\s*\n\s*", " ", svg)
@@ -104,7 +105,7 @@ def _to_svg(fig: Any, title: str = "") -> Markup:
 
     label = escape(title)
     svg = svg.replace("<svg", f'<svg class="chart" role="img" aria-label="{label}"', 1)
-    return Markup(svg)  # noqa: S704 — our own matplotlib output; every string in it was escaped by matplotlib
+    return Markup(svg)
 
 
 def _rc() -> Any:
@@ -175,9 +176,7 @@ def _numbers(values: Iterable[Any]) -> list[float]:
     for v in values:
         if isinstance(v, bool):
             out.append(float("nan"))
-        elif isinstance(v, (int, float)):
-            out.append(float(v))
-        elif isinstance(v, str) and v in ("nan", "inf", "-inf"):
+        elif isinstance(v, (int, float)) or isinstance(v, str) and v in ("nan", "inf", "-inf"):
             out.append(float(v))
         else:
             out.append(float("nan"))

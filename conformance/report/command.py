@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from conformance.adapters import ConformanceError
 from conformance.report import DEFAULT_INPUT, DEFAULT_OUTPUT, build

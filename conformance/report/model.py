@@ -9,14 +9,14 @@ Severity order for the *worst status* of a cell is ``records.SEVERITY``
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
-
-import numpy as np
+from typing import Any
 
 from conformance.records import SEVERITY, STATUSES, RecordSet
 
@@ -35,11 +35,11 @@ INPUT_CHARS = 1500   # how much of a shrunk input the details show before cuttin
 # ---------------------------------------------------------------- columns and ordering
 def version_key(v: str) -> tuple:
     """Sort key for version strings: PEP 440 order where they parse, text order otherwise."""
-    try:
-        from packaging.version import Version
+    from packaging.version import InvalidVersion, Version
 
+    try:
         return (0, Version(v), "")
-    except Exception:
+    except InvalidVersion:
         return (1, (), str(v))
 
 
@@ -243,6 +243,10 @@ class Cell:
     @property
     def ratio_text(self) -> str:
         return fmt_ratio(self.ratio)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
     @property
     def tip(self) -> str:
@@ -626,7 +630,7 @@ def version_diffs(records: list[dict]) -> list[VersionDiff]:
     out = []
     for fw in sorted(by_fw, key=lambda n: (framework_rank(n), n)):
         versions = sorted(by_fw[fw], key=version_key)
-        for old, new in zip(versions, versions[1:]):
+        for old, new in itertools.pairwise(versions):
             out.append(_diff(fw, old, new, by_fw[fw][old], by_fw[fw][new]))
     return out
 

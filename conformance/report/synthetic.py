@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--versions", type=int, default=1, help="versions per framework (for the version diff)")
     p.add_argument("--adversarial", action="store_true", help="include a record holding <script> etc.")
     a = p.parse_args(argv)
-    kw = dict(cases=6, checks=3, bench_functions=1, sizes=3) if a.small else {}
+    kw = {"cases": 6, "checks": 3, "bench_functions": 1, "sizes": 3} if a.small else {}
     for path in write_runs(a.out, versions=a.versions, adversarial=a.adversarial, **kw):
         print(path)
     return 0

@@ -4,10 +4,8 @@ agreement, conventions, version diff), over synthetic records written with Resul
 from __future__ import annotations
 
 import json
-import math
 import re
 
-import numpy as np
 import pytest
 
 from conformance import cli
@@ -20,8 +18,8 @@ SECTION_IDS = ["summary", "matrix", "details", "agreement", "conventions", "inte
 
 
 def rec(**kw) -> Record:
-    base = dict(kind="check", framework="torch", framework_version="2.13.0", api="func", device="cpu",
-                dtype="float64", family="elementwise", case="sin", check="grad", status="pass")
+    base = {"kind": "check", "framework": "torch", "framework_version": "2.13.0", "api": "func", "device": "cpu",
+                "dtype": "float64", "family": "elementwise", "case": "sin", "check": "grad", "status": "pass"}
     base.update(kw)
     return Record(**base)
 
@@ -189,8 +187,8 @@ def test_conventions_side_by_side_mark_the_odd_one(tmp_path):
 
 
 def test_version_diff(tmp_path):
-    old = dict(framework_version="0.9.1", framework="jax", api="transforms")
-    new = dict(framework_version="0.10.2", framework="jax", api="transforms")
+    old = {"framework_version": "0.9.1", "framework": "jax", "api": "transforms"}
+    new = {"framework_version": "0.10.2", "framework": "jax", "api": "transforms"}
 
     def bench(v, t):
         return rec(kind="benchmark", family="benchmarks", case="sum_sin", check="grad",

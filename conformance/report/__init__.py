@@ -65,13 +65,26 @@ def build(paths: Iterable[str | Path] | str | Path | None, out: str | Path = DEF
     if not rs.records:
         raise NoResults(f"none of the {len(files)} results file(s) holds a readable record "
                         f"({len(rs.warnings)} warning(s) above); no report written")
-    html = render(rs)
+    html = render(rs, sessions=_sessions(paths))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(out)
     return out
+
+
+def _sessions(paths: list[Path]) -> list[dict]:
+    """The version matrix's sessions (``conformance.matrix.session_summary``) for each input
+    directory that holds session status files (written by the nox sessions and CI jobs): which
+    ran, which failed to install, which left no records. Empty when there are none."""
+    from conformance import matrix
+
+    rows: list[dict] = []
+    for p in paths:
+        if p.is_dir() and matrix.read_statuses(p):
+            rows.extend(matrix.session_summary(p))
+    return rows
 
 
 def _environment():
@@ -89,8 +102,8 @@ def _environment():
     return env
 
 
-def render(rs: RecordSet) -> str:
-    """The report page for a set of records, as one HTML string."""
+def render(rs: RecordSet, sessions: list[dict] | None = None) -> str:
+    """The report page for a set of records (and the version matrix's session rows), as HTML."""
     from markupsafe import Markup
 
     from conformance.report import charts, model
@@ -124,7 +137,7 @@ def render(rs: RecordSet) -> str:
         agreement=list(zip(agreement, heatmaps)), conventions=model.conventions(recs),
         bench=list(zip(bench, bench_charts)), studies=study, study_charts=study_charts,
         other_studies=other_studies, family_checks=fams,
-        diffs=model.version_diffs(recs), environment=model.environment(rs),
+        diffs=model.version_diffs(recs), environment=model.environment(rs), sessions=sessions or [],
         ratio_factor=model.RATIO_FACTOR, ratio_floor=model.RATIO_FLOOR, time_factor=model.TIME_FACTOR,
         css=Markup(css), js=Markup(js), js_hash=js_hash,
     )

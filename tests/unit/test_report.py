@@ -251,3 +251,17 @@ def test_summary_states_what_ran_where(site):
     for s in ("torch 2.12.1, 2.13.0", "numpy: complex_step, richardson", "float32, float64", "cpu_count="):
         assert s in html, s
     assert "synthetic" in html
+
+
+def test_version_matrix_sessions_are_listed_with_the_missing_ones(tmp_path):
+    from conformance import matrix
+
+    specs = matrix.expected_sessions()
+    ran, failed = specs[0], specs[1]
+    out_file = write(tmp_path / "ran.jsonl", [rec(framework=ran.framework, framework_version=ran.version)])
+    matrix.write_status(tmp_path, ran, "passed", results=[out_file.name])
+    matrix.write_status(tmp_path, failed, "install-failed", message="ERROR: No matching distribution <x>")
+    html = build([tmp_path], tmp_path / "index.html", warn=None).read_text(encoding="utf-8")
+    assert "Sessions of the version matrix" in html
+    assert f"{len(specs) - 1} of {len(specs)} sessions left no records here" in html
+    assert "install-failed" in html and "No matching distribution &lt;x&gt;" in html

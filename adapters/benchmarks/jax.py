@@ -20,5 +20,12 @@ def scan(step: Callable, carry: Any, xs: tuple) -> Any:
 
 
 def set_threads(n: int) -> dict:
-    """XLA's CPU thread pool is sized when its backend starts: only the flag can be recorded here."""
+    """XLA sizes its CPU thread pool from XLA_FLAGS when its CPU backend starts (the first
+    computation): for n below the core count, ask for n Eigen threads before that happens."""
+    if n < (os.cpu_count() or 1):
+        flags = os.environ.get("XLA_FLAGS", "")
+        if "intra_op_parallelism_threads" not in flags:
+            os.environ["XLA_FLAGS"] = (flags + " --xla_cpu_multi_thread_eigen=false "
+                                       f"intra_op_parallelism_threads={n}").strip()
+        return {"xla_flags": os.environ["XLA_FLAGS"], "jax_cpu_threads": n}
     return {"xla_flags": os.environ.get("XLA_FLAGS", ""), "jax_cpu_threads": "all cores (XLA default)"}

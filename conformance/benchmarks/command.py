@@ -123,8 +123,9 @@ class Bench:
 
 
 def timing_data(t: harness.Timing) -> dict:
-    return {"median_s": t.median_s, "iqr_s": t.iqr_s, "min_s": t.min_s, "rounds": t.rounds,
+    data = {"median_s": t.median_s, "iqr_s": t.iqr_s, "min_s": t.min_s, "rounds": t.rounds,
             "compile_s": t.compile_s, "first_call_s": t.first_s, "inner": t.inner}
+    return data | ({"compile_fallback": t.fallback} if t.fallback else {})
 
 
 def _first_line(exc: BaseException) -> str:
@@ -138,8 +139,11 @@ def _timed(bench: Bench, adapter: Any, fns: list[Callable], argss: list[tuple],
     if mode == "compiled":
         fw_bench.reset_compiler(adapter)
         fns = [adapter.compile(fn) for fn in fns]
-    return harness.measure_together(fns, argss, adapter.synchronize, bench.profile.settings,
-                                    mode == "compiled")
+    timings = harness.measure_together(fns, argss, adapter.synchronize, bench.profile.settings,
+                                       mode == "compiled")
+    for fn, t in zip(fns, timings):
+        t.fallback = getattr(fn, "compile_fallback", None)
+    return timings
 
 
 def _failure(mode: str, exc: BaseException) -> str:
@@ -196,7 +200,9 @@ def run_function(bench: Bench, adapter: Any, device: str, fn: operators.Function
             data = {"n": n, "params": {"n": n}, "mode": mode, **timing_data(t), "ratio": ratio,
                     "bound": bound, "over_bound": over, "exponent": exponent,
                     "primal_median_s": primal.median_s if primal else None}
-            msg = f"ratio {ratio:.2f} exceeds the cheap-gradient bound {bound:g}" if over else ""
+            msg = "; ".join(m for m in (
+                f"ratio {ratio:.2f} exceeds the cheap-gradient bound {bound:g}" if over else "",
+                t.fallback or "") if m)
             bench.write(adapter, device, "benchmarks", fn.name, op, "pass", data, msg,
                         bench.replay(adapter, device, fn.name, mode, op, n))
     for op, n, msg, extra in pending:
@@ -329,7 +335,7 @@ def _adapters(args: argparse.Namespace, bench_profile: BenchProfile) -> tuple[li
 def main(args: argparse.Namespace) -> int:
     from conformance.benchmarks import tables
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     prof = PROFILES[args.profile]
     chosen, skipped = _adapters(args, prof)
@@ -368,6 +374,7 @@ def main(args: argparse.Namespace) -> int:
         for res in overheads:
             writer.write(tables.overhead_record(res, run_id))
         elapsed = time.perf_counter() - started
+        threads = threads | {"process_cpu_s": round(time.process_time() - cpu_started, 1)}
         load_end = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         print(tables.render(bench.records, overheads, prof.name, elapsed, threads, (load_start, load_end)))
     print(f"\n{len(bench.records)} benchmark records -> {Path(path)}")

@@ -8,7 +8,8 @@ For a callable ``fn(*args)`` and the adapter's ``synchronize``:
 3. rounds are timed with ``time.perf_counter``, each ending with ``synchronize(result)`` before the
    clock stops, so queued device work is counted; a fast call is repeated ``inner`` times within a
    round (synchronized after each call) and the round divided by ``inner``;
-4. rounds continue until both ``min_rounds`` and ``min_time_s`` are reached, or ``max_rounds``.
+4. rounds continue until both ``min_rounds`` and ``min_time_s`` are reached, or ``max_rounds``, or
+   (for slow calls) ``floor_rounds`` once ``max_time_s`` has been spent.
 
 Statistics: median, interquartile range (Q3 − Q1) and minimum of the per-call round times.
 """
@@ -34,9 +35,11 @@ class Settings:
     min_time_s: float = 0.5
     min_round_s: float = 2e-4   # a round shorter than this is repeated (timer and loop overhead)
     max_inner: int = 1000
+    max_time_s: float = float("inf")   # past this, stop at ``floor_rounds`` (slow calls)
+    floor_rounds: int = 3
 
 
-QUICK = Settings(warmup=1, min_rounds=5, max_rounds=50, min_time_s=0.15)
+QUICK = Settings(warmup=1, min_rounds=5, max_rounds=50, min_time_s=0.15, max_time_s=3.0)
 FULL = Settings(warmup=3, min_rounds=10, max_rounds=200, min_time_s=1.0)
 
 
@@ -48,6 +51,7 @@ class Timing:
     first_s: float
     inner: int = 1
     compiled: bool = False
+    fallback: str | None = None   # why a compiled function ran otherwise (set by the caller)
     median_s: float = field(init=False)
     iqr_s: float = field(init=False)
     min_s: float = field(init=False)
@@ -98,8 +102,13 @@ def measure_together(fns: list[Callable], argss: list[tuple], sync: Callable,
              min(settings.max_inner, math.ceil(settings.min_round_s / max(e, 1e-9))) for e in est]
     times: list[list[float]] = [[] for _ in fns]
     spent = 0.0
-    while len(times[0]) < settings.max_rounds and (len(times[0]) < settings.min_rounds
-                                                   or spent < settings.min_time_s):
+    def more() -> bool:
+        r = len(times[0])
+        if r >= settings.max_rounds or (r >= settings.floor_rounds and spent >= settings.max_time_s):
+            return False
+        return r < settings.min_rounds or spent < settings.min_time_s
+
+    while more():
         for i, (f, a) in enumerate(zip(fns, argss)):
             t0 = time.perf_counter()
             for _ in range(inner[i]):
@@ -168,10 +177,12 @@ def rho(x: Any, y: Any) -> float:
 
 
 def overhead_check(adapter_call: Callable, hand_call: Callable, hand_loop: Callable, args: tuple,
-                   sync: Callable, blocks: int = 5, rounds: int = 20) -> dict:
+                   sync: Callable, blocks: int = 8, rounds: int = 20) -> dict:
     """Median per-call time of the adapter path (this module's ``timed_call`` with the adapter's
     synchronize) against the hand-written loop ``hand_loop(hand_call, args, rounds)``, in
-    interleaved blocks so that machine load drifts hit both alike. overhead = adapter/hand − 1."""
+    interleaved blocks so that machine load drifts hit both alike. ``overhead`` = adapter/hand − 1 on
+    the minimum times (the estimate least disturbed by other processes on a shared machine);
+    ``overhead_median`` is the same on the medians."""
     for _ in range(3):  # first calls compile; then warm both
         timed_call(adapter_call, args, sync)
         hand_loop(hand_call, args, 1)
@@ -180,7 +191,8 @@ def overhead_check(adapter_call: Callable, hand_call: Callable, hand_loop: Calla
     for _ in range(blocks):
         a_times += [timed_call(adapter_call, args, sync) for _ in range(rounds)]
         h_times += hand_loop(hand_call, args, rounds)
-    a_med = statistics(a_times)[0]
-    h_med = statistics(h_times)[0]
-    return {"adapter_median_s": a_med, "hand_median_s": h_med, "overhead": a_med / h_med - 1.0,
-            "rounds": len(a_times)}
+    a_med, _, a_min = statistics(a_times)
+    h_med, _, h_min = statistics(h_times)
+    return {"adapter_median_s": a_med, "hand_median_s": h_med, "adapter_min_s": a_min,
+            "hand_min_s": h_min, "overhead_median": a_med / h_med - 1.0,
+            "overhead": a_min / h_min - 1.0, "rounds": len(a_times)}

@@ -185,3 +185,10 @@ def test_missing_device_and_reference_framework_are_skipped(tmp_path):
         recs = _bench(tmp_path / "d", "--framework", AD[0], "--device", "cuda:7", "--case", "rosenbrock",
                       "--size", "10")
         assert recs[0]["status"] == "skip" and "no device" in recs[0]["message"]
+
+
+def test_slow_calls_stop_at_the_floor_once_the_time_is_spent():
+    s = harness.Settings(warmup=0, min_rounds=50, max_rounds=50, min_time_s=0.0, min_round_s=0.0,
+                         max_time_s=0.02, floor_rounds=3)
+    t = harness.measure(lambda: time.sleep(0.01), (), lambda _: None, s)
+    assert t.rounds == 3

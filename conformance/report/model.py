@@ -641,9 +641,24 @@ def _index(recs: list[dict]) -> dict[tuple, list[dict]]:
         key = _check_key(r)
         if r["kind"] == "benchmark":
             d = r.get("data") or {}
-            key += (str(d.get("mode")), str(d.get("n")))
+            key += (str(d.get("mode")),)   # a series: every size n of one operator and mode
         idx[key].append(r)
     return idx
+
+
+def _medians(recs: list[dict]) -> dict[float, float]:
+    """n -> the smallest positive median time measured at n."""
+    out: dict[float, float] = {}
+    for r in recs:
+        d = r.get("data") or {}
+        n, t = fnum(d.get("n")), fnum(d.get("median_s"))
+        if n is not None and t is not None and t > 0 and math.isfinite(t):
+            out[n] = min(out.get(n, t), t)
+    return out
+
+
+def _n_range(ns: list[float]) -> str:
+    return f"{ns[0]:g}" if len(ns) == 1 else f"{ns[0]:g}…{ns[-1]:g}"
 
 
 def _direction(before: str, after: str) -> str:
@@ -663,14 +678,16 @@ def _diff(fw: str, old: str, new: str, a: list[dict], b: list[dict]) -> VersionD
         kind, fam, case, chk, api, dev, dtype, point = key[:8]
         where = f"{api} · {dev} · {dtype}" + (f" · at {point}" if point else "")
         if kind == "benchmark":
-            where += f" · {key[8]} · n={key[9]}"
-            ta = min((fnum((r.get("data") or {}).get("median_s")) or math.inf) for r in ra)
-            tb = min((fnum((r.get("data") or {}).get("median_s")) or math.inf) for r in rb)
-            if math.isfinite(ta) and math.isfinite(tb) and ta > 0 and tb > 0:
-                f = tb / ta
+            ta, tb = _medians(ra), _medians(rb)
+            common = sorted(set(ta) & set(tb))
+            if common:
+                f = math.exp(sum(math.log(tb[n] / ta[n]) for n in common) / len(common))
                 if f > TIME_FACTOR or f < 1 / TIME_FACTOR:
-                    changes.append(VersionChange("time", fam, case, chk, where, fmt_seconds(ta),
-                                                 fmt_seconds(tb), f, "worse" if f > 1 else "better"))
+                    n = common[-1]
+                    where += f" · {key[8]} · n={_n_range(common)}"
+                    changes.append(VersionChange("time", fam, case, chk, where, f"{fmt_seconds(ta[n])} at n={n:g}",
+                                                 f"{fmt_seconds(tb[n])} at n={n:g}", f,
+                                                 "worse" if f > 1 else "better"))
             continue
         if kind == "convention":
             va = {convention_text((r.get("data") or {}).get("value")) for r in ra}

@@ -190,16 +190,17 @@ def test_version_diff(tmp_path):
     old = {"framework_version": "0.9.1", "framework": "jax", "api": "transforms"}
     new = {"framework_version": "0.10.2", "framework": "jax", "api": "transforms"}
 
-    def bench(v, t):
+    def bench(v, t, n=100):
         return rec(kind="benchmark", family="benchmarks", case="sum_sin", check="grad",
-                   data={"n": 100, "mode": "eager", "median_s": t}, **v)
+                   data={"n": n, "mode": "eager", "median_s": t}, **v)
 
     p = write(tmp_path / "v.jsonl", [
         rec(case="a", error_ratio=0.1, **old), rec(case="a", status="fail", error_ratio=4.0, **new),
         rec(case="b", error_ratio=1e-4, **old), rec(case="b", error_ratio=0.5, **new),
         rec(case="c", error_ratio=0.02, **old), rec(case="c", error_ratio=0.1, **new),     # < 10x: quiet
         rec(case="d", error_ratio=1e-9, **old), rec(case="d", error_ratio=1e-5, **new),    # below floor
-        bench(old, 1e-3), bench(new, 2e-3),
+        bench(old, 1e-3), bench(new, 4e-3), bench(old, 1e-4, 10), bench(new, 1e-4, 10),   # geomean 2x
+        bench(old, 1e-4, 1000),                                                          # no partner
         rec(kind="convention", family="conventions", case="abs at 0", check="grad", data={"value": 0}, **old),
         rec(kind="convention", family="conventions", case="abs at 0", check="grad", data={"value": 1}, **new),
         rec(case="only_new", **new)])
@@ -211,6 +212,7 @@ def test_version_diff(tmp_path):
     assert d.added == 1 and d.removed == 0
     t = next(c for c in d.changes if c.what == "time")
     assert t.factor == pytest.approx(2.0)
+    assert t.before == "1 ms at n=100" and t.after == "4 ms at n=100" and "n=10…100" in t.where
 
 
 def test_benchmarks_group_series_and_keep_compile_time_apart(tmp_path):

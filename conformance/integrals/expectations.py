@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
 from conformance.adapters import ConformanceError
 from conformance.adapters import integrals as ops_for
-
 from conformance.integrals.monte_carlo import N_SAMPLES, ZTest, mean_and_se, statistical, stream_seed
 
 THETA = (0.3, 1.2)   # (μ, σ)
@@ -51,8 +51,8 @@ class Integrand:
 
 
 INTEGRANDS = (
-    Integrand("x²", lambda xp, x: x * x, lambda m, s: (2 * m, 2 * s)),
-    Integrand("sin x", lambda xp, x: xp.sin(x),
+    Integrand("X²", lambda xp, x: x * x, lambda m, s: (2 * m, 2 * s)),
+    Integrand("sin X", lambda xp, x: xp.sin(x),
               lambda m, s: (np.cos(m) * np.exp(-s * s / 2), -s * np.sin(m) * np.exp(-s * s / 2))),
 )
 
@@ -90,6 +90,6 @@ def gradient_statistic(integrand: Integrand, estimator: str) -> Callable:
 
 
 def specs() -> list[tuple[str, str, Callable]]:
-    return [(f"∇ E[{i.name}], X ~ N(μ, σ²)", f"{est} gradient within z-bound",
+    return [(f"∇ E[{i.name}] wrt mean and scale of a normal X", f"{est} gradient within z-bound",
              statistical(gradient_statistic(i, est)))
             for i in INTEGRANDS for est in ("pathwise", "score-function")]

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
 from conformance.adapters import integrals as ops_for
 from conformance.adapters.integrals import NotProvidedError
-
 from conformance.integrals.expectations import require_positive
 from conformance.integrals.monte_carlo import N_SAMPLES, ZTest, mean_and_se, statistical, stream_seed
 from conformance.integrals.quadrature import derivative_tolerance
@@ -63,11 +63,11 @@ def _exp_kl_grad(t):
 
 
 CASES = (
-    KLCase("KL(N(μ₁, σ₁²) ‖ N(μ₂, σ₂²))", (0.3, 0.8, -0.5, 1.7), (1, 3),
+    KLCase("KL between two normals N(μ₁ σ₁²) ‖ N(μ₂ σ₂²)", (0.3, 0.8, -0.5, 1.7), (1, 3),
            lambda ops, th: (ops.normal(th[0], th[1]), ops.normal(th[2], th[3])),
            _normal_kl, _normal_kl_grad,
            lambda rng, xp, t, n: t[0] + t[1] * rng.normal((n,))),
-    KLCase("KL(Exp(λ₁) ‖ Exp(λ₂))", (1.5, 0.6), (0, 1),
+    KLCase("KL between two exponentials Exp(λ₁) ‖ Exp(λ₂)", (1.5, 0.6), (0, 1),
            lambda ops, th: (ops.exponential(th[0]), ops.exponential(th[1])),
            _exp_kl, _exp_kl_grad,
            lambda rng, xp, t, n: -xp.log1p(-rng.uniform((n,))) / t[0]),
@@ -219,7 +219,7 @@ def specs() -> list[tuple[str, str, Callable, Callable | None, bool]]:
                  library_applies, False)]
     vae = "Gaussian VAE KL term"
     out += [(vae, "formula value", vae_check("formula", "value"), None, False),
-            (vae, "formula gradient wrt (μ, log σ)", vae_check("formula", "gradient"), None, True),
+            (vae, "formula gradient wrt μ and log σ", vae_check("formula", "gradient"), None, True),
             (vae, "library value", vae_check("library", "value"), library_applies, False),
-            (vae, "library gradient wrt (μ, log σ)", vae_check("library", "gradient"), library_applies, True)]
+            (vae, "library gradient wrt μ and log σ", vae_check("library", "gradient"), library_applies, True)]
     return out

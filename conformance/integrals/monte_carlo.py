@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from conformance.adapters import integrals as ops_for
 from scipy import stats
+
+from conformance.adapters import integrals as ops_for
 
 FALSE_ALARM = 1e-6
 N_SAMPLES = 2**16
@@ -126,15 +127,15 @@ def _mu_sigma_x2(mu: float, s: float) -> tuple[float, float]:
 
 
 EXPECTATIONS = (
-    Expectation("E[X²], X ~ N(0.5, 1.5²)", "normal", lambda xp, z: (0.5 + 1.5 * z) ** 2,
+    Expectation("E[X²] for X ~ Normal(μ=0.5 σ=1.5)", "normal", lambda xp, z: (0.5 + 1.5 * z) ** 2,
                 *_mu_sigma_x2(0.5, 1.5)),
-    Expectation("E[exp X], X ~ N(0, 0.5²) (lognormal mean)", "normal", lambda xp, z: xp.exp(0.5 * z),
+    Expectation("E[exp X] for X ~ Normal(μ=0 σ=0.5) (lognormal mean)", "normal", lambda xp, z: xp.exp(0.5 * z),
                 float(np.exp(0.125)), float((np.exp(0.25) - 1) * np.exp(0.25))),
-    Expectation("E[cos X], X ~ N(0, 1)", "normal", lambda xp, z: xp.cos(z),
+    Expectation("E[cos X] for X ~ Normal(μ=0 σ=1)", "normal", lambda xp, z: xp.cos(z),
                 float(np.exp(-0.5)), float((1 + np.exp(-2)) / 2 - np.exp(-1))),
-    Expectation("E[sin πU], U ~ U[0, 1)", "uniform", lambda xp, u: xp.sin(np.pi * u),
+    Expectation("E[sin πU] for U ~ Uniform(0 to 1)", "uniform", lambda xp, u: xp.sin(np.pi * u),
                 2 / np.pi, 0.5 - 4 / np.pi**2),
-    Expectation("E[X], X ~ Exp(2) by inverse CDF", "uniform", lambda xp, u: -xp.log1p(-u) / 2.0,
+    Expectation("E[X] for X ~ Exponential(rate 2) by inverse CDF", "uniform", lambda xp, u: -xp.log1p(-u) / 2.0,
                 0.5, 0.25),
 )
 

@@ -23,9 +23,9 @@ from typing import Any
 
 import mpmath
 import numpy as np
+
 from conformance.adapters import ConformanceError
 from conformance.adapters import integrals as ops_for
-
 from conformance.tolerance import compare, policy
 
 

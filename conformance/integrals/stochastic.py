@@ -25,8 +25,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from conformance.adapters import integrals as ops_for
 
+from conformance.adapters import integrals as ops_for
 from conformance.integrals.identities import scaled_comparison
 from conformance.integrals.monte_carlo import ZTest, mean_and_se, statistical, stream_seed
 from conformance.tolerance import policy

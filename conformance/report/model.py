@@ -679,12 +679,12 @@ def _diff(fw: str, old: str, new: str, a: list[dict], b: list[dict]) -> VersionD
         where = f"{api} · {dev} · {dtype}" + (f" · at {point}" if point else "")
         if kind == "benchmark":
             ta, tb = _medians(ra), _medians(rb)
-            common = sorted(set(ta) & set(tb))
-            if common:
-                f = math.exp(sum(math.log(tb[n] / ta[n]) for n in common) / len(common))
+            sizes = sorted(set(ta) & set(tb))
+            if sizes:
+                f = math.exp(sum(math.log(tb[n] / ta[n]) for n in sizes) / len(sizes))
                 if f > TIME_FACTOR or f < 1 / TIME_FACTOR:
-                    n = common[-1]
-                    where += f" · {key[8]} · n={_n_range(common)}"
+                    n = sizes[-1]
+                    where += f" · {key[8]} · n={_n_range(sizes)}"
                     changes.append(VersionChange("time", fam, case, chk, where, f"{fmt_seconds(ta[n])} at n={n:g}",
                                                  f"{fmt_seconds(tb[n])} at n={n:g}", f,
                                                  "worse" if f > 1 else "better"))

@@ -210,6 +210,7 @@ def test_version_diff(tmp_path):
     assert got == {("status", "a", "worse"), ("error", "b", "worse"), ("time", "sum_sin", "worse"),
                    ("convention", "abs at 0", "changed")}
     assert d.added == 1 and d.removed == 0
+    assert d.compared == 6   # a, b, c, d, the benchmark series, the convention
     t = next(c for c in d.changes if c.what == "time")
     assert t.factor == pytest.approx(2.0)
     assert t.before == "1 ms at n=100" and t.after == "4 ms at n=100" and "n=10…100" in t.where

@@ -5,6 +5,15 @@
 
 The same ``fn`` runs in numpy, torch, jax.numpy, tf.experimental.numpy (through each adapter's
 ``xp``) and, where ``mp`` is True, in the mpmath namespace of the oracles at >= 30 digits.
+
+``fn`` may read static sizes (``x.shape[-1]``) to pick constants of matching size, so compile one
+function per shape of the menu: a single ``tf.function(reduce_retracing=True)`` relaxes the sizes
+to None after its second shape.
+
+Optional fields used by the oracles: ``jac``/``hess`` (closed forms), ``pointwise`` (yᵢ depends on
+xᵢ alone, so derivatives of every order are elementwise), ``exact_fn`` (the plain formula mpmath
+differentiates where ``fn`` is a series-plus-formula rewrite near a removable singularity),
+``defined_on`` and ``valid`` (the domain every special point and drawn input must lie in).
 """
 
 from __future__ import annotations
@@ -30,6 +39,8 @@ class SpecialPoint:
     limit: str = "mpmath"
     orders: tuple[int, ...] = (1, 2)
     note: str = ""                                    # why the point is delicate
+    condition: float = 1.0   # relative condition number of the derivative at the point (≥ 1): a
+    #                          backward-stable implementation may be off by ~condition·ε there
 
     def array(self) -> np.ndarray:
         return np.asarray(self.x, dtype=np.float64)

@@ -173,3 +173,17 @@ def test_mp_namespace_linear_algebra_agrees_with_numpy():
                                    atol=1e-14)
         np.testing.assert_allclose(f(xp.logsumexp(A, axis=1)), np.log(np.exp(a).sum(1)), rtol=1e-14)
         np.testing.assert_allclose(f(xp.var(A, axis=0)), np.var(a, axis=0), rtol=1e-13)
+
+
+def test_mp_namespace_covers_the_xp_surface():
+    from conformance.adapters.base import missing_surface
+
+    assert missing_surface(O.mp_namespace()) == []
+
+
+def test_complex_step_and_mpmath_agree_at_a_removable_singularity():
+    case = by_name("x_over_sin")
+    x = np.array([0.0, 0.25, -0.6])
+    a = O.reference_jacobian(case, x, prefer="mpmath")
+    b = O.reference_jacobian(case, x, prefer="complex step")
+    np.testing.assert_allclose(a.value, b.value, rtol=1e-14, atol=1e-16)

@@ -13,8 +13,9 @@ VECTOR_SHAPES = ((3,), (2, 3))
 
 
 def sp(name: str, x: Any, limit: str = "mpmath", orders: tuple[int, ...] = (1, 2),
-       note: str = "") -> SpecialPoint:
-    return SpecialPoint(name=name, x=np.asarray(x, dtype=np.float64), limit=limit, orders=orders, note=note)
+       note: str = "", condition: float = 1.0) -> SpecialPoint:
+    return SpecialPoint(name=name, x=np.asarray(x, dtype=np.float64), limit=limit, orders=orders, note=note,
+                        condition=condition)
 
 
 def filled(shape: tuple[int, ...], points: Sequence[tuple]) -> tuple[SpecialPoint, ...]:

@@ -189,7 +189,9 @@ def line_chart(spec: dict) -> Markup | None:
     series = [s for s in spec.get("series") or [] if isinstance(s, dict)]
     pts = []
     for s in series:
-        x, y = _numbers(s.get("x") or []), _numbers(s.get("y") or [])
+        if not isinstance(s.get("x"), list) or not isinstance(s.get("y"), list):
+            continue
+        x, y = _numbers(s["x"]), _numbers(s["y"])
         n = min(len(x), len(y))
         pairs = [(a, b) for a, b in zip(x[:n], y[:n]) if math.isfinite(a) and math.isfinite(b)
                  and (not spec.get("log_x") or a > 0) and (not spec.get("log_y") or b > 0)]

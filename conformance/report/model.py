@@ -567,13 +567,21 @@ def studies(records: list[dict]) -> dict[str, list[StudyItem]]:
             continue
         d = r.get("data") or {}
         chart = d.get("chart") if isinstance(d.get("chart"), dict) else None
-        table = d.get("table") if isinstance(d.get("table"), dict) else None
+        table = _table(d.get("table"))
         if chart or table:
             out[str(r.get("family", "?"))].append(StudyItem(r, column_of(r), chart, table))
     for items in out.values():
         items.sort(key=lambda s: (str(s.record["case"]), str(s.record["check"]), s.column.sort_key(),
                                   str(s.record.get("dtype"))))
     return dict(sorted(out.items(), key=lambda kv: family_rank(kv[0])))
+
+
+def _table(t: Any) -> dict | None:
+    """A record's data.table as {"columns": [str], "rows": [[cell]]}, or None when malformed."""
+    if not isinstance(t, dict) or not isinstance(t.get("columns"), list) or not isinstance(t.get("rows"), list):
+        return None
+    rows = [r if isinstance(r, list) else [r] for r in t["rows"]]
+    return {"columns": [str(c) for c in t["columns"]], "rows": rows}
 
 
 def family_checks(records: list[dict], families: Iterable[str]) -> dict[str, list[dict]]:

@@ -268,3 +268,15 @@ def test_version_matrix_sessions_are_listed_with_the_missing_ones(tmp_path):
     assert "Sessions of the version matrix" in html
     assert f"{len(specs) - 1} of {len(specs)} sessions left no records here" in html
     assert "install-failed" in html and "No matching distribution &lt;x&gt;" in html
+
+
+def test_malformed_study_payloads_are_skipped_not_fatal(tmp_path):
+    bad = [rec(kind="study", family="optimizers", case="c", check=f"k{i}", data=d) for i, d in enumerate([
+        {"chart": {"series": [{"label": "s", "x": 3, "y": "no"}]}, "table": {"columns": "x", "rows": 5}},
+        {"chart": "not a dict", "table": {"columns": ["a"], "rows": [1, [2]]}},
+        {"chart": {"series": [{"label": "s", "x": [1, "nan", 3], "y": [1, 2, "inf"]}], "log_y": True}}])]
+    html = build([write(tmp_path / "s.jsonl", bad)], tmp_path / "i.html", warn=None).read_text(encoding="utf-8")
+    assert html.count('<figure class="study">') == 3    # every record with a chart or table is shown
+    assert html.count('<svg class="chart"') == 1          # only the third has finite points to plot
+    assert html.count("chart has no finite points to draw") == 1
+    assert html.count('<table class="data sortable">') >= 1   # the second's table, rows made lists

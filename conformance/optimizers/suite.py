@@ -255,7 +255,8 @@ def check_mapped(library: str, optimizer: str, objective: str) -> Outcome:
     want = reference(canon, job(optimizer, objective, can_h))
     c = compare(trajectory(library, mapped), want, tol)
     data: dict = {"mapping": optlibs.get(library).kwargs(optimizer, lib_h), "notes": notes,
-                  "mapped_hyper": lib_h, "canonical_hyper": can_h}
+                  "mapped_hyper": lib_h, "canonical_hyper": can_h,
+                  "scalars": "hyperparameters passed as numpy.float64 (Keras on TF rounds Python floats)"}
     same = result(library, conformance_job(optimizer, objective, numpy_scalars=True))
     if "trajectory" in same:
         data["divergence_same_hyperparameters"] = _divergence(

@@ -213,7 +213,8 @@ def test_study_model_and_batches_are_deterministic():
 
 
 def test_lr_rule_prefers_fewest_steps_then_lowest_loss(monkeypatch):
-    outcomes = {0.03: (None, 1.0), 0.1: (120, 0.4), 0.3: (60, 0.4), 1.0: (None, 9.0)}
+    outcomes = {0.03: (None, 1.0), 0.1: (120, 0.4), 0.3: (60, 0.4), 1.0: (None, 9.0),
+                3.0: (None, float("inf"))}
     seen = []
 
     def fake_train(fw, opt, lr, seed, setup, stop_after=None):
@@ -223,7 +224,7 @@ def test_lr_rule_prefers_fewest_steps_then_lowest_loss(monkeypatch):
 
     monkeypatch.setattr(study, "train", fake_train)
     lr, tried = study.choose_lr("torch", "sgd", study.SETUPS["quick"])
-    assert lr == 0.3 and seen[0] == (1.0, None) and seen[-1] == (0.03, 60)
+    assert lr == 0.3 and seen[0] == (3.0, None) and seen[-1] == (0.03, 60)
     outcomes.update({0.1: (None, 0.7), 0.3: (None, 0.6)})
     seen.clear()
     assert study.choose_lr("torch", "sgd", study.SETUPS["quick"])[0] == 0.3
@@ -237,3 +238,15 @@ def test_command_refuses_an_unknown_framework():
     args = p.parse_args(["--frameworks", "mxnet"])
     with pytest.raises(ConformanceError, match="no convergence study"):
         command.main(args)
+
+
+def test_registry_entry_covers_keras_on_tf_and_nothing_else():
+    from conformance import registry
+
+    entries = registry.parse_file(registry.DEFAULT_DIR / "optimizers.toml")
+    reg = registry.Registry(entries)
+    rec = {"framework": "tensorflow", "framework_version": "2.21.0", "api": "tape", "dtype": "float64",
+           "family": "optimizers", "case": "keras[tensorflow]:adam:quadratic", "check": suite.MATCH}
+    assert reg.match(rec) is not None
+    assert reg.match({**rec, "case": "keras[jax]:adam:quadratic", "framework": "jax"}) is None
+    assert reg.match({**rec, "check": suite.AGREE}) is None

@@ -186,11 +186,19 @@ def applicable(case: Any, check: Check) -> bool:
     return True
 
 
-def _applies(check: Check):
+# Variants of the numerical reference whose method holds only for analytic (holomorphic) formulas.
+ANALYTIC_ONLY_VARIANTS = ("complex_step",)
+
+
+def _applies(check: Check, case: Any = None):
     def applies(adapter: Any, dtype: str) -> str | None:
-        if check.ad_only and getattr(adapter, "is_reference", False):
+        reference = getattr(adapter, "is_reference", False)
+        if check.ad_only and reference:
             return (f"{check.name} compares two AD programs; the numerical reference computes one "
                     f"numerical answer for both")
+        if reference and adapter.variant in ANALYTIC_ONLY_VARIANTS and case is not None \
+                and not getattr(case, "analytic", True):
+            return f"the {adapter.variant} method needs an analytic formula; {case.name} is not analytic"
         return None
 
     return applies
@@ -259,7 +267,7 @@ def case_tasks(case: Any, profile: Profile, checks: Iterable[str] | None = None)
         if not dtypes:
             continue
         out.append(Task(case.family, case.name, check.name, _runner(case, check, profile), dtypes=dtypes,
-                        per_variant=check.per_variant, applies=_applies(check)))
+                        per_variant=check.per_variant, applies=_applies(check, case)))
         if not profile.special_points or check.name not in POINT_CHECKS:
             continue
         for point in getattr(case, "special_points", ()):

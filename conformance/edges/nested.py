@@ -307,13 +307,15 @@ SECOND_FAMILIES = tuple(SECOND) + tuple(JACOBIAN_PAIRS)
 THIRD_FAMILIES = tuple(f"{o}∘{m}" for o in THIRD_OUTER for m in SECOND)
 
 
-# The rotating (ci, dev) selection: every mode family on every case with default variants; mixed
-# variants on every MIXED_EVERY-th case; one jacobian pair on every JACOBIAN_EVERY-th case; and
+# The rotating (ci, dev) selection: SECOND_PER_CASE of the four second-order mode families on every
+# case with default variants (rotating, so each family runs on half the catalog); mixed variants on
+# every MIXED_EVERY-th case; one jacobian pair on every JACOBIAN_EVERY-th case; and
 # THIRD_PER_CASE third-order families per case. Costs that forced it (TensorFlow 2.21, this 2-core
 # machine): tf.GradientTape.jacobian traces a pfor tf.function per call (1-6 s), and nested
 # ForwardAccumulators retrace their forward functions at every level (fwd∘fwd∘fwd through three
 # accumulators: over 2 minutes for one elementwise case). The ``thorough`` profile runs everything.
-THIRD_PER_CASE = 2
+SECOND_PER_CASE = 2
+THIRD_PER_CASE = 1
 MIXED_EVERY = 4
 JACOBIAN_EVERY = 6
 ROLES3_ROTATING = (("default",) * 3, ("default", "alternate", "default"))
@@ -333,7 +335,8 @@ def programs(case: Any, full: bool = True) -> list[tuple[int, str, tuple[str, ..
     if full:
         out += [(2, fam, roles) for fam in SECOND_FAMILIES for roles in ROLES2]
     else:
-        out += [(2, fam, default2) for fam in SECOND]
+        fams = tuple(SECOND)
+        out += [(2, fams[(k + i) % len(fams)], default2) for i in range(SECOND_PER_CASE)]
         if k % MIXED_EVERY == 0:
             fam = tuple(SECOND)[(k // MIXED_EVERY) % len(SECOND)]
             out.append((2, fam, ROLES2[1 + (k // 7) % (len(ROLES2) - 1)]))
@@ -348,7 +351,7 @@ def programs(case: Any, full: bool = True) -> list[tuple[int, str, tuple[str, ..
             out += [(3, fam, roles) for fam in THIRD_FAMILIES for roles in ROLES3]
         else:
             for i in range(THIRD_PER_CASE):
-                mixed = i == 1 and k % MIXED_EVERY == 1
+                mixed = k % MIXED_EVERY == 1
                 j = (k // MIXED_EVERY if mixed else k + i * 3) % len(THIRD_FAMILIES)
                 out.append((3, THIRD_FAMILIES[j], ROLES3_ROTATING[1 if mixed else 0]))
     return out

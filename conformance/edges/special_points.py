@@ -6,7 +6,8 @@ product, a removable singularity such as x / sin x at 0) the oracle is the *limi
 central differences that never evaluate the formula at p itself when it is singular there. For
 random directions v, w (like x) and u (like f(x)) it gives
 
-    order 1:  J v  and  uᵀ J w            (checked against the adapter's jvp and vjp)
+    order 1:  J v  and  uᵀ J w            (checked against the adapter's jvp and vjp, on the scale
+                                           of their terms |J|·|v| and |u|ᵀ|J|·|w|)
     order 2:  uᵀ D²f[v, v]               (against ⟨jvp(x ↦ vjp(f, x, u), x, v), v⟩)
     order 3:  uᵀ D³f[v, v, v]            (one more jvp on top)
 
@@ -32,7 +33,8 @@ import numpy as np
 from conformance.adapters import ConformanceError
 from conformance.edges import limit_oracle as lo
 from conformance.engine import Context, Outcome, Task
-from conformance.tolerance import compare, policy
+from conformance.derivatives.checks import compare_scaled
+from conformance.tolerance import policy
 
 # The limit must be this much more accurate than the float64 bound it judges.
 PRECISION_MARGIN = 1e-3
@@ -55,6 +57,7 @@ class PointOracle:
     errors: dict[int, float] = field(default_factory=dict)
     how: str = ""
     seconds: float = 0.0
+    terms: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _directions(case: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -129,6 +132,11 @@ def _compare_case_oracle(case: Any, point: Any, po: PointOracle, where: str) -> 
                                 f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
     J = np.asarray(ref.value, dtype=np.float64)
     n = po.x.size
+    absJ = np.abs(J.reshape(-1, n))
+    # Magnitudes of the products' terms, |J|·|v| and |u|ᵀ|J|·|w|: the scale a directional derivative
+    # is judged on, so that cancellation in the sum does not make a right answer look wrong.
+    po.terms = {"jv": (absJ @ np.abs(po.v.reshape(-1))).reshape(np.shape(po.values[1]["jv"])),
+                "utjw": np.abs(po.u.reshape(-1)) @ absJ @ np.abs(po.w.reshape(-1))}
     jv = (J.reshape(-1, n) @ po.v.reshape(-1)).reshape(np.shape(po.values[1]["jv"]))
     tol = policy("exact", "float64")
     scale = (np.abs(J.reshape(-1, n)) @ np.abs(po.v.reshape(-1))).reshape(jv.shape)
@@ -162,7 +170,8 @@ def run_point(case: Any, point: Any, po: PointOracle, order: int, ctx: Context) 
     tol = policy(LEVEL[order], ctx.dtype)
     worst, rows = None, {}
     for k, want in po.values[order].items():
-        c = compare(got[k], want, tol)
+        c = compare_scaled(got[k], want, tol, np.maximum(po.terms[k], np.abs(want))
+                           if k in po.terms else None)
         rows[k] = {"got": np.asarray(got[k]).tolist(), "limit": np.asarray(want).tolist(),
                    "error_ratio": c.error_ratio}
         if worst is None or not (c.error_ratio <= worst[1].error_ratio):
@@ -212,5 +221,5 @@ def tasks_for(case: Any) -> list[Task]:
                 return run_point(case, point, po, order, ctx)
 
             out.append(Task(case.family, case.name, f"limit{order}@{point.name}", run,
-                            dtypes=("float64",), per_variant=(order == 1), applies=_applies))
+                            dtypes=("float64",), per_variant=False, applies=_applies))
     return out

@@ -46,7 +46,7 @@ def names() -> list[str]:
     return list(LIBRARIES)
 
 
-def get(name: str) -> "Library":
+def get(name: str) -> Library:
     if name not in LIBRARIES:
         raise UnknownLibraryError(f"unknown optimizer library {name!r}; choose one of {', '.join(LIBRARIES)}")
     module, _, attr = LIBRARIES[name].partition(":")

@@ -13,9 +13,10 @@ Each objective carries the learning rates the checks use: ``lr["plain"]`` for SG
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable
+from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -86,7 +87,7 @@ BUILDERS: dict[str, Callable[[], Objective]] = {
 STANDARD = ("quadratic", "rosenbrock", "logistic")
 
 
-@lru_cache(maxsize=None)
+@cache
 def get(name: str) -> Objective:
     if name not in BUILDERS:
         raise UnknownObjectiveError(f"unknown objective {name!r}; choose one of {', '.join(BUILDERS)}")

@@ -15,7 +15,8 @@ steppers: ``step(theta, g) -> theta`` and ``set_learning_rate(lr)``.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

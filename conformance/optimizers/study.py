@@ -24,9 +24,10 @@ Setup (the same in every framework; only the gradient and the optimizer step are
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable
+from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -119,7 +120,7 @@ def batches(seed: int, n: int, steps: int) -> list[np.ndarray]:
     return out[:steps]
 
 
-@lru_cache(maxsize=None)
+@cache
 def gradient(framework: str) -> tuple[Any, Callable]:
     """(adapter, (θ, x, y) ↦ (J, ∇_θ J)) for one framework, compiled once where COMPILE says so."""
     ad = adapters.get(framework)

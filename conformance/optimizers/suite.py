@@ -27,7 +27,8 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import json
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -387,7 +388,7 @@ def tasks(profile: Profile) -> Iterable[Task]:
     for library in optlibs.names():
         applies = _runs_under(library)
 
-        def task(case: str, check: str, fn: Callable[[], Outcome]) -> Task:
+        def task(case: str, check: str, fn: Callable[[], Outcome], applies: Callable = applies) -> Task:
             return Task(FAMILY, case, check, _cpu(fn), dtypes=("float64",), per_variant=False,
                         applies=applies)
 

@@ -7,9 +7,9 @@ import argparse
 
 import numpy as np
 import pytest
-
 from conformance.adapters import ConformanceError
 from conformance.adapters import optimizers as optlibs
+
 from conformance.optimizers import conventions, objectives, rules, study, suite
 from conformance.tolerance import compare, policy
 
@@ -223,7 +223,7 @@ def test_lr_rule_prefers_fewest_steps_then_lowest_loss(monkeypatch):
         return {"steps": [0], "losses": [final], "reached": reached}
 
     monkeypatch.setattr(study, "train", fake_train)
-    lr, tried = study.choose_lr("torch", "sgd", study.SETUPS["quick"])
+    lr, _ = study.choose_lr("torch", "sgd", study.SETUPS["quick"])
     assert lr == 0.3 and seen[0] == (3.0, None) and seen[-1] == (0.03, 60)
     outcomes.update({0.1: (None, 0.7), 0.3: (None, 0.6)})
     seen.clear()

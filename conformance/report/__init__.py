@@ -137,7 +137,7 @@ def render(rs: RecordSet, sessions: list[dict] | None = None) -> str:
         agreement=list(zip(agreement, heatmaps)), conventions=model.conventions(recs),
         bench=list(zip(bench, bench_charts)), studies=study, study_charts=study_charts,
         other_studies=other_studies, family_checks=fams,
-        diffs=model.version_diffs(recs), environment=model.environment(rs), sessions=sessions or [],
+        superseded=model.superseded_benchmarks(recs), diffs=model.version_diffs(recs), environment=model.environment(rs), sessions=sessions or [],
         ratio_factor=model.RATIO_FACTOR, ratio_floor=model.RATIO_FLOOR, time_factor=model.TIME_FACTOR,
         css=Markup(css), js=Markup(js), js_hash=js_hash,
     )

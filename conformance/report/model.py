@@ -437,10 +437,10 @@ class BenchGroup:
 
 
 def benchmarks(records: list[dict]) -> list[BenchGroup]:
-    """Benchmark records per (family, case): time vs n and derivative/primal ratio vs n per
-    operator, one series per column and mode (charts: the newest version of each framework; the
+    """Benchmark records per (family, case) (the latest run of each measurement: see
+    ``latest_benchmarks``): time vs n and derivative/primal ratio vs n per operator, one series per column and mode (charts: the newest version of each framework; the
     version diff compares versions), plus a summary row per series (at the largest n)."""
-    bench = [r for r in records if r["kind"] == "benchmark"]
+    bench = latest_benchmarks(r for r in records if r["kind"] == "benchmark")
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for r in bench:
         groups[(str(r.get("family", "benchmarks")), str(r["case"]))].append(r)
@@ -531,6 +531,30 @@ def benchmarks(records: list[dict]) -> list[BenchGroup]:
         out.append(BenchGroup(fam, case, _by_operator(series), _by_operator(ratios), bounds, rows, compile_rows,
                               sizes))
     return out
+
+
+def _bench_key(r: dict) -> tuple:
+    d = r.get("data") or {}
+    return (r["framework"], str(r.get("framework_version")), str(r.get("api")), str(r.get("device")),
+            str(r.get("dtype")), str(r.get("family")), str(r["case"]), str(r["check"]), str(d.get("mode")),
+            str(d.get("n")))
+
+
+def latest_benchmarks(records: Iterable[dict]) -> list[dict]:
+    """One benchmark record per (column, dtype, function, operator, mode, n): the one from the
+    latest run (run ids begin with their UTC start time), so merged repeat runs do not mix."""
+    best: dict[tuple, dict] = {}
+    for r in records:
+        k = _bench_key(r)
+        if k not in best or str(r.get("run_id", "")) >= str(best[k].get("run_id", "")):
+            best[k] = r
+    return list(best.values())
+
+
+def superseded_benchmarks(records: list[dict]) -> int:
+    """How many benchmark records a later run of the same series replaced."""
+    bench = [r for r in records if r["kind"] == "benchmark"]
+    return len(bench) - len({_bench_key(r) for r in bench})
 
 
 OPERATOR_ORDER = ("primal", "grad", "value_and_grad", "jvp", "vjp", "jacobian_fwd", "jacobian_rev", "hessian",

@@ -280,3 +280,17 @@ def test_malformed_study_payloads_are_skipped_not_fatal(tmp_path):
     assert html.count('<svg class="chart"') == 1          # only the third has finite points to plot
     assert html.count("chart has no finite points to draw") == 1
     assert html.count('<table class="data sortable">') >= 1   # the second's table, rows made lists
+
+
+def test_repeat_benchmark_runs_keep_the_latest_measurement(tmp_path):
+    def b(t):
+        return rec(kind="benchmark", family="benchmarks", case="sum_sin", check="primal",
+                   data={"n": 10, "mode": "eager", "median_s": t})
+
+    write(tmp_path / "1.jsonl", [b(1.0)])
+    with ResultWriter(tmp_path / "2.jsonl", run_id="29991231T000000-ffffff") as w:
+        w.write(b(2.0))
+    recs = model.normalize(read([tmp_path]).records)
+    (g,) = model.benchmarks(recs)
+    assert g.series["primal"] == {"torch[func] eager": [(10.0, 2.0)]}
+    assert model.superseded_benchmarks(recs) == 1

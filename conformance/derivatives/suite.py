@@ -29,6 +29,10 @@ from conformance.derivatives.checks import CHECKS, Check, Inputs, stable_seed, t
 # Checks run at each special point (once per framework): the oracle comparisons of each order.
 POINT_CHECKS = ("gradient", "jvp", "vjp", "hessian", "third_derivative")
 
+# Examples for the numerical reference (deterministic, and each numerical Jacobian or Hessian costs
+# O(n) to O(n²) function evaluations per Richardson level): the first of the case's shared draws.
+REFERENCE_EXAMPLES = 2
+
 # Extra check calls hypothesis may spend shrinking a failure (each one runs the check).
 SHRINK_BUDGET = 25
 
@@ -219,6 +223,8 @@ def _runner(case: Any, check: Check, profile: Profile):
             return out
         seed = stable_seed(ctx.seed, case.name)
         examples = max(1, round(profile.max_examples * check.share))
+        if getattr(ctx.adapter, "is_reference", False):
+            examples = min(examples, REFERENCE_EXAMPLES)
         return explore(case, check, ctx, seed, examples, profile.derandomize)
 
     return run

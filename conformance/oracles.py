@@ -67,9 +67,11 @@ def _np_xp() -> Any:
 
 
 def numpy_fn(case: Any) -> Callable[[np.ndarray], np.ndarray]:
-    """The case's oracle formula evaluated by numpy (float64 or complex128)."""
+    """The case's ``fn`` evaluated by numpy (float64 or complex128) for the numerical oracles
+    (complex step, Richardson). ``fn``, not ``exact_fn``: in float64 the safe rewrite is the one
+    that stays finite at removable singularities; the plain formula is for mpmath only."""
     xp = _np_xp()
-    f = case.oracle_fn
+    f = case.fn
     return lambda z: np.asarray(f(xp, z))
 
 

@@ -251,3 +251,17 @@ def test_a_case_returning_the_wrong_shape_is_an_error(torch_ad):
     bad = Case("shape", "compositions", lambda xp, x: xp.sin(x), impls={"torch": lambda xp, x: xp.sin(x)[:2]})
     with pytest.raises(checks.CaseError, match=r"shape \(2,\)"):
         checks.jvp(bad, ctx(torch_ad), inp(X))
+
+
+# ------------------------------------------------------------------ conformance targets
+def test_targets_sensitivity_table_for_torch(torch_ad):
+    from conformance.derivatives import targets
+
+    res = targets.sensitivity(["torch"])
+    by = {(r[1], r[2]): r for r in res["rows"]}
+    assert by[("float64", 1e-8)][3] is True and by[("float32", 1e-4)][3] is True   # flagged
+    assert by[("float64", 0.0)][3] is False and by[("float32", 0.0)][3] is False   # no false alarm
+    assert by[("float64", 1e-3)][5] is False   # gradcheck's defaults miss δ = 1e-3
+    assert res["ok"]
+    text = targets._table(res["title"], res["columns"], res["rows"])
+    assert "FLAGGED" in text and "missed" in text

@@ -74,6 +74,11 @@ def test_report_in_headless_chromium(page):
         click(d, head)
         col = [int(td.text) for td in d.find_elements(By.CSS_SELECTOR, "#summary table.colcounts tbody td:nth-child(4)")]
         assert col == sorted(col)
+        # the navigation bar lands on each section (just under the sticky header)
+        for sid in ("versions", "conventions", "benchmarks", "summary"):
+            click(d, d.find_element(By.CSS_SELECTOR, f'header nav a[href="#{sid}"]'))
+            top = d.execute_script(f"return document.getElementById('{sid}').getBoundingClientRect().top")
+            assert 60 <= top <= 110, (sid, top)
         assert [e for e in d.get_log("browser") if e.get("level") == "SEVERE"] == []
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         d.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")

@@ -65,7 +65,7 @@ def build(paths: Iterable[str | Path] | str | Path | None, out: str | Path = DEF
     if not rs.records:
         raise NoResults(f"none of the {len(files)} results file(s) holds a readable record "
                         f"({len(rs.warnings)} warning(s) above); no report written")
-    html = render(rs, sessions=_sessions(paths))
+    html = render(rs, sessions=_sessions(paths, rs))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
@@ -74,17 +74,26 @@ def build(paths: Iterable[str | Path] | str | Path | None, out: str | Path = DEF
     return out
 
 
-def _sessions(paths: list[Path]) -> list[dict]:
-    """The version matrix's sessions (``conformance.matrix.session_summary``) for each input
-    directory that holds session status files (written by the nox sessions and CI jobs): which
-    ran, which failed to install, which left no records. Empty when there are none."""
+def _sessions(paths: list[Path], rs: RecordSet) -> list[dict]:
+    """The version matrix's sessions (``conformance.matrix.session_summary``) when an input
+    directory holds session status files (written by the nox sessions and CI jobs), merged over
+    the directories: each session's status, and ``has_records`` — whether the merged records hold
+    that framework version (a local version label such as ``+cpu`` ignored). Empty when none."""
     from conformance import matrix
 
-    rows: list[dict] = []
+    rows: dict[str, dict] = {}
     for p in paths:
-        if p.is_dir() and matrix.read_statuses(p):
-            rows.extend(matrix.session_summary(p))
-    return rows
+        if not (p.is_dir() and matrix.read_statuses(p)):
+            continue
+        for r in matrix.session_summary(p):
+            prev = rows.get(r["session"])
+            if prev is None or (prev["status"] == "not run" and r["status"] != "not run") or \
+                    (prev["missing"] and not r["missing"]):
+                rows[r["session"]] = r
+    present = {(str(r["framework"]), str(r.get("framework_version", "")).split("+")[0]) for r in rs.records}
+    for r in rows.values():
+        r["has_records"] = (str(r["framework"]), str(r["version"])) in present
+    return list(rows.values())
 
 
 def _environment():

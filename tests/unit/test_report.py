@@ -264,9 +264,12 @@ def test_version_matrix_sessions_are_listed_with_the_missing_ones(tmp_path):
     out_file = write(tmp_path / "ran.jsonl", [rec(framework=ran.framework, framework_version=ran.version)])
     matrix.write_status(tmp_path, ran, "passed", results=[out_file.name])
     matrix.write_status(tmp_path, failed, "install-failed", message="ERROR: No matching distribution <x>")
-    html = build([tmp_path], tmp_path / "index.html", warn=None).read_text(encoding="utf-8")
+    other = tmp_path / "other"        # a second directory, as from another CI job
+    matrix.write_status(other, ran, "running")
+    html = build([tmp_path, other], tmp_path / "index.html", warn=None).read_text(encoding="utf-8")
     assert "Sessions of the version matrix" in html
     assert f"{len(specs) - 1} of {len(specs)} sessions left no records here" in html
+    assert html.count(f"<td>{ran.session}</td>") == 1 and ">passed<" in html
     assert "install-failed" in html and "No matching distribution &lt;x&gt;" in html
 
 

@@ -57,6 +57,26 @@ def _log_softmax_block(r):
     return np.eye(r.size) - _softmax(r)[None, :]
 
 
+_CAUSAL = np.where(np.tril(np.ones((3, 3))) > 0, 0.0, -np.inf)   # −∞ above the diagonal
+
+
+def masked_softmax(xp, x):
+    """softmax(x + M) over rows with the causal mask M (−∞ above the diagonal)."""
+    return xp.softmax(x + xp.asarray(_CAUSAL, like=x), axis=-1)
+
+
+def _masked_softmax_jac(x):
+    def block(r, k):
+        s = np.zeros_like(r)
+        s[: k + 1] = _softmax(r[: k + 1])
+        return np.diag(s) - np.outer(s, s)
+
+    J = np.zeros((3, 3, 3, 3))
+    for k in range(3):
+        J[k, :, k, :] = block(x[k], k)
+    return J
+
+
 def layer_norm(xp, x):
     """(x − mean) / √(var + ε) · γ + β over the last axis."""
     m = xp.mean(x, axis=-1, keepdims=True)
@@ -155,6 +175,11 @@ CASES: list[Case] = [
          special_points=(sp("equal", np.zeros((2, 4)), orders=(1,)),
                          sp("large", [[1000.0, 0.0, -1000.0, 1.0], [40.0, 40.0, -40.0, 0.0]], orders=(1,),
                             condition=1000.0, note="forming x − logsumexp(x) rounds at ulp(|x|): condition ≈ |x|"))),
+    Case("masked_softmax", "nn", masked_softmax, shapes=((3, 3),), domain=(-3.0, 3.0), jac=_masked_softmax_jac,
+         special_points=(sp("0", np.zeros((3, 3)), orders=(1,)),
+                         sp("masked entries large", [[0.0, 1e300, -1e300], [1.0, 2.0, 1e300], [0.0, 0.0, 0.0]],
+                            orders=(1,), note="masked (−∞) entries must get exactly zero weight and gradient")),
+         doc="causal-masked softmax: −∞ entries inside the softmax's reduction"),
     Case("layer_norm", "nn", layer_norm, shapes=ROWS,
          special_points=(sp("constant row", [[1.0, 1.0, 1.0, 1.0], [0.0, 1.0, 2.0, 3.0]], orders=(1,),
                             note="var = 0; smooth because of ε"),)),

@@ -113,6 +113,20 @@ def _separated_flat(rng, shape):
     return separated(rng, (int(np.prod(shape)),), gap=0.1).reshape(shape)
 
 
+_MASK = np.array([0.0, 0.0, -np.inf])   # an infinite entry inside the reduction (masking)
+
+
+def _masked_softmax(x):
+    s = np.zeros_like(x)
+    s[:2] = _softmax(x[:2])
+    return s
+
+
+def _masked_lse_hess(x):
+    s = _masked_softmax(x)
+    return np.diag(s) - np.outer(s, s)
+
+
 CASES: list[Case] = [
     Case("sum", "reductions", lambda xp, x: xp.sum(x), shapes=VECTOR_SHAPES, scalar=True,
          grad=np.ones_like, hess=lambda x: np.zeros(x.shape + x.shape),
@@ -134,6 +148,12 @@ CASES: list[Case] = [
                          sp("large", [1000.0, 999.0, 998.0], condition=1000.0, note=_LSE_NOTE),
                          sp("very negative", [-1000.0, -1001.0, -1002.0], condition=1000.0, note=_LSE_NOTE),
                          sp("spread", [40.0, 0.0, -40.0]))),
+    Case("logsumexp_masked", "reductions", lambda xp, x: xp.logsumexp(x + xp.asarray(_MASK, like=x)),
+         shapes=((3,),), scalar=True, domain=(-3.0, 3.0), grad=_masked_softmax, hess=_masked_lse_hess,
+         special_points=(sp("0", np.zeros(3)), sp("masked entry large", [0.0, 1.0, 1e300]),
+                         sp("large", [1000.0, 999.0, 0.0], condition=1000.0, note=_LSE_NOTE)),
+         doc="logsumexp(x + m) with m = (0, 0, −∞): an infinite entry inside the reduction; "
+             "∂/∂x₃ = 0 exactly (the masking pattern of attention)"),
     Case("norm", "reductions", lambda xp, x: xp.linalg.norm(x), shapes=VECTOR_SHAPES, scalar=True,
          make_input=_away_from_zero, grad=lambda x: x / np.linalg.norm(x), hess=_norm_hess,
          analytic=False, valid=_nonzero,

@@ -20,6 +20,7 @@ import argparse
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -45,7 +46,8 @@ class Tally:
         return int(np.sum(np.asarray(self.max_abs_z) > bound))
 
 
-def measure(frameworks: list[str], reps: int, first_seed: int = 1000, progress: bool = True) -> list[Tally]:
+def measure(frameworks: list[str], reps: int, first_seed: int = 1000, progress: bool = True,
+            on_tally: Any = None) -> list[Tally]:
     from conformance import adapters, engine
     from conformance.integrals.suite import statistical_tasks
 
@@ -79,6 +81,8 @@ def measure(frameworks: list[str], reps: int, first_seed: int = 1000, progress: 
             tally.seconds = time.perf_counter() - start
             if tally.max_abs_z:
                 out.append(tally)
+                if on_tally is not None:
+                    on_tally(tally)
             if progress:
                 print(f"  {name:10s} {task.case[:40]:40s} {task.check[:36]:36s} {tally.seconds:6.1f} s",
                       file=sys.stderr)
@@ -139,15 +143,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
     start = time.perf_counter()
-    tallies = measure([f.strip() for f in args.frameworks.split(",") if f.strip()], args.reps,
-                      args.first_seed, progress=not args.quiet)
-    cols, rows = table(tallies)
-    widths = [max(len(str(c)), 9) for c in cols]
-    widths[1] = max(len(r[1]) for r in rows) if rows else 10
+    cols = table([])[0]
     fmt = lambda v: f"{v:.3g}" if isinstance(v, float) else str(v)
-    print("  ".join(str(c).ljust(w) for c, w in zip(cols, widths)))
-    for r in rows:
-        print("  ".join(fmt(v).ljust(w) for v, w in zip(r, widths)))
+    widths = [10, 78] + [max(len(c), 9) for c in cols[2:]]
+    print("  ".join(str(c).ljust(w) for c, w in zip(cols, widths)), flush=True)
+
+    def show(t: Tally) -> None:  # each row as soon as it is measured
+        print("  ".join(fmt(v).ljust(w) for v, w in zip(table([t])[1][0], widths)), flush=True)
+
+    tallies = measure([f.strip() for f in args.frameworks.split(",") if f.strip()], args.reps,
+                      args.first_seed, progress=not args.quiet, on_tally=show)
     print()
     for line in pooled(tallies):
         print(line)

@@ -18,6 +18,7 @@ with pip's output; nox goes on with the other sessions.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -123,7 +124,10 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
         session.log(f"{spec.session}: installed in {install_s} s")
         return
     run_s = round(time.perf_counter() - t1, 1)
-    written = sorted(f for f in _jsonl(results) - before if f.startswith(f"{framework}-"))
+    # this run's files: `<framework>-<framework version>-<run id>.jsonl` (torch's version may carry
+    # a local label, 2.13.0+cpu -> 2.13.0_cpu); other sessions may write into the same folder
+    mine = re.compile(rf"{re.escape(framework)}-{re.escape(version)}(?![0-9.])")
+    written = sorted(f for f in _jsonl(results) - before if mine.match(f))
     status = "passed" if exit_code == 0 else "failed"
     matrix.write_status(results, spec, status, finished=matrix.now(), install_s=install_s,
                         run_s=run_s, exit_code=exit_code, results=written,

@@ -257,3 +257,21 @@ def test_torch_cumulative_trapezoid_passes_value_and_grid_gradient():
     for run in (quadrature.value_check(case, True), quadrature.gradient_check(case, True, "grid")):
         out = run(ctx("torch"))
         assert out.status == "pass", out.message
+
+
+def test_false_alarm_tally_counts_rejections_at_each_bound():
+    from conformance.integrals.false_alarms import Tally, table
+
+    t = Tally("numpy", "c", "k", max_abs_z=[0.1, 2.0, 2.7, 6.0], abs_z=[np.array([z]) for z in (0.1, 2.0, 2.7, 6.0)])
+    assert (t.rejections(0.05), t.rejections(0.01), t.rejections(1e-6)) == (3, 2, 1)
+    cols, rows = table([t])
+    assert rows[0][cols.index("rej@0.05")] == 3 and rows[0][cols.index("runs")] == 4
+
+
+def test_false_alarm_script_runs_and_states_what_it_measured(capsys):
+    from conformance.integrals import false_alarms
+
+    assert false_alarms.main(["--reps", "2", "--frameworks", "numpy", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "Monte Carlo π / estimate within z-bound" in out and "pooled over" in out
+    assert "not measurable with these runs" in out

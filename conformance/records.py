@@ -16,6 +16,7 @@ Schema history: 1 — first version (this one).
 from __future__ import annotations
 
 import datetime as _dt
+import importlib.metadata
 import json
 import math
 import os
@@ -131,11 +132,12 @@ def environment(extra: dict | None = None) -> dict[str, Any]:
     import numpy
 
     versions = {}
-    for name in ("torch", "tensorflow", "jax", "jaxlib", "scipy", "mpmath", "optax", "keras",
-                 "tensorflow_probability", "hypothesis"):
-        mod = sys.modules.get(name)
-        if mod is not None:
-            versions[name] = str(getattr(mod, "__version__", "?"))
+    for dist in ("torch", "tensorflow", "tensorflow-cpu", "jax", "jaxlib", "scipy", "mpmath", "optax",
+                 "keras", "tf-keras", "tensorflow-probability", "numpyro", "hypothesis"):
+        try:  # installed versions from package metadata: nothing is imported for this
+            versions[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            pass
     env = {
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(),

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .base import Adapter, Namespace, canonical_device
+from .base import Adapter, Namespace
 
 
 def _reduction(dim_fn: Callable, all_fn: Callable) -> Callable:

@@ -32,7 +32,7 @@ def _module(adapter: Any) -> Any | None:
     path = MODULES.get(adapter.name)
     if path is None:
         return None
-    adapter.fw  # import and configure the framework (float64 on) first
+    _ = adapter.fw  # import and configure the framework (float64 on) first
     return importlib.import_module(path)
 
 

@@ -7,7 +7,6 @@ from typing import Any, Callable
 
 def direct_grad(f: Callable, argnums: Any) -> Callable:
     import tensorflow as tf
-
     from conformance.adapters.tensorflow_backend import FUNCTION_OPTIONS
 
     idx = [argnums] if isinstance(argnums, int) else list(argnums)

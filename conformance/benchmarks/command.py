@@ -19,10 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
-
-from conformance import adapters
-from conformance import tolerance
+from conformance import adapters, tolerance
 from conformance.adapters import benchmarks as fw_bench
 from conformance.benchmarks import harness, operators, reference
 from conformance.benchmarks.workloads import WORKLOADS

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from conformance.benchmarks import reference
 from conformance.records import Record

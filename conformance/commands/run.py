@@ -18,7 +18,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from conformance import adapters, engine, registry as registry_mod
+from conformance import adapters, engine
+from conformance import registry as registry_mod
 from conformance.adapters import ConformanceError
 from conformance.records import ResultWriter, new_run_id, results_path
 

@@ -23,8 +23,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from conformance.engine import Context, Outcome, Profile, Task
 from conformance.derivatives.checks import CHECKS, Check, Inputs, stable_seed, to_float32_grid
+from conformance.engine import Context, Outcome, Profile, Task
 
 # Checks run at each special point (once per framework): the oracle comparisons of each order.
 POINT_CHECKS = ("gradient", "jvp", "vjp", "hessian", "third_derivative")
@@ -94,7 +94,7 @@ def explore(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
     (``shrink``); the outcome holds the shrunk input."""
     worst: Outcome | None = None
     examples = draws(case, seed, max_examples, derandomize)
-    for i, inp in enumerate(examples):
+    for i, inp in enumerate(examples):  # noqa: B007 (i counts the examples after the loop)
         out = check.run(case, ctx, inp)  # a crash propagates: the engine records it as an error
         if out.status == "skip":
             return out

@@ -31,9 +31,9 @@ from typing import Any, Callable
 import numpy as np
 
 from conformance.adapters import ConformanceError
+from conformance.derivatives.checks import compare_scaled
 from conformance.edges import limit_oracle as lo
 from conformance.engine import Context, Outcome, Task
-from conformance.derivatives.checks import compare_scaled
 from conformance.tolerance import policy
 
 # The limit must be this much more accurate than the float64 bound it judges.

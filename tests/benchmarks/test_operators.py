@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from conformance.adapters import benchmarks as fw_bench
+
 from conformance.benchmarks import operators
 from conformance.benchmarks.workloads import gmm, lstm
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conformance.adapters import base
 
 from conformance import adapters
-from conformance.adapters import base
 from conformance.tolerance import compare, policy
 
 VARIANTS = [(name, v) for name in adapters.names() for v in adapters.adapter_class(name).variants]

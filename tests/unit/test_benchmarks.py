@@ -7,9 +7,9 @@ import time
 
 import numpy as np
 import pytest
+from conformance.adapters import benchmarks as fw_bench
 
 from conformance import adapters, tolerance
-from conformance.adapters import benchmarks as fw_bench
 from conformance.benchmarks import command, harness, operators, reference
 from conformance.benchmarks.workloads import gmm, lstm
 from conformance.records import read

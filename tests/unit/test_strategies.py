@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conformance.adapters.base import ConformanceError
 from hypothesis import given, settings
 
 from conformance import strategies as cst
-from conformance.adapters.base import ConformanceError
 from conformance.derivatives.cases import CATALOG, by_name
 
 SAMPLE = ["sin", "log1p_over_x", "arctan2", "power_binary", "max", "std", "norm", "solve", "eigvalsh",

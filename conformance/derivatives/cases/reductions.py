@@ -10,7 +10,6 @@ from conformance.derivatives.case import Case
 
 from .common import VECTOR_SHAPES, separated, sp
 
-
 _LSE_NOTE = ("exp overflows without the max shift; the exact gradient is softmax(x − max x), but an "
              "implementation that forms x − logsumexp(x) rounds at ulp(|x|) ≈ |x|·ε: condition ≈ |x|")
 

@@ -12,9 +12,9 @@ that replays it, and the replay command the engine builds.
 
 Checks that exercise one framework API (gradient, JVP, VJP, Hessian, the probe, agreement with the
 default variant) run for every API variant; the rest (adjoint identity, forward = reverse mode,
-Hessian consistency, HVP, Taylor order, higher derivatives) run once per framework. Special points
-(``case.special_points``) get one task per (point, oracle check of a matching order: POINT_CHECKS),
-named ``<check>@<point>``, run once per framework.
+Hessian consistency, HVP, Taylor order, higher derivatives) run once per framework. The cases'
+special points are checked by the edges suite (``conformance.edges.special_points``), against an
+oracle that reaches them (mpmath limits at high precision), not here.
 """
 
 from __future__ import annotations
@@ -25,9 +25,6 @@ import numpy as np
 
 from conformance.derivatives.checks import CHECKS, Check, Inputs, stable_seed, to_float32_grid
 from conformance.engine import Context, Outcome, Profile, Task
-
-# Checks run at each special point (once per framework): the oracle comparisons of each order.
-POINT_CHECKS = ("gradient", "jvp", "vjp", "hessian", "third_derivative")
 
 # Examples for the numerical reference (deterministic, and each numerical Jacobian or Hessian costs
 # O(n) to O(n²) function evaluations per Richardson level): the first of the case's shared draws.
@@ -208,13 +205,6 @@ def _applies(check: Check, case: Any = None):
     return applies
 
 
-def _point_applies(adapter: Any, dtype: str) -> str | None:
-    if getattr(adapter, "is_reference", False):
-        return ("special points (tiny, huge, subnormal, near overflow) are beyond finite differences: "
-                "the numerical reference is judged on the drawn inputs only")
-    return None
-
-
 def _runner(case: Any, check: Check, profile: Profile):
     def run(ctx: Context) -> Outcome:
         if check.name == "probe":
@@ -230,39 +220,13 @@ def _runner(case: Any, check: Check, profile: Profile):
     return run
 
 
-def _point_runner(case: Any, check: Check, point: Any):
-    def run(ctx: Context) -> Outcome:
-        x = point.array()
-        with np.errstate(all="ignore"):
-            seen = x.astype(ctx.dtype).astype(np.float64)
-        if not np.array_equal(seen, x):
-            return Outcome.skip(f"the point {point.name} is not representable in {ctx.dtype}")
-        if not _finite_in(case, x, ctx.dtype):
-            return Outcome.skip(f"f at the point {point.name} overflows {ctx.dtype}")
-        return check.run(case, ctx, Inputs(x, 0, point.name))
-
-    return run
-
-
-def _finite_in(case: Any, x: np.ndarray, dtype: str) -> bool:
-    """Whether f(x) (the case's formula in numpy float64) is finite once rounded to ``dtype``."""
-    from conformance.oracles import numpy_fn
-
-    try:
-        with np.errstate(all="ignore"):
-            y = np.asarray(numpy_fn(case)(x))
-            return bool(np.all(np.isfinite(y.astype(dtype if not np.iscomplexobj(y) else "complex128"))))
-    except Exception:
-        return True  # let the check itself report what goes wrong
-
-
 def _dtypes(case: Any, check: Check) -> tuple[str, ...]:
     dts = tuple(case.dtypes)
     return tuple(d for d in dts if d in check.dtypes) if check.dtypes else dts
 
 
 def case_tasks(case: Any, profile: Profile, checks: Iterable[str] | None = None) -> list[Task]:
-    """The tasks of one case: every applicable check, plus its special points."""
+    """The tasks of one case: every applicable check."""
     out: list[Task] = []
     for check in CHECKS.values():
         if checks is not None and check.name not in checks:
@@ -274,14 +238,6 @@ def case_tasks(case: Any, profile: Profile, checks: Iterable[str] | None = None)
             continue
         out.append(Task(case.family, case.name, check.name, _runner(case, check, profile), dtypes=dtypes,
                         per_variant=check.per_variant, applies=_applies(check, case)))
-        if not profile.special_points or check.name not in POINT_CHECKS:
-            continue
-        for point in getattr(case, "special_points", ()):
-            if check.order not in point.orders:
-                continue
-            out.append(Task(case.family, case.name, f"{check.name}@{point.name}",
-                            _point_runner(case, check, point), dtypes=dtypes,
-                            per_variant=False, applies=_point_applies))
     return out
 
 

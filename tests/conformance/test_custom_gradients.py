@@ -17,42 +17,21 @@ def reference(x):
     return np.sum(np.sin(x) * np.exp(x))
 
 
+def _rule(framework):
+    """The hand-written rules of ``conformance targets`` (torch.autograd.Function, jax.custom_vjp,
+    tf.custom_gradient), each returning (1 + δ)(cos x + sin x) eˣ as the gradient of Σ sin x eˣ."""
+    pytest.importorskip(framework)
+    from conformance.adapters import gradcheck
+
+    return gradcheck.module(framework).custom_sin_exp
+
+
 def torch_fn(delta):
-    torch = pytest.importorskip("torch")
-
-    class SinExp(torch.autograd.Function):
-        @staticmethod
-        def forward(x):
-            return torch.sum(torch.sin(x) * torch.exp(x))
-
-        @staticmethod
-        def setup_context(ctx, inputs, output):
-            ctx.save_for_backward(inputs[0])
-
-        @staticmethod
-        def backward(ctx, g):
-            (x,) = ctx.saved_tensors
-            return g * (torch.cos(x) + torch.sin(x)) * torch.exp(x) * (1 + delta)
-
-    return SinExp.apply
+    return _rule("torch")(delta)
 
 
 def jax_vjp_fn(delta):
-    jax = pytest.importorskip("jax")
-    jnp = jax.numpy
-
-    @jax.custom_vjp
-    def f(x):
-        return jnp.sum(jnp.sin(x) * jnp.exp(x))
-
-    def fwd(x):
-        return f(x), x
-
-    def bwd(x, g):
-        return (g * (jnp.cos(x) + jnp.sin(x)) * jnp.exp(x) * (1 + delta),)
-
-    f.defvjp(fwd, bwd)
-    return f
+    return _rule("jax")(delta)
 
 
 def jax_jvp_fn(delta):
@@ -72,16 +51,7 @@ def jax_jvp_fn(delta):
 
 
 def tf_fn(delta):
-    tf = pytest.importorskip("tensorflow")
-
-    @tf.custom_gradient
-    def f(x):
-        def grad(g):
-            return g * (tf.cos(x) + tf.sin(x)) * tf.exp(x) * (1 + delta)
-
-        return tf.reduce_sum(tf.sin(x) * tf.exp(x)), grad
-
-    return f
+    return _rule("tensorflow")(delta)
 
 
 CUSTOM = {

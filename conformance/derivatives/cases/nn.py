@@ -115,7 +115,8 @@ def mlp(xp, x):
 def conv1d(xp, x):
     """Valid 1-D correlation with a 3-tap kernel, yᵢ = Σₖ wₖ x_{i+k}, then tanh."""
     n = x.shape[-1]
-    w = _KERNEL
+    w = [float(v) for v in _KERNEL]  # Python floats are weakly typed: numpy float64 scalars would
+    # promote a float32 input to float64 in jax under x64
     y = w[0] * x[..., 0:n - 2] + w[1] * x[..., 1:n - 1] + w[2] * x[..., 2:n]
     return xp.tanh(y)
 

@@ -13,7 +13,7 @@ import fnmatch
 import importlib
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Iterable, Iterator
 
 from conformance.adapters import Adapter, ConformanceError
@@ -179,11 +179,10 @@ def run_task(task: Task, adapter: Adapter, device: str, dtype: str, profile: Pro
         rec.data = {"traceback": traceback.format_exc(limit=6)[-4000:]}
     else:
         rec.duration_s = time.perf_counter() - start
-        for name in ("status", "max_abs_error", "max_rel_error", "tolerance", "atol", "error_ratio",
-                     "message", "input", "point", "probe", "data"):
-            setattr(rec, name, getattr(out, name))
-        if out.seed is not None:
-            rec.seed = out.seed
+        for f in fields(Outcome):  # every Outcome field is a Record field of the same name
+            value = getattr(out, f.name)
+            if f.name != "seed" or value is not None:
+                setattr(rec, f.name, value)
     if registry is not None and rec.status in ("fail", "error"):
         entry = registry.match(rec)
         if entry is not None:

@@ -72,14 +72,6 @@ class Skewed:
         return lambda x: d(x) * self._k(f"derivative{order}")
 
 
-@pytest.fixture(scope="module")
-def torch_ad():
-    a = adapters.get("torch")
-    if not a.available():
-        pytest.skip("torch is not installed")
-    return a
-
-
 def ctx(adapter, dtype="float64"):
     return engine.Context(adapter, "cpu", dtype, engine.get_profile("dev", 0), 0)
 

@@ -5,18 +5,9 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
-from conformance import adapters, conventions, engine
+from conformance import conventions, engine
 from conformance.records import Record
-
-
-@pytest.fixture(scope="module")
-def torch_ad():
-    a = adapters.get("torch")
-    if not a.available():
-        pytest.skip("torch is not installed")
-    return a
 
 
 def run(adapter, name):

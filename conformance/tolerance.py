@@ -99,8 +99,10 @@ class Comparison:
     ok: bool
 
 
-def compare(actual, expected, tol: Tolerance) -> Comparison:
-    """Elementwise comparison under ``tol``; NaN or a shape mismatch never passes."""
+def compare(actual, expected, tol: Tolerance, scale=None) -> Comparison:
+    """Elementwise comparison under ``tol``: |a − b| <= atol + rtol·s with s = |b|, or s = |scale|
+    (broadcast) where a check judges a product by the size of its terms rather than of its result.
+    NaN or a shape mismatch never passes; equal infinities agree."""
     a = np.asarray(actual, dtype=np.complex128 if np.iscomplexobj(actual) or np.iscomplexobj(expected)
                    else np.float64)
     b = np.asarray(expected, dtype=a.dtype)
@@ -110,12 +112,12 @@ def compare(actual, expected, tol: Tolerance) -> Comparison:
         return Comparison(0.0, 0.0, 0.0, True)
     same_inf = np.isinf(a) & np.isinf(b) & (a == b)
     diff = np.where(same_inf, 0.0, np.abs(a - b))
-    scale = np.abs(np.where(same_inf, 0.0, b))
+    mag = np.abs(np.where(same_inf, 0.0, b))
+    s = mag if scale is None else np.broadcast_to(np.abs(np.asarray(scale, dtype=np.float64)), diff.shape)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rel = np.where(scale > 0, diff / np.where(scale > 0, scale, 1.0), np.where(diff > 0, np.inf, 0.0))
-        ratio = diff / (tol.atol + tol.rtol * scale)
-    bad = np.isnan(diff)
-    max_abs = float("nan") if bad.any() else float(np.max(diff))
-    max_rel = float("nan") if bad.any() else float(np.max(rel))
-    max_ratio = float("nan") if bad.any() else float(np.max(ratio))
-    return Comparison(max_abs, max_rel, max_ratio, bool(not bad.any() and max_ratio <= 1.0))
+        rel = np.where(mag > 0, diff / np.where(mag > 0, mag, 1.0), np.where(diff > 0, np.inf, 0.0))
+        ratio = diff / (tol.atol + tol.rtol * s)
+    if np.isnan(diff).any() or np.isnan(ratio).any():
+        return Comparison(float("nan"), float("nan"), float("nan"), False)
+    max_ratio = float(np.max(ratio))
+    return Comparison(float(np.max(diff)), float(np.max(rel)), max_ratio, max_ratio <= 1.0)

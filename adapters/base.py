@@ -25,6 +25,8 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.metadata
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -163,6 +165,9 @@ class Adapter:
     variant_doc: dict[str, str] = {}  # variant -> the framework APIs it goes through
     dtypes: tuple[str, ...] = DTYPES  # dtypes this framework differentiates
     is_reference: bool = False        # True for the numerical (non-AD) reference
+    staged: bool = False              # operators run as staged programs (see ``staging``)
+    relative_cost: float = 1.0        # time of a conformance run relative to the others (measured;
+    #                                   the parallel run starts the costliest frameworks first)
 
     def __init__(self, variant: str | None = None):
         variant = variant or self.variants[0]
@@ -182,7 +187,9 @@ class Adapter:
         return f"{self.name}[{self.variant}]"
 
     def with_variant(self, variant: str) -> "Adapter":
-        return type(self)(variant)
+        out = type(self)(variant)
+        out.staged = self.staged
+        return out
 
     def all_variants(self) -> list["Adapter"]:
         return [self.with_variant(v) for v in self.variants]
@@ -268,6 +275,55 @@ class Adapter:
         """Block until queued device work (and the computation of ``results``) is done, so that a
         clock stopped afterwards is honest."""
 
+    # ----------------------------------------------------------------- staging
+    def _stage(self, fn: Callable) -> Callable | None:
+        """The framework's staging transform for correctness work (jax.jit), or None where the
+        framework's operators run eagerly as they are (torch, TensorFlow, numpy)."""
+        return None
+
+    def staging(self, on: bool = True) -> "Adapter":
+        """A copy whose operators (``grad(f)``, ``jvp(f, x, v)``, ...) run as staged programs where
+        the framework stages (``_stage``): built once per (operator, function) and compiled once per
+        shape and dtype, as users of that framework run them. The engine's checks use it; the
+        benchmarks time eager and compiled modes explicitly instead. A function that cannot be
+        staged (Python control flow on values) runs eagerly, the same answer by another route."""
+        out = type(self)(self.variant)
+        out.staged = bool(on)
+        return out
+
+    def program(self, fn: Callable, *key: Any) -> Callable:
+        """``fn``, a function of arrays composed from this adapter's operators, as one staged program
+        cached by ``key`` (pass what ``fn`` closes over, e.g. the function it differentiates):
+        built and compiled once per shape and dtype where the adapter is staged; ``fn`` elsewhere."""
+        return self._program("program", key, lambda: fn)
+
+    @property
+    def runs_staged(self) -> bool:
+        """True when this adapter's operators run as staged programs (staged, and the framework stages)."""
+        return self.staged and type(self)._stage is not Adapter._stage
+
+    def _program(self, op: str, f: Callable, build: Callable[[], Callable], *extra: Any) -> Callable:
+        """``build()`` — the operator ``op`` of f as a function of arrays — staged and cached per
+        (adapter class, variant, op, f, extra) when the adapter is staged; else ``build()`` itself."""
+        if not self.staged or _TRACING.depth:
+            return build()  # unstaged, or called while a staged program is traced: part of that program
+        stage = self._stage
+        key = (type(self), self.variant, op, f, extra)
+        try:
+            prog = _PROGRAMS.get(key)
+        except TypeError:  # an unhashable function or argument: nothing to cache it by
+            return build()
+        if prog is None:
+            fn = build()
+            staged = stage(fn)
+            prog = fn if staged is None else _with_eager_fallback(staged, fn)
+            _PROGRAMS[key] = prog
+            if len(_PROGRAMS) > _PROGRAMS_LIMIT:
+                _PROGRAMS.popitem(last=False)
+        else:
+            _PROGRAMS.move_to_end(key)
+        return prog
+
     # ----------------------------------------------------------------- validation
     def _require_differentiable(self, *xs: Any) -> None:
         for x in xs:
@@ -298,72 +354,77 @@ class Adapter:
     # ----------------------------------------------------------------- public operators
     def grad(self, f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         """∇f: the gradient of scalar f with respect to the argument(s) ``argnums``."""
-        g = self._impl("grad")(self._scalar(f, "grad"), argnums)
+        argnums = argnums if isinstance(argnums, int) else tuple(argnums)
 
-        def gradient(*args: Any) -> Any:
-            self._require_differentiable(*_pick(args, argnums))
-            return g(*args)
+        def build() -> Callable:
+            g = self._impl("grad")(self._scalar(f, "grad"), argnums)
 
-        return gradient
+            def gradient(*args: Any) -> Any:
+                self._require_differentiable(*_pick(args, argnums))
+                return g(*args)
+
+            return gradient
+
+        return self._program("grad", f, build, argnums)
 
     def value_and_grad(self, f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         """x ↦ (f(x), ∇f(x))."""
-        vg = self._impl("value_and_grad")(self._scalar(f, "value_and_grad"), argnums)
+        argnums = argnums if isinstance(argnums, int) else tuple(argnums)
 
-        def value_and_gradient(*args: Any) -> Any:
-            self._require_differentiable(*_pick(args, argnums))
-            return vg(*args)
+        def build() -> Callable:
+            vg = self._impl("value_and_grad")(self._scalar(f, "value_and_grad"), argnums)
 
-        return value_and_gradient
+            def value_and_gradient(*args: Any) -> Any:
+                self._require_differentiable(*_pick(args, argnums))
+                return vg(*args)
+
+            return value_and_gradient
+
+        return self._program("value_and_grad", f, build, argnums)
 
     def jvp(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
         """(f(x), J_f(x) v): the directional derivative along v (forward mode)."""
         self._require_differentiable(x, v)
-        return self._impl("jvp")(f, x, v)
+        jvp = self._impl("jvp")
+        return self._program("jvp", f, lambda: lambda x, v: jvp(f, x, v))(x, v)
 
     def vjp(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
         """(f(x), J_f(x)ᵀ u): the cotangent pulled back through f (reverse mode)."""
         self._require_differentiable(x, u)
-        return self._impl("vjp")(f, x, u)
+        vjp = self._impl("vjp")
+        return self._program("vjp", f, lambda: lambda x, u: vjp(f, x, u))(x, u)
 
     def jacobian(self, f: Callable, mode: str = "rev") -> Callable:
         """x ↦ J_f(x) with shape f(x).shape + x.shape, by forward ("fwd") or reverse ("rev") mode."""
         if mode not in ("fwd", "rev"):
             raise ValueError(f"jacobian mode must be 'fwd' or 'rev', not {mode!r}")
-        jac = self._impl(f"jacobian_{mode}")(f)
-
-        def jacobian(x: Any) -> Any:
-            self._require_differentiable(x)
-            return jac(x)
-
-        return jacobian
+        return self._program("jacobian", f, lambda: self._checked(self._impl(f"jacobian_{mode}")(f)), mode)
 
     def hessian(self, f: Callable) -> Callable:
         """x ↦ ∇²f(x) with shape x.shape + x.shape."""
-        h = self._impl("hessian")(self._scalar(f, "hessian"))
-
-        def hessian(x: Any) -> Any:
-            self._require_differentiable(x)
-            return h(x)
-
-        return hessian
+        return self._program("hessian", f, lambda: self._checked(self._impl("hessian")(self._scalar(f, "hessian"))))
 
     def hvp(self, f: Callable, x: Any, v: Any) -> Any:
         """∇²f(x) v without forming the Hessian."""
         self._require_differentiable(x, v)
-        return self._impl("hvp")(self._scalar(f, "hvp"), x, v)
+        hvp, fs = self._impl("hvp"), self._scalar(f, "hvp")
+        return self._program("hvp", f, lambda: lambda x, v: hvp(fs, x, v))(x, v)
 
     def derivative(self, f: Callable, order: int = 1) -> Callable:
         """x ↦ dⁿf/dxⁿ(x) for a scalar function of a scalar, n = order in 1..4."""
         if not 1 <= int(order) <= 4:
             raise ValueError(f"derivative order must be 1..4, not {order}")
-        d = self._impl("derivative")(self._scalar(f, "derivative"), int(order))
+        return self._program("derivative", f, lambda: self._checked(self._impl("derivative")(
+            self._scalar(f, "derivative"), int(order))), int(order))
 
-        def derivative(x: Any) -> Any:
+    def _checked(self, op: Callable) -> Callable:
+        """op(x) after checking that x is differentiable."""
+
+        def operator(x: Any) -> Any:
             self._require_differentiable(x)
-            return d(x)
+            return op(x)
 
-        return derivative
+        return operator
 
     # ----------------------------------------------------------------- generic compositions
     # Used where an adapter (or variant) has no more idiomatic API for the operator.
@@ -418,6 +479,43 @@ class Adapter:
     def _like(self, a: np.ndarray, x: Any) -> Any:
         """A numpy array as an array of x's dtype on x's device."""
         raise NotImplementedError
+
+
+class _Tracing(threading.local):
+    depth = 0  # > 0 while a staged program runs (and may trace the Python code of its operators)
+
+
+_TRACING = _Tracing()
+
+# Staged programs, least recently used first (bounded: each holds its function and compiled code).
+_PROGRAMS: "OrderedDict[tuple, Callable]" = OrderedDict()
+_PROGRAMS_LIMIT = 4096
+
+
+def _with_eager_fallback(staged: Callable, fn: Callable) -> Callable:
+    """``staged``, or ``fn`` from the first call on which staging fails while the eager run works
+    (a function with Python control flow on values cannot be traced); an error the eager run
+    raises as well is the function's own and propagates."""
+    state = {"eager": False}
+
+    @functools.wraps(fn)
+    def program(*args: Any) -> Any:
+        if state["eager"]:
+            return fn(*args)
+        _TRACING.depth += 1
+        try:
+            return staged(*args)
+        except ConformanceError:
+            raise
+        except Exception:
+            pass  # not stageable: run it eagerly below
+        finally:
+            _TRACING.depth -= 1
+        out = fn(*args)  # an error here is the function's own, and propagates
+        state["eager"] = True
+        return out
+
+    return program
 
 
 @functools.lru_cache(maxsize=None)

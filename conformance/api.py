@@ -156,7 +156,8 @@ def make_case(fn: Any, x: np.ndarray, reference: Callable | None = None, name: s
 def check(fn: Any, x: Any, *, frameworks: Iterable[str] | None = None,
           checks: Iterable[str] = DEFAULT_CHECKS, dtype: str = "float64",
           reference: Callable | None = None, variants: str = "default", analytic: bool = False,
-          name: str | None = None, device: str = "cpu", direction_seed: int = 0) -> CheckResult:
+          name: str | None = None, device: str = "cpu", direction_seed: int = 0,
+          staged: bool = True) -> CheckResult:
     """Run derivative ``checks`` of ``fn`` at ``x`` in each framework against the oracle.
 
     fn: ``fn(xp, x)`` written once against a numpy-like namespace, or a dict {framework: f} of
@@ -165,6 +166,8 @@ def check(fn: Any, x: Any, *, frameworks: Iterable[str] | None = None,
     reference: numpy ``f(x)`` the oracle differentiates; default the xp-generic fn itself (through
         numpy and mpmath: exact oracles). ``analytic=True`` allows the complex-step oracle on it.
     frameworks: default the dict's keys, or every installed AD framework. variants: "default" or "all".
+    staged: run the operators as staged programs (jax.jit) where the framework stages, as
+        ``conformance run`` does; False runs them eagerly.
     Checks that do not apply (gradient/Hessian of a non-scalar function) are recorded as skip.
     """
     x = np.asarray(x, dtype=np.float64)
@@ -181,7 +184,7 @@ def check(fn: Any, x: Any, *, frameworks: Iterable[str] | None = None,
                                                           if not a.is_reference]
     result = CheckResult(case.name, dtype)
     for fw in frameworks:
-        base = adapters.get(fw)
+        base = adapters.get(fw).staging(staged)
         ok = base.available()
         if not ok:
             result.rows.append(Row(base.name, base.variant, "*", Outcome.skip(str(ok))))

@@ -12,16 +12,22 @@ unregistered ``fail`` or ``error``, 2 for bad usage, 0 otherwise.
 from __future__ import annotations
 
 import argparse
+import math
+import multiprocessing
+import os
 import random
 import sys
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty
+from typing import Any, Callable
 
 from conformance import adapters, engine
 from conformance import registry as registry_mod
 from conformance.adapters import ConformanceError
-from conformance.records import ResultWriter, new_run_id, results_path
+from conformance.records import Record, ResultWriter, new_run_id, results_path
 
 HELP = "run the conformance suite on every installed framework and write records and the report"
 
@@ -49,6 +55,11 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report", default="reports/index.html", metavar="PATH", help="HTML report path")
     p.add_argument("--no-report", action="store_true", help="do not build the HTML report")
     p.add_argument("--registry", metavar="DIR", help="known-deviation directory (default: packaged)")
+    p.add_argument("--eager", action="store_true",
+                   help="run each framework's operators eagerly, not as staged programs (jax.jit)")
+    p.add_argument("--jobs", "-j", type=int, metavar="N",
+                   help="run side by side in N processes, costly frameworks split into parts by case "
+                        "(default: one per CPU core for runs of 300 records or more; 1: one process)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress line")
 
 
@@ -103,13 +114,25 @@ def summary(rows: dict[str, Counter]) -> str:
     return "\n".join(out)
 
 
-def main(args: argparse.Namespace) -> int:
-    run_id = new_run_id()
+@dataclass
+class Plan:
+    """What one ``conformance run`` does: rebuilt from the same arguments in every worker process."""
+
+    profile: engine.Profile
+    seed: int
+    registry: Any
+    adapters: list[adapters.Adapter]
+    tasks: list[engine.Task]
+    work: dict[str, list]
+
+
+def make_plan(args: argparse.Namespace, seed: int | None = None) -> Plan:
     profile = engine.get_profile(args.profile)
-    seed = args.seed if args.seed is not None else (0 if profile.derandomize else random.randrange(2**31))
+    if seed is None:
+        seed = args.seed if args.seed is not None else (0 if profile.derandomize else random.randrange(2**31))
     profile = engine.get_profile(args.profile, seed)
     reg = registry_mod.load(args.registry)
-    chosen = resolve_adapters(_names(args.framework))
+    chosen = [a.staging(not args.eager) for a in resolve_adapters(_names(args.framework))]
     variants, devices, dtypes = _names(args.api), _names(args.device), _names(args.dtype)
     for d in devices or []:
         known = sorted({dev for a in chosen for dev in a.devices()})
@@ -121,27 +144,102 @@ def main(args: argparse.Namespace) -> int:
         raise ConformanceError(f"no task matches --cases {args.cases!r} --checks {args.checks!r}; "
                                f"`conformance run --profile dev` runs everything")
     work = {a.name: list(engine.plan([a], devices, dtypes, tasks, variants)) for a in chosen}
-    progress = Progress(sum(len(w) for w in work.values()), args.quiet)
-    print(f"conformance run {run_id}: profile {profile.name}, seed {seed}, {len(tasks)} tasks, "
-          f"{progress.total} records, frameworks {', '.join(a.name for a in chosen)}", file=sys.stderr)
+    return Plan(profile, seed, reg, chosen, tasks, work)
+
+
+def shard(work: list, index: int, count: int) -> list:
+    """The part ``index`` of ``count`` of a framework's work: whole cases (every check, variant and
+    dtype of a case stays in one process, which compiles its programs once), spread by name."""
+    from conformance.derivatives.checks import stable_seed
+
+    return [w for w in work if stable_seed(w[0].family, w[0].case) % count == index]
+
+
+def run_framework(plan: Plan, a: adapters.Adapter, out_dir: str, run_id: str, argv: list[str],
+                  emit: Callable[[str, Record], None], part: tuple[int, int] = (0, 1)) -> Path:
+    """Run every task of ``a`` in the plan (or its ``part`` = (index, count)), writing each record as
+    soon as it exists; ``emit(label, record)`` is told of each one. Returns the records file."""
+    index, count = part
+    stem = f"{a.name}-{a.version}" + (f"-part{index + 1}of{count}" if count > 1 else "")
+    path = results_path(out_dir, stem, run_id)
+    header = {"framework": a.name, "framework_version": a.version, "profile": plan.profile.name,
+              "seed": plan.seed, "staged": a.runs_staged, "argv": argv, "variants": list(a.variants),
+              "devices": a.devices(), "part": f"{index + 1}/{count}"}
+    work = plan.work[a.name] if count == 1 else shard(plan.work[a.name], index, count)
+    with ResultWriter(path, run_id, header) as w:
+        for task, adapter, dev, dtype in work:
+            rec = engine.run_task(task, adapter, dev, dtype, plan.profile, plan.seed, plan.registry)
+            w.write(rec)
+            emit(f"{adapter.label} {task.case}/{task.check} {dtype}", rec)
+    return path
+
+
+def _worker(args: argparse.Namespace, name: str, part: tuple[int, int], seed: int, run_id: str,
+            argv: list[str], queue: Any) -> None:
+    """One framework (or one part of it) in its own process: its records file, and each record's
+    status on ``queue`` (failures in full, for the summary); last, the registry entries it matched."""
+    args = argparse.Namespace(**{**vars(args), "framework": [name]})
+    plan = make_plan(args, seed)
+
+    def emit(label: str, rec: Record) -> None:
+        queue.put(("record", label, rec.status, rec if rec.status in ("fail", "error") else None))
+
+    path = run_framework(plan, plan.adapters[0], args.out, run_id, argv, emit, part)
+    queue.put(("done", (name, part), str(path), [e.source for e in plan.registry.entries if e.hits]))
+
+
+# Below this many records a run stays in one process: starting workers (each imports its
+# framework, ~5-10 s) would cost more than it saves.
+PARALLEL_FROM = 300
+
+
+def default_jobs(records: int) -> int:
+    """One process per CPU core for a run of at least PARALLEL_FROM records, else one."""
+    return max(1, os.cpu_count() or 1) if records >= PARALLEL_FROM else 1
+
+
+def units(chosen: list[adapters.Adapter], jobs: int) -> list[tuple[adapters.Adapter, tuple[int, int]]]:
+    """(framework, (part, parts)) work units for ``jobs`` processes, costliest first: a framework
+    whose share of the total (``relative_cost``) exceeds half a process's is split into parts of
+    whole cases (at most ``jobs``), so that no single framework keeps the others waiting."""
+    total = sum(a.relative_cost for a in chosen)
+    target = total / (2 * jobs)
+    out = []
+    for a in chosen:
+        n = max(1, min(jobs, math.ceil(a.relative_cost / target))) if jobs > 1 else 1
+        out += [(a, (i, n)) for i in range(n)]
+    return sorted(out, key=lambda u: -u[0].relative_cost / u[1][1])
+
+
+def main(args: argparse.Namespace) -> int:
+    run_id = new_run_id()
+    plan = make_plan(args)
+    chosen = plan.adapters
+    progress = Progress(sum(len(w) for w in plan.work.values()), args.quiet)
+    jobs = args.jobs or default_jobs(progress.total)
+    print(f"conformance run {run_id}: profile {plan.profile.name}, seed {plan.seed}, {len(plan.tasks)} tasks, "
+          f"{progress.total} records, frameworks {', '.join(a.name for a in chosen)}"
+          f"{f', {jobs} processes' if jobs > 1 else ''}", file=sys.stderr)
     rows: dict[str, Counter] = defaultdict(Counter)
     failures: list = []
     written: list[Path] = []
+    broken: list[str] = []
+
+    def emit(label: str, status: str, rec: Record | None) -> None:
+        rows[label.split(" ", 1)[0]][status] += 1
+        if rec is not None:
+            failures.append(rec)
+        progress.update(label, status)
+
     try:
-        for a in chosen:
-            path = results_path(args.out, f"{a.name}-{a.version}", run_id)
-            header = {"framework": a.name, "framework_version": a.version, "profile": profile.name,
-                      "seed": seed, "argv": sys.argv[1:], "variants": list(a.variants),
-                      "devices": a.devices()}
-            with ResultWriter(path, run_id, header) as w:
-                written.append(path)
-                for task, adapter, dev, dtype in work[a.name]:
-                    rec = engine.run_task(task, adapter, dev, dtype, profile, seed, reg)
-                    w.write(rec)
-                    rows[adapter.label][rec.status] += 1
-                    if rec.status in ("fail", "error"):
-                        failures.append(rec)
-                    progress.update(f"{adapter.label} {task.case}/{task.check} {dtype}", rec.status)
+        if jobs <= 1:
+            for a in chosen:
+                written.append(run_framework(plan, a, args.out, run_id, sys.argv[1:], lambda label, rec:
+                                             emit(label, rec.status, rec if rec.status in ("fail", "error") else None)))
+        else:
+            matched = _run_parallel(args, plan, jobs, run_id, emit, written, broken)
+            for e in plan.registry.entries:
+                e.hits += matched.count(e.source)
     finally:
         progress.close()
     print(summary(rows))
@@ -150,15 +248,71 @@ def main(args: argparse.Namespace) -> int:
               f"{rec.check}: {rec.message[:160]}\n    replay: {rec.replay}")
     if len(failures) > 25:
         print(f"  ... and {len(failures) - 25} more (see the report)")
-    if not (args.cases or args.checks or args.suite or variants or dtypes):
-        for e in reg.unmatched():
+    for line in broken:
+        print(f"error: {line}", file=sys.stderr)
+    variants, dtypes = _names(args.api), _names(args.dtype)
+    if not (args.cases or args.checks or args.suite or variants or dtypes or broken):
+        for e in plan.registry.unmatched():
             if e.framework in ("*",) or any(e.framework == a.name for a in chosen):
                 print(f"warning: known deviation {e.source} ({e.framework} {e.case} {e.check}) matched "
                       f"nothing in this run; remove it if the framework is fixed", file=sys.stderr)
     print("records: " + ", ".join(str(p) for p in written))
     if not args.no_report:
         _build_report(args.out, args.report)
-    return 1 if failures else 0
+    return 1 if failures or broken else 0
+
+
+def _run_parallel(args: argparse.Namespace, plan: Plan, jobs: int, run_id: str, emit: Callable,
+                  written: list[Path], broken: list[str]) -> list[str]:
+    """Each framework in a worker process (spawned: frameworks do not survive a fork), at most
+    ``jobs`` at a time, the costliest first. Returns the sources of the registry entries matched.
+    A worker that dies is reported with its exit code; the records it wrote stay on disk."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    pending = units(plan.adapters, jobs)
+    running: dict[tuple, Any] = {}
+    done: set[tuple] = set()
+    matched: list[str] = []
+
+    def drain(block: bool) -> None:
+        try:
+            msg = queue.get(timeout=0.5) if block else queue.get_nowait()
+        except Empty:
+            return
+        if msg[0] == "record":
+            emit(*msg[1:])
+        else:
+            _, unit, path, sources = msg
+            done.add(unit)
+            written.append(Path(path))
+            matched.extend(sources)
+
+    while pending or running:
+        while pending and len(running) < jobs:
+            a, part = pending.pop(0)
+            unit = (a.name, part)
+            p = ctx.Process(target=_worker, args=(args, a.name, part, plan.seed, run_id, sys.argv[1:], queue),
+                            name=f"conformance-{a.name}-{part[0] + 1}of{part[1]}")
+            p.start()
+            running[unit] = p
+        drain(block=True)
+        for unit, p in list(running.items()):
+            if not p.is_alive() and (unit in done or p.exitcode not in (0, None)):
+                p.join()
+                del running[unit]
+                if unit not in done:
+                    name = unit[0]
+                    broken.append(f"the {name} worker (part {unit[1][0] + 1} of {unit[1][1]}) stopped "
+                                  f"(exit code {p.exitcode}) before finishing; its records so far are in "
+                                  f"{args.out}; rerun with --framework {name} --jobs 1 to see the error")
+    while True:
+        try:
+            msg = queue.get_nowait()
+        except Empty:
+            break
+        if msg[0] == "record":
+            emit(*msg[1:])
+    return matched
 
 
 def _build_report(out_dir: str, report_path: str) -> None:

@@ -72,11 +72,17 @@ class Case:
     #                               a numerically safe rewrite (series near a removable singularity)
     defined_on: tuple[float, float] = (-np.inf, np.inf)  # open interval where fn is smooth, per entry
     valid: Callable[[np.ndarray], str | None] | None = None  # None if x is inside the domain, else why
+    _bound: dict = field(default_factory=dict, repr=False, compare=False)  # function()'s objects
 
     def function(self, framework: str, xp: Any) -> Callable[[Any], Any]:
-        """fn bound to a namespace (a per-framework implementation when the case has one)."""
-        impl = self.impls.get(framework, self.fn)
-        return lambda x: impl(xp, x)
+        """fn bound to a namespace (a per-framework implementation when the case has one): one
+        function object per (framework, namespace), so that staged programs built on it are reused."""
+        key = (framework, id(xp))
+        hit = self._bound.get(key)
+        if hit is None or hit[0] is not xp:
+            impl = self.impls.get(framework, self.fn)
+            hit = self._bound[key] = (xp, lambda x: impl(xp, x))
+        return hit[1]
 
     @property
     def oracle_fn(self) -> Callable[[Any, Any], Any]:

@@ -64,6 +64,19 @@ SECOND: dict[str, Callable] = {
 # fwd∘fwd gives the contraction ⟨S₂, v⟩ = uᵀD²f[v, v] (one JVP of a JVP) rather than S₂ itself,
 # which would take n JVPs of JVPs; it is compared with the oracle's S₂ contracted with v.
 
+
+def directional(a: Any, f: Callable, order: int) -> Callable:
+    """(x, u, v) ↦ uᵀDⁿf(x)[v, …, v, ·] for n = 2 (forward over reverse: the JVP along v of x ↦ J(x)ᵀu)
+    or 3 (one more JVP along v), one program per (adapter, f, order) shared by every point."""
+    def s2(x, u, v):
+        return a.jvp(lambda t: a.vjp(f, t, u)[1], x, v)[1]
+
+    def s3(x, u, v):
+        return a.jvp(lambda t: s2(t, u, v), x, v)[1]
+
+    return a.program(s2 if order == 2 else s3, "directional", order, f)
+
+
 # jacobian(jacobian(f, inner_mode), outer_mode): shape out + x + x, contracted with u and v in numpy.
 JACOBIAN_PAIRS = {f"jac{a}∘jac{b}": (a, b) for a in ("fwd", "rev") for b in ("fwd", "rev")}
 

@@ -33,6 +33,7 @@ import numpy as np
 from conformance.adapters import ConformanceError
 from conformance.derivatives.checks import compare_scaled
 from conformance.edges import limit_oracle as lo
+from conformance.edges.nested import directional
 from conformance.engine import Context, Outcome, Task
 from conformance.tolerance import policy
 
@@ -159,14 +160,7 @@ def run_point(case: Any, point: Any, po: PointOracle, order: int, ctx: Context) 
         jtu = ctx.numpy(a.vjp(f, x, u)[1])
         got = {"jv": np.asarray(jv, np.float64), "utjw": np.sum(np.asarray(jtu, np.float64) * po.w)}
     else:
-        xp = a.xp
-
-        def s2(z):
-            return a.jvp(lambda t: a.vjp(f, t, u)[1], z, v)[1]
-
-        inner = s2 if order == 2 else (lambda z: a.jvp(s2, z, v)[1])
-        got = {"d": np.sum(np.asarray(ctx.numpy(inner(x)), np.float64) * po.v)}
-        del xp
+        got = {"d": np.sum(np.asarray(ctx.numpy(directional(a, f, order)(x, u, v)), np.float64) * po.v)}
     tol = policy(LEVEL[order], ctx.dtype)
     worst, rows = None, {}
     for k, want in po.values[order].items():

@@ -171,3 +171,42 @@ def test_missing_framework_is_unavailable_with_install_command(monkeypatch):
     monkeypatch.setattr(cls, "module", "jax_not_installed_here")
     ok = cls().available()
     assert not ok and "cannot be imported" in ok.reason and "pip install" in ok.install
+
+
+def test_staged_operators_agree_with_eager_and_are_built_once(ad):
+    """``staging()`` (jax.jit where the framework stages; the same operators elsewhere): the same
+    answers as eager calls, and one program per (operator, function), reused on the next call."""
+    st = ad.staging()
+    assert st.staged and st.with_variant(st.variant).staged
+
+    def f(x):
+        return st.xp.sum(st.xp.sin(x) * x)
+
+    x = ad.from_numpy(np.array([0.3, -1.2, 2.0]))
+    v = ad.from_numpy(np.array([1.0, 0.5, -2.0]))
+    assert_close(ad, st.grad(f)(x), ad.to_numpy(ad.grad(f)(x)))
+    assert_close(ad, st.jvp(f, x, v)[1], ad.to_numpy(ad.jvp(f, x, v)[1]))
+    assert_close(ad, st.hessian(f)(x), ad.to_numpy(ad.hessian(f)(x)), "second_order")
+    built = len(base._PROGRAMS)
+    st.grad(f)(x), st.jvp(f, x, v), st.hessian(f)(x)
+    assert len(base._PROGRAMS) == built
+
+
+def test_a_function_that_cannot_be_staged_runs_eagerly(ad):
+    """Python control flow on values cannot be traced by jax.jit: the staged operator falls back to
+    the eager one (same answer), while a function's own error still propagates."""
+    st = ad.staging()
+    if not st.runs_staged:
+        pytest.skip(f"{ad.name} runs its operators eagerly")
+
+    def f(x):
+        return st.xp.sum(x**3) if bool(x[0] > 0) else st.xp.sum(x)
+
+    x = ad.from_numpy(np.array([2.0, 1.0]))
+    assert_close(ad, st.grad(f)(x), [12.0, 3.0])
+
+    def broken(x):
+        raise RuntimeError("the user's function failed")
+
+    with pytest.raises(RuntimeError, match="user's function"):
+        st.grad(broken)(x)

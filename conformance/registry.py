@@ -52,6 +52,12 @@ class Deviation:
         return (case_ok and _fn(self.check, get("check", "")) and _fn(self.api, get("api", ""))
                 and _fn(self.dtype, get("dtype", "")) and _fn(self.point, get("point") or ""))
 
+    def could_match(self, planned: Any) -> bool:
+        """Whether a record of the planned task (a dict without ``point``, which is known only once
+        the task runs) could match this entry: the other fields match."""
+        return self.matches({**planned, "point": None}) if self.point in ("*", "") else \
+            Deviation(**{**self.__dict__, "point": "*"}).matches(planned)
+
     def as_dict(self) -> dict:
         return {"reason": self.reason, "link": self.link, "versions": self.versions,
                 "source": self.source}

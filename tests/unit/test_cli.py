@@ -64,7 +64,7 @@ def test_costly_frameworks_are_split_into_parts_of_whole_cases():
 
     chosen = [adapters.get(n) for n in ("numpy", "torch", "tensorflow", "jax")]
     parts = {}
-    for a, (i, n) in units(chosen, 2):
+    for a, (_, n) in units(chosen, 2):
         parts[a.name] = n
     assert parts == {"numpy": 1, "torch": 1, "tensorflow": 2, "jax": 2}
     assert [a.name for a, _ in units(chosen, 2)][:2] == ["jax", "jax"]  # the costliest start first

@@ -43,7 +43,7 @@ class JaxAdapter(Adapter):
         "linearize": "jax.linearize for forward mode, jax.linear_transpose of it for reverse mode",
     }
     dtypes = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128")
-    relative_cost = 30.0  # vs torch, from `conformance run --profile ci` timings on a 2-core CPU
+    relative_cost = 14.0  # task seconds vs torch's in a full `conformance run` (2-core CPU, ci profile)
     # Complex gradient convention (conformance.edges.complex normalizes by it): JAX returns ∂L/∂x − i ∂L/∂y, the conjugate of PyTorch's; vjp gives Jᵀu (no conjugation)
     # https://jax.readthedocs.io/en/latest/notebooks/autodiff_cookbook.html#complex-numbers-and-differentiation
     complex_grad_convention = "conjugate"

@@ -67,6 +67,7 @@ class NumpyAdapter(Adapter):
         "complex_step": "complex step Im f(x+ihv)/h for first derivatives",
     }
     dtypes = ("float32", "float64", "complex128")
+    relative_cost = 1.5  # task seconds vs torch's in a full `conformance run` (2-core CPU, ci profile)
     # Complex gradient convention (conformance.edges.complex normalizes by it): the numerical reference conjugates like PyTorch (vjp = conj(J)ᵀu)
     complex_grad_convention = "direct"
     is_reference = True

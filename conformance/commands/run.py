@@ -199,14 +199,15 @@ def default_jobs(records: int) -> int:
 
 
 def units(chosen: list[adapters.Adapter], jobs: int) -> list[tuple[adapters.Adapter, tuple[int, int]]]:
-    """(framework, (part, parts)) work units for ``jobs`` processes, costliest first: a framework
-    whose share of the total (``relative_cost``) exceeds half a process's is split into parts of
-    whole cases (at most ``jobs``), so that no single framework keeps the others waiting."""
+    """(framework, (part, parts)) work units for ``jobs`` processes, costliest first (each process
+    takes the next unit when it finishes one). A framework costing more than a third of a process's
+    share (``relative_cost``) is split into parts of whole cases, up to two per process, so that the
+    parts of the costly frameworks balance the load instead of one framework keeping the rest waiting."""
     total = sum(a.relative_cost for a in chosen)
-    target = total / (2 * jobs)
+    target = total / (3 * jobs)
     out = []
     for a in chosen:
-        n = max(1, min(jobs, math.ceil(a.relative_cost / target))) if jobs > 1 else 1
+        n = max(1, min(2 * jobs, math.ceil(a.relative_cost / target))) if jobs > 1 else 1
         out += [(a, (i, n)) for i in range(n)]
     return sorted(out, key=lambda u: -u[0].relative_cost / u[1][1])
 

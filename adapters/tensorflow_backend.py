@@ -197,13 +197,19 @@ class TensorflowAdapter(Adapter):
             g = inner.gradient(y, x, output_gradients=u, unconnected_gradients=self._zeros())
         return y, outer.gradient(g, u, output_gradients=v, unconnected_gradients=self._zeros())
 
+    # Up to this many output entries an eager tape.jacobian takes its loop path (see _tape_jacobian).
+    EAGER_LOOP_MAX = 64
+
     def _tape_jacobian(self, tape: Any, y: Any, x: Any) -> Any:
         """``tape.jacobian(y, x)``. Eagerly, its default pfor path traces a new graph function on
-        every call (0.20 s for a 6×6 Hessian measured here, TF 2.21), so eager calls take its loop
-        path (``experimental_use_pfor=False``: one gradient per output, 0.05 s); inside a
-        ``tf.function`` the vectorized pfor path is used. The tape must be persistent for the loop."""
+        every call (0.20 s for a 6×6 Hessian measured here, TF 2.21) while its loop path
+        (``experimental_use_pfor=False``: one gradient per output entry) took 0.05 s; so eager calls
+        with at most EAGER_LOOP_MAX output entries take the loop, larger ones and calls inside a
+        ``tf.function`` the default vectorized pfor path. The tape must be persistent for the loop."""
+        tf = self.fw
+        small = y.shape.num_elements() is not None and y.shape.num_elements() <= self.EAGER_LOOP_MAX
         return tape.jacobian(y, x, unconnected_gradients=self._zeros(),
-                             experimental_use_pfor=not self.fw.executing_eagerly())
+                             experimental_use_pfor=not (tf.executing_eagerly() and small))
 
     def _jacobian_rev(self, f: Callable) -> Callable:
         tf = self.fw

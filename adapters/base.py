@@ -304,10 +304,9 @@ class Adapter:
 
     def _program(self, op: str, f: Callable, build: Callable[[], Callable], *extra: Any) -> Callable:
         """``build()`` — the operator ``op`` of f as a function of arrays — staged and cached per
-        (adapter class, variant, op, f, extra) when the adapter is staged; else ``build()`` itself."""
-        if not self.staged or _TRACING.depth:
+        (adapter class, variant, op, f, extra) when the adapter runs staged; else ``build()`` itself."""
+        if not self.runs_staged or _TRACING.depth:
             return build()  # unstaged, or called while a staged program is traced: part of that program
-        stage = self._stage
         key = (type(self), self.variant, op, f, extra)
         try:
             prog = _PROGRAMS.get(key)
@@ -315,9 +314,7 @@ class Adapter:
             return build()
         if prog is None:
             fn = build()
-            staged = stage(fn)
-            prog = fn if staged is None else _with_eager_fallback(staged, fn)
-            _PROGRAMS[key] = prog
+            prog = _PROGRAMS[key] = _with_eager_fallback(self._stage(fn), fn)
             if len(_PROGRAMS) > _PROGRAMS_LIMIT:
                 _PROGRAMS.popitem(last=False)
         else:
@@ -354,33 +351,26 @@ class Adapter:
     # ----------------------------------------------------------------- public operators
     def grad(self, f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         """∇f: the gradient of scalar f with respect to the argument(s) ``argnums``."""
-        argnums = argnums if isinstance(argnums, int) else tuple(argnums)
-
-        def build() -> Callable:
-            g = self._impl("grad")(self._scalar(f, "grad"), argnums)
-
-            def gradient(*args: Any) -> Any:
-                self._require_differentiable(*_pick(args, argnums))
-                return g(*args)
-
-            return gradient
-
-        return self._program("grad", f, build, argnums)
+        return self._gradient_operator("grad", f, argnums)
 
     def value_and_grad(self, f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         """x ↦ (f(x), ∇f(x))."""
+        return self._gradient_operator("value_and_grad", f, argnums)
+
+    def _gradient_operator(self, op: str, f: Callable, argnums: int | Sequence[int]) -> Callable:
+        """``op`` ("grad" or "value_and_grad") of scalar f w.r.t. ``argnums``, checking its inputs."""
         argnums = argnums if isinstance(argnums, int) else tuple(argnums)
 
         def build() -> Callable:
-            vg = self._impl("value_and_grad")(self._scalar(f, "value_and_grad"), argnums)
+            g = self._impl(op)(self._scalar(f, op), argnums)
 
-            def value_and_gradient(*args: Any) -> Any:
+            def operator(*args: Any) -> Any:
                 self._require_differentiable(*_pick(args, argnums))
-                return vg(*args)
+                return g(*args)
 
-            return value_and_gradient
+            return operator
 
-        return self._program("value_and_grad", f, build, argnums)
+        return self._program(op, f, build, argnums)
 
     def jvp(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
         """(f(x), J_f(x) v): the directional derivative along v (forward mode)."""

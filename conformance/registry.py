@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -55,8 +55,7 @@ class Deviation:
     def could_match(self, planned: Any) -> bool:
         """Whether a record of the planned task (a dict without ``point``, which is known only once
         the task runs) could match this entry: the other fields match."""
-        return self.matches({**planned, "point": None}) if self.point in ("*", "") else \
-            Deviation(**{**self.__dict__, "point": "*"}).matches(planned)
+        return replace(self, point="*").matches(planned)
 
     def as_dict(self) -> dict:
         return {"reason": self.reason, "link": self.link, "versions": self.versions,

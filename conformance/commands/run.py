@@ -174,6 +174,11 @@ def run_framework(plan: Plan, a: adapters.Adapter, out_dir: str, run_id: str, ar
     return path
 
 
+def _event(label: str, rec: Record) -> tuple[str, str, Record | None]:
+    """(label, status, the record itself if it failed): what the summary needs of a record."""
+    return label, rec.status, rec if rec.status in ("fail", "error") else None
+
+
 def _worker(args: argparse.Namespace, name: str, part: tuple[int, int], seed: int, run_id: str,
             argv: list[str], queue: Any) -> None:
     """One framework (or one part of it) in its own process: its records file, and each record's
@@ -182,7 +187,7 @@ def _worker(args: argparse.Namespace, name: str, part: tuple[int, int], seed: in
     plan = make_plan(args, seed)
 
     def emit(label: str, rec: Record) -> None:
-        queue.put(("record", label, rec.status, rec if rec.status in ("fail", "error") else None))
+        queue.put(("record", *_event(label, rec)))
 
     path = run_framework(plan, plan.adapters[0], args.out, run_id, argv, emit, part)
     queue.put(("done", (name, part), str(path), [e.source for e in plan.registry.entries if e.hits]))
@@ -235,8 +240,8 @@ def main(args: argparse.Namespace) -> int:
     try:
         if jobs <= 1:
             for a in chosen:
-                written.append(run_framework(plan, a, args.out, run_id, sys.argv[1:], lambda label, rec:
-                                             emit(label, rec.status, rec if rec.status in ("fail", "error") else None)))
+                written.append(run_framework(plan, a, args.out, run_id, sys.argv[1:],
+                                             lambda label, rec: emit(*_event(label, rec))))
         else:
             matched = _run_parallel(args, plan, jobs, run_id, emit, written, broken)
             for e in plan.registry.entries:
@@ -290,11 +295,12 @@ def _run_parallel(args: argparse.Namespace, plan: Plan, jobs: int, run_id: str, 
     done: set[tuple] = set()
     matched: list[str] = []
 
-    def drain(block: bool) -> None:
+    def drain(block: bool) -> bool:
+        """Handle one message from the workers; False when none came."""
         try:
             msg = queue.get(timeout=0.5) if block else queue.get_nowait()
         except Empty:
-            return
+            return False
         if msg[0] == "record":
             emit(*msg[1:])
         else:
@@ -302,6 +308,7 @@ def _run_parallel(args: argparse.Namespace, plan: Plan, jobs: int, run_id: str, 
             done.add(unit)
             written.append(Path(path))
             matched.extend(sources)
+        return True
 
     while pending or running:
         while pending and len(running) < jobs:
@@ -321,13 +328,8 @@ def _run_parallel(args: argparse.Namespace, plan: Plan, jobs: int, run_id: str, 
                     broken.append(f"the {name} worker (part {unit[1][0] + 1} of {unit[1][1]}) stopped "
                                   f"(exit code {p.exitcode}) before finishing; its records so far are in "
                                   f"{args.out}; rerun with --framework {name} --jobs 1 to see the error")
-    while True:
-        try:
-            msg = queue.get_nowait()
-        except Empty:
-            break
-        if msg[0] == "record":
-            emit(*msg[1:])
+    while drain(block=False):  # what the last workers sent before they ended
+        pass
     return matched
 
 

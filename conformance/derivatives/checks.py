@@ -123,11 +123,6 @@ def tolerance_for(level: str, dtype: str, adapter: Any, method: str | None = Non
     return Tolerance(max(p.rtol for p in parts), max(p.atol for p in parts), " | ".join(reasons))
 
 
-def compare_scaled(actual: Any, expected: Any, tol: Tolerance, scale: Any = None) -> Comparison:
-    """``tolerance.compare`` with the relative part of the bound rtol·scale instead of rtol·|expected|."""
-    return compare(actual, expected, tol, scale)
-
-
 def verdict(what: str, c: Comparison, tol: Tolerance, inputs: Inputs | None, against: str,
             **data: Any) -> Outcome:
     """An Outcome from a comparison: pass when the error ratio is <= 1, else fail with a message
@@ -236,7 +231,7 @@ def jvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     ref = oracle("jacobian", case, inp.x)
     want, scale = _jv(ref.value, inp.v())
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
-    return verdict("JVP", compare_scaled(wide(ctx.numpy(t)), want, tol, scale), tol, inp,
+    return verdict("JVP", compare(wide(ctx.numpy(t)), want, tol, scale), tol, inp,
                    f"the {ref.method} oracle", oracle=ref.method)
 
 
@@ -249,7 +244,7 @@ def vjp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     ref = oracle("jacobian", case, inp.x)
     want, scale = _jtu(ref.value, u, inp.x.shape)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
-    return verdict("VJP", compare_scaled(wide(ctx.numpy(ct)), want, tol, scale), tol, inp,
+    return verdict("VJP", compare(wide(ctx.numpy(ct)), want, tol, scale), tol, inp,
                    f"the {ref.method} oracle", oracle=ref.method)
 
 
@@ -265,7 +260,7 @@ def adjoint(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     left, right = np.sum(u * jv_), np.sum(jtu_ * inp.v())
     scale = max(np.sum(np.abs(u * jv_)), np.sum(np.abs(jtu_ * inp.v())))
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, kind="agreement")
-    return verdict("⟨u, Jv⟩ (forward)", compare_scaled(left, right, tol, scale), tol, inp,
+    return verdict("⟨u, Jv⟩ (forward)", compare(left, right, tol, scale), tol, inp,
                    "⟨Jᵀu, v⟩ (reverse)", left=float(np.real(left)), right=float(np.real(right)))
 
 
@@ -321,7 +316,7 @@ def hvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     ref = oracle("hessian", case, inp.x)
     want, scale = _jv(ref.value, inp.v())
     tol = tolerance_for("second_order", ctx.dtype, ctx.adapter, ref.method)
-    return verdict("HVP", compare_scaled(got, want, tol, scale), tol, inp, f"the {ref.method} oracle H·v",
+    return verdict("HVP", compare(got, want, tol, scale), tol, inp, f"the {ref.method} oracle H·v",
                    oracle=ref.method)
 
 

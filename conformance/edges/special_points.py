@@ -31,11 +31,10 @@ from typing import Any, Callable
 import numpy as np
 
 from conformance.adapters import ConformanceError
-from conformance.derivatives.checks import compare_scaled
 from conformance.edges import limit_oracle as lo
 from conformance.edges.nested import directional
 from conformance.engine import Context, Outcome, Task
-from conformance.tolerance import policy
+from conformance.tolerance import compare, policy
 
 # The limit must be this much more accurate than the float64 bound it judges.
 PRECISION_MARGIN = 1e-3
@@ -164,7 +163,7 @@ def run_point(case: Any, point: Any, po: PointOracle, order: int, ctx: Context) 
     tol = policy(LEVEL[order], ctx.dtype)
     worst, rows = None, {}
     for k, want in po.values[order].items():
-        c = compare_scaled(got[k], want, tol, np.maximum(po.terms[k], np.abs(want))
+        c = compare(got[k], want, tol, np.maximum(po.terms[k], np.abs(want))
                            if k in po.terms else None)
         rows[k] = {"got": np.asarray(got[k]).tolist(), "limit": np.asarray(want).tolist(),
                    "error_ratio": c.error_ratio}

@@ -13,7 +13,7 @@ from conformance import adapters, engine
 from conformance.derivatives import agreement, checks, suite
 from conformance.derivatives.case import Case
 from conformance.derivatives.checks import Inputs
-from conformance.tolerance import policy
+from conformance.tolerance import compare, policy
 
 SCALAR = Case("sum_sin_exp", "compositions", lambda xp, x: xp.sum(xp.sin(x) * xp.exp(x)), scalar=True,
               shapes=((3,),), domain=(-1.0, 1.0))
@@ -181,11 +181,11 @@ def test_tolerance_widens_for_the_numerical_reference_and_richardson():
     assert checks.tolerance_for("exact", "float64", None, kind="agreement").rtol == policy("agreement", "float64").rtol
 
 
-def test_compare_scaled_uses_the_given_scale():
+def test_compare_uses_the_given_scale():
     tol = policy("exact", "float64")
-    assert checks.compare_scaled(1.0 + 1e-13, 1.0, tol, scale=1.0).ok is False
-    assert checks.compare_scaled(1e-13, 0.0, tol, scale=100.0).ok is True
-    assert checks.compare_scaled([1.0, float("nan")], [1.0, 1.0], tol, scale=1.0).ok is False
+    assert compare(1.0 + 1e-13, 1.0, tol, scale=1.0).ok is False
+    assert compare(1e-13, 0.0, tol, scale=100.0).ok is True
+    assert compare([1.0, float("nan")], [1.0, 1.0], tol, scale=1.0).ok is False
 
 
 # ------------------------------------------------------------------ hypothesis in the suite

@@ -12,6 +12,15 @@
     reset_compiler()          forget compiled code, so the next compile is timed from scratch and no
                               cache limit can silently turn compiled calls back into eager ones
 
+and, for the workloads' ``gradbench`` mode (each framework timed the way GradBench's tool for it
+times the objective and its gradient, so our gradient/objective ratio is like-for-like with the
+ratio GradBench publishes):
+
+    GRADBENCH_VARIANT         the API variant whose calls GradBench's tool makes (records' api)
+    gradbench_scan            the loop form of GradBench's tool for a recurrence, or None (a Python
+                              loop)
+    gradbench_pair(f, argnums, args, workload) -> GradbenchPair
+
 ``hand_timed_loop`` is the hand-written timing loop the harness-overhead self-check compares with.
 """
 
@@ -19,6 +28,7 @@ from __future__ import annotations
 
 import importlib
 import time
+from dataclasses import dataclass
 from typing import Any, Callable
 
 MODULES = {
@@ -26,6 +36,21 @@ MODULES = {
     "tensorflow": "conformance.adapters.benchmarks.tensorflow",
     "jax": "conformance.adapters.benchmarks.jax",
 }
+
+
+@dataclass(frozen=True)
+class GradbenchPair:
+    """Objective and gradient as GradBench's tool for one framework runs them: ``primal(*args)`` and
+    ``grad(*args)`` (the gradient with respect to every differentiated argument, a tuple), the
+    ``args`` to call them with (possibly the inputs converted as the tool converts them), ``how`` (a
+    one-line description citing the tool) and ``staged`` (True when the first call traces/compiles,
+    whose extra time is then reported as compile time)."""
+
+    primal: Callable
+    grad: Callable
+    args: tuple
+    how: str
+    staged: bool
 
 
 def _module(adapter: Any) -> Any | None:
@@ -60,6 +85,26 @@ def reset_compiler(adapter: Any) -> None:
     mod = _module(adapter)
     if mod is not None and hasattr(mod, "reset_compiler"):
         mod.reset_compiler()
+
+
+def gradbench_variant(adapter: Any) -> str | None:
+    """The API variant GradBench's tool for this framework uses, or None where GradBench has none."""
+    mod = _module(adapter)
+    return None if mod is None else getattr(mod, "GRADBENCH_VARIANT", None)
+
+
+def gradbench_scan(adapter: Any) -> Callable | None:
+    """The recurrence loop of GradBench's tool (tf.while_loop, lax.scan), or None for a Python loop."""
+    mod = _module(adapter)
+    return None if mod is None else mod.gradbench_scan
+
+
+def gradbench_pair(adapter: Any, f: Callable, argnums: tuple, args: tuple, workload: str) -> GradbenchPair:
+    """f and its gradient with respect to ``argnums``, timed as GradBench's tool times them."""
+    mod = _module(adapter)
+    if mod is None or not hasattr(mod, "gradbench_pair"):
+        raise NotImplementedError(f"GradBench has no tool form for {adapter.name}")
+    return mod.gradbench_pair(f, argnums, args, workload)
 
 
 def hand_timed_loop(call: Callable, args: tuple, rounds: int) -> list[float]:

@@ -29,3 +29,22 @@ def set_threads(n: int) -> dict:
                                        f"intra_op_parallelism_threads={n}").strip()
         return {"xla_flags": os.environ["XLA_FLAGS"], "jax_cpu_threads": n}
     return {"xla_flags": os.environ.get("XLA_FLAGS", ""), "jax_cpu_threads": "all cores (XLA default)"}
+
+
+# ------------------------------------------------------------------ gradbench mode
+GRADBENCH_VARIANT = "transforms"
+gradbench_scan = scan
+TOOLS = {
+    "gmm": "GradBench's JAX tool (python/gradbench/gradbench/tools/jax/gmm.py): jax.jit of the objective "
+           "and jax.jit of jax.grad",
+}
+NO_TOOL = ("GradBench has no JAX {workload} tool: timed as its JAX GMM tool times (jax.jit of the "
+           "objective and jax.jit of jax.grad), the recurrence a lax.scan")
+
+
+def gradbench_pair(f: Callable, argnums: tuple, args: tuple, workload: str) -> Any:
+    import jax
+    from conformance.adapters.benchmarks import GradbenchPair
+
+    how = TOOLS.get(workload) or NO_TOOL.format(workload=workload)
+    return GradbenchPair(jax.jit(f), jax.jit(jax.grad(f, argnums=argnums)), args, how, staged=True)

@@ -43,3 +43,30 @@ def reset_compiler() -> None:
     import torch
 
     torch._dynamo.reset()
+
+
+# ------------------------------------------------------------------ gradbench mode
+GRADBENCH_VARIANT = "autograd"
+gradbench_scan = None   # GradBench's PyTorch LSTM objective is a Python loop over the sequence
+TOOL = ("GradBench's PyTorch tool (python/gradbench/gradbench/tools/pytorch/{workload}.py, from "
+        "ADBench): eager; the objective called on inputs made with requires_grad=True, so it records "
+        "the autograd tape; the gradient = objective + output.backward() (utils.torch_jacobian), "
+        "read from .grad")
+
+
+def gradbench_pair(f: Callable, argnums: tuple, args: tuple, workload: str) -> Any:
+    """Leaves that require grad (GradBench's ``to_torch_tensors(..., grad_req=True)``); the primal
+    is f on them, the gradient clears ``.grad``, runs f and ``backward(retain_graph=True)``."""
+    from conformance.adapters.benchmarks import GradbenchPair
+
+    idx = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    leaves = tuple(a.detach().clone().requires_grad_(i in idx) for i, a in enumerate(args))
+
+    def gradient(*xs):
+        inputs = [xs[i] for i in idx]
+        for x in inputs:
+            x.grad = None
+        f(*xs).backward(retain_graph=True)
+        return tuple(x.grad for x in inputs)
+
+    return GradbenchPair(f, gradient, leaves, TOOL.format(workload=workload), staged=False)

@@ -1,5 +1,7 @@
 """``conformance bench``: time the primal and every derivative operator per framework, API variant,
-device, mode (eager / compiled) and size, and the GMM and D-LSTM gradients; write benchmark records
+device, mode (eager / compiled) and size, and the GMM and D-LSTM gradients (eager, compiled, and
+``gradbench``: each framework timed the way GradBench's tool for it times objective and gradient,
+for a ratio like-for-like with GradBench's published one); write benchmark records
 to ``<out>/bench-<run_id>.jsonl`` and print the tables (times, derivative/primal ratios against the
 cheap-gradient bound, fitted scaling exponents, the workloads beside GradBench, the harness-overhead
 self-check).
@@ -26,7 +28,8 @@ from conformance.benchmarks.workloads import WORKLOADS
 from conformance.records import Record, ResultWriter, new_run_id, results_path, thread_counts
 
 HELP = "time derivatives per framework, mode, device and size, and the GMM and D-LSTM workloads"
-MODES = ("eager", "compiled")
+OPERATOR_MODES = ("eager", "compiled")
+MODES = OPERATOR_MODES + ("gradbench",)   # gradbench: the workloads only (see run_workload)
 SEED = 20260301
 
 
@@ -49,7 +52,7 @@ PROFILES = {
                           (10, 100), {"gmm": WORKLOADS["gmm"].QUICK, "lstm": WORKLOADS["lstm"].QUICK},
                           all_variants=False,
                           # eager D-LSTM gradients over 1023 steps take 7-35 s a call here: full only
-                          workload_modes={"gmm": MODES, "lstm": ("compiled",)}),
+                          workload_modes={"gmm": MODES, "lstm": ("compiled", "gradbench")}),
     "full": BenchProfile("full", harness.FULL, ("sum_sin", "rosenbrock", "softmax"),
                          (10, 100, 1_000, 10_000, 100_000, 1_000_000), (10, 100, 1_000, 100_000),
                          {"gmm": WORKLOADS["gmm"].FULL, "lstm": WORKLOADS["lstm"].FULL},
@@ -66,7 +69,9 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="device such as cpu or cuda:0 (repeatable); default: every device found")
     p.add_argument("--profile", choices=tuple(PROFILES), default="quick")
     p.add_argument("--out", default="reports/results", metavar="DIR", help="results directory")
-    p.add_argument("--mode", action="append", choices=MODES, help="eager and/or compiled (default both)")
+    p.add_argument("--mode", action="append", choices=MODES,
+                   help="eager, compiled and/or gradbench (default all; gradbench times the workloads "
+                        "only, once per framework, with the API variant GradBench's tool uses)")
     p.add_argument("--case", action="append", metavar="NAME",
                    help=f"function or workload to time (repeatable): "
                         f"{', '.join(list(operators.FUNCTIONS) + list(WORKLOADS))}")
@@ -131,13 +136,14 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _timed(bench: Bench, adapter: Any, fns: list[Callable], argss: list[tuple],
-           mode: str) -> list[harness.Timing]:
-    """Timings of ``fns`` (compiled afresh in compiled mode), their rounds interleaved."""
+           mode: str, staged: bool | None = None) -> list[harness.Timing]:
+    """Timings of ``fns`` (compiled afresh in compiled mode), their rounds interleaved; ``staged``
+    says whether the first call compiles where ``fns`` come prepared (gradbench mode)."""
     if mode == "compiled":
         fw_bench.reset_compiler(adapter)
         fns = [adapter.compile(fn) for fn in fns]
     timings = harness.measure_together(fns, argss, adapter.synchronize, bench.profile.settings,
-                                       mode == "compiled")
+                                       mode == "compiled" if staged is None else staged)
     for fn, t in zip(fns, timings):
         t.fallback = getattr(fn, "compile_fallback", None)
     return timings
@@ -223,7 +229,9 @@ class References:
 
 def run_workload(bench: Bench, refs: References, adapter: Any, device: str, name: str, cfg: dict,
                  mode: str) -> None:
-    """Primal and gradient of one workload instance; the gradient checked against the reference."""
+    """Primal and gradient of one workload instance; the gradient checked against the reference.
+    In gradbench mode the pair comes from ``conformance.adapters.benchmarks.gradbench_pair`` (the
+    framework's calls as GradBench's tool makes them, described in ``data["how"]``)."""
     module = WORKLOADS[name]
     problem = module.generate(**cfg, seed=SEED)
     n = cfg.get("n", cfg.get("c"))
@@ -239,8 +247,10 @@ def run_workload(bench: Bench, refs: References, adapter: Any, device: str, name
         return
     argnums = tuple(range(len(problem.arguments())))
     # compiled mode runs the recurrence through the framework's loop primitive (lax.scan, tf.scan),
-    # the form its compiler expects; eager mode is op by op (a Python loop) in every framework
-    kwargs = {"scan": fw_bench.scan(adapter)} if name == "lstm" and mode == "compiled" else {}
+    # the form its compiler expects; gradbench mode the loop of GradBench's tool; eager mode is op by
+    # op (a Python loop) in every framework
+    loop = {"compiled": fw_bench.scan, "gradbench": fw_bench.gradbench_scan}.get(mode)
+    kwargs = {"scan": loop(adapter)} if name == "lstm" and loop else {}
     timings: dict[str, harness.Timing] = {}
     out_grad = None
     fallback = fw_bench.compile_fallback(adapter, name) if mode == "compiled" else None
@@ -250,9 +260,15 @@ def run_workload(bench: Bench, refs: References, adapter: Any, device: str, name
     try:
         f = module.objective(adapter, problem, device, **kwargs)
         args = tuple(adapter.from_numpy(a, dtype="float64", device=device) for a in problem.arguments())
-        g = adapter.grad(f, argnums)
+        staged = None
+        if mode == "gradbench":
+            pair = fw_bench.gradbench_pair(adapter, f, argnums, args, name)
+            f, g, args, staged = pair.primal, pair.grad, pair.args, pair.staged
+            base = base | {"how": pair.how}
+        else:
+            g = adapter.grad(f, argnums)
         timings["primal"], timings["grad"] = _timed(bench, adapter, [f, g], [args, args],
-                                                    "eager" if fallback else mode)
+                                                    "eager" if fallback else mode, staged)
         out_grad = [adapter.to_numpy(a) for a in g(*args)]
     except Exception as exc:
         for check in ("primal", "grad"):
@@ -329,6 +345,16 @@ def _adapters(args: argparse.Namespace, bench_profile: BenchProfile) -> tuple[li
     return chosen, skipped
 
 
+def _gradbench_adapter(adapter: Any, device: str, done: set) -> Any | None:
+    """The adapter in the API variant GradBench's tool uses for gradbench mode, the first time a
+    framework and device come up (the mode does not depend on the variant chosen); None after."""
+    if (adapter.name, device) in done:
+        return None
+    done.add((adapter.name, device))
+    variant = fw_bench.gradbench_variant(adapter)
+    return adapter if variant is None else adapter.with_variant(variant)
+
+
 def main(args: argparse.Namespace) -> int:
     from conformance.benchmarks import tables
 
@@ -347,6 +373,7 @@ def main(args: argparse.Namespace) -> int:
         for adapter, reason in skipped:
             bench.write(adapter, "cpu", "benchmarks", "*", "*", "skip", {}, reason)
         refs = References()
+        gradbench_done: set = set()
         for adapter in chosen:
             found = adapter.devices()
             for dev in args.device or found:
@@ -356,14 +383,19 @@ def main(args: argparse.Namespace) -> int:
                                 f"{adapter.name} has no device {dev!r}; devices found: {', '.join(found)}")
                     continue
                 for mode in args.mode or MODES:
-                    for fname in prof.functions:
-                        if bench.wanted("case", fname):
-                            run_function(bench, adapter, dev_c, operators.FUNCTIONS[fname], mode)
+                    if mode in OPERATOR_MODES:
+                        for fname in prof.functions:
+                            if bench.wanted("case", fname):
+                                run_function(bench, adapter, dev_c, operators.FUNCTIONS[fname], mode)
+                    wadapter = adapter
+                    if mode == "gradbench":   # once per framework and device, in GradBench's API
+                        wadapter = _gradbench_adapter(adapter, dev_c, gradbench_done)
                     for wname, configs in prof.workloads.items():
                         wmodes = (prof.workload_modes or {}).get(wname, MODES)
-                        if bench.wanted("case", wname) and bench.wanted("check", "grad") and mode in wmodes:
+                        if (wadapter is not None and bench.wanted("case", wname)
+                                and bench.wanted("check", "grad") and mode in wmodes):
                             for cfg in configs:
-                                run_workload(bench, refs, adapter, dev_c, wname, cfg, mode)
+                                run_workload(bench, refs, wadapter, dev_c, wname, cfg, mode)
                 if not args.no_overhead_check and adapter.variant == adapter.variants[0]:
                     res = overhead_check(bench, adapter, dev_c)
                     if res:

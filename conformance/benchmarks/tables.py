@@ -57,9 +57,25 @@ def operator_tables(records: list[dict]) -> list[str]:
     return out
 
 
+# modes whose ratio is judged against GradBench's median: gradbench (timed as GradBench's tool
+# times it, like-for-like) and compiled (the issue's literal target: "in compiled mode")
+TARGET_MODES = ("gradbench", "compiled")
+MODE_ORDER = {"eager": 0, "compiled": 1, "gradbench": 2}
+
+
+def target(mode: str, ratio: float | None, gradbench_ratio: float | None) -> str:
+    """'met' / 'missed' (ratio <= GradBench's median) on a gradbench or compiled row (a compiled row
+    timed eagerly, mode 'compiled*', included), '-' elsewhere or where GradBench has no figure."""
+    if gradbench_ratio is None or ratio is None or not mode.startswith(TARGET_MODES):
+        return "-"
+    return "met" if ratio <= gradbench_ratio else "missed"
+
+
 def workload_table(records: list[dict]) -> list[str]:
     out = ["\nWorkloads (ADBench/GradBench): gradient/objective ratio beside GradBench's median "
-           f"({reference.SOURCE}); target: compiled ratio <= GradBench's; rho vs the float64 numpy reference",
+           f"({reference.SOURCE}); rho vs the float64 numpy reference",
+           "  target (ratio <= GradBench's) judged on the gradbench row, timed as GradBench's tool for the "
+           "framework times it (like-for-like), and on the compiled row (the issue's literal target)",
            f"  {'framework':<22}{'device':<8}{'mode':<10}{'workload':<9}{'params':<22}{'primal ms':>11}"
            f"{'grad ms':>10}{'ratio':>8}{'GradBench':>11}{'target':>8}{'rho':>10}  compile s"]
     by: dict[tuple, dict[str, dict]] = defaultdict(dict)
@@ -69,7 +85,13 @@ def workload_table(records: list[dict]) -> list[str]:
             key = (f"{r['framework']}[{r['api']}]", r["device"], mode, r["case"],
                    " ".join(f"{k}={v}" for k, v in r["data"].get("params", {}).items()))
             by[key][r["check"]] = r
-    for key, checks in sorted(by.items()):
+
+    def order(item: tuple) -> tuple:   # an instance's rows together: framework, then mode
+        (fw, dev, mode, case, params), checks = item
+        n = (next(iter(checks.values()))["data"].get("params") or {})
+        return (case, sorted(n.items()), fw.partition("[")[0], dev, MODE_ORDER.get(mode.rstrip("*"), 9), fw)
+
+    for key, checks in sorted(by.items(), key=order):
         p, g = checks.get("primal"), checks.get("grad")
         if g is None or g["status"] == "skip" or p is None or p["status"] == "skip":
             msg = (g or p or {}).get("message", "")
@@ -78,17 +100,20 @@ def workload_table(records: list[dict]) -> list[str]:
         d = g["data"]
         ref = d.get("reference") or {}
         rr = ref.get("ratio")
-        target = "-" if rr is None or not key[2].startswith("compiled") else ("met" if d["ratio"] <= rr else "missed")
+        met = target(key[2], d["ratio"], rr)
         comp = [x for x in (p["data"].get("compile_s"), d.get("compile_s")) if x is not None]
         out.append(f"  {key[0]:<22}{key[1]:<8}{key[2]:<10}{key[3]:<9}{key[4]:<22}"
                    f"{_ms(p['data']['median_s']):>11}{_ms(d['median_s']):>10}{d['ratio']:>8.2f}"
-                   f"{'-' if rr is None else format(rr, '.2f'):>11}{target:>8}"
+                   f"{'-' if rr is None else format(rr, '.2f'):>11}{met:>8}"
                    f"{'-' if d.get('rho') is None else format(d['rho'], '.1e'):>10}  "
                    f"{'/'.join(format(c, '.1f') for c in comp) or '-'}"
                    + ("" if g["status"] == "pass" else f"  {g['status'].upper()}: {g['message']}"))
     notes = {r["data"]["compile_fallback"] for r in records
              if r["family"] == "workloads" and r["data"].get("compile_fallback")}
     out += [f"  * timed eagerly in compiled mode: {n}" for n in sorted(notes)]
+    hows = {(f"{r['framework']}[{r['api']}]", r["case"], r["data"]["how"]) for r in records
+            if r["family"] == "workloads" and r["check"] == "grad" and r["data"].get("how")}
+    out += [f"  gradbench {fw} {case}: {how}" for fw, case, how in sorted(hows)]
     return out
 
 

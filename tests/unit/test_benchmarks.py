@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -192,3 +193,59 @@ def test_slow_calls_stop_at_the_floor_once_the_time_is_spent():
                          max_time_s=0.02, floor_rounds=3)
     t = harness.measure(lambda: time.sleep(0.01), (), lambda _: None, s)
     assert t.rounds == 3
+
+
+# ------------------------------------------------------------------ gradbench mode
+TINY = {"gmm": ({"d": 2, "k": 3, "n": 20},), "lstm": ({"l": 2, "c": 6, "b": 3},)}
+
+
+@pytest.mark.parametrize("name", AD)
+def test_gradbench_mode_times_both_workloads_in_gradbenchs_api(name, tmp_path, monkeypatch):
+    quick = command.PROFILES["quick"]
+    fast = harness.Settings(warmup=1, min_rounds=3, max_rounds=3, min_time_s=0.0)
+    monkeypatch.setitem(command.PROFILES, "quick", dataclasses.replace(quick, workloads=TINY, settings=fast))
+    recs = _bench(tmp_path, "--framework", name, "--mode", "gradbench", "--case", "gmm", "--case", "lstm",
+                  "--case", "rosenbrock")
+    assert {r["family"] for r in recs} == {"workloads"}   # operators have no gradbench mode
+    assert {(r["case"], r["check"]) for r in recs} == {(w, c) for w in TINY for c in ("primal", "grad")}
+    variant = fw_bench.gradbench_variant(adapters.get(name))
+    for r in recs:
+        d = r["data"]
+        assert r["status"] == "pass", r["message"]
+        assert d["mode"] == "gradbench" and r["api"] == variant and "GradBench" in d["how"]
+        assert "--mode gradbench" in r["replay"] and f"--variant {variant}" in r["replay"]
+        if r["check"] == "grad":
+            assert np.isfinite(d["ratio"]) and d["ratio"] > 0 and d["rho"] <= RHO
+            assert d["reference"] == reference.reference(r["case"], name)
+
+
+def _workload_rec(fw, api, mode, case, ratio, fallback=None):
+    ref = reference.reference(case, fw)
+    base = {"mode": mode, "params": {"d": 2}, "median_s": 1e-3, "compile_s": None, "ratio": None}
+    if fallback:
+        base["compile_fallback"] = fallback
+    rec = lambda check, data: {"family": "workloads", "framework": fw, "api": api, "device": "cpu",  # noqa: E731
+                               "case": case, "check": check, "status": "pass", "message": "", "data": data}
+    return [rec("primal", base), rec("grad", base | {"median_s": ratio * 1e-3, "ratio": ratio, "reference": ref,
+                                                       "rho": 1e-15})]
+
+
+def test_workload_table_judges_the_target_on_gradbench_and_compiled_rows():
+    from conformance.benchmarks import tables
+
+    gb = reference.RATIOS["gmm"]["torch"]
+    recs = (_workload_rec("torch", "func", "eager", "gmm", gb / 2)              # eager: never judged
+            + _workload_rec("torch", "func", "compiled", "gmm", gb * 2)         # compiled: missed
+            + _workload_rec("torch", "autograd", "gradbench", "gmm", gb / 2)    # gradbench: met
+            + _workload_rec("torch", "func", "compiled", "lstm", 1.0, "why")    # compiled*: judged
+            + _workload_rec("jax", "transforms", "gradbench", "lstm", 1.0))     # no GradBench figure
+    lines = tables.workload_table(recs)
+    assert "gradbench row" in lines[1] and "compiled row" in lines[1]
+    rows = {tuple(line.split()[:3]): line.split() for line in lines[3:] if line.startswith("  ")
+            and "[" in line.split()[0]}
+    assert rows[("torch[func]", "cpu", "eager")][9] == "-"
+    assert rows[("torch[func]", "cpu", "compiled")][9] == "missed"
+    assert rows[("torch[autograd]", "cpu", "gradbench")][9] == "met"
+    assert rows[("torch[func]", "cpu", "compiled*")][9] == "met"
+    assert rows[("jax[transforms]", "cpu", "gradbench")][8:10] == ["-", "-"]
+    assert tables.target("gradbench", 3.0, None) == "-" and tables.target("eager", 1.0, 9.0) == "-"

@@ -9,6 +9,7 @@ becomes ``deviation``), and writes the record at once, so nothing computed is ev
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import importlib
 import time
@@ -39,11 +40,12 @@ class Profile:
     special_points: bool = True   # also run every derivative check at each case's special points
     low_precision: bool = True    # also run float16/bfloat16 where a framework supports them
     seed: int | None = None       # base seed; None = hypothesis's own (dev) or fixed (ci)
+    one_shape: bool = False       # derivative checks draw at one shape of a case's menu (per seed)
 
 
 PROFILES = {
-    "dev": Profile("dev", max_examples=3, derandomize=False, low_precision=False),
-    "ci": Profile("ci", max_examples=5, derandomize=True),
+    "dev": Profile("dev", max_examples=3, derandomize=False, low_precision=False, one_shape=True),
+    "ci": Profile("ci", max_examples=5, derandomize=True, one_shape=True),
     "thorough": Profile("thorough", max_examples=60, derandomize=False),
 }
 
@@ -52,8 +54,7 @@ def get_profile(name: str, seed: int | None = None) -> Profile:
     if name not in PROFILES:
         raise ConformanceError(f"unknown profile {name!r}; choose one of {', '.join(PROFILES)}")
     p = PROFILES[name]
-    return p if seed is None else Profile(p.name, p.max_examples, p.derandomize, p.special_points,
-                                          p.low_precision, seed)
+    return p if seed is None else dataclasses.replace(p, seed=seed)
 
 
 @dataclass
@@ -105,6 +106,8 @@ class Task:
 
     ``applies(adapter, dtype)`` returns None when the task runs, else the reason it is skipped
     (recorded as ``skip``). ``per_variant=False`` runs it only with each framework's default variant.
+    ``cost`` is the time of one of its records relative to a first-order derivative check, used only
+    to hand out the longest work first in a parallel run.
     """
 
     family: str
@@ -116,6 +119,7 @@ class Task:
     per_variant: bool = True
     applies: Callable[[Adapter, str], str | None] | None = None
     replay_args: str = ""   # extra CLI arguments that select exactly this task
+    cost: float = 1.0
 
 
 def load_suite(name: str, profile: Profile) -> list[Task]:

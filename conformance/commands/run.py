@@ -12,7 +12,6 @@ unregistered ``fail`` or ``error``, 2 for bad usage, 0 otherwise.
 from __future__ import annotations
 
 import argparse
-import math
 import multiprocessing
 import os
 import random
@@ -147,31 +146,53 @@ def make_plan(args: argparse.Namespace, seed: int | None = None) -> Plan:
     return Plan(profile, seed, reg, chosen, tasks, work)
 
 
-def shard(work: list, index: int, count: int) -> list:
-    """The part ``index`` of ``count`` of a framework's work: whole cases (every check, variant and
-    dtype of a case stays in one process, which compiles its programs once), spread by name."""
-    from conformance.derivatives.checks import stable_seed
-
-    return [w for w in work if stable_seed(w[0].family, w[0].case) % count == index]
-
-
 def run_framework(plan: Plan, a: adapters.Adapter, out_dir: str, run_id: str, argv: list[str],
-                  emit: Callable[[str, Record], None], part: tuple[int, int] = (0, 1)) -> Path:
-    """Run every task of ``a`` in the plan (or its ``part`` = (index, count)), writing each record as
-    soon as it exists; ``emit(label, record)`` is told of each one. Returns the records file."""
+                  emit: Callable[[str, Record], None]) -> Path:
+    """Run every task of ``a`` in the plan, writing each record as soon as it exists;
+    ``emit(label, record)`` is told of each one. Returns the records file."""
+    with _writer(plan, a, out_dir, run_id, argv) as w:
+        _run_work(plan, plan.work[a.name], w, emit)
+    return w.path
+
+
+def _writer(plan: Plan, a: adapters.Adapter, out_dir: str, run_id: str, argv: list[str],
+            part: tuple[int, int] = (0, 1)) -> ResultWriter:
+    """The records file of framework ``a`` (of worker ``part`` = (index, count) in a parallel run)."""
     index, count = part
     stem = f"{a.name}-{a.version}" + (f"-part{index + 1}of{count}" if count > 1 else "")
-    path = results_path(out_dir, stem, run_id)
     header = {"framework": a.name, "framework_version": a.version, "profile": plan.profile.name,
               "seed": plan.seed, "staged": a.runs_staged, "argv": argv, "variants": list(a.variants),
               "devices": a.devices(), "part": f"{index + 1}/{count}"}
-    work = plan.work[a.name] if count == 1 else shard(plan.work[a.name], index, count)
-    with ResultWriter(path, run_id, header) as w:
-        for task, adapter, dev, dtype in work:
-            rec = engine.run_task(task, adapter, dev, dtype, plan.profile, plan.seed, plan.registry)
-            w.write(rec)
-            emit(f"{adapter.label} {task.case}/{task.check} {dtype}", rec)
-    return path
+    return ResultWriter(results_path(out_dir, stem, run_id), run_id, header)
+
+
+def _run_work(plan: Plan, work: list, w: ResultWriter, emit: Callable[[str, Record], None]) -> None:
+    for task, adapter, dev, dtype in work:
+        rec = engine.run_task(task, adapter, dev, dtype, plan.profile, plan.seed, plan.registry)
+        w.write(rec)
+        emit(f"{adapter.label} {task.case}/{task.check} {dtype}", rec)
+
+
+def by_case(work: list) -> dict[tuple[str, str], list]:
+    """A framework's work grouped by (family, case), in plan order: the unit a parallel run hands
+    out, since every check, variant and dtype of a case share its programs and oracle values."""
+    out: dict[tuple[str, str], list] = {}
+    for w in work:
+        out.setdefault((w[0].family, w[0].case), []).append(w)
+    return out
+
+
+def units(plan: Plan) -> list[tuple[str, str, str]]:
+    """(framework, family, case) work units, costliest first: the estimated cost of a unit is the
+    sum over its records of the task's ``cost`` times the framework's ``relative_cost``. Workers take
+    the next unit as they finish one, so the longest go first and the short ones fill the gaps
+    (longest-processing-time-first list scheduling: the processes end within about one unit)."""
+    costed = []
+    for a in plan.adapters:
+        for (family, case), work in by_case(plan.work[a.name]).items():
+            cost = a.relative_cost * sum(t.cost for t, *_ in work)
+            costed.append((cost, (a.name, family, case)))
+    return [u for _, u in sorted(costed, key=lambda c: -c[0])]
 
 
 def _event(label: str, rec: Record) -> tuple[str, str, Record | None]:
@@ -179,18 +200,31 @@ def _event(label: str, rec: Record) -> tuple[str, str, Record | None]:
     return label, rec.status, rec if rec.status in ("fail", "error") else None
 
 
-def _worker(args: argparse.Namespace, name: str, part: tuple[int, int], seed: int, run_id: str,
-            argv: list[str], queue: Any) -> None:
-    """One framework (or one part of it) in its own process: its records file, and each record's
-    status on ``queue`` (failures in full, for the summary); last, the registry entries it matched."""
-    args = argparse.Namespace(**{**vars(args), "framework": [name]})
+def _worker(args: argparse.Namespace, index: int, jobs: int, seed: int, run_id: str, argv: list[str],
+            todo: Any, queue: Any) -> None:
+    """One of ``jobs`` worker processes: takes (framework, family, case) units from ``todo`` until
+    None, writes their records into its own file per framework, and tells ``queue`` of each record
+    (failures in full, for the summary) and unit; last, its files and the registry entries it matched."""
     plan = make_plan(args, seed)
+    found = {a.name: a for a in plan.adapters}
+    cases = {name: by_case(work) for name, work in plan.work.items()}
+    writers: dict[str, ResultWriter] = {}
 
     def emit(label: str, rec: Record) -> None:
         queue.put(("record", *_event(label, rec)))
 
-    path = run_framework(plan, plan.adapters[0], args.out, run_id, argv, emit, part)
-    queue.put(("done", (name, part), str(path), [e.source for e in plan.registry.entries if e.hits]))
+    try:
+        while (unit := todo.get()) is not None:
+            name, family, case = unit
+            queue.put(("start", index, unit))
+            if name not in writers:
+                writers[name] = _writer(plan, found[name], args.out, run_id, argv, (index, jobs))
+            _run_work(plan, cases[name][(family, case)], writers[name], emit)
+    finally:
+        for w in writers.values():
+            w.close()
+    queue.put(("done", index, [str(w.path) for w in writers.values()],
+               [e.source for e in plan.registry.entries if e.hits]))
 
 
 # Below this many records a run stays in one process: starting workers (each imports its
@@ -201,20 +235,6 @@ PARALLEL_FROM = 300
 def default_jobs(records: int) -> int:
     """One process per CPU core for a run of at least PARALLEL_FROM records, else one."""
     return max(1, os.cpu_count() or 1) if records >= PARALLEL_FROM else 1
-
-
-def units(chosen: list[adapters.Adapter], jobs: int) -> list[tuple[adapters.Adapter, tuple[int, int]]]:
-    """(framework, (part, parts)) work units for ``jobs`` processes, costliest first (each process
-    takes the next unit when it finishes one). A framework costing more than a third of a process's
-    share (``relative_cost``) is split into parts of whole cases, up to two per process, so that the
-    parts of the costly frameworks balance the load instead of one framework keeping the rest waiting."""
-    total = sum(a.relative_cost for a in chosen)
-    target = total / (3 * jobs)
-    out = []
-    for a in chosen:
-        n = max(1, min(2 * jobs, math.ceil(a.relative_cost / target))) if jobs > 1 else 1
-        out += [(a, (i, n)) for i in range(n)]
-    return sorted(out, key=lambda u: -u[0].relative_cost / u[1][1])
 
 
 def main(args: argparse.Namespace) -> int:
@@ -285,14 +305,22 @@ def stale_entries(plan: Plan) -> list:
 
 def _run_parallel(args: argparse.Namespace, plan: Plan, jobs: int, run_id: str, emit: Callable,
                   written: list[Path], broken: list[str]) -> list[str]:
-    """Each framework in a worker process (spawned: frameworks do not survive a fork), at most
-    ``jobs`` at a time, the costliest first. Returns the sources of the registry entries matched.
-    A worker that dies is reported with its exit code; the records it wrote stay on disk."""
+    """``jobs`` worker processes (spawned: frameworks do not survive a fork) taking the plan's
+    units, costliest first, from one queue. Returns the sources of the registry entries matched.
+    A worker that dies is reported with its exit code and the unit it was running; the records
+    it wrote stay on disk and the other workers take the units it had not started."""
     ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
-    pending = units(plan.adapters, jobs)
-    running: dict[tuple, Any] = {}
-    done: set[tuple] = set()
+    todo, queue = ctx.Queue(), ctx.Queue()
+    for unit in units(plan):
+        todo.put(unit)
+    for _ in range(jobs):
+        todo.put(None)
+    workers = [ctx.Process(target=_worker, args=(args, i, jobs, plan.seed, run_id, sys.argv[1:], todo, queue),
+                           name=f"conformance-worker-{i + 1}of{jobs}") for i in range(jobs)]
+    for p in workers:
+        p.start()
+    running = set(range(jobs))
+    current: dict[int, tuple] = {}
     matched: list[str] = []
 
     def drain(block: bool) -> bool:
@@ -303,31 +331,30 @@ def _run_parallel(args: argparse.Namespace, plan: Plan, jobs: int, run_id: str, 
             return False
         if msg[0] == "record":
             emit(*msg[1:])
+        elif msg[0] == "start":
+            current[msg[1]] = msg[2]
         else:
-            _, unit, path, sources = msg
-            done.add(unit)
-            written.append(Path(path))
+            _, index, paths, sources = msg
+            running.discard(index)
+            written.extend(Path(p) for p in paths)
             matched.extend(sources)
         return True
 
-    while pending or running:
-        while pending and len(running) < jobs:
-            a, part = pending.pop(0)
-            unit = (a.name, part)
-            p = ctx.Process(target=_worker, args=(args, a.name, part, plan.seed, run_id, sys.argv[1:], queue),
-                            name=f"conformance-{a.name}-{part[0] + 1}of{part[1]}")
-            p.start()
-            running[unit] = p
+    while running:
         drain(block=True)
-        for unit, p in list(running.items()):
-            if not p.is_alive() and (unit in done or p.exitcode not in (0, None)):
-                p.join()
-                del running[unit]
-                if unit not in done:
-                    name = unit[0]
-                    broken.append(f"the {name} worker (part {unit[1][0] + 1} of {unit[1][1]}) stopped "
-                                  f"(exit code {p.exitcode}) before finishing; its records so far are in "
-                                  f"{args.out}; rerun with --framework {name} --jobs 1 to see the error")
+        for i in sorted(running):
+            if workers[i].is_alive():
+                continue
+            while drain(block=False):  # what it sent before it ended
+                pass
+            if i in running:  # it ended without its "done": it died
+                running.discard(i)
+                name, family, case = current.get(i, ("?", "?", "?"))
+                broken.append(f"worker {i + 1} of {jobs} stopped (exit code {workers[i].exitcode}) while "
+                              f"running {name} {family}/{case}; the records so far are in {args.out}; "
+                              f"rerun with --framework {name} --cases {case} --jobs 1 to see the error")
+    for p in workers:
+        p.join()
     while drain(block=False):  # what the last workers sent before they ended
         pass
     return matched

@@ -58,22 +58,22 @@ def test_frameworks_run_side_by_side_in_processes_with_the_same_records(tmp_path
                                    if "[" in line.split()[0])
 
 
-def test_costly_frameworks_are_split_into_parts_of_whole_cases():
-    from conformance import adapters
-    from conformance.commands.run import shard, units
+def test_parallel_work_is_handed_out_in_whole_cases_costliest_first():
+    import argparse
 
-    chosen = [adapters.get(n) for n in ("numpy", "torch", "tensorflow", "jax")]
-    parts = {}
-    for a, (_, n) in units(chosen, 2):
-        parts[a.name] = n
-    assert parts == {"numpy": 1, "torch": 1, "tensorflow": 2, "jax": 4}
-    assert [a.name for a, _ in units(chosen, 2)][:2] == ["jax", "jax"]  # the costliest start first
-    load = [0.0, 0.0]  # the units as the processes take them: the two end within 10 % of each other
-    for a, (_, n) in units(chosen, 2):
-        load[load.index(min(load))] += a.relative_cost / n
-    assert max(load) <= 1.1 * min(load)
-    assert all(n == 1 for _, (_, n) in units(chosen, 1))
-    work = [(type("T", (), {"family": "f", "case": f"c{i % 7}"})(), None, "cpu", "float64") for i in range(70)]
-    a, b = shard(work, 0, 2), shard(work, 1, 2)
-    assert len(a) + len(b) == 70 and a and b
-    assert not {w[0].case for w in a} & {w[0].case for w in b}  # a case is never split
+    from conformance.commands import run
+
+    parser = argparse.ArgumentParser()
+    run.configure(parser)
+    plan = run.make_plan(parser.parse_args(["-f", "numpy,torch,tensorflow,jax", "--suite", "derivatives,edges"]))
+    units = run.units(plan)
+    assert len(units) == len(set(units))  # a case is one unit: its programs and oracle values are shared
+    for name, work in plan.work.items():
+        assert {(t.family, t.case) for t, *_ in work} == {(f, c) for n, f, c in units if n == name}
+    cost = {a.name: a.relative_cost for a in plan.adapters}
+    sizes = [cost[n] * sum(t.cost for t, *_ in run.by_case(plan.work[n])[(f, c)]) for n, f, c in units]
+    assert sizes == sorted(sizes, reverse=True) and units[0][0] == "jax"
+    load = [0.0, 0.0]  # two workers taking the next unit as they finish: they end within the last unit
+    for size in sizes:
+        load[load.index(min(load))] += size
+    assert max(load) - min(load) <= sizes[0] and max(load) <= 1.01 * sum(sizes) / 2

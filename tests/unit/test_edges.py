@@ -93,6 +93,7 @@ def test_special_point_checks_pass_at_a_removable_singularity(torch_ok):
 SCALAR = Case("toy_scalar", "compositions", lambda xp, x: xp.sum(xp.sin(x) * xp.exp(x)) + xp.sum(x * x * x),
               scalar=True)
 VECTOR = Case("toy_vector", "compositions", lambda xp, x: xp.tanh(x) * xp.sum(x * x))
+REV_REV = (2, "rev∘rev", ("default", "default"))
 
 
 def test_programs_cover_every_mode_family():
@@ -112,13 +113,37 @@ def test_programs_cover_every_mode_family():
     ("fwd∘fwd", ("default", "default")),
 ])
 def test_nested_programs_match_the_oracle_in_torch(torch_ok, family, roles):
-    out = nested.run_nested(VECTOR, _ctx("torch"), 2, family, roles)
+    out = nested.run_nested(VECTOR, _ctx("torch"), (2, family, roles), REV_REV)
     assert out.status == "pass", out.message
+    assert out.data["compared_with"] == "nested2 rev∘rev [default over default]"
 
 
 def test_nested_third_order_in_torch(torch_ok):
-    out = nested.run_nested(SCALAR, _ctx("torch"), 3, "fwd∘rev∘rev", ("default",) * 3)
+    prog = (3, "fwd∘rev∘rev", ("default",) * 3)
+    out = nested.run_nested(SCALAR, _ctx("torch"), prog, prog)
     assert out.status == "pass", out.message
+    assert "compared_with" not in out.data  # the first program of its order: the others' reference
+
+
+def test_each_nested_program_runs_once_per_case(torch_ok, monkeypatch):
+    """Every program of a case is computed once: comparing with the first program of its order
+    reuses that program's value instead of running it again."""
+    calls = []
+    real = nested.program
+
+    def counting(family, roles, adapter):
+        calls.append((family, roles))
+        return real(family, roles, adapter)
+
+    monkeypatch.setattr(nested, "program", counting)
+    monkeypatch.setattr(nested, "_RESULTS", {})  # none from the tests above
+    # torch.func over torch.autograd is not supported by torch: the all-default programs here
+    tasks = [t for t in nested.tasks_for(VECTOR, full=True) if "alternate" not in t.check]
+    ctx = _ctx("torch")
+    outs = [t.run(ctx) for t in tasks]
+    assert all(o.status == "pass" for o in outs), [o.message for o in outs if o.status != "pass"]
+    assert len(calls) == len(tasks) == len(set(calls))
+    assert sum("compared_with" in o.data for o in outs) == len(tasks) - 2  # all but the first of each order
 
 
 def test_nested_detects_a_wrong_second_derivative(torch_ok):
@@ -141,8 +166,8 @@ def test_nested_detects_a_wrong_second_derivative(torch_ok):
 
     case = Case("bad_square", "compositions", lambda xp, x: xp.sum(x * x), scalar=True,
                 impls={"torch": lambda xp, x: BadSquare.apply(x).sum()})
-    out = nested.run_nested(case, _ctx("torch", variant="autograd"), 2, "rev∘rev",
-                            ("alternate", "alternate"))
+    out = nested.run_nested(case, _ctx("torch", variant="autograd"), (2, "rev∘rev", ("alternate", "alternate")),
+                            REV_REV)
     assert out.status == "fail"
 
 

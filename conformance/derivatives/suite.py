@@ -3,7 +3,11 @@
 Inside a task, hypothesis draws inputs from the case's shape menu and domain with the profile's
 settings (``max_examples``, ``derandomize``) and a seed derived from the run's seed and the case name
 only — so every check, dtype, framework and API variant of a case sees the same inputs, and the
-oracle (cached in ``checks.oracle``) is computed once per input. Inputs lie on the float32 grid, so
+oracle (cached in ``checks.oracle``) is computed once per input. Under ``one_shape`` (the ci and dev
+profiles) the draws keep to one shape of the case's menu, rotating with the seed, and the probe check
+takes the first (``check_shape``): a case is still checked at two shapes, while a staged framework
+compiles each operator once per dtype and shape, shared by every check of the case, rather than at
+every shape the draws happen to hit; the thorough profile draws from the whole menu. Inputs lie on the float32 grid, so
 the float64 and float32 runs differentiate at the same point.
 
 The task reports the worst example (largest error ratio); on a failure, hypothesis shrinks the
@@ -42,26 +46,27 @@ def _fail() -> None:
     raise _Failed("check failed")  # one raise site: hypothesis sees one distinct failure
 
 
-def input_strategy(case: Any) -> Any:
-    """Inputs for ``case`` from ``conformance.strategies.case_inputs`` (a shape from the menu, x in
-    the domain, tangent v, cotangent u), with x rounded to the float32 grid."""
+def input_strategy(case: Any, shape: tuple[int, ...] | None = None) -> Any:
+    """Inputs for ``case`` from ``conformance.strategies.case_inputs`` (a shape from the menu, or
+    ``shape``; x in the domain, tangent v, cotangent u), with x rounded to the float32 grid."""
     from conformance import strategies as cs
 
-    return cs.case_inputs(case).map(
+    return cs.case_inputs(case, shape).map(
         lambda d: Inputs(to_float32_grid(d.x), 0, None, np.asarray(d.v), np.asarray(d.u)))
 
 
 _DRAWS: dict[tuple, tuple[Any, list[Inputs]]] = {}
 
 
-def draws(case: Any, seed: int, max_examples: int, derandomize: bool = True) -> list[Inputs]:
+def draws(case: Any, seed: int, max_examples: int, derandomize: bool = True,
+          shape: tuple[int, ...] | None = None) -> list[Inputs]:
     """The inputs hypothesis draws for ``case`` with ``seed`` (generate phase only), cached: every
     check, dtype, framework and variant of the case iterates over the same list, so hypothesis's
     drawing cost is paid once per case rather than once per task."""
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed
 
-    key = (id(case), case.name, seed, max_examples, derandomize)
+    key = (id(case), case.name, seed, max_examples, derandomize, shape)
     hit = _DRAWS.get(key)
     if hit is not None and hit[0] is case:
         return hit[1]
@@ -73,7 +78,7 @@ def draws(case: Any, seed: int, max_examples: int, derandomize: bool = True) -> 
 
     test = settings(max_examples=max_examples, derandomize=derandomize, database=None, deadline=None,
                     phases=[Phase.generate], suppress_health_check=list(HealthCheck))(
-        given(inp=input_strategy(case))(collect))
+        given(inp=input_strategy(case, shape))(collect))
     hseed(seed)(test)()
     _DRAWS[key] = (case, found)
     return found
@@ -85,12 +90,12 @@ def _ratio(o: Outcome) -> float:
 
 
 def explore(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
-            derandomize: bool = True) -> Outcome:
+            derandomize: bool = True, shape: tuple[int, ...] | None = None) -> Outcome:
     """Run ``check`` on the case's hypothesis-drawn inputs (``draws``); return the worst example.
     On a failure, hypothesis runs the check itself with the same seed and shrinks the failing input
     (``shrink``); the outcome holds the shrunk input."""
     worst: Outcome | None = None
-    examples = draws(case, seed, max_examples, derandomize)
+    examples = draws(case, seed, max_examples, derandomize, shape)
     for i, inp in enumerate(examples):  # noqa: B007 (i counts the examples after the loop)
         out = check.run(case, ctx, inp)  # a crash propagates: the engine records it as an error
         if out.status == "skip":
@@ -98,7 +103,7 @@ def explore(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
         if worst is None or _ratio(out) > _ratio(worst):
             worst = out
         if out.status == "fail":
-            shrunk = shrink(case, check, ctx, seed, max_examples, derandomize)
+            shrunk = shrink(case, check, ctx, seed, max_examples, derandomize, shape)
             if shrunk is not None:
                 worst = shrunk
             else:
@@ -113,7 +118,7 @@ def explore(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
 
 
 def shrink(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
-           derandomize: bool = True) -> Outcome | None:
+           derandomize: bool = True, shape: tuple[int, ...] | None = None) -> Outcome | None:
     """Let hypothesis run ``check`` with ``seed`` and shrink a failure (within SHRINK_BUDGET extra
     check calls); the outcome at the shrunk input, or None when no example failed."""
     from hypothesis import HealthCheck, given, settings
@@ -144,7 +149,7 @@ def shrink(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
 
     test = settings(max_examples=max_examples, derandomize=derandomize, database=None, deadline=None,
                     report_multiple_bugs=False, print_blob=False,
-                    suppress_health_check=list(HealthCheck))(given(inp=input_strategy(case))(body))
+                    suppress_health_check=list(HealthCheck))(given(inp=input_strategy(case, shape))(body))
     try:
         hseed(seed)(test)()
     except _Failed:
@@ -205,6 +210,16 @@ def _applies(check: Check, case: Any = None):
     return applies
 
 
+def check_shape(case: Any, seed: int, profile: Profile) -> tuple[int, ...] | None:
+    """The one input shape every check of the case draws at under a profile with ``one_shape``
+    (None: any shape of the menu): the menu's second shape for seed 0, rotating with the seed. The
+    probe check runs at the first shape (``probe_input``), so a case's checks cover two shapes, and
+    its operators compile once per dtype at each, shared by all its checks."""
+    if not profile.one_shape or len(case.shapes) < 2:
+        return None
+    return tuple(case.shapes[(1 + seed) % len(case.shapes)])
+
+
 def _runner(case: Any, check: Check, profile: Profile):
     def run(ctx: Context) -> Outcome:
         if check.name == "probe":
@@ -215,7 +230,11 @@ def _runner(case: Any, check: Check, profile: Profile):
         examples = max(1, round(profile.max_examples * check.share))
         if getattr(ctx.adapter, "is_reference", False):
             examples = min(examples, REFERENCE_EXAMPLES)
-        return explore(case, check, ctx, seed, examples, profile.derandomize)
+        shape = check_shape(case, ctx.seed, profile)
+        out = explore(case, check, ctx, seed, examples, profile.derandomize, shape)
+        if shape is not None:
+            out.data["shape"] = list(shape)
+        return out
 
     return run
 

@@ -272,13 +272,10 @@ def run_nested(case: Any, ctx: Context, prog: Program, base: Program) -> Outcome
     if prog == base:
         agree, against = None, "it is the program of this order that the case's others are compared with"
     else:
-        other = _result(case, a, base, d, f, x, u, v)
-        pair = (got, other) if got.ndim == other.ndim else tuple(np.sum(r * d.v) if r.ndim else r
-                                                                 for r in (got, other))
-        agree = compare(*pair, tol)
-        against = f"agrees with {check_name(*base)} (ratio {agree.error_ratio:.3g})"
-        data["agreement_ratio"] = agree.error_ratio
-        data["compared_with"] = check_name(*base)
+        agree, against = _agreement(case, a, base, d, f, x, u, v, got, ref, tol)
+        if agree is not None:
+            data["agreement_ratio"] = agree.error_ratio
+            data["compared_with"] = check_name(*base)
     what = "uᵀD²f[v,·]" if order == 2 else "uᵀD³f[v,v,·]"
     ok = c.ok and (agree is None or agree.ok)
     if ok:
@@ -293,6 +290,24 @@ def run_nested(case: Any, ctx: Context, prog: Program, base: Program) -> Outcome
     return Outcome("pass" if ok else "fail", max_abs_error=c.max_abs_error,
                    max_rel_error=c.max_rel_error, tolerance=tol.rtol, atol=tol.atol,
                    error_ratio=ratio, message=msg, input=d.x.tolist(), data=data, seed=ctx.seed)
+
+
+def _agreement(case: Any, a: Any, base: Program, d: Draw, f: Callable, x: Any, u: Any,
+               v: Any, got: np.ndarray, ref: Reference, tol: Tolerance) -> tuple[Any, str]:
+    """(comparison of ``got`` with the base program's value, or None, and the phrase for the
+    message). A base program that raises or misses the oracle itself (a registered deviation) is
+    no yardstick: the program is then judged by the oracle alone, and the message says why."""
+    name = check_name(*base)
+    try:
+        other = _result(case, a, base, d, f, x, u, v)
+    except Exception as exc:
+        return None, f"not compared with {name}, which raised {type(exc).__name__}"
+    if not compare(other, ref.value if other.ndim else np.sum(ref.value * d.v), tol).ok:
+        return None, f"not compared with {name}, which misses the oracle itself"
+    pair = (got, other) if got.ndim == other.ndim else tuple(np.sum(r * d.v) if r.ndim else r
+                                                             for r in (got, other))
+    agree = compare(*pair, tol)
+    return agree, f"agrees with {name} (ratio {agree.error_ratio:.3g})"
 
 
 _RESULTS: dict[tuple, tuple[Any, np.ndarray]] = {}

@@ -33,6 +33,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from conformance.derivatives.case import CaseMemo
+
 PROFILES = ("dev", "ci", "thorough")
 _SLOW = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
 
@@ -101,21 +103,16 @@ class Draw:
 
 def output_shape(case: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
     """The shape of case.fn's output for an input of ``shape`` (evaluated once in numpy)."""
-    return _output_shape(case.name, tuple(shape), case)
-
-
-_SHAPES: dict[tuple[str, tuple[int, ...]], tuple[int, ...]] = {}
-
-
-def _output_shape(name: str, shape: tuple[int, ...], case: Any) -> tuple[int, ...]:
-    key = (name, shape)
-    if key not in _SHAPES:
+    def compute() -> tuple[int, ...]:
         from conformance.oracles import numpy_fn
 
-        x = seed_input(case, shape, 0)
         with np.errstate(all="ignore"):
-            _SHAPES[key] = tuple(np.shape(numpy_fn(case)(x)))
-    return _SHAPES[key]
+            return tuple(np.shape(numpy_fn(case)(seed_input(case, tuple(shape), 0))))
+
+    return _SHAPES.get(case, tuple(shape), compute)
+
+
+_SHAPES = CaseMemo()
 
 
 def case_inputs(case: Any, shape: tuple[int, ...] | None = None) -> st.SearchStrategy[Draw]:

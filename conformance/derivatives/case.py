@@ -109,3 +109,28 @@ class Case:
             return np.asarray(self.make_input(rng, shape), dtype=np.float64)
         lo, hi = self.domain
         return rng.uniform(lo, hi, size=shape)
+
+
+class CaseMemo:
+    """Values computed per (case, key) and reused: an entry serves only the very case object it was
+    computed for (a case redefined under the same name is computed afresh), and the memo empties
+    itself once it holds ``limit`` entries. The oracle values, draws, output shapes and nested-program
+    results shared by a case's checks and frameworks live in these."""
+
+    def __init__(self, limit: int = 4096):
+        self.limit = limit
+        self._store: dict[tuple, tuple[Any, Any]] = {}
+
+    def get(self, case: Any, key: Any, compute: Callable[[], Any]) -> Any:
+        k = (id(case), case.name, key)
+        hit = self._store.get(k)
+        if hit is not None and hit[0] is case:
+            return hit[1]
+        value = compute()
+        if len(self._store) >= self.limit:
+            self._store.clear()
+        self._store[k] = (case, value)
+        return value
+
+    def clear(self) -> None:
+        self._store.clear()

@@ -34,6 +34,7 @@ from typing import Any, Callable
 import numpy as np
 
 from conformance.adapters import ConformanceError
+from conformance.derivatives.case import CaseMemo
 from conformance.engine import Context, Outcome
 from conformance.tolerance import EPS, Comparison, Tolerance, compare, policy
 
@@ -83,8 +84,7 @@ class Inputs:
 
 
 # ------------------------------------------------------------------------------------ oracle cache
-_CACHE: dict[tuple, tuple[Any, Any]] = {}
-_CACHE_LIMIT = 20000
+_ORACLES = CaseMemo(limit=20000)
 
 
 def oracle(kind: str, case: Any, x: np.ndarray, *extra: Any) -> Any:
@@ -92,15 +92,8 @@ def oracle(kind: str, case: Any, x: np.ndarray, *extra: Any) -> Any:
     from conformance import oracles
 
     x = np.asarray(x)
-    key = (kind, id(case), case.name, x.shape, x.tobytes(), extra)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is case:
-        return hit[1]
-    ref = getattr(oracles, f"reference_{kind}")(case, x, *extra)
-    if len(_CACHE) >= _CACHE_LIMIT:
-        _CACHE.clear()
-    _CACHE[key] = (case, ref)
-    return ref
+    return _ORACLES.get(case, (kind, x.shape, x.tobytes(), extra),
+                        lambda: getattr(oracles, f"reference_{kind}")(case, x, *extra))
 
 
 # ------------------------------------------------------------------------------------ tolerances
@@ -196,19 +189,9 @@ def _jtu(J: np.ndarray, u: np.ndarray, x_shape: tuple[int, ...]) -> tuple[np.nda
 
 def out_shape(case: Any, x: np.ndarray) -> tuple[int, ...]:
     """Shape of f(x), from the case's formula run in numpy (cached per case and input shape)."""
-    key = (id(case), case.name, np.shape(x))
-    hit = _SHAPES.get(key)
-    if hit is not None and hit[0] is case:
-        return hit[1]
-    from conformance.oracles import numpy_fn
+    from conformance.strategies import output_shape
 
-    with np.errstate(all="ignore"):
-        shape = tuple(np.shape(numpy_fn(case)(np.asarray(x, dtype=np.float64))))
-    _SHAPES[key] = (case, shape)
-    return shape
-
-
-_SHAPES: dict[tuple, tuple[Any, tuple[int, ...]]] = {}
+    return output_shape(case, np.shape(x))
 
 
 # ------------------------------------------------------------------------------------ checks

@@ -27,6 +27,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from conformance.derivatives.case import CaseMemo
 from conformance.derivatives.checks import CHECKS, Check, Inputs, stable_seed, to_float32_grid
 from conformance.engine import Context, Outcome, Profile, Task
 
@@ -55,7 +56,7 @@ def input_strategy(case: Any, shape: tuple[int, ...] | None = None) -> Any:
         lambda d: Inputs(to_float32_grid(d.x), 0, None, np.asarray(d.v), np.asarray(d.u)))
 
 
-_DRAWS: dict[tuple, tuple[Any, list[Inputs]]] = {}
+_DRAWS = CaseMemo()
 
 
 def draws(case: Any, seed: int, max_examples: int, derandomize: bool = True,
@@ -66,22 +67,20 @@ def draws(case: Any, seed: int, max_examples: int, derandomize: bool = True,
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed
 
-    key = (id(case), case.name, seed, max_examples, derandomize, shape)
-    hit = _DRAWS.get(key)
-    if hit is not None and hit[0] is case:
-        return hit[1]
-    found: list[Inputs] = []
+    def compute() -> list[Inputs]:
+        found: list[Inputs] = []
 
-    def collect(inp: Inputs) -> None:
-        if len(found) < max_examples:
-            found.append(inp)
+        def collect(inp: Inputs) -> None:
+            if len(found) < max_examples:
+                found.append(inp)
 
-    test = settings(max_examples=max_examples, derandomize=derandomize, database=None, deadline=None,
-                    phases=[Phase.generate], suppress_health_check=list(HealthCheck))(
-        given(inp=input_strategy(case, shape))(collect))
-    hseed(seed)(test)()
-    _DRAWS[key] = (case, found)
-    return found
+        test = settings(max_examples=max_examples, derandomize=derandomize, database=None, deadline=None,
+                        phases=[Phase.generate], suppress_health_check=list(HealthCheck))(
+            given(inp=input_strategy(case, shape))(collect))
+        hseed(seed)(test)()
+        return found
+
+    return _DRAWS.get(case, (seed, max_examples, derandomize, shape), compute)
 
 
 def _ratio(o: Outcome) -> float:

@@ -32,6 +32,7 @@ from typing import Any, Callable
 import numpy as np
 
 from conformance import finite_differences as fd
+from conformance.derivatives.case import CaseMemo
 from conformance.edges import limit_oracle as lo
 from conformance.engine import Context, Outcome, Task
 from conformance.tolerance import Tolerance, compare, policy
@@ -219,21 +220,14 @@ def _compute_reference(case: Any, order: int, d: Draw) -> Reference:
                                         "complex-step JVP")
 
 
-_CACHE: dict[tuple, tuple[Any, Reference]] = {}
+_REFERENCES = CaseMemo()
 
 
 def reference(case: Any, order: int, d: Draw) -> Reference:
     """The exact S₂ (order 2) or S₃ (order 3) at the draw, cached per (case, order, draw), so that
     every framework shares one."""
-    key = (case.name, id(case), order, d.x.tobytes(), d.u.tobytes(), d.v.tobytes(), d.x.shape)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is case:
-        return hit[1]
-    if len(_CACHE) > 4096:
-        _CACHE.clear()
-    ref = _compute_reference(case, order, d)
-    _CACHE[key] = (case, ref)
-    return ref
+    return _REFERENCES.get(case, (order, d.x.tobytes(), d.u.tobytes(), d.v.tobytes(), d.x.shape),
+                           lambda: _compute_reference(case, order, d))
 
 
 def tolerance(order: int, dtype: str, method: str) -> Tolerance:
@@ -263,10 +257,7 @@ def run_nested(case: Any, ctx: Context, prog: Program, base: Program) -> Outcome
     ads = [role_adapter(a, r) for r in roles]
     chain = " over ".join(f"{ad.label}" for ad in ads)
     got = _result(case, a, prog, d, f, x, u, v)
-    want = ref.value
-    if got.ndim == 0 and want.ndim > 0:  # a program that returns the contraction with v
-        want = np.sum(want * d.v)
-    c = compare(got, want, tol)
+    c = compare(got, _level(ref.value, got, d.v), tol)
     data = {"program": f"{family} [{chain}]", "oracle": ref.how, "u": d.u.tolist(), "v": d.v.tolist(),
             "reason": tol.reason, "variants": {ad.variant: a.variant_doc.get(ad.variant, "") for ad in ads}}
     if prog == base:
@@ -302,30 +293,27 @@ def _agreement(case: Any, a: Any, base: Program, d: Draw, f: Callable, x: Any, u
         other = _result(case, a, base, d, f, x, u, v)
     except Exception as exc:
         return None, f"not compared with {name}, which raised {type(exc).__name__}"
-    if not compare(other, ref.value if other.ndim else np.sum(ref.value * d.v), tol).ok:
+    if not compare(other, _level(ref.value, other, d.v), tol).ok:
         return None, f"not compared with {name}, which misses the oracle itself"
-    pair = (got, other) if got.ndim == other.ndim else tuple(np.sum(r * d.v) if r.ndim else r
-                                                             for r in (got, other))
-    agree = compare(*pair, tol)
+    agree = compare(_level(got, other, d.v), _level(other, got, d.v), tol)
     return agree, f"agrees with {name} (ratio {agree.error_ratio:.3g})"
 
 
-_RESULTS: dict[tuple, tuple[Any, np.ndarray]] = {}
+def _level(value: np.ndarray, like: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``value`` contracted with v where ``like`` is a program's contraction ⟨S, v⟩ (a scalar, from
+    fwd∘fwd) and value is not, so the two compare at the same level; else value itself."""
+    return np.sum(value * v) if np.ndim(like) == 0 and np.ndim(value) > 0 else value
+
+
+_RESULTS = CaseMemo()
 
 
 def _result(case: Any, a: Any, prog: Program, d: Draw, f: Callable, x: Any, u: Any, v: Any) -> np.ndarray:
     """The value of nested program ``prog`` of the case at the draw, computed once per (framework,
     case, program, draw): the record of the program and the comparisons with it share it."""
-    key = (a.name, case.name, id(case), prog, d.x.tobytes(), d.u.tobytes(), d.v.tobytes())
-    hit = _RESULTS.get(key)
-    if hit is not None and hit[0] is case:
-        return hit[1]
     order, family, roles = prog
-    val = np.asarray(program(family, roles, a)(f, x, u, v), dtype=np.float64)
-    if len(_RESULTS) > 4096:
-        _RESULTS.clear()
-    _RESULTS[key] = (case, val)
-    return val
+    return _RESULTS.get(case, (a.name, prog, d.x.tobytes(), d.u.tobytes(), d.v.tobytes()),
+                        lambda: np.asarray(program(family, roles, a)(f, x, u, v), dtype=np.float64))
 
 
 def _ratio(r: float) -> float:

@@ -136,7 +136,7 @@ def test_each_nested_program_runs_once_per_case(torch_ok, monkeypatch):
         return real(family, roles, adapter)
 
     monkeypatch.setattr(nested, "program", counting)
-    monkeypatch.setattr(nested, "_RESULTS", {})  # none from the tests above
+    monkeypatch.setattr(nested, "_RESULTS", nested.CaseMemo())  # none from the tests above
     # torch.func over torch.autograd is not supported by torch: the all-default programs here
     tasks = [t for t in nested.tasks_for(VECTOR, full=True) if "alternate" not in t.check]
     ctx = _ctx("torch")

@@ -49,12 +49,14 @@ def horner(xp: Any, x: Any, coeffs: Sequence[float]) -> Any:
     return p
 
 
-def series_where(xp: Any, x: Any, cutoff: float, coeffs: Sequence[float], formula: Callable) -> Any:
-    """Σ cₖ xᵏ where |x| < cutoff, formula(x) elsewhere. The formula sees a safe value (1) where it
-    is not taken, so neither its value nor its derivative is 0/0 there (the "double where")."""
+def series_where(xp: Any, x: Any, cutoff: float, series: Sequence[float] | Callable, formula: Callable) -> Any:
+    """The series where |x| < cutoff, formula(x) elsewhere: ``series`` is the coefficients cₖ of
+    Σ cₖ xᵏ, or a function (xp, x) -> its sum. The formula sees a safe value (1) where it is not
+    taken, so neither its value nor its derivative is 0/0 there (the "double where")."""
     near = xp.abs(x) < cutoff
     safe = xp.where(near, xp.ones_like(x), x)
-    return xp.where(near, horner(xp, x, coeffs), formula(safe))
+    value = series(xp, x) if callable(series) else horner(xp, x, series)
+    return xp.where(near, value, formula(safe))
 
 
 def rows(*fns: Callable[[np.random.Generator, int], np.ndarray]) -> Callable:

@@ -49,14 +49,17 @@ def horner(xp: Any, x: Any, coeffs: Sequence[float]) -> Any:
     return p
 
 
-def series_where(xp: Any, x: Any, cutoff: float, series: Sequence[float] | Callable, formula: Callable) -> Any:
-    """The series where |x| < cutoff, formula(x) elsewhere: ``series`` is the coefficients cₖ of
-    Σ cₖ xᵏ, or a function (xp, x) -> its sum. The formula sees a safe value (1) where it is not
-    taken, so neither its value nor its derivative is 0/0 there (the "double where")."""
+def power_series(coeffs: Sequence[float]) -> Callable[[Any, Any], Any]:
+    """(xp, x) -> Σ cₖ xᵏ, summed by Horner's rule."""
+    return lambda xp, x: horner(xp, x, coeffs)
+
+
+def series_where(xp: Any, x: Any, cutoff: float, series: Callable, formula: Callable) -> Any:
+    """series(xp, x) where |x| < cutoff, formula(x) elsewhere. The formula sees a safe value (1)
+    where it is not taken, so neither its value nor its derivative is 0/0 there (the "double where")."""
     near = xp.abs(x) < cutoff
     safe = xp.where(near, xp.ones_like(x), x)
-    value = series(xp, x) if callable(series) else horner(xp, x, series)
-    return xp.where(near, value, formula(safe))
+    return xp.where(near, series(xp, x), formula(safe))
 
 
 def rows(*fns: Callable[[np.random.Generator, int], np.ndarray]) -> Callable:

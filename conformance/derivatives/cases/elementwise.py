@@ -18,7 +18,7 @@ import numpy as np
 
 from conformance.derivatives.case import Case
 
-from .common import horner, pointwise, rows, series_where, sp
+from .common import pointwise, power_series, rows, series_where, sp
 
 SUB = 5e-324  # the smallest positive subnormal float64
 TWO_OVER_SQRT_PI = 2.0 / sqrt(pi)
@@ -224,31 +224,31 @@ def _x_over_expm1_coeffs(n: int) -> list[float]:
     return [float(Fraction(*[int(v) for v in mpmath.bernfrac(k)]) / factorial(k)) for k in range(n)]
 
 
-# coefficients, each series accurate to < 1e-17 relative (all derivatives to order 4) below its cutoff
-_EXPREL = _coeffs(Fraction(1, factorial(k + 1)) for k in range(24))
-_ATANH_ODD = _coeffs(Fraction(1, 2 * k + 1) for k in range(40))
+# each series accurate to < 1e-17 relative (all derivatives to order 4) below its cutoff
+_EXPREL = power_series(_coeffs(Fraction(1, factorial(k + 1)) for k in range(24)))
+_SINC = power_series(_even(_coeffs(Fraction((-1) ** k, factorial(2 * k + 1)) for k in range(14))))
+_SINHC = power_series(_even(_coeffs(Fraction(1, factorial(2 * k + 1)) for k in range(14))))
+_COS_REM = power_series(_even(_coeffs(Fraction((-1) ** k, factorial(2 * k + 2)) for k in range(14))))
+_X_SIN = power_series(_even(_x_over_sin_coeffs(18)))
+_X_EXPM1 = power_series(_x_over_expm1_coeffs(36))
+_ATANH_ODD = power_series(_coeffs(Fraction(1, 2 * k + 1) for k in range(40)))
 
 
-def _log1p_over_x_series(xp: Any, x: Any) -> Any:
+def _log1p_x_series(xp: Any, x: Any) -> Any:
     """log(1 + x)/x = 2 atanh(t)/x = 2/(2 + x) · Σ t²ᵏ/(2k + 1) with t = x/(2 + x): |t| <= 0.43 for
     |x| <= 0.6, so 40 terms reach the accuracy that Σ (−x)ᵏ/(k + 1) needs 110 for (a 110-term Horner
     chain made JAX's compile of its third derivative take seconds, 17 s for bfloat16)."""
     t = x / (2.0 + x)
-    return 2.0 / (2.0 + x) * horner(xp, t * t, _ATANH_ODD)
-_SINC = _even(_coeffs(Fraction((-1) ** k, factorial(2 * k + 1)) for k in range(14)))
-_SINHC = _even(_coeffs(Fraction(1, factorial(2 * k + 1)) for k in range(14)))
-_COS_REM = _even(_coeffs(Fraction((-1) ** k, factorial(2 * k + 2)) for k in range(14)))
-_X_SIN = _even(_x_over_sin_coeffs(18))
-_X_EXPM1 = _x_over_expm1_coeffs(36)
+    return 2.0 / (2.0 + x) * _ATANH_ODD(xp, t * t)
 
 
-def _removable(name: str, cutoff: float, coeffs: list[float] | Callable, formula, domain, defined_on=(-np.inf, np.inf),
+def _removable(name: str, cutoff: float, series: Callable, formula, domain, defined_on=(-np.inf, np.inf),
                doc: str = "", extra_points=(), exact=None) -> Case:
     """``exact`` (default: the formula) is what mpmath evaluates; give a cancellation-free form where
     the formula loses digits near the singularity even at high precision."""
     exact = exact or formula
     return pointwise(
-        name, lambda xp, x: series_where(xp, x, cutoff, coeffs, lambda z: formula(xp, z)), None,
+        name, lambda xp, x: series_where(xp, x, cutoff, series, lambda z: formula(xp, z)), None,
         domain=domain, defined_on=defined_on, exact_fn=lambda xp, x: exact(xp, x),
         points=[("0", 0.0, "series", (1, 2, 3), "removable singularity: the formula is 0/0 here"),
                 ("tiny", 1e-300, "series", (1, 2, 3)), ("subnormal", SUB, "series", (1, 2)),
@@ -262,7 +262,7 @@ CASES += [
                "x / sin x, smooth on (−π, π) with value 1 at 0"),
     _removable("exprel", 0.5, _EXPREL, lambda xp, x: xp.expm1(x) / x, (-3.0, 3.0),
                doc="(eˣ − 1)/x, value 1 at 0"),
-    _removable("log1p_over_x", 0.6, _log1p_over_x_series, lambda xp, x: xp.log1p(x) / x, (-0.5, 2.0), (-1.0, np.inf),
+    _removable("log1p_over_x", 0.6, _log1p_x_series, lambda xp, x: xp.log1p(x) / x, (-0.5, 2.0), (-1.0, np.inf),
                "log(1 + x)/x, value 1 at 0"),
     _removable("sinc", 0.5, _SINC, lambda xp, x: xp.sin(x) / x, (-3.0, 3.0),
                doc="sin x / x (unnormalized sinc), value 1 at 0"),

@@ -135,7 +135,7 @@ def _mp_stencil(F: Callable[[Any], np.ndarray], x: np.ndarray, direction: np.nda
     total = None
     for k in range(order + 1):
         t = (mpmath.mpf(order) / 2 - k + mpmath.mpf(1) / 2) * step
-        y = F(x + t * direction) * ((-1) ** k * comb(order, k))
+        y = F(x + direction * t) * ((-1) ** k * comb(order, k))
         total = y if total is None else total + y
     return total / step**order
 

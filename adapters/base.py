@@ -209,11 +209,9 @@ class Adapter:
 
     @property
     def version(self) -> str:
-        try:
-            return importlib.metadata.version(self.distribution)
-        except importlib.metadata.PackageNotFoundError:
-            mod = importlib.import_module(self.module)
-            return str(getattr(mod, "__version__", "unknown"))
+        """The installed version of the framework's distribution (read once per process: every
+        record carries it, and a metadata lookup scans the installed distributions, ~1 ms)."""
+        return _version(type(self))
 
     @property
     def fw(self) -> Any:
@@ -511,6 +509,15 @@ def _with_eager_fallback(staged: Callable, fn: Callable) -> Callable:
 @functools.lru_cache(maxsize=None)
 def _loaded(cls: type) -> Any:
     return cls._load()
+
+
+@functools.lru_cache(maxsize=None)
+def _version(cls: type) -> str:
+    try:
+        return importlib.metadata.version(cls.distribution)
+    except importlib.metadata.PackageNotFoundError:
+        mod = importlib.import_module(cls.module)
+        return str(getattr(mod, "__version__", "unknown"))
 
 
 def _pick(args: Sequence[Any], argnums: int | Sequence[int]) -> list[Any]:

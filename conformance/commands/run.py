@@ -174,26 +174,25 @@ def _run_work(plan: Plan, work: list, w: ResultWriter, emit: Callable[[str, Reco
 
 
 def by_case(work: list) -> dict[tuple[str, str], list]:
-    """A framework's work grouped by (family, case), in plan order."""
+    """A framework's work grouped by (family, case), in plan order: the unit a parallel run hands
+    out, since every check, variant and dtype of a case share its programs and oracle values."""
     out: dict[tuple[str, str], list] = {}
     for w in work:
         out.setdefault((w[0].family, w[0].case), []).append(w)
     return out
 
 
-def units(plan: Plan) -> list[tuple[str, str]]:
-    """(family, case) work units, costliest first: a case with every framework's work on it, the
-    unit a parallel run hands out, since one process then computes the case's oracle values once
-    for all frameworks (mpmath limits, references: most of a fast framework's time) and builds
-    each framework's programs once. The estimated cost of a unit is the sum over its records of the
-    task's ``cost`` times the framework's ``relative_cost``. Workers take the next unit as they
-    finish one, so the longest go first and the short ones fill the gaps (longest-processing-time-
-    first list scheduling: the processes end within about one unit)."""
-    cost: dict[tuple[str, str], float] = {}
+def units(plan: Plan) -> list[tuple[str, str, str]]:
+    """(framework, family, case) work units, costliest first: the estimated cost of a unit is the
+    sum over its records of the task's ``cost`` times the framework's ``relative_cost``. Workers take
+    the next unit as they finish one, so the longest go first and the short ones fill the gaps
+    (longest-processing-time-first list scheduling: the processes end within about one unit)."""
+    costed = []
     for a in plan.adapters:
-        for key, work in by_case(plan.work[a.name]).items():
-            cost[key] = cost.get(key, 0.0) + a.relative_cost * sum(t.cost for t, *_ in work)
-    return sorted(cost, key=lambda k: -cost[k])
+        for (family, case), work in by_case(plan.work[a.name]).items():
+            cost = a.relative_cost * sum(t.cost for t, *_ in work)
+            costed.append((cost, (a.name, family, case)))
+    return [u for _, u in sorted(costed, key=lambda c: -c[0])]
 
 
 def _event(label: str, rec: Record) -> tuple[str, str, Record | None]:
@@ -203,7 +202,7 @@ def _event(label: str, rec: Record) -> tuple[str, str, Record | None]:
 
 def _worker(args: argparse.Namespace, index: int, jobs: int, seed: int, run_id: str, argv: list[str],
             todo: Any, queue: Any) -> None:
-    """One of ``jobs`` worker processes: takes (family, case) units from ``todo`` until
+    """One of ``jobs`` worker processes: takes (framework, family, case) units from ``todo`` until
     None, writes their records into its own file per framework, and tells ``queue`` of each record
     (failures in full, for the summary) and unit; last, its files and the registry entries it matched."""
     plan = make_plan(args, seed)
@@ -216,13 +215,11 @@ def _worker(args: argparse.Namespace, index: int, jobs: int, seed: int, run_id: 
 
     try:
         while (unit := todo.get()) is not None:
-            for name, work in cases.items():
-                if unit not in work:
-                    continue
-                queue.put(("start", index, (name, *unit)))
-                if name not in writers:
-                    writers[name] = _writer(plan, found[name], args.out, run_id, argv, (index, jobs))
-                _run_work(plan, work[unit], writers[name], emit)
+            name, family, case = unit
+            queue.put(("start", index, unit))
+            if name not in writers:
+                writers[name] = _writer(plan, found[name], args.out, run_id, argv, (index, jobs))
+            _run_work(plan, cases[name][(family, case)], writers[name], emit)
     finally:
         for w in writers.values():
             w.close()

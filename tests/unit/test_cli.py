@@ -67,14 +67,12 @@ def test_parallel_work_is_handed_out_in_whole_cases_costliest_first():
     run.configure(parser)
     plan = run.make_plan(parser.parse_args(["-f", "numpy,torch,tensorflow,jax", "--suite", "derivatives,edges"]))
     units = run.units(plan)
-    # a case, with every framework's work on it, is one unit: its oracle values and programs are
-    # computed once, in one process
-    assert len(units) == len(set(units))
-    assert set(units) == {(t.family, t.case) for work in plan.work.values() for t, *_ in work}
+    assert len(units) == len(set(units))  # a case is one unit: its programs and oracle values are shared
+    for name, work in plan.work.items():
+        assert {(t.family, t.case) for t, *_ in work} == {(f, c) for n, f, c in units if n == name}
     cost = {a.name: a.relative_cost for a in plan.adapters}
-    sizes = [sum(cost[n] * sum(t.cost for t, *_ in run.by_case(w).get(u, [])) for n, w in plan.work.items())
-             for u in units]
-    assert sizes == sorted(sizes, reverse=True)
+    sizes = [cost[n] * sum(t.cost for t, *_ in run.by_case(plan.work[n])[(f, c)]) for n, f, c in units]
+    assert sizes == sorted(sizes, reverse=True) and units[0][0] == "jax"
     load = [0.0, 0.0]  # two workers taking the next unit as they finish: they end within the last unit
     for size in sizes:
         load[load.index(min(load))] += size

@@ -67,13 +67,9 @@ def scalar_mp_function(case: Any, u: np.ndarray) -> Callable[[np.ndarray], Any]:
 
 def to_mp(a: Any) -> np.ndarray:
     """A float array as an object array of exact ``mpf`` values (inf stays inf)."""
-    import mpmath
+    from conformance.mp_namespace import to_mp as exact
 
-    arr = np.asarray(a, dtype=np.float64)
-    out = np.empty(arr.shape, dtype=object)
-    for idx, val in np.ndenumerate(arr):
-        out[idx] = mpmath.mpf(float(val))
-    return out
+    return exact(np.asarray(a, dtype=np.float64))
 
 
 def to_float(a: Any) -> np.ndarray:
@@ -110,10 +106,7 @@ def stencil(F: Callable[[np.ndarray], Any], x: np.ndarray, dirs: Sequence[np.nda
             singular: bool, offset: tuple[float, np.ndarray] | None = None) -> np.ndarray:
     """D^k F(x + t·d)[d₁..d_k] (offset = (t, d), applied in mpmath, so that tiny offsets of tiny
     points do not underflow) as an object array of mpf at ``dps`` digits (module docstring).
-
-    Arrays come first in products with an mpf (``d * h``, not ``h * d``) and sums go through
-    numpy (``np.add``): an mpf meeting an array tries to convert it through its repr before it
-    gives way to numpy's elementwise operator, which cost a third of the collection time."""
+    Arrays come first in products with an mpf, sums go through ``np.add`` (``mp_namespace.to_mp``)."""
     import mpmath
 
     k = len(dirs)

@@ -57,6 +57,10 @@ class Deviation:
         the task runs) could match this entry: the other fields match."""
         return replace(self, point="*").matches(planned)
 
+    def names_framework(self, name: str) -> bool:
+        """Whether this entry's framework pattern covers framework ``name``."""
+        return _fn(self.framework, name)
+
     def as_dict(self) -> dict:
         return {"reason": self.reason, "link": self.link, "versions": self.versions,
                 "source": self.source}

@@ -77,3 +77,30 @@ def test_parallel_work_is_handed_out_in_whole_cases_costliest_first():
     for size in sizes:
         load[load.index(min(load))] += size
     assert max(load) - min(load) <= sizes[0] and max(load) <= 1.01 * sum(sizes) / 2
+
+
+STALE_REGISTRY = """
+[[deviation]]
+framework = "numpy"
+case = "prod"
+check = "gradient"
+reason = "test: the run below covers this entry's whole scope, and nothing fails there"
+
+[[deviation]]
+framework = "numpy"
+case = "s*"
+check = "jvp"
+reason = "test: the run below covers one case of this entry's scope"
+"""
+
+
+def test_stale_warning_only_for_entries_whose_whole_scope_ran(tmp_path):
+    """A registry entry that matched nothing is called stale only when the run planned every task
+    it could claim: a run narrowed to two cases says nothing of an entry for every case 's*'."""
+    (tmp_path / "reg").mkdir()
+    (tmp_path / "reg" / "test.toml").write_text(STALE_REGISTRY)
+    out = cli("run", "-f", "numpy", "--cases", "sin,prod", "--checks", "gradient,jvp", "--no-report",
+              "--registry", str(tmp_path / "reg"), "--out", str(tmp_path / "out"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    stale = [line for line in out.stderr.splitlines() if line.startswith("warning: known deviation")]
+    assert len(stale) == 1 and "(numpy prod gradient)" in stale[0], out.stderr[-2000:]

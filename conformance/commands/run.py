@@ -233,11 +233,6 @@ def _worker(args: argparse.Namespace, index: int, jobs: int, seed: int, run_id: 
 PARALLEL_FROM = 300
 
 
-def _narrowed(args: argparse.Namespace) -> bool:
-    """Whether the run leaves out part of what the profile runs on the installed frameworks."""
-    return any((args.framework, args.api, args.device, args.dtype, args.suite, args.cases, args.checks))
-
-
 def default_jobs(records: int) -> int:
     """One process per CPU core for a run of at least PARALLEL_FROM records, else one."""
     return max(1, os.cpu_count() or 1) if records >= PARALLEL_FROM else 1
@@ -283,7 +278,7 @@ def main(args: argparse.Namespace) -> int:
     for line in broken:
         print(f"error: {line}", file=sys.stderr)
     if not broken:
-        for e in stale_entries(plan, narrowed=_narrowed(args)):
+        for e in stale_entries(plan):
             print(f"warning: known deviation {e.source} ({e.framework} {e.case} {e.check}) matched "
                   f"nothing in this run, which ran every check it covers; remove it if the framework "
                   f"is fixed", file=sys.stderr)
@@ -293,20 +288,21 @@ def main(args: argparse.Namespace) -> int:
     return 1 if failures or broken else 0
 
 
-def stale_entries(plan: Plan, narrowed: bool = False) -> list:
+def stale_entries(plan: Plan) -> list:
     """Registry entries that matched nothing in a run that covered their whole scope.
 
     An entry's scope is the set of tasks it is the first entry to claim (the first matching entry
-    claims a record) in a run of this profile that is not ``narrowed``: every suite, case, check,
-    API variant, device and dtype of every installed framework. It is stale when this run planned
-    all of its scope, that scope is not empty, and it matched no record. A narrowed run (--cases,
-    --framework, ...) that leaves part of an entry's scope out says nothing of it: ``torch *
-    nested*`` is not stale on a run of two cases whose nested checks pass; nor is an entry for
-    checks the profile does not select (e.g. the thorough profile's full nested grid)."""
+    claims a record) in a full run of this profile: every suite, case, check, API variant, device
+    and dtype of every installed framework. It is stale when this run planned all of its scope,
+    that scope is not empty, and it matched no record. A narrowed run (--cases, --framework, ...)
+    that leaves part of an entry's scope out says nothing of it: ``torch * nested*`` is not stale
+    on a run of two cases whose nested checks pass; nor is an entry for checks the profile does
+    not select (e.g. the thorough profile's full nested grid). The full plan is built only for
+    unused entries, from the suites ``load_suite`` already holds."""
     entries = plan.registry.entries
     planned = _claims(entries, plan.work.values())
     unused = {i for i in planned if entries[i].hits == 0}
-    if unused and narrowed:
+    if unused:
         full = engine.plan(plan.adapters, None, None, engine.collect(plan.profile))
         scope = _claims(entries, [full], only=unused)
         ran = {a.name for a in plan.adapters}

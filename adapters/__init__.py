@@ -73,6 +73,27 @@ def get(name: str, variant: str | None = None) -> Adapter:
     return adapter_class(name)(variant)
 
 
+def order() -> list[str]:
+    """Every known framework name in display order (the adapters' ``order``, then by name); a
+    framework whose adapter cannot be loaded comes last."""
+
+    def key(name: str) -> tuple[int, str]:
+        try:
+            return adapter_class(name).order, name
+        except Exception:  # a broken adapter still gets a place, after the others
+            return 10**6, name
+
+    return sorted(names(), key=key)
+
+
+def color(name: str) -> str:
+    """The framework's chart colour ("" when its adapter names none or cannot be loaded)."""
+    try:
+        return adapter_class(name).color
+    except Exception:
+        return ""
+
+
 def available() -> dict[str, Availability]:
     """Every known adapter with whether it can run here (and why not, and how to install it)."""
     return {name: adapter_class(name)().available() for name in names()}
@@ -88,5 +109,5 @@ __all__ = [
     "Adapter", "Availability", "ConformanceError", "DTYPES", "FrameworkUnavailableError",
     "NonScalarOutputError", "NotDifferentiableError", "OPERATORS", "UnknownDeviceError",
     "UnknownFrameworkError", "UnknownVariantError", "UnsupportedDtypeError", "XP_SURFACE",
-    "available", "get", "installed", "names", "registry",
+    "available", "color", "get", "installed", "names", "order", "registry",
 ]

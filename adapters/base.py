@@ -32,6 +32,17 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from conformance.errors import (  # noqa: F401  (re-exported: the adapter contract's errors)
+    ConformanceError,
+    FrameworkUnavailableError,
+    NonScalarOutputError,
+    NotDifferentiableError,
+    UnknownDeviceError,
+    UnknownFrameworkError,
+    UnknownVariantError,
+    UnsupportedDtypeError,
+)
+
 FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 COMPLEX_DTYPES = ("complex64", "complex128")
 DTYPES = FLOAT_DTYPES + COMPLEX_DTYPES
@@ -55,38 +66,6 @@ XP_SURFACE = (
     "linalg.inv", "linalg.solve", "linalg.det", "linalg.slogdet", "linalg.cholesky", "linalg.eigh",
     "linalg.eigvalsh", "linalg.svdvals", "linalg.norm", "linalg.qr",
 )
-
-
-class ConformanceError(Exception):
-    """An error with a one-line message that names the problem and the fix."""
-
-
-class UnknownFrameworkError(ConformanceError, LookupError):
-    pass
-
-
-class FrameworkUnavailableError(ConformanceError, ImportError):
-    pass
-
-
-class UnknownVariantError(ConformanceError, ValueError):
-    pass
-
-
-class UnknownDeviceError(ConformanceError, ValueError):
-    pass
-
-
-class NotDifferentiableError(ConformanceError, TypeError):
-    pass
-
-
-class NonScalarOutputError(ConformanceError, ValueError):
-    pass
-
-
-class UnsupportedDtypeError(ConformanceError, TypeError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -168,6 +147,9 @@ class Adapter:
     staged: bool = False              # operators run as staged programs (see ``staging``)
     relative_cost: float = 1.0        # time of a conformance run relative to the others (measured;
     #                                   the parallel run starts the costliest frameworks first)
+    # ---- metadata the rest of the suite reads from here (no other module lists frameworks)
+    order: int = 100                  # column order in tables and reports (reference first)
+    color: str = ""                   # the framework's colour in charts ("" = a generated one)
 
     def __init__(self, variant: str | None = None):
         variant = variant or self.variants[0]

@@ -34,6 +34,8 @@ def _xp(jax: Any) -> Namespace:
 
 class JaxAdapter(Adapter):
     name = "jax"
+    order = 3
+    color = "#6a4c93"
     module = "jax"
     distribution = "jax"
     install = "pip install 'jax[cpu]'"

@@ -58,6 +58,8 @@ def _xp() -> Namespace:
 
 class NumpyAdapter(Adapter):
     name = "numpy"
+    order = 0
+    color = "#4c72b0"
     module = "numpy"
     distribution = "numpy"
     install = "pip install numpy"

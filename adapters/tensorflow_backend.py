@@ -54,6 +54,8 @@ FUNCTION_OPTIONS: dict[str, Any] = {"reduce_retracing": True, "jit_compile": Tru
 
 class TensorflowAdapter(Adapter):
     name = "tensorflow"
+    order = 2
+    color = "#ed8c1c"
     module = "tensorflow"
     distribution = "tensorflow"
     install = "pip install tensorflow-cpu"

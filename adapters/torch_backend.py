@@ -71,6 +71,8 @@ def _xp(torch: Any) -> Namespace:
 
 class TorchAdapter(Adapter):
     name = "torch"
+    order = 1
+    color = "#d1495b"
     module = "torch"
     distribution = "torch"
     install = "pip install torch==2.13.0  (the CPU wheel; an unpinned torch pulls a CUDA build)"

@@ -27,10 +27,10 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from conformance import adapters
-from conformance.adapters import ConformanceError
 from conformance.derivatives.case import Case
 from conformance.derivatives.checks import CHECKS, Inputs, to_float32_grid
 from conformance.engine import PROFILES, Context, Outcome
+from conformance.errors import ConformanceError, first_line
 
 DEFAULT_CHECKS = ("gradient", "jvp", "vjp", "hessian")
 
@@ -208,6 +208,4 @@ def _run_one(chk: Any, case: Case, ctx: Context, x: np.ndarray, direction_seed: 
     try:
         return chk.run(case, ctx, Inputs(x, direction_seed))
     except Exception as exc:
-        msg = str(exc).strip().splitlines()
-        return Outcome("error", message=f"{type(exc).__name__}: {msg[0] if msg else ''}"[:300],
-                       input=x.tolist())
+        return Outcome("error", message=first_line(exc, 300), input=x.tolist())

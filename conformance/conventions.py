@@ -21,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from conformance.engine import Context, Outcome, Profile, Task
+from conformance.errors import first_line
 
 FAMILY = "conventions"
 
@@ -37,10 +38,6 @@ class Probe:
     note: str
     dtype: str = "float64"
     op: str = "grad"
-
-
-def _pair(fn: Callable) -> Callable:
-    return lambda xp, x: fn(x[0], x[1])
 
 
 PROBES: tuple[Probe, ...] = (
@@ -116,8 +113,7 @@ def record(probe: Probe, ctx: Context) -> Outcome:
             else:
                 y = adapter._impl("jvp")(f, x, adapter.xp.ones_like(x))[1]
     except Exception as exc:  # an error is the framework's answer here
-        msg = str(exc).strip().splitlines()
-        value: Any = {"error": f"{type(exc).__name__}: {msg[0] if msg else ''}"[:300]}
+        value: Any = {"error": first_line(exc, 300)}
     else:
         value = _value(ctx, y)
     hit = _matches(value, probe.expected)

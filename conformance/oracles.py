@@ -26,7 +26,7 @@ import mpmath
 import numpy as np
 
 from conformance import finite_differences as fd
-from conformance.adapters.base import ConformanceError
+from conformance.errors import ConformanceError
 from conformance.mp_namespace import MpNamespace, to_float, to_mp  # noqa: F401 (re-exported)
 
 METHODS = ("closed form", "mpmath", "complex step", "richardson")

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from conformance.adapters import ConformanceError
+from conformance.errors import ConformanceError
 
 DEFAULT_DIR = Path(__file__).parent / "known_deviations"
 KEYS = {"framework", "versions", "api", "case", "check", "dtype", "point", "reason", "link"}

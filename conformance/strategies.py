@@ -47,7 +47,7 @@ settings.register_profile("thorough", max_examples=200, deadline=None, suppress_
 def load_profile(name: str) -> None:
     """Make ``name`` (dev, ci, thorough) the active hypothesis profile."""
     if name not in PROFILES:
-        from conformance.adapters.base import ConformanceError
+        from conformance.errors import ConformanceError
 
         raise ConformanceError(f"unknown hypothesis profile {name!r}; use one of {', '.join(PROFILES)}")
     settings.load_profile(name)

@@ -15,10 +15,6 @@ def _ms(s: float | None) -> str:
     return "-" if s is None else (f"{s * 1e3:.3g}" if s * 1e3 < 1000 else f"{s * 1e3:.0f}")
 
 
-def _col(fw: str) -> str:
-    return fw
-
-
 def operator_tables(records: list[dict]) -> list[str]:
     """Per (framework[api], device, mode): rows case/op, columns n, cells 'median ms (ratio×)'."""
     out = []

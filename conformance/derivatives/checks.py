@@ -33,9 +33,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from conformance.adapters import ConformanceError
 from conformance.derivatives.case import CaseMemo
 from conformance.engine import Context, Outcome
+from conformance.errors import ConformanceError, first_line
 from conformance.tolerance import EPS, Comparison, Tolerance, compare, policy
 
 
@@ -148,7 +148,7 @@ def evaluate(case: Any, ctx: Context, x: Any) -> np.ndarray:
         raise
     except Exception as exc:
         raise CaseError(f"{case.name} raised {type(exc).__name__} in {ctx.adapter.label}: "
-                        f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''}") from exc
+                        f"{first_line(exc, with_type=False)}") from exc
     got = ctx.adapter.dtype_name(y)
     if got != ctx.dtype and not ctx.adapter.is_reference:  # numpy computes in float64 by design
         raise CaseError(f"{case.name} returned {got} for a {ctx.dtype} input in {ctx.adapter.label}; "

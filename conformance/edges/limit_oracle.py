@@ -27,7 +27,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from conformance.adapters import ConformanceError
+from conformance.errors import ConformanceError
 
 GUARD_BITS = 20
 DPS = 40            # decimal digits of the first estimate

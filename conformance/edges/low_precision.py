@@ -25,6 +25,7 @@ import numpy as np
 
 from conformance.edges.nested import directional
 from conformance.engine import Context, Outcome, Task
+from conformance.errors import first_line
 from conformance.tolerance import compare, policy
 
 DTYPES = ("float16", "bfloat16")
@@ -100,7 +101,7 @@ def run(case: Any, order: int, ctx: Context) -> Outcome:
     except Exception as exc:
         msg = str(exc)
         if UNSUPPORTED.search(msg):
-            return Outcome.skip(f"{a.label} has no {dtype} kernel here: {msg.strip().splitlines()[0][:200]}")
+            return Outcome.skip(f"{a.label} has no {dtype} kernel here: {first_line(exc, 200, with_type=False)}")
         raise
     want = round_to(exact, dtype)
     tol = policy("low_precision_first" if order == 1 else "low_precision_second", dtype)

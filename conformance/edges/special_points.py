@@ -30,10 +30,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from conformance.adapters import ConformanceError
 from conformance.edges import limit_oracle as lo
 from conformance.edges.nested import directional
 from conformance.engine import Context, Outcome, Task
+from conformance.errors import ConformanceError, first_line
 from conformance.tolerance import compare, policy
 
 # The limit must be this much more accurate than the float64 bound it judges.
@@ -129,8 +129,7 @@ def _compare_case_oracle(case: Any, point: Any, po: PointOracle, where: str) -> 
         with np.errstate(over="ignore", under="ignore"):   # 1/(1 + x²) at 1e300: x² = inf, 1/inf = 0
             ref = oracles.reference_jacobian(case, po.x)
     except Exception as exc:
-        raise SpecialPointError(f"{where}: the case's oracle fails there ({type(exc).__name__}: "
-                                f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+        raise SpecialPointError(f"{where}: the case's oracle fails there ({first_line(exc)})") from None
     J = np.asarray(ref.value, dtype=np.float64)
     n = po.x.size
     absJ = np.abs(J.reshape(-1, n))

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance.adapters import ConformanceError
 from conformance.adapters import integrals as ops_for
+from conformance.errors import ConformanceError
 from conformance.integrals.monte_carlo import N_SAMPLES, ZTest, mean_and_se, statistical, stream_seed
 
 THETA = (0.3, 1.2)   # (μ, σ)

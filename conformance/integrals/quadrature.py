@@ -24,8 +24,8 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from conformance.adapters import ConformanceError
 from conformance.adapters import integrals as ops_for
+from conformance.errors import ConformanceError
 from conformance.tolerance import compare, policy
 
 

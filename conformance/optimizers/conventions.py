@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from conformance.adapters import ConformanceError
+from conformance.errors import ConformanceError
 
 CANONICAL_LIBRARY = "torch"
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance.adapters import ConformanceError
+from conformance.errors import ConformanceError
 
 Array = np.ndarray
 

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 from conformance import adapters
-from conformance.adapters import ConformanceError
 from conformance.adapters import optimizers as optlibs
+from conformance.errors import ConformanceError
 
 # engine adapter -> the optimizer library trained with it
 FRAMEWORK_LIBRARY = {"torch": "torch", "jax": "optax", "tensorflow": "keras[tensorflow]"}

@@ -14,8 +14,8 @@ import warnings
 
 import numpy as np
 
-from conformance.adapters.base import ConformanceError
 from conformance.derivatives.case import FAMILIES, Case
+from conformance.errors import ConformanceError
 
 from . import compositions, elementwise, linalg, nn, reductions
 

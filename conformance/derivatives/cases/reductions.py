@@ -104,10 +104,6 @@ def _rowwise_jac(x, row_grad):
     return J.reshape(x.shape[:-1] + x.shape)
 
 
-def _separated(rng, shape):
-    return separated(rng, shape if len(shape) == 1 else shape, gap=0.1)
-
-
 def _separated_flat(rng, shape):
     return separated(rng, (int(np.prod(shape)),), gap=0.1).reshape(shape)
 

@@ -29,7 +29,7 @@ import numpy as np
 from conformance import adapters
 from conformance.derivatives.case import Case
 from conformance.derivatives.checks import CHECKS, Inputs, to_float32_grid
-from conformance.engine import PROFILES, Context, Outcome
+from conformance.engine import Context, Outcome
 from conformance.errors import ConformanceError, first_line
 
 DEFAULT_CHECKS = ("gradient", "jvp", "vjp", "hessian")
@@ -193,7 +193,7 @@ def check(fn: Any, x: Any, *, frameworks: Iterable[str] | None = None,
             raise CheckUsageError(f"no implementation for {base.name}; fn has {', '.join(case.impls)}")
         chosen = base.all_variants() if variants == "all" else [base]
         for ad in chosen:
-            ctx = Context(ad, device, dtype, PROFILES["dev"], 0)
+            ctx = Context(ad, device, dtype, 0)
             for name_ in checks:
                 result.rows.append(Row(ad.name, ad.variant, name_, _run_one(CHECKS[name_], case, ctx, x,
                                                                              direction_seed)))

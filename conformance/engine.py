@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
-from conformance.adapters import Adapter, ConformanceError
+from conformance.adapters import Adapter
+from conformance.errors import ConformanceError, first_line
 from conformance.records import Record
 
 # Suites the engine runs, in order: name -> "module:function" returning an iterable of Tasks.
@@ -46,7 +47,7 @@ class Profile:
     one_shape: bool = False       # derivative checks draw at one shape of a case's menu (per seed)
 
 
-PROFILES = {
+RUN_PROFILES = {
     "dev": Profile("dev", max_examples=3, derandomize=False, low_precision=False, one_shape=True),
     "ci": Profile("ci", max_examples=5, derandomize=True, one_shape=True),
     "thorough": Profile("thorough", max_examples=60, derandomize=False),
@@ -54,9 +55,9 @@ PROFILES = {
 
 
 def get_profile(name: str, seed: int | None = None) -> Profile:
-    if name not in PROFILES:
-        raise ConformanceError(f"unknown profile {name!r}; choose one of {', '.join(PROFILES)}")
-    p = PROFILES[name]
+    if name not in RUN_PROFILES:
+        raise ConformanceError(f"unknown profile {name!r}; choose one of {', '.join(RUN_PROFILES)}")
+    p = RUN_PROFILES[name]
     return p if seed is None else dataclasses.replace(p, seed=seed)
 
 
@@ -67,7 +68,6 @@ class Context:
     adapter: Adapter
     device: str
     dtype: str
-    profile: Profile
     seed: int
 
     @property
@@ -185,10 +185,10 @@ def run_task(task: Task, adapter: Adapter, device: str, dtype: str, profile: Pro
         # inf/nan in numpy are data here (an oracle at an extreme point, a diverging Taylor
         # remainder), judged by the checks; numpy's RuntimeWarnings about them would only be noise
         with np.errstate(all="ignore"):
-            out = task.run(Context(adapter, device, dtype, profile, seed))
+            out = task.run(Context(adapter, device, dtype, seed))
     except Exception as exc:  # a task's crash is a result, not the end of the run
         rec.duration_s = time.perf_counter() - start
-        rec.message = _one_line(exc)
+        rec.message = first_line(exc)
         rec.data = {"traceback": traceback.format_exc(limit=6)[-4000:]}
     else:
         rec.duration_s = time.perf_counter() - start
@@ -202,11 +202,6 @@ def run_task(task: Task, adapter: Adapter, device: str, dtype: str, profile: Pro
             rec.status = "deviation"
             rec.registry = entry.as_dict()
     return rec
-
-
-def _one_line(exc: BaseException) -> str:
-    msg = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {msg[0] if msg else ''}"[:500]
 
 
 def plan(adapters: Iterable[Adapter], devices: list[str] | None, dtypes: list[str] | None,

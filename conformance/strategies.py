@@ -35,7 +35,7 @@ from hypothesis.extra import numpy as hnp
 
 from conformance.derivatives.case import CaseMemo
 
-PROFILES = ("dev", "ci", "thorough")
+HYPOTHESIS_PROFILES = ("dev", "ci", "thorough")
 _SLOW = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
 
 settings.register_profile("dev", max_examples=10, deadline=None, suppress_health_check=_SLOW)
@@ -46,10 +46,10 @@ settings.register_profile("thorough", max_examples=200, deadline=None, suppress_
 
 def load_profile(name: str) -> None:
     """Make ``name`` (dev, ci, thorough) the active hypothesis profile."""
-    if name not in PROFILES:
+    if name not in HYPOTHESIS_PROFILES:
         from conformance.errors import ConformanceError
 
-        raise ConformanceError(f"unknown hypothesis profile {name!r}; use one of {', '.join(PROFILES)}")
+        raise ConformanceError(f"unknown hypothesis profile {name!r}; use one of {', '.join(HYPOTHESIS_PROFILES)}")
     settings.load_profile(name)
 
 

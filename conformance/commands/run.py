@@ -44,7 +44,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--api", action="append", metavar="VARIANT", help="only these API variants")
     p.add_argument("--device", action="append", metavar="DEV", help="only these devices (cpu, cuda:0)")
     p.add_argument("--dtype", action="append", metavar="DTYPE", help="only these dtypes")
-    p.add_argument("--profile", default="ci", choices=sorted(engine.PROFILES),
+    p.add_argument("--profile", default="ci", choices=sorted(engine.RUN_PROFILES),
                    help="dev (fast, random), ci (derandomized; default), thorough")
     p.add_argument("--seed", type=int, help="base seed (default: 0 for ci, random for dev/thorough)")
     p.add_argument("--suite", action="append", metavar="NAME",

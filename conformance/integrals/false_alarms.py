@@ -66,7 +66,7 @@ def measure(frameworks: list[str], reps: int, first_seed: int = 1000, progress: 
             tally = Tally(name, task.case, task.check)
             start = time.perf_counter()
             for seed in range(first_seed, first_seed + reps):
-                ctx = engine.Context(adapter, "cpu", "float64", profile, seed)
+                ctx = engine.Context(adapter, "cpu", "float64", seed)
                 try:
                     outcome = task.run(ctx)
                 except Exception:  # noqa: BLE001 - counted, shown in the table; a crash is not a false alarm

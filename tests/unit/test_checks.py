@@ -73,7 +73,7 @@ class Skewed:
 
 
 def ctx(adapter, dtype="float64"):
-    return engine.Context(adapter, "cpu", dtype, engine.get_profile("dev", 0), 0)
+    return engine.Context(adapter, "cpu", dtype, 0)
 
 
 def inp(x, seed=3):
@@ -275,7 +275,7 @@ def test_one_shape_keeps_a_case_at_one_shape_with_programs_shared_by_its_checks(
         assert at in case.shapes and at == tuple(suite.probe_input(case).shape), case.name
         assert suite.check_shape(case, 1, ci) != at and suite.check_shape(case, 0, thorough) is None
     case = by_name("sin")
-    ctx = engine.Context(adapters.get("numpy"), "cpu", "float64", ci, 0)
+    ctx = engine.Context(adapters.get("numpy"), "cpu", "float64", 0)
     shapes = {t.check: t.run(ctx).data.get("shape") for t in suite.case_tasks(case, ci)
               if t.check in ("jvp", "vjp", "adjoint")}
     assert len({tuple(v) for v in shapes.values()}) == 1

@@ -9,7 +9,7 @@ import pytest
 from conformance.derivatives.case import Case, SpecialPoint
 from conformance.edges import complex as complex_inputs
 from conformance.edges import degenerate, limit_oracle, low_precision, nested, special_points
-from conformance.engine import Context, get_profile
+from conformance.engine import Context
 from conformance.mp_namespace import MpNamespace
 
 MP = MpNamespace(40)
@@ -72,7 +72,7 @@ def test_kink_point_is_an_error_task():
 def _ctx(name, dtype="float64", variant=None):
     from conformance.adapters import get
 
-    return Context(get(name, variant), "cpu", dtype, get_profile("ci"), 0)
+    return Context(get(name, variant), "cpu", dtype, 0)
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ PROFILE = engine.get_profile("ci")
 
 
 def ctx(name: str = "numpy", seed: int = 0, dtype: str = "float64") -> engine.Context:
-    return engine.Context(adapters.get(name), "cpu", dtype, PROFILE, seed)
+    return engine.Context(adapters.get(name), "cpu", dtype, seed)
 
 
 def has(module: str) -> bool:

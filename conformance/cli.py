@@ -1,5 +1,6 @@
-"""The ``conformance`` command. Each subcommand lives in its own module with ``HELP``,
-``configure(parser)`` and ``main(args) -> exit code``; modules not present in a build are skipped."""
+"""The ``conformance`` command. Each subcommand is a module of ``conformance.commands`` with ``HELP``,
+``configure(parser)`` and ``main(args) -> exit code`` that parses its options and calls into the
+module that holds the logic; modules not present in a build are skipped."""
 
 from __future__ import annotations
 
@@ -7,15 +8,15 @@ import argparse
 import importlib
 import sys
 
-from conformance.adapters import ConformanceError
+from conformance.errors import ConformanceError
 
 COMMANDS = {
     "list": "conformance.commands.listing",
     "run": "conformance.commands.run",
-    "report": "conformance.report.command",
-    "bench": "conformance.benchmarks.command",
-    "optimizers": "conformance.optimizers.command",
-    "targets": "conformance.derivatives.targets",
+    "report": "conformance.commands.report",
+    "bench": "conformance.commands.bench",
+    "optimizers": "conformance.commands.optimizers",
+    "targets": "conformance.commands.targets",
 }
 
 
@@ -25,7 +26,8 @@ def _modules() -> dict:
         try:
             mods[name] = importlib.import_module(path)
         except ModuleNotFoundError as exc:
-            if exc.name and path.startswith(exc.name):
+            # the command, or the package of conformance it calls into, is not part of this build
+            if exc.name and (path.startswith(exc.name) or exc.name.startswith("conformance.")):
                 continue
             raise
     return mods

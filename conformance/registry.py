@@ -4,20 +4,23 @@ Entries live in ``conformance/known_deviations/*.toml`` (one file per area) as `
 tables with keys framework, versions (a PEP 440 specifier set, "" for all), api, case, check, dtype,
 point (fnmatch patterns; "*" or absent matches anything), reason and link. A failure or error that
 an entry matches is reported as ``deviation``; an entry that matches nothing in a run is warned
-about (it may be stale); an unregistered failure fails the run.
+about when the run covered its whole scope (``stale_entries``); an unregistered failure fails the run.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import tomllib
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from conformance import adapters
 from conformance.errors import ConformanceError
 
 DEFAULT_DIR = Path(__file__).parent / "known_deviations"
@@ -140,3 +143,52 @@ def load(directory: str | Path | None = None) -> Registry:
     for path in sorted(d.glob("*.toml")):
         entries.extend(parse_file(path))
     return Registry(entries)
+
+
+# ---------------------------------------------------------------- stale entries
+def stale_entries(registry: Registry, planned: Iterable[Iterable], full: Callable[[], Iterable],
+                  ran: Iterable[str]) -> list[Deviation]:
+    """Registry entries that matched nothing in a run that covered their whole scope.
+
+    ``planned``: the run's work, each an iterable of (task, adapter, device, dtype); ``full()``: the
+    work of a full run of the same profile (every suite, case, check, API variant, device and dtype
+    of the frameworks that ran), built only when some entry is unused; ``ran``: the frameworks run.
+
+    An entry's scope is the set of tasks it is the first entry to claim (the first matching entry
+    claims a record) in a full run of this profile: every suite, case, check, API variant, device
+    and dtype of every installed framework. It is stale when this run planned all of its scope,
+    that scope is not empty, and it matched no record. A narrowed run (--cases, --framework, ...)
+    that leaves part of an entry's scope out says nothing of it: ``torch * nested*`` is not stale
+    on a run of two cases whose nested checks pass; nor is an entry for checks the profile does
+    not select (e.g. the thorough profile's full nested grid)."""
+    entries = registry.entries
+    claimed = _claims(entries, planned)
+    unused = {i for i in claimed if entries[i].hits == 0}
+    if unused:
+        scope = _claims(entries, [full()], only=unused)
+        ran = set(ran)
+
+        def every_framework_ran(e: Deviation) -> bool:   # of those it names that are installed
+            return all(n in ran or find_spec(adapters.adapter_class(n).module) is None
+                       for n in adapters.names() if e.names_framework(n))
+
+        unused = {i for i in unused if scope[i] <= claimed[i] and every_framework_ran(entries[i])}
+    return [e for i, e in enumerate(entries) if i in unused]
+
+
+def _claims(entries: list[Deviation], works: Iterable[Iterable], only: set[int] | None = None
+            ) -> dict[int, set]:
+    """entry index -> the planned (framework, API, device, dtype, family, case, check) it claims
+    (for the entries in ``only``, where given)."""
+    out: dict[int, set] = defaultdict(set)
+    for work in works:
+        for task, adapter, dev, dtype in work:
+            planned = {"framework": adapter.name, "framework_version": adapter.version,
+                       "family": task.family, "case": task.case, "check": task.check,
+                       "api": adapter.variant, "dtype": dtype}
+            if only is not None and not any(entries[i].could_match(planned) for i in only):
+                continue
+            first = next((i for i, e in enumerate(entries) if e.could_match(planned)), None)
+            if first is not None:
+                out[first].add((adapter.name, adapter.variant, dev, dtype, task.family, task.case, task.check))
+    return out

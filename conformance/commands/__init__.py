@@ -1,1 +1,2 @@
-"""Subcommands of the ``conformance`` CLI that belong to no single area."""
+"""Every subcommand of the ``conformance`` CLI (``conformance.cli`` lists them), one module each:
+argument parsing and a call into the module that holds the logic."""

@@ -1,4 +1,4 @@
-"""``conformance targets``: measure and print the derivative engine's targets.
+"""The derivative engine's targets, measured (``conformance targets``, in conformance.commands.targets).
 
     conformance targets [--only sensitivity,cost,seeds,runtime] [--seeds 20] [--n 1000]
 
@@ -14,12 +14,12 @@
 - **runtime** — wall time of ``conformance run --profile ci`` (by default over the derivative and
   convention suites) in a subprocess.
 
-Tables are printed and written as ``study`` records (data.table) to ``--out`` so the report shows them.
+``measure(section, ...)`` returns a section's table; the command prints it and writes it as a
+``study`` record (``record``, data.table) to ``--out`` so the report shows them.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -32,23 +32,12 @@ from typing import Any
 
 import numpy as np
 
-HELP = "measure and print the targets: sensitivity, cost, no false failures across seeds, ci runtime"
+from conformance.records import Record
+
 SECTIONS = ("sensitivity", "cost", "seeds", "runtime")
 DELTAS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10, 0.0)
 TARGET_DELTA = {"float64": 1e-8, "float32": 1e-4}
 SEED_CHECKS = "gradient,jvp,vjp,hessian"
-
-
-def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--only", metavar="SECTIONS", help=f"comma-separated subset of {', '.join(SECTIONS)}")
-    p.add_argument("--framework", "-f", action="append", metavar="NAME",
-                   help="frameworks (default: torch, jax, tensorflow where installed)")
-    p.add_argument("--seeds", type=int, default=20, help="seeds for the no-false-failure sweep (20)")
-    p.add_argument("--first-seed", type=int, default=0, help="first seed of the sweep (0)")
-    p.add_argument("--n", type=int, default=1000, help="input size of the cost comparison (1000)")
-    p.add_argument("--runtime-suites", default="derivatives,conventions",
-                   help="suites timed by the runtime section (default derivatives,conventions)")
-    p.add_argument("--out", default="reports/results", metavar="DIR", help="where study records go")
 
 
 def reference(x: np.ndarray) -> Any:
@@ -56,14 +45,16 @@ def reference(x: np.ndarray) -> Any:
     return np.sum(np.sin(x) * np.exp(x))
 
 
-def _frameworks(names: list[str] | None) -> list[str]:
+def frameworks(names: list[str] | None) -> list[str]:
+    """The installed frameworks among ``names`` (repeated or comma-separated; default torch, jax,
+    tensorflow), by their canonical names."""
     from conformance import adapters
 
     chosen = [n for v in (names or ["torch", "jax", "tensorflow"]) for n in v.split(",") if n]
     return [adapters.adapter_class(n).name for n in chosen if adapters.get(n).available()]
 
 
-def _table(title: str, columns: list[str], rows: list[list[Any]]) -> str:
+def table(title: str, columns: list[str], rows: list[list[Any]]) -> str:
     cells = [[str(c) for c in columns]] + [[_fmt(v) for v in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
     lines = [title, "  ".join(c.ljust(w) for c, w in zip(cells[0], widths)),
@@ -219,44 +210,31 @@ def _load() -> str:
         return "?"
 
 
-# ------------------------------------------------------------------ main
-def main(args: argparse.Namespace) -> int:
-    from conformance.records import Record, ResultWriter, new_run_id, results_path
+# ------------------------------------------------------------------ a section
+def measure(section: str, frameworks: list[str], *, n: int, seeds_count: int, first_seed: int,
+            runtime_suites: str) -> dict:
+    """One section's result: ``check``, ``ok``, ``title``, ``columns``, ``rows`` (and its own
+    figures), with ``seconds``, the time it took."""
+    start = time.perf_counter()
+    if section == "sensitivity":
+        res = sensitivity(frameworks)
+    elif section == "cost":
+        res = cost(n)
+    elif section == "seeds":
+        res = seeds(frameworks, seeds_count, first_seed)
+    else:
+        res = runtime(runtime_suites)
+    res["seconds"] = time.perf_counter() - start
+    return res
 
-    only = [s.strip() for s in (args.only or ",".join(SECTIONS)).split(",") if s.strip()]
-    bad = [s for s in only if s not in SECTIONS]
-    if bad:
-        from conformance.adapters import ConformanceError
 
-        raise ConformanceError(f"unknown section(s) {', '.join(bad)}; choose from {', '.join(SECTIONS)}")
-    fws = _frameworks(args.framework)
-    run_id = new_run_id()
-    path = results_path(args.out, "targets", run_id)
-    results = []
-    with ResultWriter(path, run_id, {"command": "targets", "sections": only}) as w:
-        for section in only:
-            start = time.perf_counter()
-            if section == "sensitivity":
-                res = sensitivity(fws)
-            elif section == "cost":
-                res = cost(args.n)
-            elif section == "seeds":
-                res = seeds(fws, args.seeds, args.first_seed)
-            else:
-                res = runtime(args.runtime_suites)
-            res["seconds"] = time.perf_counter() - start
-            results.append(res)
-            print(_table(res["title"], res["columns"], res["rows"]))
-            for line in res.get("unregistered", [])[:40]:
-                print("  UNREGISTERED", line)
-            print(f"=> {section}: {'met' if res['ok'] else 'NOT met'} ({res['seconds']:.0f} s)\n", flush=True)
-            data = {"table": {"columns": res["columns"], "rows": res["rows"]}, "title": res["title"]}
-            for k in ("ratio", "wall_s", "cpu_s", "unregistered"):
-                if k in res:
-                    data[k] = res[k]
-            w.write(Record(kind="study", framework="all", framework_version="", api="", device="cpu",
-                           dtype="float64", family="derivatives", case="targets", check=section,
-                           status="pass" if res["ok"] else "fail", message=res["title"],
-                           duration_s=res["seconds"], data=data))
-    print(f"study records: {path}")
-    return 0 if all(r["ok"] for r in results) else 1
+def record(section: str, res: dict) -> Record:
+    """A section's result as a kind "study" record (its table in data.table)."""
+    data = {"table": {"columns": res["columns"], "rows": res["rows"]}, "title": res["title"]}
+    for k in ("ratio", "wall_s", "cpu_s", "unregistered"):
+        if k in res:
+            data[k] = res[k]
+    return Record(kind="study", framework="all", framework_version="", api="", device="cpu",
+                  dtype="float64", family="derivatives", case="targets", check=section,
+                  status="pass" if res["ok"] else "fail", message=res["title"],
+                  duration_s=res["seconds"], data=data)

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -220,3 +221,51 @@ def run(framework: str, setup: Setup, log: Callable[[str], None] = lambda s: Non
                            f"loss over {setup.seeds} seeds", "x_label": "step", "y_label": "cross-entropy",
                   "log_x": False, "log_y": True, "series": series},
     }
+
+
+def table_text(framework: str, res: dict) -> str:
+    """The study's table of one framework (``run``'s result) as aligned text under a title line."""
+    cols, rows = res["table"]["columns"], res["table"]["rows"]
+    widths = [max(len(str(c)), *(len(str(r[i])) for r in rows)) for i, c in enumerate(cols)]
+    lines = [f"\n{framework} + {res['library']} ({res['elapsed_s']:.0f} s)",
+             "  ".join(str(c).ljust(w) for c, w in zip(cols, widths))]
+    lines += ["  ".join(str(v).ljust(w) for v, w in zip(r, widths)) for r in rows]
+    return "\n".join(lines)
+
+
+def write_records(frameworks: list[str], setup: Setup, out_dir: str,
+                  log: Callable[[str], None] = print) -> Path:
+    """The study in each of ``frameworks`` (a skip record, with the reason, where one is not
+    installed), written as kind "study" records to ``<out_dir>/optimizers-study-<run id>.jsonl``;
+    progress, each framework's table and its Adam-vs-SGD figure go to ``log``. Returns the file."""
+    from conformance.records import Record, ResultWriter, new_run_id, results_path
+
+    run_id = new_run_id()
+    path = results_path(out_dir, "optimizers-study", run_id)
+    with ResultWriter(path, run_id=run_id, header={"command": "conformance optimizers",
+                                                   "profile": setup.name}) as out:
+        for fw in frameworks:
+            ad = adapters.get(fw)
+            ok = ad.available()
+            rec = Record(kind="study", framework=fw, framework_version=ad.version if ok else "",
+                         api=ad.variant, device="cpu", dtype="float64", family="optimizers",
+                         case="convergence: digits MLP", check="steps to target loss", status="skip",
+                         replay=f"conformance optimizers --profile {setup.name} --frameworks {fw}")
+            if not ok:
+                rec.message = str(ok)
+                out.write(rec)
+                log(f"{fw}: skipped ({ok})")
+                continue
+            start = time.perf_counter()
+            res = run(fw, setup, log=log)
+            rec.duration_s = time.perf_counter() - start
+            rec.status = "pass"
+            rec.data = res
+            factor = res["adam_vs_sgd"]
+            rec.data["process_cpu_s"] = time.process_time()
+            rec.message = (f"Adam reaches loss {setup.target} in {1 / factor:.2f}× the steps of SGD "
+                           f"(median(SGD)/median(Adam) = {factor:.2f})")
+            out.write(rec)
+            log(table_text(fw, res))
+            log(rec.message)
+    return path

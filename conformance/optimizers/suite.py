@@ -4,8 +4,8 @@ Cases are ``<library>:<optimizer>:<objective>``; checks:
 
     matches documented rule             100 float64 steps from the same θ₀ with the same (Python float)
                                         hyperparameters, step by step against rules.py with the
-                                        library's documented flags (conventions.DOCUMENTED)
-    agrees across libraries once mapped the library under conventions.mapping against torch.optim's
+                                        library's documented flags (library_conventions.DOCUMENTED)
+    agrees across libraries once mapped the library under library_conventions.mapping against torch.optim's
                                         rule; data holds the divergence at each library's defaults
                                         and with identical hyperparameters
     probe: tiny gradients               |g| ~ 1e-9 < ε: which ε placement the library follows
@@ -34,8 +34,8 @@ import numpy as np
 
 from conformance.adapters import optimizers as optlibs
 from conformance.engine import Context, Outcome, Profile, Task
-from conformance.optimizers import conventions, objectives, rules
-from conformance.optimizers.conventions import OPTIMIZERS
+from conformance.optimizers import library_conventions, objectives, rules
+from conformance.optimizers.library_conventions import OPTIMIZERS
 from conformance.tolerance import compare, policy
 
 FAMILY = "optimizers"
@@ -65,7 +65,7 @@ def reference(library: str, j: dict, flags: dict | None = None, hyper_override: 
               ) -> np.ndarray:
     """The trajectory of rules.py under ``library``'s documented flags (or ``flags``)."""
     spec = OPTIMIZERS[j["optimizer"]]
-    fl = conventions.reference_flags(library, j["optimizer"], **(flags or {}))
+    fl = library_conventions.reference_flags(library, j["optimizer"], **(flags or {}))
     hp = {**j["hyper"], **(hyper_override or {})}
     lr_at = {int(k): v for k, v in j["lr_at"].items()}
     return objectives.trajectory(rules.Reference(spec.rule, **hp, **fl), objectives.get(j["objective"]),
@@ -77,7 +77,7 @@ def amplification(library: str, j: dict) -> float:
     base = objectives.get(j["objective"])
     pert = dataclasses.replace(base, x0=base.x0 * (1 + 1e-13))
     spec = OPTIMIZERS[j["optimizer"]]
-    fl = conventions.reference_flags(library, j["optimizer"])
+    fl = library_conventions.reference_flags(library, j["optimizer"])
     lr_at = {int(k): v for k, v in j["lr_at"].items()}
     a = objectives.trajectory(rules.Reference(spec.rule, **j["hyper"], **fl), base, j["steps"], lr_at)
     b = objectives.trajectory(rules.Reference(spec.rule, **j["hyper"], **fl), pert, j["steps"], lr_at)
@@ -167,7 +167,7 @@ def documented_label(p: Probe, library: str, optimizer: str) -> str | None:
     rule = rules.RULES[OPTIMIZERS[optimizer].rule]
     doc = {n: q.default for n, q in inspect.signature(rule).parameters.items()
            if q.default is not inspect.Parameter.empty}
-    doc.update(conventions.reference_flags(library, optimizer))
+    doc.update(library_conventions.reference_flags(library, optimizer))
     for label, (flags, override) in p.candidates(optimizer).items():
         if not override and all(doc.get(k, False) == v for k, v in flags.items()):
             return label
@@ -193,7 +193,7 @@ def run_probe(p: Probe, library: str, optimizer: str) -> Outcome:
     ok = best == doc and c.ok and len(fitting) == 1
     data = {"documented": doc, "identified": best, "candidates": {k: {"max_rel_error": v.max_rel_error,
             "error_ratio": v.error_ratio} for k, v in errs.items()},
-            "link": conventions.documented(library, optimizer).link, "job": j}
+            "link": library_conventions.documented(library, optimizer).link, "job": j}
     msg = (f"{library} {optimizer} behaves as '{best}' (error ratio {c.error_ratio:.2g})"
            + ("" if best == doc else f"; its documentation says '{doc}'")
            + ("" if len(fitting) <= 1 else f"; the probe cannot tell {fitting} apart"))
@@ -214,8 +214,8 @@ def check_rule(library: str, optimizer: str, objective: str) -> Outcome:
     c = compare(got, ref, tol)
     step_err = np.max(np.abs(got - ref) / (tol.atol + tol.rtol * np.abs(ref)), axis=1) * tol.rtol
     data = {"per_step_error": step_err.tolist(), "amplification": amplification(library, j),
-            "reference_flags": conventions.reference_flags(library, optimizer),
-            "link": conventions.documented(library, optimizer).link,
+            "reference_flags": library_conventions.reference_flags(library, optimizer),
+            "link": library_conventions.documented(library, optimizer).link,
             "constructor": optlibs.get(library).constructor_name(optimizer),
             "library_version": optlibs.get(library).version}
     msg = f"{STEPS} steps within {c.error_ratio:.2g} of the bound" if c.ok else \
@@ -249,9 +249,9 @@ def _divergence(a: np.ndarray, b: np.ndarray) -> float:
 
 def check_mapped(library: str, optimizer: str, objective: str) -> Outcome:
     tol = policy("trajectory", "float64", "optimizer")
-    canon = conventions.CANONICAL_LIBRARY
+    canon = library_conventions.CANONICAL_LIBRARY
     hp = hyper(optimizer, objective)
-    lib_h, can_h, notes = conventions.mapping(library, optimizer, hp)
+    lib_h, can_h, notes = library_conventions.mapping(library, optimizer, hp)
     mapped = job(optimizer, objective, lib_h, numpy_scalars=True)
     want = reference(canon, job(optimizer, objective, can_h))
     c = compare(trajectory(library, mapped), want, tol)
@@ -320,7 +320,7 @@ def convention_table() -> Outcome:
 def divergence_table() -> Outcome:
     rows, bad = [], 0
     for library in installed_libraries():
-        if library == conventions.CANONICAL_LIBRARY:
+        if library == library_conventions.CANONICAL_LIBRARY:
             continue
         for optimizer in OPTIMIZERS:
             if not supports(library, optimizer):
@@ -354,7 +354,7 @@ def all_jobs(library: str) -> list[dict]:
         for objective in objectives.STANDARD:
             hp = hyper(optimizer, objective)
             out += [conformance_job(optimizer, objective), conformance_job(optimizer, objective, True),
-                    job(optimizer, objective, conventions.mapping(library, optimizer, hp)[0],
+                    job(optimizer, objective, library_conventions.mapping(library, optimizer, hp)[0],
                         numpy_scalars=True),
                     defaults_job(library, optimizer, objective)]
         out += [probe_job(p, optimizer) for p in PROBES if p.applies(optimizer)]
@@ -398,7 +398,7 @@ def tasks(profile: Profile) -> Iterable[Task]:
             for objective in objectives.STANDARD:
                 case = f"{library}:{optimizer}:{objective}"
                 yield task(case, MATCH, lambda l=library, o=optimizer, b=objective: check_rule(l, o, b))
-                if library != conventions.CANONICAL_LIBRARY:
+                if library != library_conventions.CANONICAL_LIBRARY:
                     yield task(case, AGREE,
                                lambda l=library, o=optimizer, b=objective: check_mapped(l, o, b))
             for p in PROBES:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import time
 
@@ -11,8 +12,9 @@ import pytest
 from conformance.adapters import benchmarks as fw_bench
 
 from conformance import adapters, tolerance
-from conformance.benchmarks import command, harness, operators, reference
+from conformance.benchmarks import harness, operators, reference, runner
 from conformance.benchmarks.workloads import gmm, lstm
+from conformance.commands import bench as command
 from conformance.records import read
 
 RHO = tolerance.policy("workload_agreement", "float64").rtol
@@ -141,7 +143,7 @@ def test_lstm_gradient_agrees_with_reference(name, scan):
 
 # ------------------------------------------------------------------ the command and its records
 def _bench(tmp_path, *argv):
-    p = command.configure.__globals__["argparse"].ArgumentParser()
+    p = argparse.ArgumentParser()
     command.configure(p)
     args = p.parse_args(["--out", str(tmp_path), "--no-overhead-check", *argv])
     assert command.main(args) == 0
@@ -201,9 +203,9 @@ TINY = {"gmm": ({"d": 2, "k": 3, "n": 20},), "lstm": ({"l": 2, "c": 6, "b": 3},)
 
 @pytest.mark.parametrize("name", AD)
 def test_gradbench_mode_times_both_workloads_in_gradbenchs_api(name, tmp_path, monkeypatch):
-    quick = command.PROFILES["quick"]
+    quick = runner.BENCH_PROFILES["quick"]
     fast = harness.Settings(warmup=1, min_rounds=3, max_rounds=3, min_time_s=0.0)
-    monkeypatch.setitem(command.PROFILES, "quick", dataclasses.replace(quick, workloads=TINY, settings=fast))
+    monkeypatch.setitem(runner.BENCH_PROFILES, "quick", dataclasses.replace(quick, workloads=TINY, settings=fast))
     recs = _bench(tmp_path, "--framework", name, "--mode", "gradbench", "--case", "gmm", "--case", "lstm",
                   "--case", "rosenbrock")
     assert {r["family"] for r in recs} == {"workloads"}   # operators have no gradbench mode

@@ -255,7 +255,7 @@ def test_targets_sensitivity_table_for_torch(torch_ad):
     assert by[("float64", 0.0)][3] is False and by[("float32", 0.0)][3] is False   # no false alarm
     assert by[("float64", 1e-3)][5] is False   # gradcheck's defaults miss δ = 1e-3
     assert res["ok"]
-    text = targets._table(res["title"], res["columns"], res["rows"])
+    text = targets.table(res["title"], res["columns"], res["rows"])
     assert "FLAGGED" in text and "missed" in text
 
 

@@ -61,17 +61,18 @@ def test_frameworks_run_side_by_side_in_processes_with_the_same_records(tmp_path
 def test_parallel_work_is_handed_out_in_whole_cases_costliest_first():
     import argparse
 
+    from conformance import scheduler
     from conformance.commands import run
 
     parser = argparse.ArgumentParser()
     run.configure(parser)
-    plan = run.make_plan(parser.parse_args(["-f", "numpy,torch,tensorflow,jax", "--suite", "derivatives,edges"]))
-    units = run.units(plan)
+    plan = scheduler.make_plan(parser.parse_args(["-f", "numpy,torch,tensorflow,jax", "--suite", "derivatives,edges"]))
+    units = scheduler.units(plan)
     assert len(units) == len(set(units))  # a case is one unit: its programs and oracle values are shared
     for name, work in plan.work.items():
         assert {(t.family, t.case) for t, *_ in work} == {(f, c) for n, f, c in units if n == name}
     cost = {a.name: a.relative_cost for a in plan.adapters}
-    sizes = [cost[n] * sum(t.cost for t, *_ in run.by_case(plan.work[n])[(f, c)]) for n, f, c in units]
+    sizes = [cost[n] * sum(t.cost for t, *_ in scheduler.by_case(plan.work[n])[(f, c)]) for n, f, c in units]
     assert sizes == sorted(sizes, reverse=True) and units[0][0] == "jax"
     load = [0.0, 0.0]  # two workers taking the next unit as they finish: they end within the last unit
     for size in sizes:

@@ -10,7 +10,7 @@ import pytest
 from conformance.adapters import ConformanceError
 from conformance.adapters import optimizers as optlibs
 
-from conformance.optimizers import conventions, objectives, rules, study, suite
+from conformance.optimizers import library_conventions, objectives, rules, study, suite
 from conformance.tolerance import compare, policy
 
 TOL = policy("trajectory", "float64", "optimizer")
@@ -25,7 +25,7 @@ class FakeLibrary(optlibs.Library):
     distribution = "numpy"
     framework = "numpy"
     OPTIMIZERS = {name: ("conformance.optimizers.rules:" + spec.rule, {})
-                  for name, spec in conventions.OPTIMIZERS.items()}
+                  for name, spec in library_conventions.OPTIMIZERS.items()}
     HYPERPARAMS = {k: k for k in ("lr", "momentum", "beta1", "beta2", "eps", "weight_decay", "rho",
                                   "initial_accumulator", "eps_root")}
 
@@ -40,22 +40,22 @@ class FakeLibrary(optlibs.Library):
     def make(self, optimizer, **hyper):
         if self.refuse and hyper.get("lr", 0) < 0:
             raise ValueError(f"Invalid learning rate: {hyper['lr']}")
-        flags = {**conventions.OPTIMIZERS[optimizer].flags, **self.flags.get(optimizer, {})}
-        return rules.Reference(conventions.OPTIMIZERS[optimizer].rule, **hyper, **flags)
+        flags = {**library_conventions.OPTIMIZERS[optimizer].flags, **self.flags.get(optimizer, {})}
+        return rules.Reference(library_conventions.OPTIMIZERS[optimizer].rule, **hyper, **flags)
 
 
 @pytest.fixture
 def fake(monkeypatch):
     """'fake' follows torch's documented rules; 'liar' documents torch's but puts ε inside √ for
     RMSprop and uses ε̂ for Adam."""
-    torch_flags = {o: conventions.reference_flags("torch", o) for o in conventions.OPTIMIZERS}
+    torch_flags = {o: library_conventions.reference_flags("torch", o) for o in library_conventions.OPTIMIZERS}
     liar_flags = {o: dict(f) for o, f in torch_flags.items()}
     liar_flags["rmsprop"]["eps_in_sqrt"] = True
     liar_flags["adam"]["eps_hat"] = True
     libs = {"fake": FakeLibrary("fake", torch_flags), "liar": FakeLibrary("liar", liar_flags, False)}
     monkeypatch.setattr(suite.optlibs, "get", lambda name: libs[name])
-    monkeypatch.setitem(conventions.DOCUMENTED, "fake", conventions.DOCUMENTED["torch"])
-    monkeypatch.setitem(conventions.DOCUMENTED, "liar", conventions.DOCUMENTED["torch"])
+    monkeypatch.setitem(library_conventions.DOCUMENTED, "fake", library_conventions.DOCUMENTED["torch"])
+    monkeypatch.setitem(library_conventions.DOCUMENTED, "liar", library_conventions.DOCUMENTED["torch"])
     suite._CACHE.clear()
     yield libs
     suite._CACHE.clear()
@@ -138,7 +138,7 @@ def test_probe_identifies_the_convention_and_flags_a_mismatch(fake):
 
 def test_every_probe_tells_its_candidates_apart(fake):
     for p in suite.PROBES:
-        for opt in conventions.OPTIMIZERS:
+        for opt in library_conventions.OPTIMIZERS:
             if p.applies(opt):
                 out = suite.run_probe(p, "fake", opt)
                 assert out.status == "pass", (p.check, opt, out.message)
@@ -146,9 +146,9 @@ def test_every_probe_tells_its_candidates_apart(fake):
 
 def test_mapping_switches_what_can_be_switched_and_zeroes_eps_otherwise():
     hp = suite.hyper("rmsprop", "quadratic")
-    lib_h, can_h, notes = conventions.mapping("optax", "rmsprop", hp)
+    lib_h, can_h, notes = library_conventions.mapping("optax", "rmsprop", hp)
     assert lib_h["eps_in_sqrt"] is False and lib_h["eps"] == hp["eps"]
-    lib_h, can_h, notes = conventions.mapping("keras[jax]", "adam", suite.hyper("adam", "quadratic"))
+    lib_h, can_h, notes = library_conventions.mapping("keras[jax]", "adam", suite.hyper("adam", "quadratic"))
     assert lib_h["eps"] == can_h["eps"] == 0.0 and any("cannot be mapped" in n for n in notes)
 
 
@@ -231,7 +231,7 @@ def test_lr_rule_prefers_fewest_steps_then_lowest_loss(monkeypatch):
 
 
 def test_command_refuses_an_unknown_framework():
-    from conformance.optimizers import command
+    from conformance.commands import optimizers as command
 
     p = argparse.ArgumentParser()
     command.configure(p)

@@ -65,3 +65,22 @@ def test_bad_version_range(tmp_path):
 
 def test_packaged_registry_loads():
     registry.load()
+
+
+def test_stale_only_when_the_run_planned_the_entrys_whole_scope():
+    """An unused entry is stale when the run planned every task it would claim in a full run; one
+    whose scope reaches cases the run left out, or that matched a record, is not."""
+    from types import SimpleNamespace as NS
+
+    numpy = NS(name="numpy", version="2.0", variant="richardson")
+    task = lambda case, check: NS(family="elementwise", case=case, check=check)  # noqa: E731
+    work = lambda *tasks: [(t, numpy, "cpu", "float64") for t in tasks]  # noqa: E731
+    entries = [registry.Deviation("numpy", "prod", "gradient", "whole scope ran, nothing fails there"),
+               registry.Deviation("numpy", "s*", "jvp", "scope reaches sqrt, which this run left out"),
+               registry.Deviation("numpy", "sin", "gradient", "matched a record in this run", hits=1)]
+    reg = registry.Registry(entries)
+    planned = [work(task("prod", "gradient"), task("sin", "jvp"), task("sin", "gradient"))]
+    full = lambda: work(task("prod", "gradient"), task("sin", "jvp"), task("sqrt", "jvp"),  # noqa: E731
+                        task("sin", "gradient"))
+    assert registry.stale_entries(reg, planned, full, ["numpy"]) == [entries[0]]
+    assert registry.stale_entries(reg, [work(task("sin", "gradient"))], full, ["numpy"]) == []

@@ -1,4 +1,4 @@
-"""``conformance bench``: time the primal and every derivative operator per framework, API variant,
+"""The benchmark run behind ``conformance bench``: time the primal and every derivative operator per framework, API variant,
 device, mode (eager / compiled) and size, and the GMM and D-LSTM gradients (eager, compiled, and
 ``gradbench``: each framework timed the way GradBench's tool for it times objective and gradient,
 for a ratio like-for-like with GradBench's published one); write benchmark records
@@ -9,6 +9,8 @@ self-check).
 Fairness: every framework gets the same float64 inputs (fixed seeds), the same intra-op thread count
 (``--threads``, recorded), warm-up calls excluded, compile/trace time measured apart from steady
 state, and ``adapter.synchronize`` before every clock stop, on every device the adapters report.
+
+The command line is ``conformance.commands.bench``; ``run(args)`` takes its parsed options.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from conformance import adapters, tolerance
 from conformance.adapters import benchmarks as fw_bench
 from conformance.benchmarks import harness, operators, reference
 from conformance.benchmarks.workloads import WORKLOADS
+from conformance.errors import UnknownVariantError, first_line
 from conformance.records import Record, ResultWriter, new_run_id, results_path, thread_counts
 
-HELP = "time derivatives per framework, mode, device and size, and the GMM and D-LSTM workloads"
 OPERATOR_MODES = ("eager", "compiled")
 MODES = OPERATOR_MODES + ("gradbench",)   # gradbench: the workloads only (see run_workload)
 SEED = 20260301
@@ -47,7 +49,7 @@ class BenchProfile:
     workload_modes: dict[str, tuple[str, ...]] | None = None   # workload -> modes (default: all)
 
 
-PROFILES = {
+BENCH_PROFILES = {
     "quick": BenchProfile("quick", harness.QUICK, ("rosenbrock", "softmax"), (10, 1_000, 100_000),
                           (10, 100), {"gmm": WORKLOADS["gmm"].QUICK, "lstm": WORKLOADS["lstm"].QUICK},
                           all_variants=False,
@@ -60,29 +62,6 @@ PROFILES = {
 }
 
 
-def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--framework", action="append", metavar="NAME",
-                   help="framework to time (repeatable); default: every installed AD framework")
-    p.add_argument("--variant", action="append", metavar="NAME",
-                   help="API variant (repeatable); default: the default variant (quick), all (full)")
-    p.add_argument("--device", action="append", metavar="DEV",
-                   help="device such as cpu or cuda:0 (repeatable); default: every device found")
-    p.add_argument("--profile", choices=tuple(PROFILES), default="quick")
-    p.add_argument("--out", default="reports/results", metavar="DIR", help="results directory")
-    p.add_argument("--mode", action="append", choices=MODES,
-                   help="eager, compiled and/or gradbench (default all; gradbench times the workloads "
-                        "only, once per framework, with the API variant GradBench's tool uses)")
-    p.add_argument("--case", action="append", metavar="NAME",
-                   help=f"function or workload to time (repeatable): "
-                        f"{', '.join(list(operators.FUNCTIONS) + list(WORKLOADS))}")
-    p.add_argument("--check", action="append", metavar="OP",
-                   help="operator to time (repeatable; the primal is always timed for the ratio)")
-    p.add_argument("--size", action="append", type=int, metavar="N", help="only these sizes n")
-    p.add_argument("--threads", type=int, default=os.cpu_count() or 1,
-                   help="intra-op threads for every framework (default: all cores)")
-    p.add_argument("--no-overhead-check", action="store_true", help="skip the harness self-check")
-
-
 # ------------------------------------------------------------------ records
 class Bench:
     """One run: the writer, the filters and every record written (for the tables)."""
@@ -90,7 +69,7 @@ class Bench:
     def __init__(self, args: argparse.Namespace, writer: ResultWriter):
         self.args = args
         self.writer = writer
-        self.profile = PROFILES[args.profile]
+        self.profile = BENCH_PROFILES[args.profile]
         self.records: list[dict] = []
         self.memory = harness.available_memory()
 
@@ -130,11 +109,6 @@ def timing_data(t: harness.Timing) -> dict:
     return data | ({"compile_fallback": t.fallback} if t.fallback else {})
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
-
-
 def _timed(bench: Bench, adapter: Any, fns: list[Callable], argss: list[tuple],
            mode: str, staged: bool | None = None) -> list[harness.Timing]:
     """Timings of ``fns`` (compiled afresh in compiled mode), their rounds interleaved; ``staged``
@@ -151,7 +125,7 @@ def _timed(bench: Bench, adapter: Any, fns: list[Callable], argss: list[tuple],
 
 def _failure(mode: str, exc: BaseException) -> str:
     what = "compiling or running the compiled function failed" if mode == "compiled" else "failed"
-    return f"{what}: {_first_line(exc)}" + ("; the eager-mode record has this operator's timing"
+    return f"{what}: {first_line(exc, 300)}" + ("; the eager-mode record has this operator's timing"
                                              if mode == "compiled" else "")
 
 
@@ -188,7 +162,7 @@ def run_function(bench: Bench, adapter: Any, device: str, fn: operators.Function
                     timings[(op, n)], paired[(op, n)] = _timed(
                         bench, adapter, [operators.build(adapter, f, op), f], [args, args[:1]], mode)
             except MemoryError as exc:
-                pending.append((op, n, f"out of memory: {_first_line(exc)}", {"memory_estimate_bytes": est}))
+                pending.append((op, n, f"out of memory: {first_line(exc, 300)}", {"memory_estimate_bytes": est}))
             except Exception as exc:  # a framework's failure is a record, never a lost run
                 pending.append((op, n, _failure(mode, exc), {}))
     for op in ops:
@@ -313,12 +287,12 @@ def overhead_check(bench: Bench, adapter: Any, device: str) -> dict | None:
         path = adapter.compile(adapter.grad(f, (0, 1, 2)))
         res = harness.overhead_check(path, hand, fw_bench.hand_timed_loop, args, adapter.synchronize)
     except Exception as exc:
-        res = {"error": _first_line(exc)}
+        res = {"error": first_line(exc, 300)}
     res |= {"framework": adapter.label, "device": device, "workload": f"gmm {cfg}"}
     return res
 
 
-# ------------------------------------------------------------------ main
+# ------------------------------------------------------------------ the run
 def _adapters(args: argparse.Namespace, bench_profile: BenchProfile) -> tuple[list, list]:
     """(adapters to time, (adapter, reason) pairs to record as skipped)."""
     chosen, skipped = [], []
@@ -340,7 +314,7 @@ def _adapters(args: argparse.Namespace, bench_profile: BenchProfile) -> tuple[li
             if v in base.variants:
                 chosen.append(base.with_variant(v))
             elif args.variant and len(names) == 1:
-                raise adapters.UnknownVariantError(
+                raise UnknownVariantError(
                     f"{base.name} has no API variant {v!r}; choose one of {', '.join(base.variants)}")
     return chosen, skipped
 
@@ -355,12 +329,15 @@ def _gradbench_adapter(adapter: Any, device: str, done: set) -> Any | None:
     return adapter if variant is None else adapter.with_variant(variant)
 
 
-def main(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> tuple[Path, str, int]:
+    """Every benchmark the options of ``conformance bench`` select, written as records to
+    ``<out>/bench-<run id>.jsonl``. Returns that file, the tables as text and the number of
+    benchmark records."""
     from conformance.benchmarks import tables
 
     started, cpu_started = time.perf_counter(), time.process_time()
     load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    prof = PROFILES[args.profile]
+    prof = BENCH_PROFILES[args.profile]
     chosen, skipped = _adapters(args, prof)
     threads = {a.name: fw_bench.set_threads(a, args.threads) for a in chosen}
     run_id = new_run_id()
@@ -405,6 +382,5 @@ def main(args: argparse.Namespace) -> int:
         elapsed = time.perf_counter() - started
         threads = threads | {"process_cpu_s": round(time.process_time() - cpu_started, 1)}
         load_end = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-        print(tables.render(bench.records, overheads, prof.name, elapsed, threads, (load_start, load_end)))
-    print(f"\n{len(bench.records)} benchmark records -> {Path(path)}")
-    return 0
+        text = tables.render(bench.records, overheads, prof.name, elapsed, threads, (load_start, load_end))
+    return Path(path), text, len(bench.records)

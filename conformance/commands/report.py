@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from conformance.adapters import ConformanceError
+from conformance.errors import ConformanceError
 from conformance.report import DEFAULT_INPUT, DEFAULT_OUTPUT, build
 
 HELP = "merge results files (default reports/results/) into one self-contained HTML report"

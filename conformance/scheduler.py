@@ -1,0 +1,235 @@
+"""What one ``conformance run`` does and how its work is handed out: the plan (the adapters, tasks
+and (task, variant, device, dtype) work of the run, rebuilt from the same arguments in every
+worker process), the run of one framework in this process, and the parallel run: worker processes
+(spawned) taking whole cases, costliest first, from one queue.
+
+The command line (options, progress line, summary) is ``conformance.commands.run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from queue import Empty
+from typing import Any, Callable, Iterator
+
+from conformance import adapters, engine
+from conformance import registry as registry_mod
+from conformance.errors import ConformanceError, UnknownDeviceError
+from conformance.records import Record, ResultWriter, results_path
+
+
+def _names(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [n.strip() for v in values for n in v.split(",") if n.strip()]
+
+
+def resolve_adapters(names: list[str] | None) -> list[adapters.Adapter]:
+    """Adapters to run; unknown names raise, missing frameworks are announced and left out."""
+    chosen = names or adapters.names()
+    found = [adapters.get(n) for n in chosen]  # UnknownFrameworkError for a bad name
+    usable = []
+    for a in found:
+        ok = a.available()
+        if ok:
+            usable.append(a)
+        else:
+            print(f"skipping {a.name}: {ok.reason} (install: {ok.install})", file=sys.stderr)
+    if not usable:
+        raise ConformanceError("none of the requested frameworks is installed; `conformance list` "
+                               "shows how to install them")
+    return usable
+
+
+@dataclass
+class Plan:
+    """What one ``conformance run`` does: rebuilt from the same arguments in every worker process."""
+
+    profile: engine.Profile
+    seed: int
+    registry: Any
+    adapters: list[adapters.Adapter]
+    tasks: list[engine.Task]
+    work: dict[str, list]
+
+    def full_work(self) -> Iterator[tuple]:
+        """Every (task, adapter variant, device, dtype) of a full run of this profile over the
+        run's frameworks: every suite, case, check, API variant, device and dtype (from the suites
+        ``engine.load_suite`` already holds)."""
+        return engine.plan(self.adapters, None, None, engine.collect(self.profile))
+
+
+def make_plan(args: argparse.Namespace, seed: int | None = None) -> Plan:
+    profile = engine.get_profile(args.profile)
+    if seed is None:
+        seed = args.seed if args.seed is not None else (0 if profile.derandomize else random.randrange(2**31))
+    profile = engine.get_profile(args.profile, seed)
+    reg = registry_mod.load(args.registry)
+    chosen = [a.staging(not args.eager) for a in resolve_adapters(_names(args.framework))]
+    variants, devices, dtypes = _names(args.api), _names(args.device), _names(args.dtype)
+    for d in devices or []:
+        known = sorted({dev for a in chosen for dev in a.devices()})
+        if adapters.base.canonical_device(d) not in known:
+            raise UnknownDeviceError(f"no framework has device {d!r}; devices found: {', '.join(known)}")
+    devices = [adapters.base.canonical_device(d) for d in devices] if devices else None
+    tasks = engine.collect(profile, _names(args.suite), args.cases, args.checks)
+    if not tasks:
+        raise ConformanceError(f"no task matches --cases {args.cases!r} --checks {args.checks!r}; "
+                               f"`conformance run --profile dev` runs everything")
+    work = {a.name: list(engine.plan([a], devices, dtypes, tasks, variants)) for a in chosen}
+    return Plan(profile, seed, reg, chosen, tasks, work)
+
+
+def run_framework(plan: Plan, a: adapters.Adapter, out_dir: str, run_id: str, argv: list[str],
+                  emit: Callable[[str, Record], None]) -> Path:
+    """Run every task of ``a`` in the plan, writing each record as soon as it exists;
+    ``emit(label, record)`` is told of each one. Returns the records file."""
+    with _writer(plan, a, out_dir, run_id, argv) as w:
+        _run_work(plan, plan.work[a.name], w, emit)
+    return w.path
+
+
+def _writer(plan: Plan, a: adapters.Adapter, out_dir: str, run_id: str, argv: list[str],
+            part: tuple[int, int] = (0, 1)) -> ResultWriter:
+    """The records file of framework ``a`` (of worker ``part`` = (index, count) in a parallel run)."""
+    index, count = part
+    stem = f"{a.name}-{a.version}" + (f"-part{index + 1}of{count}" if count > 1 else "")
+    header = {"framework": a.name, "framework_version": a.version, "profile": plan.profile.name,
+              "seed": plan.seed, "staged": a.runs_staged, "argv": argv, "variants": list(a.variants),
+              "devices": a.devices(), "part": f"{index + 1}/{count}"}
+    return ResultWriter(results_path(out_dir, stem, run_id), run_id, header)
+
+
+def _run_work(plan: Plan, work: list, w: ResultWriter, emit: Callable[[str, Record], None]) -> None:
+    for task, adapter, dev, dtype in work:
+        rec = engine.run_task(task, adapter, dev, dtype, plan.profile, plan.seed, plan.registry)
+        w.write(rec)
+        emit(f"{adapter.label} {task.case}/{task.check} {dtype}", rec)
+
+
+def by_case(work: list) -> dict[tuple[str, str], list]:
+    """A framework's work grouped by (family, case), in plan order: the unit a parallel run hands
+    out, since every check, variant and dtype of a case share its programs and oracle values."""
+    out: dict[tuple[str, str], list] = {}
+    for w in work:
+        out.setdefault((w[0].family, w[0].case), []).append(w)
+    return out
+
+
+def units(plan: Plan) -> list[tuple[str, str, str]]:
+    """(framework, family, case) work units, costliest first: the estimated cost of a unit is the
+    sum over its records of the task's ``cost`` times the framework's ``relative_cost``. Workers take
+    the next unit as they finish one, so the longest go first and the short ones fill the gaps
+    (longest-processing-time-first list scheduling: the processes end within about one unit)."""
+    costed = []
+    for a in plan.adapters:
+        for (family, case), work in by_case(plan.work[a.name]).items():
+            cost = a.relative_cost * sum(t.cost for t, *_ in work)
+            costed.append((cost, (a.name, family, case)))
+    return [u for _, u in sorted(costed, key=lambda c: -c[0])]
+
+
+def event(label: str, rec: Record) -> tuple[str, str, Record | None]:
+    """(label, status, the record itself if it failed): what the summary needs of a record."""
+    return label, rec.status, rec if rec.status in ("fail", "error") else None
+
+
+def _worker(args: argparse.Namespace, index: int, jobs: int, seed: int, run_id: str, argv: list[str],
+            todo: Any, queue: Any) -> None:
+    """One of ``jobs`` worker processes: takes (framework, family, case) units from ``todo`` until
+    None, writes their records into its own file per framework, and tells ``queue`` of each record
+    (failures in full, for the summary) and unit; last, its files and the registry entries it matched."""
+    plan = make_plan(args, seed)
+    found = {a.name: a for a in plan.adapters}
+    cases = {name: by_case(work) for name, work in plan.work.items()}
+    writers: dict[str, ResultWriter] = {}
+
+    def emit(label: str, rec: Record) -> None:
+        queue.put(("record", *event(label, rec)))
+
+    try:
+        while (unit := todo.get()) is not None:
+            name, family, case = unit
+            queue.put(("start", index, unit))
+            if name not in writers:
+                writers[name] = _writer(plan, found[name], args.out, run_id, argv, (index, jobs))
+            _run_work(plan, cases[name][(family, case)], writers[name], emit)
+    finally:
+        for w in writers.values():
+            w.close()
+    queue.put(("done", index, [str(w.path) for w in writers.values()],
+               [e.source for e in plan.registry.entries if e.hits]))
+
+
+# Below this many records a run stays in one process: starting workers (each imports its
+# framework, ~5-10 s) would cost more than it saves.
+PARALLEL_FROM = 300
+
+
+def default_jobs(records: int) -> int:
+    """One process per CPU core for a run of at least PARALLEL_FROM records, else one."""
+    return max(1, os.cpu_count() or 1) if records >= PARALLEL_FROM else 1
+
+
+def run_parallel(args: argparse.Namespace, plan: Plan, jobs: int, run_id: str, emit: Callable,
+                 written: list[Path], broken: list[str]) -> None:
+    """``jobs`` worker processes (spawned: frameworks do not survive a fork) taking the plan's
+    units, costliest first, from one queue; the registry entries they matched are counted into
+    ``plan.registry``'s hits. A worker that dies is reported with its exit code and the unit it was running; the records
+    it wrote stay on disk and the other workers take the units it had not started."""
+    ctx = multiprocessing.get_context("spawn")
+    todo, queue = ctx.Queue(), ctx.Queue()
+    for unit in units(plan):
+        todo.put(unit)
+    for _ in range(jobs):
+        todo.put(None)
+    workers = [ctx.Process(target=_worker, args=(args, i, jobs, plan.seed, run_id, sys.argv[1:], todo, queue),
+                           name=f"conformance-worker-{i + 1}of{jobs}") for i in range(jobs)]
+    for p in workers:
+        p.start()
+    running = set(range(jobs))
+    current: dict[int, tuple] = {}
+    matched: list[str] = []
+
+    def drain(block: bool) -> bool:
+        """Handle one message from the workers; False when none came."""
+        try:
+            msg = queue.get(timeout=0.5) if block else queue.get_nowait()
+        except Empty:
+            return False
+        if msg[0] == "record":
+            emit(*msg[1:])
+        elif msg[0] == "start":
+            current[msg[1]] = msg[2]
+        else:
+            _, index, paths, sources = msg
+            running.discard(index)
+            written.extend(Path(p) for p in paths)
+            matched.extend(sources)
+        return True
+
+    while running:
+        drain(block=True)
+        for i in sorted(running):
+            if workers[i].is_alive():
+                continue
+            while drain(block=False):  # what it sent before it ended
+                pass
+            if i in running:  # it ended without its "done": it died
+                running.discard(i)
+                name, family, case = current.get(i, ("?", "?", "?"))
+                broken.append(f"worker {i + 1} of {jobs} stopped (exit code {workers[i].exitcode}) while "
+                              f"running {name} {family}/{case}; the records so far are in {args.out}; "
+                              f"rerun with --framework {name} --cases {case} --jobs 1 to see the error")
+    for p in workers:
+        p.join()
+    while drain(block=False):  # what the last workers sent before they ended
+        pass
+    for e in plan.registry.entries:
+        e.hits += matched.count(e.source)

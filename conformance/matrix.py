@@ -44,13 +44,11 @@ import sys
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-try:  # an installed package; a bare checkout (nox's own interpreter) lacks conformance.adapters
-    from conformance.adapters import ConformanceError as _ErrorBase
-except ImportError:  # pragma: no cover - only in a checkout that is not installed
-    _ErrorBase = ValueError
+from conformance.errors import ConformanceError  # stdlib only, like this module: nox imports both
 
 ROOT = Path(__file__).resolve().parent.parent
 MATRIX_PATH = Path(__file__).resolve().parent / "matrix.toml"
@@ -60,13 +58,12 @@ INDEX_URL_ENV = "CONFORMANCE_PIP_INDEX_URL"  # set by the CI workflow only
 STATUS_DIR = "sessions"
 STATUS_SCHEMA = 1
 STATUSES = ("running", "passed", "failed", "install-failed", "skipped")
-FRAMEWORKS = ("torch", "tensorflow", "jax")
 _VERSION = re.compile(r"^\d+(\.\d+)+([a-z]+\d+)?$")
 _PYTHON = re.compile(r"^3\.\d+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class MatrixError(_ErrorBase):
+class MatrixError(ConformanceError):
     """The matrix file is malformed: the message names the file, the entry and the fix."""
 
 
@@ -97,7 +94,7 @@ class SessionSpec:
 
 
 @dataclass
-class Matrix:
+class VersionMatrix:
     path: Path
     python: str
     checked: str = ""   # when the versions were last checked against the registry (YYYY-MM-DD)
@@ -118,12 +115,23 @@ class Matrix:
 
 
 # ---------------------------------------------------------------- reading the data file
+@cache
+def frameworks() -> tuple[str, ...]:
+    """The frameworks of the matrix: the tables of conformance/matrix.toml, in file order. Another
+    matrix file ($CONFORMANCE_MATRIX, a test's) must have a table for each and no other."""
+    try:
+        data = tomllib.loads(MATRIX_PATH.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise MatrixError(f"{MATRIX_PATH}: cannot read the frameworks of the version matrix ({exc})") from None
+    return tuple(k for k, v in data.items() if isinstance(v, dict))
+
+
 def matrix_path(path: str | Path | None = None) -> Path:
     """The matrix file: ``path``, else $CONFORMANCE_MATRIX, else conformance/matrix.toml."""
     return Path(path or os.environ.get(MATRIX_ENV) or MATRIX_PATH)
 
 
-def load(path: str | Path | None = None) -> Matrix:
+def load(path: str | Path | None = None) -> VersionMatrix:
     """Read and validate the matrix; a malformed file raises MatrixError naming file and entry."""
     p = matrix_path(path)
     try:
@@ -139,12 +147,13 @@ def load(path: str | Path | None = None) -> Matrix:
     checked = _text(data, "checked", p, "top level")
     if not _DATE.match(checked):
         raise MatrixError(f"{p}: checked = {checked!r} is not a date YYYY-MM-DD")
-    unknown = sorted(set(data) - {"python", "checked", *FRAMEWORKS})
+    known = frameworks()
+    unknown = sorted(set(data) - {"python", "checked", *known})
     if unknown:
         raise MatrixError(f"{p}: unknown table(s) {', '.join(unknown)}; frameworks are "
-                          f"{', '.join(FRAMEWORKS)}")
-    matrix = Matrix(path=p, python=python, checked=checked)
-    for fw in FRAMEWORKS:
+                          f"{', '.join(known)}")
+    matrix = VersionMatrix(path=p, python=python, checked=checked)
+    for fw in known:
         if fw not in data:
             raise MatrixError(f"{p}: no [{fw}] table; every framework needs its versions")
         matrix.sessions.extend(_framework(p, fw, data[fw], python))
@@ -312,6 +321,20 @@ concurrency:
   cancel-in-progress: true
 
 jobs:
+  lint:
+    name: ruff check
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "{python}"
+      - name: Install ruff
+        run: python -m pip install "{ruff}"
+      - name: ruff check
+        run: ruff check .
+
   conformance:
     name: ${{ matrix.framework }} ${{ matrix.version }} (Python ${{ matrix.python }})
     runs-on: ubuntu-latest
@@ -388,12 +411,23 @@ WORKFLOW_TAIL = """\
 
 
 def workflow(path: str | Path | None = None) -> str:
-    """The text of .github/workflows/conformance.yml for the matrix (every session, CI runs all)."""
+    """The text of .github/workflows/conformance.yml for the matrix (every session, CI runs all),
+    with a lint job running ruff as the dev extra of pyproject.toml requires it."""
     m = load(path)
     rows = "".join(WORKFLOW_ROW.format(framework=s.framework, version=s.version, python=s.python,
                                        session=s.session, index_url=s.ci_index_url)
                    for s in m.sessions)
-    return WORKFLOW_HEAD + rows + WORKFLOW_TAIL.replace("{python}", m.python)
+    head = WORKFLOW_HEAD.replace("{python}", m.python).replace("{ruff}", dev_requirement("ruff"))
+    return head + rows + WORKFLOW_TAIL.replace("{python}", m.python)
+
+
+def dev_requirement(name: str) -> str:
+    """The requirement on ``name`` in pyproject.toml's dev extra (e.g. ``ruff>=0.4``)."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    for req in pyproject["project"]["optional-dependencies"]["dev"]:
+        if re.match(rf"{re.escape(name)}\b(?!-)", req):
+            return req
+    raise MatrixError(f"{ROOT / 'pyproject.toml'}: the dev extra has no {name} requirement")
 
 
 # ---------------------------------------------------------------- command line

@@ -18,7 +18,7 @@ ROOT = Path(matrix.__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def m() -> matrix.Matrix:
+def m() -> matrix.VersionMatrix:
     return matrix.load(matrix.MATRIX_PATH)
 
 
@@ -27,7 +27,7 @@ def _date(s: str) -> dt.date:
 
 
 # ---------------------------------------------------------------- the data file
-@pytest.mark.parametrize("fw", ["torch", "tensorflow", "jax"])
+@pytest.mark.parametrize("fw", matrix.frameworks())
 def test_each_framework_spans_the_two_years_before_the_check_plus_newest_and_default(m, fw):
     """>= 3 versions released in the two years before `checked`, reaching back more than a year of
     it (tensorflow released nothing between 2.18.1 in 2025-03 and 2.21.0 in 2026-03), plus the
@@ -96,7 +96,7 @@ requirements = ["{fw}==1.0.0"]
 
 def _toml(head: str = 'python = "3.11"\nchecked = "2026-01-01"\n', **override: str) -> str:
     parts = [head]
-    for fw in ("torch", "tensorflow", "jax"):
+    for fw in matrix.frameworks():
         parts.append(override.get(fw, GOOD_FRAMEWORK.format(fw=fw)))
     return "\n".join(parts)
 
@@ -208,6 +208,14 @@ def test_workflow_has_one_job_row_per_session(m):
     assert text.count("index_url: \"https://download.pytorch.org/whl/cpu\"") == sum(
         s.framework == "torch" for s in m.sessions)
     assert "actions/upload-artifact@v4" in text and "merge-multiple: true" in text
+
+
+def test_workflow_lints_with_the_dev_extras_ruff_and_ci_run_lints_before_pytest():
+    text = matrix.workflow(matrix.MATRIX_PATH)
+    lint = text[text.index("  lint:\n"):text.index("  conformance:\n")]
+    assert f'pip install "{matrix.dev_requirement("ruff")}"' in lint and "run: ruff check .\n" in lint
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")   # the README's test command, ruff first
+    assert "bash .ci/setup.sh && .venv/bin/ruff check . && .venv/bin/python -m pytest\n" in ci
 
 
 def test_cli_prints_the_workflow_and_reports_a_bad_matrix(tmp_path, capsys):

@@ -23,9 +23,11 @@ import os
 import platform
 import sys
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+
+from conformance.errors import first_line
 
 SCHEMA_VERSION = 1
 STATUSES = ("pass", "fail", "deviation", "skip", "error")
@@ -69,6 +71,35 @@ class Record:
 
     def to_json(self) -> str:
         return json.dumps(_jsonable(asdict(self)), allow_nan=False, separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, obj: dict) -> "Record":
+        """A validated record line as a Record. A field the line omits takes its default ("" for
+        the text fields that have none); the text fields are made strings, ``data`` a dict and
+        ``registry`` a dict or None (a bare value becomes its ``reason``); a record of a kind
+        other than check without a status is "pass". Keys the schema does not know are dropped."""
+        values = {}
+        for f in fields(cls):
+            if f.name in obj:
+                values[f.name] = obj[f.name]
+            elif f.default is MISSING and f.default_factory is MISSING:
+                values[f.name] = ""
+        for k in TEXT_FIELDS:
+            if not isinstance(values.get(k, ""), str):
+                values[k] = "" if values[k] is None else str(values[k])
+        if not isinstance(values.get("data"), dict):
+            values["data"] = {}
+        reg = values.get("registry")
+        if reg is not None and not isinstance(reg, dict):
+            values["registry"] = {"reason": str(reg)}
+        if values["kind"] != "check" and not values["status"]:
+            values["status"] = "pass"
+        return cls(**values)
+
+
+# The fields that always hold text once read back (``Record.from_dict``).
+TEXT_FIELDS = ("framework", "framework_version", "api", "device", "dtype", "family", "case", "check",
+               "status", "message", "replay")
 
 
 def _jsonable(obj: Any) -> Any:
@@ -250,7 +281,7 @@ def migrate(obj: dict) -> dict:
 class RecordSet:
     """Records read from files, with the run headers and a warning per unreadable file or line."""
 
-    records: list[dict] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
     runs: dict[str, dict] = field(default_factory=dict)   # run_id -> header
     files: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -266,14 +297,14 @@ def iter_result_files(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 
 def read(paths: Iterable[str | Path]) -> RecordSet:
-    """Read and validate results files; a corrupt, truncated or foreign file or line becomes a
-    one-line warning naming it, and everything readable is kept."""
+    """Read and validate results files into Records (``Record.from_dict``); a corrupt, truncated or
+    foreign file or line becomes a one-line warning naming it, and everything readable is kept."""
     out = RecordSet()
     for path in iter_result_files(paths):
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
-            out.warnings.append(f"{path}: cannot read ({type(exc).__name__}: {exc}); skipped")
+            out.warnings.append(f"{path}: cannot read ({first_line(exc)}); skipped")
             continue
         good = 0
         for n, line in enumerate(lines, 1):
@@ -282,7 +313,7 @@ def read(paths: Iterable[str | Path]) -> RecordSet:
             try:
                 obj = validate(json.loads(line))
             except (json.JSONDecodeError, SchemaError) as exc:
-                msg = str(exc).splitlines()[0]
+                msg = first_line(exc, with_type=False)
                 out.warnings.append(f"{path}:{n}: {msg}; line skipped")
                 if n == 1:
                     out.warnings[-1] = f"{path}: not a results file ({msg}); skipped"
@@ -292,7 +323,7 @@ def read(paths: Iterable[str | Path]) -> RecordSet:
             if obj["kind"] == "run":
                 out.runs[obj["run_id"]] = obj
             else:
-                out.records.append(obj)
+                out.records.append(Record.from_dict(obj))
         if good:
             out.files.append(str(path))
     return out

@@ -191,8 +191,8 @@ def runtime(suites: str) -> dict:
     per: Counter = Counter()
     status: Counter = Counter()
     for r in recs:
-        per[r["framework"]] += r.get("duration_s") or 0.0
-        status[r["status"]] += 1
+        per[r.framework] += r.duration_s or 0.0
+        status[r.status] += 1
     rows = [[fw, round(s, 1)] for fw, s in sorted(per.items())] + [["total wall (s)", round(wall, 1)],
                                                                    ["total CPU, user + sys (s)", round(cpu, 1)]]
     load = _load()

@@ -2,8 +2,10 @@
 
 ``build(paths, out) -> Path`` reads results files and directories (``conformance.records.read``:
 a corrupt, truncated, foreign or too-old file becomes a one-line warning, printed to stderr, and
-the rest renders), turns the records into the report's data (``model``), draws the charts as
-inline SVG (``charts``) and renders ``templates/report.html.j2`` with jinja2 auto-escaping. The
+the rest renders), turns the records into each section's data (one module per section:
+``summary``, ``matrix``, ``failures``, ``agreement``, ``conventions``, ``benchmarks``, ``studies``,
+``versions``, ``environment``; ``formatting`` holds what they share), draws the charts as inline SVG
+(``charts``) and renders ``templates/report.html.j2`` with jinja2 auto-escaping. The
 page needs no network: styles, script and charts are inline, and a Content-Security-Policy lets
 only the page's own script (by its sha256) run.
 """
@@ -17,7 +19,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from conformance.adapters import ConformanceError
+from conformance.errors import ConformanceError
 from conformance.records import STATUSES, RecordSet, iter_result_files, read
 
 __all__ = ["NoResults", "build", "render"]
@@ -90,24 +92,24 @@ def _sessions(paths: list[Path], rs: RecordSet) -> list[dict]:
             if prev is None or (prev["status"] == "not run" and r["status"] != "not run") or \
                     (prev["missing"] and not r["missing"]):
                 rows[r["session"]] = r
-    present = {(str(r["framework"]), str(r.get("framework_version", "")).split("+")[0]) for r in rs.records}
+    present = {(r.framework, r.framework_version.split("+")[0]) for r in rs.records}
     for r in rows.values():
         r["has_records"] = (str(r["framework"]), str(r["version"])) in present
     return list(rows.values())
 
 
-def _environment():
+def _jinja():
     import jinja2
+
+    from conformance.report import formatting
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    from conformance.report import model
-
-    env.filters["ratio"] = model.fmt_ratio
-    env.filters["num"] = model.fmt_num
-    env.filters["seconds"] = model.fmt_seconds
-    env.filters["json"] = model.compact_json
-    env.filters["link"] = model.safe_link
+    env.filters["ratio"] = formatting.fmt_ratio
+    env.filters["num"] = formatting.fmt_num
+    env.filters["seconds"] = formatting.fmt_seconds
+    env.filters["json"] = formatting.compact_json
+    env.filters["link"] = formatting.safe_link
     return env
 
 
@@ -115,16 +117,27 @@ def render(rs: RecordSet, sessions: list[dict] | None = None) -> str:
     """The report page for a set of records (and the version matrix's session rows), as HTML."""
     from markupsafe import Markup
 
-    from conformance.report import charts, model
+    from conformance.report import (
+        agreement,
+        benchmarks,
+        charts,
+        conventions,
+        environment,
+        failures,
+        matrix,
+        studies,
+        summary,
+        versions,
+    )
 
-    recs = model.normalize(rs.records)
-    detail = model.details(recs)
+    recs = rs.records
+    detail = failures.details(recs)
     anchors = {id(d.record): d.anchor for d in detail}
-    agreement = model.agreement(recs)
-    bench = model.benchmarks(recs)
-    study = model.studies(recs)
+    agree = agreement.agreement(recs)
+    bench = benchmarks.benchmarks(recs)
+    study = studies.studies(recs)
     heatmaps = [charts.heatmap(f"{a.quantity} at the probe input, {a.dtype}: max relative difference",
-                               a.labels, a.values) for a in agreement]
+                               a.labels, a.values) for a in agree]
     bench_charts = [(charts.grid_chart(f"{g.family}/{g.case}: median time vs n", g.series, "median time (s)"),
                      charts.grid_chart(f"{g.family}/{g.case}: derivative / primal time", g.ratios,
                                        "time ratio", bounds=g.bounds, log_y=False))
@@ -136,17 +149,17 @@ def render(rs: RecordSet, sessions: list[dict] | None = None) -> str:
     if "</script" in js.lower():
         raise ValueError("report.js must not contain '</script'")
     js_hash = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode()
-    summary = model.summarize(rs)
-    fams = model.family_checks(recs, ("integrals", "optimizers"))
+    fams = studies.family_checks(recs, ("integrals", "optimizers"))
     other_studies = {k: v for k, v in study.items() if k not in ("integrals", "optimizers")}
-    return _environment().get_template("report.html.j2").render(
+    return _jinja().get_template("report.html.j2").render(
         generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        sections=SECTIONS, statuses=STATUSES, summary=summary, warnings=rs.warnings,
-        matrix=model.matrix(recs, anchors), details=detail,
-        agreement=list(zip(agreement, heatmaps)), conventions=model.conventions(recs),
+        sections=SECTIONS, statuses=STATUSES, summary=summary.summarize(rs), warnings=rs.warnings,
+        matrix=matrix.matrix(recs, anchors), details=detail,
+        agreement=list(zip(agree, heatmaps)), conventions=conventions.conventions(recs),
         bench=list(zip(bench, bench_charts)), studies=study, study_charts=study_charts,
         other_studies=other_studies, family_checks=fams,
-        superseded=model.superseded_benchmarks(recs), diffs=model.version_diffs(recs), environment=model.environment(rs), sessions=sessions or [],
-        ratio_factor=model.RATIO_FACTOR, ratio_floor=model.RATIO_FLOOR, time_factor=model.TIME_FACTOR,
+        superseded=benchmarks.superseded_benchmarks(recs), diffs=versions.version_diffs(recs),
+        environment=environment.environment(rs), sessions=sessions or [],
+        ratio_factor=versions.RATIO_FACTOR, ratio_floor=versions.RATIO_FLOOR, time_factor=versions.TIME_FACTOR,
         css=Markup(css), js=Markup(js), js_hash=js_hash,
     )

@@ -18,6 +18,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from conformance import adapters
+
 _counter = itertools.count()
 
 RC = {
@@ -38,7 +40,7 @@ RC = {
     "legend.fontsize": 8,
 }
 
-FRAMEWORK_COLORS = {"numpy": "#4c72b0", "torch": "#d1495b", "tensorflow": "#ed8c1c", "jax": "#6a4c93"}
+# Frameworks whose adapter names no colour (``adapters.color``) take these, in order of appearance.
 EXTRA_COLORS = ["#2a9d8f", "#8d6e63", "#3d5a80", "#b5838d", "#588157", "#9c6644", "#577590"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 
@@ -115,7 +117,8 @@ def _rc() -> Any:
 
 
 class Styler:
-    """Colour by framework (the text before '['), a lighter shade for each further API variant,
+    """Colour by framework (the text before '['; its adapter's colour, else the next of
+    EXTRA_COLORS), a lighter shade for each further API variant,
     dashed for compiled mode; a marker (by variant) at each measured point."""
 
     def __init__(self, markers: bool = True, markersize: float = 3.5) -> None:
@@ -128,9 +131,7 @@ class Styler:
         from matplotlib.colors import to_rgb
 
         fw = label.split("[", 1)[0].strip()
-        color = FRAMEWORK_COLORS.get(fw)
-        if color is None:
-            color = self._extra.setdefault(fw, EXTRA_COLORS[len(self._extra) % len(EXTRA_COLORS)])
+        color = adapters.color(fw) or self._extra.setdefault(fw, EXTRA_COLORS[len(self._extra) % len(EXTRA_COLORS)])
         api = label.split(" ", 1)[0]
         seen = self._apis.setdefault(fw, [])
         if api not in seen:

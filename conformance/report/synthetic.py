@@ -12,14 +12,29 @@ from __future__ import annotations
 
 import argparse
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
+from conformance import adapters
 from conformance.records import Record, ResultWriter, new_run_id, results_path
 
-FRAMEWORKS = {"numpy": ("richardson", "complex_step"), "torch": ("func", "autograd"),
-              "tensorflow": ("tape", "forward_accumulator"), "jax": ("transforms", "linearize")}
-VERSIONS = {"numpy": ["2.2.6", "2.3.1"], "torch": ["2.13.0", "2.12.1"], "tensorflow": ["2.21.0", "2.20.0"],
-            "jax": ["0.10.2", "0.9.1"]}
+
+@dataclass(frozen=True)
+class Fake:
+    """Made-up figures for one framework: two versions, the base time of a benchmark, and its answers
+    to two convention probes (the gradient at a kink, the value at a pole)."""
+
+    versions: tuple[str, str] = ("1.0.0", "0.9.0")
+    base_s: float = 1e-5
+    kink: float = 0.5
+    pole: str = "inf"
+
+
+# The frameworks and their API variants come from the adapters; these made-up figures are data.
+FAKES = {"numpy": Fake(("2.2.6", "2.3.1"), 2e-6), "torch": Fake(("2.13.0", "2.12.1"), 8e-6, kink=0.0),
+         "tensorflow": Fake(("2.21.0", "2.20.0"), 3e-5, pole="nan"),
+         "jax": Fake(("0.10.2", "0.9.1"), 6e-6, kink=0.0)}
+
 FAMILIES = ("elementwise", "reductions", "linalg", "nn", "compositions", "complex", "degenerate")
 CHECKS = ("grad", "value_and_grad", "jvp", "vjp", "jacobian_fwd", "jacobian_rev", "hessian", "hvp",
           "derivative_2", "probe")
@@ -28,22 +43,24 @@ ADVERSARIAL = "<script>alert(1)</script> \"quoted\" 'single' & ampersand <img sr
 
 
 def write_runs(out_dir: str | Path, *, cases: int = 70, checks: int = 10, dtypes=("float64", "float32"),
-               frameworks=tuple(FRAMEWORKS), versions: int = 1, benchmarks: bool = True,
+               frameworks=None, versions: int = 1, benchmarks: bool = True,
                bench_functions: int = 5, sizes: int = 5, adversarial: bool = False, seed: int = 0) -> list[Path]:
-    """Write one results file per (framework, version); return their paths."""
+    """Write one results file per (framework, version) (every known framework by default, each with
+    its adapter's API variants); return their paths."""
     rng = random.Random(seed)
     paths = []
     case_names = [f"{FAMILIES[i % len(FAMILIES)]}:case_{i:02d}" for i in range(cases)]
     if adversarial:
         case_names[0] = f"{FAMILIES[0]}:{ADVERSARIAL}"
-    for fw in frameworks:
+    for fw in adapters.order() if frameworks is None else frameworks:
+        fake = FAKES.get(fw, Fake())
         for vi in range(versions):
-            version = VERSIONS.get(fw, ["1.0.0", "0.9.0"])[vi % 2] if vi < 2 else f"0.{vi}.0"
+            version = fake.versions[vi % 2] if vi < 2 else f"0.{vi}.0"
             run_id = new_run_id()
             path = results_path(out_dir, f"{fw}-{version}", run_id)
             slow = 1.0 + 0.6 * vi
             with ResultWriter(path, run_id=run_id, header={"synthetic": True}) as w:
-                for api in FRAMEWORKS.get(fw, ("default",)):
+                for api in _variants(fw):
                     for ci, full in enumerate(case_names):
                         fam, case = full.split(":", 1)
                         for check in CHECKS[:checks - 1] + ("probe",):
@@ -52,16 +69,23 @@ def write_runs(out_dir: str | Path, *, cases: int = 70, checks: int = 10, dtypes
                                                adversarial and ci == 0))
                     for p in range(30):
                         for dtype in dtypes:
-                            w.write(_convention(fw, version, api, dtype, p, vi))
+                            w.write(_convention(fw, fake, version, api, dtype, p, vi))
                     if benchmarks:
                         for fi in range(bench_functions):
                             for mode in ("eager", "compiled"):
                                 for op in OPERATORS:
                                     for si in range(sizes):
-                                        w.write(_bench(rng, fw, version, api, fi, mode, op, si, slow))
+                                        w.write(_bench(rng, fw, fake, version, api, fi, mode, op, si, slow))
                     w.write(_study(rng, fw, version, api, adversarial))
             paths.append(path)
     return paths
+
+
+def _variants(fw: str) -> tuple[str, ...]:
+    try:
+        return tuple(adapters.adapter_class(fw).variants)
+    except adapters.UnknownFrameworkError:   # a framework this installation has no adapter for
+        return ("default",)
 
 
 def _check(rng, fw, version, api, dtype, fam, case, check, ci, vi, adversarial) -> Record:
@@ -98,12 +122,12 @@ def _check(rng, fw, version, api, dtype, fam, case, check, ci, vi, adversarial) 
                   if status == "error" else {})
 
 
-def _convention(fw, version, api, dtype, p, vi) -> Record:
+def _convention(fw, fake, version, api, dtype, p, vi) -> Record:
     probes = ["relu at 0", "abs at 0", "sqrt at 0", "max ties", "norm at 0", "sign at 0"]
     name = probes[p % len(probes)] + ("" if p < len(probes) else f" #{p // len(probes)}")
-    value = 0.0 if fw in ("torch", "jax") or p % 3 else 0.5
+    value = 0.0 if p % 3 else fake.kink
     if p == 2:
-        value = "nan" if fw == "tensorflow" else "inf"
+        value = fake.pole
     if p == 4 and vi:
         value = 1.0
     return Record(kind="convention", framework=fw, framework_version=version, api=api, device="cpu",
@@ -111,12 +135,11 @@ def _convention(fw, version, api, dtype, p, vi) -> Record:
                   data={"value": [value], "expected": [0.0, 0.5, 1.0], "note": "any subgradient in [0, 1]"})
 
 
-def _bench(rng, fw, version, api, fi, mode, op, si, slow) -> Record:
+def _bench(rng, fw, fake, version, api, fi, mode, op, si, slow) -> Record:
     n = 10 ** (1 + si)
-    base = {"numpy": 2e-6, "torch": 8e-6, "tensorflow": 3e-5, "jax": 6e-6}.get(fw, 1e-5)
     cost = {"primal": 1, "grad": 3, "value_and_grad": 3.2, "jvp": 2, "vjp": 3, "jacobian_fwd": 8,
             "jacobian_rev": 9, "hessian": 20, "hvp": 5}[op]
-    t = base * slow * (1 + n * 1e-6 * cost) * (0.5 if mode == "compiled" else 1) * rng.uniform(0.9, 1.1)
+    t = fake.base_s * slow * (1 + n * 1e-6 * cost) * (0.5 if mode == "compiled" else 1) * rng.uniform(0.9, 1.1)
     ratio = None if op == "primal" else cost * rng.uniform(0.8, 1.3)
     bound = None if op == "primal" else 5.0 if op in ("grad", "value_and_grad", "vjp", "jvp", "hvp") else None
     return Record(kind="benchmark", framework=fw, framework_version=version, api=api, device="cpu",

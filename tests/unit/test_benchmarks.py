@@ -149,7 +149,7 @@ def _bench(tmp_path, *argv):
     assert command.main(args) == 0
     rs = read([tmp_path])
     assert not rs.warnings and len(rs.runs) == 1
-    return rs.records
+    return [vars(r) for r in rs.records]   # Records, as the dicts these tests index
 
 
 @pytest.mark.skipif(not AD, reason="no AD framework installed")

@@ -75,7 +75,7 @@ def test_records_round_trip_and_are_flushed_line_by_line(tmp_path):
     assert {"cpu_model", "threads", "numpy", "python"} <= set(env)
     w.close()
     rs = records.read([tmp_path])
-    assert rs.warnings == [] and len(rs.records) == 1 and rs.records[0]["case"] == "sin_sum"
+    assert rs.warnings == [] and len(rs.records) == 1 and rs.records[0].case == "sin_sum"
 
 
 def test_corrupt_truncated_and_foreign_files_warn_and_keep_the_rest(tmp_path):

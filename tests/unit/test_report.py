@@ -10,7 +10,18 @@ import pytest
 
 from conformance import cli
 from conformance.records import Record, ResultWriter, read
-from conformance.report import NoResults, build, charts, model, synthetic
+from conformance.report import (
+    NoResults,
+    agreement,
+    benchmarks,
+    build,
+    charts,
+    conventions,
+    formatting,
+    matrix,
+    synthetic,
+    versions,
+)
 
 SCRIPT = "<script>alert(1)</script>"
 SECTION_IDS = ["summary", "matrix", "details", "agreement", "conventions", "integrals", "optimizers",
@@ -102,6 +113,20 @@ def test_cli_writes_the_page_and_prints_warnings(tmp_path, capsys):
     assert str(out) in cap.out and out.exists()
 
 
+def test_read_gives_records_with_every_field(tmp_path):
+    """A valid line may omit optional fields or hold odd types: read() gives a Record whose text
+    fields are strings, data a dict, registry a dict or None; unknown keys are dropped."""
+    lines = [{"schema_version": 1, "kind": "check", "framework": "torch", "framework_version": 2.1, "api": "func",
+              "device": "cpu", "dtype": "float64", "case": 7, "check": "grad", "status": "fail", "data": "x",
+              "registry": "a reason", "from_the_future": 1},
+             {"schema_version": 1, "kind": "study", "framework": "jax", "case": "c", "check": "k"}]
+    (tmp_path / "r.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    a, b = read([tmp_path]).records
+    assert isinstance(a, Record) and (a.case, a.framework_version, a.family, a.message) == ("7", "2.1", "", "")
+    assert a.data == {} and a.registry == {"reason": "a reason"} and not hasattr(a, "from_the_future")
+    assert (b.status, b.api, b.data, b.registry, b.error_ratio) == ("pass", "", {}, None, None)
+
+
 # ---------------------------------------------------------------- escaping
 def test_adversarial_strings_are_escaped_everywhere(site):
     html = site["html"]
@@ -130,9 +155,9 @@ def test_chart_ids_are_unique_across_charts():
 
 
 def test_only_http_links_become_hrefs():
-    assert model.safe_link("https://github.com/pytorch/pytorch/issues/1") is not None
+    assert formatting.safe_link("https://github.com/pytorch/pytorch/issues/1") is not None
     for bad in ("javascript:alert(1)", "data:text/html,x", "https://x\" onclick=\"y", "", None):
-        assert model.safe_link(bad) is None
+        assert formatting.safe_link(bad) is None
 
 
 # ---------------------------------------------------------------- the numbers
@@ -141,8 +166,7 @@ def test_matrix_cell_is_worst_status_with_largest_ratio(tmp_path):
         rec(check="grad", error_ratio=0.1), rec(check="jvp", status="fail", error_ratio=3.0),
         rec(check="grad", dtype="float32", error_ratio=0.5), rec(check="vjp", status="skip"),
         rec(case="cos", error_ratio=0.2)])
-    rs = read([p])
-    m = model.matrix(model.normalize(rs.records), {})
+    m = matrix.matrix(read([p]).records, {})
     assert [r.case for r in m.rows] == ["cos", "sin"]
     sin = m.rows[1].cells[0]
     assert sin.status == "fail" and sin.ratio == 3.0
@@ -161,7 +185,7 @@ def test_agreement_heat_maps_come_from_the_probe_records(tmp_path):
         probe("numpy", "richardson", "2.3", [1.0, 2.0]), probe("torch", "func", "2.13.0", [1.0, 2.0 * (1 + 1e-12)]),
         probe("jax", "transforms", "0.10", [1.1, 2.0]), probe("jax", "transforms", "0.10", [1.0], "float32"),
         rec(check="grad", probe=None)])
-    views = model.agreement(model.normalize(read([p]).records))
+    views = agreement.agreement(read([p]).records)
     assert [(v.dtype, v.quantity) for v in views] == [("float64", "derivative"), ("float64", "value")]
     d = views[0]
     i = {lab.split("[")[0]: k for k, lab in enumerate(d.labels)}
@@ -178,7 +202,7 @@ def test_conventions_side_by_side_mark_the_odd_one(tmp_path):
 
     p = write(tmp_path / "c.jsonl", [conv("torch", "func", 0.0), conv("jax", "transforms", 0.0),
                                      conv("tensorflow", "tape", 1.0), conv("tensorflow", "tape", 0.5, "float32")])
-    c = model.conventions(model.normalize(read([p]).records))
+    c = conventions.conventions(read([p]).records)
     (row,) = c.rows
     assert row.differs
     cols = [col.framework for col in c.columns]
@@ -204,7 +228,7 @@ def test_version_diff(tmp_path):
         rec(kind="convention", family="conventions", case="abs at 0", check="grad", data={"value": 0}, **old),
         rec(kind="convention", family="conventions", case="abs at 0", check="grad", data={"value": 1}, **new),
         rec(case="only_new", **new)])
-    (d,) = model.version_diffs(model.normalize(read([p]).records))
+    (d,) = versions.version_diffs(read([p]).records)
     assert (d.framework, d.old, d.new) == ("jax", "0.9.1", "0.10.2")   # PEP 440 order, not text
     got = {(c.what, c.case, c.direction) for c in d.changes}
     assert got == {("status", "a", "worse"), ("error", "b", "worse"), ("time", "sum_sin", "worse"),
@@ -228,7 +252,7 @@ def test_benchmarks_group_series_and_keep_compile_time_apart(tmp_path):
                                       "reference": {"source": "GradBench", "ratio": 2.5} if ratio else None}))
     recs.append(rec(kind="benchmark", family="benchmarks", case="sum_sin", check="hessian", status="skip",
                     message="needs 40 GB", data={"n": 10**6, "mode": "eager"}))
-    (g,) = model.benchmarks(model.normalize(read([write(tmp_path / "b.jsonl", recs)]).records))
+    (g,) = benchmarks.benchmarks(read([write(tmp_path / "b.jsonl", recs)]).records)
     assert list(g.series) == ["primal", "grad"]
     assert g.series["grad"]["torch[func] eager"] == [(10.0, 1e-4), (100.0, 1e-3)]
     assert g.ratios["grad"]["torch[func] compiled"] == [(10.0, 3.0), (100.0, 3.0)]
@@ -293,7 +317,7 @@ def test_repeat_benchmark_runs_keep_the_latest_measurement(tmp_path):
     write(tmp_path / "1.jsonl", [b(1.0)])
     with ResultWriter(tmp_path / "2.jsonl", run_id="29991231T000000-ffffff") as w:
         w.write(b(2.0))
-    recs = model.normalize(read([tmp_path]).records)
-    (g,) = model.benchmarks(recs)
+    recs = read([tmp_path]).records
+    (g,) = benchmarks.benchmarks(recs)
     assert g.series["primal"] == {"torch[func] eager": [(10.0, 2.0)]}
-    assert model.superseded_benchmarks(recs) == 1
+    assert benchmarks.superseded_benchmarks(recs) == 1

@@ -13,9 +13,13 @@ functions that take and return the framework's own arrays:
     derivative(f, order=n)(x)        = dⁿf/dxⁿ(x) for scalar f of a scalar x
 
 Where a framework has several idiomatic APIs (torch.func vs torch.autograd, GradientTape vs
-ForwardAccumulator) each is a named *variant*; ``adapter.with_variant(name)`` selects one. A variant
-implements an operator by defining ``_<op>_<variant>``; otherwise the adapter's ``_<op>`` is used, and
-otherwise the generic composition in this class (e.g. a forward-mode Jacobian stacked from JVPs).
+ForwardAccumulator) each is a named *variant*; ``adapter.with_variant(name)`` selects one. Each variant's
+operators are a class of its own (``conformance.adapters.operators.Operators``), named in the adapter's
+``implementations``; ``adapter.impl`` is the selected one, which the public operators here call.
+
+An adapter lives in a package of its own (``conformance.adapters.<framework>``); its capabilities
+beyond autodiff are that package's sibling modules (``integrals``, ``optimizers``, ``benchmarks``,
+``gradcheck``, ``ops``), found by name through ``adapter.capability(name)``.
 
 Nothing here imports a framework: each subclass imports its own, lazily, in ``_load``.
 """
@@ -25,14 +29,15 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.metadata
-import threading
-from collections import OrderedDict
+import importlib.util
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from conformance.errors import (  # noqa: F401  (re-exported: the adapter contract's errors)
+    CapabilityMissingError,
     ConformanceError,
     FrameworkUnavailableError,
     NonScalarOutputError,
@@ -41,7 +46,11 @@ from conformance.errors import (  # noqa: F401  (re-exported: the adapter contra
     UnknownFrameworkError,
     UnknownVariantError,
     UnsupportedDtypeError,
+    first_line,
 )
+
+from . import staging
+from .operators import Operators
 
 FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 COMPLEX_DTYPES = ("complex64", "complex128")
@@ -140,8 +149,11 @@ class Adapter:
     module: str = ""                  # the import name whose version is reported
     distribution: str = ""            # the PyPI distribution that provides it
     install: str = ""                 # the command that installs it
+    # API variant -> its operators (the first is the default); ``variants`` and ``variant_doc`` (the
+    # framework APIs each goes through) are read from it when the subclass is defined
+    implementations: dict[str, type[Operators]] = {"default": Operators}
     variants: tuple[str, ...] = ("default",)
-    variant_doc: dict[str, str] = {}  # variant -> the framework APIs it goes through
+    variant_doc: dict[str, str] = {}
     dtypes: tuple[str, ...] = DTYPES  # dtypes this framework differentiates
     is_reference: bool = False        # True for the numerical (non-AD) reference
     staged: bool = False              # operators run as staged programs (see ``staging``)
@@ -150,6 +162,14 @@ class Adapter:
     # ---- metadata the rest of the suite reads from here (no other module lists frameworks)
     order: int = 100                  # column order in tables and reports (reference first)
     color: str = ""                   # the framework's colour in charts ("" = a generated one)
+    optimizer_library: str | None = None  # the optimizer library the convergence study trains with
+    compile_optimizer_steps: bool = False  # the study's gradient runs through ``compile`` (measured)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "implementations" in cls.__dict__:
+            cls.variants = tuple(cls.implementations)
+            cls.variant_doc = {v: ops.apis for v, ops in cls.implementations.items()}
 
     def __init__(self, variant: str | None = None):
         variant = variant or self.variants[0]
@@ -157,6 +177,7 @@ class Adapter:
             raise UnknownVariantError(
                 f"{self.name} has no API variant {variant!r}; choose one of {', '.join(self.variants)}")
         self.variant = variant
+        self.impl: Operators = self.implementations[variant](self)  # this variant's operators
         self._mod: Any = None
 
     # ----------------------------------------------------------------- identity
@@ -185,9 +206,33 @@ class Adapter:
         try:
             importlib.import_module(self.module)
         except Exception as exc:  # ImportError, or a broken install raising anything else
-            return Availability(False, f"{self.name} cannot be imported: {type(exc).__name__}: {exc}"
-                                .splitlines()[0], self.install)
+            return Availability(False, f"{self.name} cannot be imported: {first_line(exc)}", self.install)
         return Availability(True)
+
+    @classmethod
+    def capability(cls, name: str) -> ModuleType:
+        """The adapter's module ``name`` (integrals, optimizers, benchmarks, gradcheck, ops): the
+        sibling ``<package>.<name>`` of the module that defines the adapter class, imported on first
+        use (it imports its framework only inside its functions). CapabilityMissingError, with the
+        module looked for, where the framework does not provide it."""
+        package = cls.__module__.rpartition(".")[0]
+        module = f"{package}.{name}"
+        try:
+            found = package and importlib.util.find_spec(module) is not None
+        except ImportError:  # the package itself is gone
+            found = False
+        if not found:
+            raise CapabilityMissingError(f"{cls.name} provides no {name} (no module {module})")
+        return importlib.import_module(module)
+
+    @classmethod
+    def provides(cls, name: str) -> bool:
+        """Whether the adapter has the capability module ``name`` (see ``capability``)."""
+        try:
+            cls.capability(name)
+        except CapabilityMissingError:
+            return False
+        return True
 
     @property
     def version(self) -> str:
@@ -285,21 +330,9 @@ class Adapter:
     def _program(self, op: str, f: Callable, build: Callable[[], Callable], *extra: Any) -> Callable:
         """``build()`` — the operator ``op`` of f as a function of arrays — staged and cached per
         (adapter class, variant, op, f, extra) when the adapter runs staged; else ``build()`` itself."""
-        if not self.runs_staged or _TRACING.depth:
+        if not self.runs_staged or staging.TRACING.depth:
             return build()  # unstaged, or called while a staged program is traced: part of that program
-        key = (type(self), self.variant, op, f, extra)
-        try:
-            prog = _PROGRAMS.get(key)
-        except TypeError:  # an unhashable function or argument: nothing to cache it by
-            return build()
-        if prog is None:
-            fn = build()
-            prog = _PROGRAMS[key] = _with_eager_fallback(self._stage(fn), fn)
-            if len(_PROGRAMS) > _PROGRAMS_LIMIT:
-                _PROGRAMS.popitem(last=False)
-        else:
-            _PROGRAMS.move_to_end(key)
-        return prog
+        return staging.cached((type(self), self.variant, op, f, extra), build, self._stage)
 
     # ----------------------------------------------------------------- validation
     def _require_differentiable(self, *xs: Any) -> None:
@@ -325,24 +358,22 @@ class Adapter:
 
         return wrapped
 
-    def _impl(self, op: str) -> Callable:
-        return getattr(self, f"_{op}_{self.variant}", None) or getattr(self, f"_{op}")
-
     # ----------------------------------------------------------------- public operators
     def grad(self, f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         """∇f: the gradient of scalar f with respect to the argument(s) ``argnums``."""
-        return self._gradient_operator("grad", f, argnums)
+        return self._gradient_operator("grad", self.impl.grad, f, argnums)
 
     def value_and_grad(self, f: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         """x ↦ (f(x), ∇f(x))."""
-        return self._gradient_operator("value_and_grad", f, argnums)
+        return self._gradient_operator("value_and_grad", self.impl.value_and_grad, f, argnums)
 
-    def _gradient_operator(self, op: str, f: Callable, argnums: int | Sequence[int]) -> Callable:
-        """``op`` ("grad" or "value_and_grad") of scalar f w.r.t. ``argnums``, checking its inputs."""
+    def _gradient_operator(self, op: str, impl: Callable, f: Callable, argnums: int | Sequence[int]) -> Callable:
+        """``op`` ("grad" or "value_and_grad", implemented by ``impl``) of scalar f w.r.t. ``argnums``,
+        checking its inputs."""
         argnums = argnums if isinstance(argnums, int) else tuple(argnums)
 
         def build() -> Callable:
-            g = self._impl(op)(self._scalar(f, op), argnums)
+            g = impl(self._scalar(f, op), argnums)
 
             def operator(*args: Any) -> Any:
                 self._require_differentiable(*_pick(args, argnums))
@@ -355,36 +386,37 @@ class Adapter:
     def jvp(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
         """(f(x), J_f(x) v): the directional derivative along v (forward mode)."""
         self._require_differentiable(x, v)
-        jvp = self._impl("jvp")
+        jvp = self.impl.jvp
         return self._program("jvp", f, lambda: lambda x, v: jvp(f, x, v))(x, v)
 
     def vjp(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
         """(f(x), J_f(x)ᵀ u): the cotangent pulled back through f (reverse mode)."""
         self._require_differentiable(x, u)
-        vjp = self._impl("vjp")
+        vjp = self.impl.vjp
         return self._program("vjp", f, lambda: lambda x, u: vjp(f, x, u))(x, u)
 
     def jacobian(self, f: Callable, mode: str = "rev") -> Callable:
         """x ↦ J_f(x) with shape f(x).shape + x.shape, by forward ("fwd") or reverse ("rev") mode."""
         if mode not in ("fwd", "rev"):
             raise ValueError(f"jacobian mode must be 'fwd' or 'rev', not {mode!r}")
-        return self._program("jacobian", f, lambda: self._checked(self._impl(f"jacobian_{mode}")(f)), mode)
+        build = self.impl.jacobian_fwd if mode == "fwd" else self.impl.jacobian_rev
+        return self._program("jacobian", f, lambda: self._checked(build(f)), mode)
 
     def hessian(self, f: Callable) -> Callable:
         """x ↦ ∇²f(x) with shape x.shape + x.shape."""
-        return self._program("hessian", f, lambda: self._checked(self._impl("hessian")(self._scalar(f, "hessian"))))
+        return self._program("hessian", f, lambda: self._checked(self.impl.hessian(self._scalar(f, "hessian"))))
 
     def hvp(self, f: Callable, x: Any, v: Any) -> Any:
         """∇²f(x) v without forming the Hessian."""
         self._require_differentiable(x, v)
-        hvp, fs = self._impl("hvp"), self._scalar(f, "hvp")
+        hvp, fs = self.impl.hvp, self._scalar(f, "hvp")
         return self._program("hvp", f, lambda: lambda x, v: hvp(fs, x, v))(x, v)
 
     def derivative(self, f: Callable, order: int = 1) -> Callable:
         """x ↦ dⁿf/dxⁿ(x) for a scalar function of a scalar, n = order in 1..4."""
         if not 1 <= int(order) <= 4:
             raise ValueError(f"derivative order must be 1..4, not {order}")
-        return self._program("derivative", f, lambda: self._checked(self._impl("derivative")(
+        return self._program("derivative", f, lambda: self._checked(self.impl.derivative(
             self._scalar(f, "derivative"), int(order))), int(order))
 
     def _checked(self, op: Callable) -> Callable:
@@ -396,96 +428,9 @@ class Adapter:
 
         return operator
 
-    # ----------------------------------------------------------------- generic compositions
-    # Used where an adapter (or variant) has no more idiomatic API for the operator.
-    def _value_and_grad(self, f: Callable, argnums: Any) -> Callable:
-        g = self._impl("grad")(f, argnums)
-        return lambda *args: (f(*args), g(*args))
-
-    def _jacobian_fwd(self, f: Callable) -> Callable:
-        """Columns J e_i from one JVP per input coordinate."""
-
-        def jac(x: Any) -> Any:
-            basis = self._basis(x)
-            cols = [self._impl("jvp")(f, x, e)[1] for e in basis]
-            out_shape = self.shape(cols[0])
-            stacked = self.xp.stack(cols, axis=-1)
-            return self.xp.reshape(stacked, out_shape + self.shape(x))
-
-        return jac
-
-    def _jacobian_rev(self, f: Callable) -> Callable:
-        """Rows eᵢᵀ J from one VJP per output coordinate."""
-
-        def jac(x: Any) -> Any:
-            y = f(x)
-            rows = [self._impl("vjp")(f, x, e)[1] for e in self._basis(y)]
-            stacked = self.xp.stack(rows, axis=0)
-            return self.xp.reshape(stacked, self.shape(y) + self.shape(x))
-
-        return jac
-
-    def _hessian(self, f: Callable) -> Callable:
-        """Forward-over-reverse: the forward-mode Jacobian of the gradient."""
-        return self._impl("jacobian_fwd")(self._impl("grad")(f, 0))
-
-    def _hvp(self, f: Callable, x: Any, v: Any) -> Any:
-        """Forward-over-reverse: H v = d/dε ∇f(x + ε v) at ε = 0."""
-        return self._impl("jvp")(self._impl("grad")(f, 0), x, v)[1]
-
-    def _derivative(self, f: Callable, order: int) -> Callable:
-        """Reverse mode nested ``order`` times."""
-        g = f
-        for _ in range(order):
-            g = self._impl("grad")(g, 0)
-        return g
-
-    def _basis(self, x: Any) -> list[Any]:
-        """Unit arrays e_i shaped like x, in x's dtype and device."""
-        n = int(np.prod(self.shape(x), dtype=int))
-        eye = np.eye(n).reshape((n,) + self.shape(x))
-        return [self._like(eye[i], x) for i in range(n)]
-
     def _like(self, a: np.ndarray, x: Any) -> Any:
         """A numpy array as an array of x's dtype on x's device."""
         raise NotImplementedError
-
-
-class _Tracing(threading.local):
-    depth = 0  # > 0 while a staged program runs (and may trace the Python code of its operators)
-
-
-_TRACING = _Tracing()
-
-# Staged programs, least recently used first (bounded: each holds its function and compiled code).
-_PROGRAMS: "OrderedDict[tuple, Callable]" = OrderedDict()
-_PROGRAMS_LIMIT = 4096
-
-
-def _with_eager_fallback(staged: Callable, fn: Callable) -> Callable:
-    """``staged``, or ``fn`` from the first call on which staging fails while the eager run works
-    (a function with Python control flow on values cannot be traced); an error the eager run
-    raises as well is the function's own and propagates."""
-    state = {"eager": False}
-
-    @functools.wraps(fn)
-    def program(*args: Any) -> Any:
-        if state["eager"]:
-            return fn(*args)
-        _TRACING.depth += 1
-        try:
-            return staged(*args)
-        except ConformanceError:
-            raise
-        except Exception:
-            pass  # not stageable: run it eagerly below
-        finally:
-            _TRACING.depth -= 1
-        out = fn(*args)  # an error here is the function's own, and propagates
-        state["eager"] = True
-        return out
-
-    return program
 
 
 @functools.lru_cache(maxsize=None)

@@ -8,7 +8,7 @@ probe records the value a framework's derivative returns (or the error it raises
 answers the mathematics allows; the probes are recorded, not judged (status "pass" with data.value),
 and the report shows them side by side.
 
-Probes go through the adapter's own implementation of the operator (``adapter._impl``) rather than
+Probes go through the adapter's own implementation of the operator (``adapter.impl``) rather than
 its public method, so that integer inputs and non-scalar outputs reach the framework itself and the
 record shows what the framework does, not what the adapter's input validation says.
 """
@@ -109,9 +109,9 @@ def record(probe: Probe, ctx: Context) -> Outcome:
     try:
         with np.errstate(all="ignore"):
             if probe.op == "grad":
-                y = adapter._impl("grad")(f, 0)(x)
+                y = adapter.impl.grad(f, 0)(x)
             else:
-                y = adapter._impl("jvp")(f, x, adapter.xp.ones_like(x))[1]
+                y = adapter.impl.jvp(f, x, adapter.xp.ones_like(x))[1]
     except Exception as exc:  # an error is the framework's answer here
         value: Any = {"error": first_line(exc, 300)}
     else:

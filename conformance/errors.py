@@ -39,6 +39,10 @@ class UnsupportedDtypeError(ConformanceError, TypeError):
     pass
 
 
+class CapabilityMissingError(ConformanceError, LookupError):
+    """An adapter has no module for a capability (integrals, optimizers, benchmarks, gradcheck)."""
+
+
 def first_line(exc: BaseException, limit: int = 500, with_type: bool = True) -> str:
     """``Type: first non-empty line of the message`` (at most ``limit`` characters): how a caught
     exception is shown in a record, a table row or a one-line error."""

@@ -61,7 +61,7 @@ def mp_namespace(dps: int = DEFAULT_DPS) -> MpNamespace:
 
 @lru_cache(maxsize=1)
 def _np_xp() -> Any:
-    from conformance.adapters.numpy_backend import _xp
+    from conformance.adapters.numpy.adapter import _xp
 
     return _xp()
 

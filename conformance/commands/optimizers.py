@@ -28,11 +28,11 @@ def main(args: argparse.Namespace) -> int:
     from conformance.optimizers import study
 
     setup = study.SETUPS[args.profile]
-    chosen = [f.strip() for f in args.frameworks.split(",") if f.strip()] or list(study.FRAMEWORK_LIBRARY)
-    unknown = [f for f in chosen if f not in study.FRAMEWORK_LIBRARY]
+    chosen = [f.strip() for f in args.frameworks.split(",") if f.strip()] or study.frameworks()
+    unknown = [f for f in chosen if f not in study.frameworks()]
     if unknown:
         raise ConformanceError(f"no convergence study for {unknown[0]!r}; choose from "
-                               f"{', '.join(study.FRAMEWORK_LIBRARY)}")
+                               f"{', '.join(study.frameworks())}")
     study.digits()   # fail early, with the fix, if scikit-learn is missing
     t0 = time.perf_counter()
     print(f"convergence study, profile {setup.name}: MLP 64-{study.HIDDEN}-10 on sklearn digits, "

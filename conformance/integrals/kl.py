@@ -75,7 +75,7 @@ CASES = (
 
 
 def library_applies(adapter: Any, dtype: str) -> str | None:
-    impl = ops_for.implementation(adapter.name)
+    impl = ops_for.implementation(adapter)
     return None if impl.distributions_api else f"not provided by {adapter.name}"
 
 

@@ -338,12 +338,12 @@ def gradient_check(case: QuadCase, cumulative: bool, wrt: str) -> Callable:
 
 def cumulative_applies(adapter: Any, dtype: str) -> str | None:
     """Skip reason when the framework has no cumulative trapezoid."""
-    impl = ops_for.implementation(adapter.name)
+    impl = ops_for.implementation(adapter)
     return None if impl.cumulative_api else f"not provided by {adapter.name}"
 
 
 def trapezoid_applies(adapter: Any, dtype: str) -> str | None:
-    impl = ops_for.implementation(adapter.name)
+    impl = ops_for.implementation(adapter)
     return None if impl.trapezoid_apis else f"not provided by {adapter.name}"
 
 

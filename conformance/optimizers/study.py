@@ -36,8 +36,17 @@ from conformance import adapters
 from conformance.adapters import optimizers as optlibs
 from conformance.errors import ConformanceError
 
-# engine adapter -> the optimizer library trained with it
-FRAMEWORK_LIBRARY = {"torch": "torch", "jax": "optax", "tensorflow": "keras[tensorflow]"}
+
+def frameworks() -> list[str]:
+    """The frameworks the study runs in: those whose adapter names an optimizer library to train
+    with (``optimizer_library``: torch.optim, optax, keras on tensorflow), in display order."""
+    return [n for n in adapters.order() if adapters.adapter_class(n).optimizer_library]
+
+
+def library(framework: str) -> str:
+    """The optimizer library the study trains with in ``framework``."""
+    return adapters.adapter_class(framework).optimizer_library
+
 
 OPTIMIZERS = {   # optimizer -> (hyperparameters besides lr, lr grid: steps of ×√10)
     "sgd": ({}, (0.03, 0.1, 0.3, 1.0, 3.0)),
@@ -45,9 +54,6 @@ OPTIMIZERS = {   # optimizer -> (hyperparameters besides lr, lr grid: steps of �
     "rmsprop": ({"rho": 0.9, "eps": 1e-8}, (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)),
     "adam": ({"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)),
 }
-# Whether the gradient runs through adapter.compile (jax.jit, tf.function): eager jax and tf pay
-# ~10x dispatch cost on this model; torch.compile takes longer to compile than the study runs.
-COMPILE = {"torch": False, "jax": True, "tensorflow": True}
 HIDDEN = 32
 BATCH = 64
 
@@ -123,10 +129,12 @@ def batches(seed: int, n: int, steps: int) -> list[np.ndarray]:
 
 @cache
 def gradient(framework: str) -> tuple[Any, Callable]:
-    """(adapter, (θ, x, y) ↦ (J, ∇_θ J)) for one framework, compiled once where COMPILE says so."""
+    """(adapter, (θ, x, y) ↦ (J, ∇_θ J)) for one framework, compiled once where the adapter's
+    ``compile_optimizer_steps`` says so (jax.jit, tf.function: eager jax and tf pay ~10x dispatch cost
+    on this model; torch.compile takes longer to compile than the study runs)."""
     ad = adapters.get(framework)
     vg = ad.value_and_grad(lambda th, bx, by: loss(ad.xp, th, bx, by), argnums=0)
-    return ad, (ad.compile(vg) if COMPILE.get(framework, False) else vg)
+    return ad, (ad.compile(vg) if ad.compile_optimizer_steps else vg)
 
 
 def train(framework: str, optimizer: str, lr: float, seed: int, setup: Setup,
@@ -135,7 +143,7 @@ def train(framework: str, optimizer: str, lr: float, seed: int, setup: Setup,
     target, is no longer finite, or ``stop_after`` steps (default max_steps) have run. Returns the
     evaluated steps, their full-data losses and the steps to target (None if not reached)."""
     ad, vg = gradient(framework)
-    lib = optlibs.get(FRAMEWORK_LIBRARY[framework])
+    lib = optlibs.get(library(framework))
     ref = adapters.get("numpy").xp
     x, y = digits()
     step = lib.make(optimizer, lr=lr, **OPTIMIZERS[optimizer][0])
@@ -204,7 +212,7 @@ def run(framework: str, setup: Setup, log: Callable[[str], None] = lambda s: Non
                      f"{bound}{factor:.2f}"])
     elapsed = time.perf_counter() - t0
     return {
-        "framework": framework, "library": FRAMEWORK_LIBRARY[framework],
+        "framework": framework, "library": library(framework),
         "adam_vs_sgd": per["adam"]["factor_vs_sgd"],
         "sgd_reached_all": per["sgd"]["reached"] == setup.seeds,
         "per_optimizer": per, "elapsed_s": elapsed,
@@ -217,7 +225,7 @@ def run(framework: str, setup: Setup, log: Callable[[str], None] = lambda s: Non
                   "hyperparameters": {o: v[0] for o, v in OPTIMIZERS.items()}},
         "table": {"columns": ["optimizer", "chosen lr", "grid", "median steps to target", "IQR",
                               "seeds reaching target", "median(SGD) / median"], "rows": rows},
-        "chart": {"title": f"digits MLP, {framework} + {FRAMEWORK_LIBRARY[framework]}: median full-data "
+        "chart": {"title": f"digits MLP, {framework} + {library(framework)}: median full-data "
                            f"loss over {setup.seeds} seeds", "x_label": "step", "y_label": "cross-entropy",
                   "log_x": False, "log_y": True, "series": series},
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conformance.adapters import base
+from conformance.adapters import base, staging
 
 from conformance import adapters
 from conformance.tolerance import compare, policy
@@ -138,6 +138,49 @@ def test_identity(ad):
     np.testing.assert_array_equal(ad.to_numpy(ad.from_numpy(a, dtype="float64")), a)
 
 
+# ------------------------------------------------------------------ layout and discovery
+CAPABILITIES = ("integrals", "optimizers", "benchmarks", "gradcheck", "ops")
+
+
+@pytest.mark.parametrize("name", adapters.names())
+def test_each_framework_is_one_package_of_same_named_modules(name):
+    """conformance.adapters.<framework>: the adapter in ``adapter``, each API variant's operators a
+    class of its own, the capabilities it has as sibling modules found by name."""
+    cls = adapters.adapter_class(name)
+    assert cls.__module__ == f"conformance.adapters.{name}.adapter"
+    assert cls.variants == tuple(cls.implementations) and set(cls.variant_doc) == set(cls.variants)
+    for variant, ops in cls.implementations.items():
+        assert issubclass(ops, base.Operators) and ops.apis, variant
+        assert type(cls(variant).impl) is ops
+    provided = {c for c in CAPABILITIES if cls.provides(c)}
+    assert {"integrals", "ops"} <= provided
+    assert cls.capability("ops").BINDINGS is not None
+    if not cls.is_reference:   # the numerical reference has no optimizers, benchmarks or checker
+        assert provided == set(CAPABILITIES)
+
+
+def test_a_missing_capability_names_the_module_looked_for():
+    with pytest.raises(adapters.CapabilityMissingError,
+                       match=r"numpy provides no benchmarks \(no module conformance\.adapters\.numpy\.benchmarks\)"):
+        adapters.adapter_class("numpy").capability("benchmarks")
+
+
+def test_no_registered_adapter_says_how_to_install(monkeypatch):
+    monkeypatch.setattr(adapters.importlib.metadata, "entry_points", lambda group: [])
+    adapters.refresh()
+    try:
+        with pytest.raises(adapters.ConformanceError, match=r"pip install -e \."):
+            adapters.names()
+    finally:
+        monkeypatch.undo()
+        adapters.refresh()
+
+
+def test_display_order_and_colours_come_from_the_adapters():
+    assert adapters.order()[:4] == ["numpy", "torch", "tensorflow", "jax"] == adapters.names()[:4]
+    assert all(adapters.color(n).startswith("#") for n in adapters.order()[:4])
+
+
 # ------------------------------------------------------------------ bad input
 def test_unknown_framework_lists_the_known_ones():
     with pytest.raises(adapters.UnknownFrameworkError, match="unknown framework 'mxnet'.*numpy.*torch"):
@@ -187,9 +230,9 @@ def test_staged_operators_agree_with_eager_and_are_built_once(ad):
     assert_close(ad, st.grad(f)(x), ad.to_numpy(ad.grad(f)(x)))
     assert_close(ad, st.jvp(f, x, v)[1], ad.to_numpy(ad.jvp(f, x, v)[1]))
     assert_close(ad, st.hessian(f)(x), ad.to_numpy(ad.hessian(f)(x)), "second_order")
-    built = len(base._PROGRAMS)
+    built = len(staging.PROGRAMS)
     st.grad(f)(x), st.jvp(f, x, v), st.hessian(f)(x)
-    assert len(base._PROGRAMS) == built
+    assert len(staging.PROGRAMS) == built
 
 
 def test_a_function_that_cannot_be_staged_runs_eagerly(ad):

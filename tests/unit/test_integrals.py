@@ -8,7 +8,7 @@ import importlib.util
 import numpy as np
 import pytest
 from conformance.adapters import integrals as ops_for
-from conformance.adapters.integrals.numpy import NumpyIntegrals, NumpyRng
+from conformance.adapters.numpy.integrals import NumpyIntegrals, NumpyRng
 
 from conformance import adapters, engine
 from conformance.integrals import expectations, identities, kl, monte_carlo, quadrature, stochastic, suite

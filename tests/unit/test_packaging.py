@@ -21,8 +21,8 @@ def test_wheel_has_only_conformance_at_top_level(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith((".dist-info", ".data"))}
     assert top == {"conformance"}
-    for module in ("conformance/adapters/__init__.py", "conformance/adapters/torch_backend.py",
-                   "conformance/known_deviations/"):
+    for module in ("conformance/adapters/__init__.py", "conformance/adapters/torch/adapter.py",
+                   "conformance/adapters/torch/integrals.py", "conformance/known_deviations/"):
         assert any(n.startswith(module) for n in names), module
     meta = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(meta).decode()

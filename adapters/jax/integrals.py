@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from typing import ClassVar
 
-from .base import Integrals, NotProvidedError, Rng
+from ..integrals import Integrals, NotProvidedError, Rng
 
 
 class JaxRng(Rng):
@@ -66,3 +66,6 @@ class JaxIntegrals(Integrals):
             raise NotProvidedError(
                 f"not provided by jax: numpyro.distributions {numpyro.__version__} has no kl_divergence"
                 f"({type(p).__name__}, {type(q).__name__})") from None
+
+
+INTEGRALS = JaxIntegrals

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from conformance.errors import first_line
+
 
 def custom_sin_exp(delta: float) -> Callable:
     import jax
@@ -32,7 +34,7 @@ def native_check(f: Callable, x: Any) -> tuple[bool, str]:
     try:
         jax.test_util.check_grads(f, (jax.numpy.asarray(x),), order=1, modes=["rev"])
     except AssertionError as exc:
-        return True, str(exc).strip().splitlines()[0][:120]
+        return True, first_line(exc, 120, with_type=False)
     return False, "passed"
 
 

@@ -1,9 +1,11 @@
-"""JAX pieces of the benchmarks (see ``conformance.adapters.benchmarks``)."""
+"""JAX pieces of the benchmarks (the interface: ``conformance.adapters.benchmarks``)."""
 
 from __future__ import annotations
 
 import os
 from typing import Any, Callable
+
+from ..benchmarks import GradbenchPair
 
 
 def direct_grad(f: Callable, argnums: Any) -> Callable:
@@ -44,7 +46,6 @@ NO_TOOL = ("GradBench has no JAX {workload} tool: timed as its JAX GMM tool time
 
 def gradbench_pair(f: Callable, argnums: tuple, args: tuple, workload: str) -> Any:
     import jax
-    from conformance.adapters.benchmarks import GradbenchPair
 
     how = TOOLS.get(workload) or NO_TOOL.format(workload=workload)
     return GradbenchPair(jax.jit(f), jax.jit(jax.grad(f, argnums=argnums)), args, how, staged=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .base import Integrals, Rng
+from ..integrals import Integrals, Rng
 
 
 class TorchRng(Rng):
@@ -44,3 +44,6 @@ class TorchIntegrals(Integrals):
 
     def kl(self, p, q):
         return self.fw.distributions.kl_divergence(p, q)
+
+
+INTEGRALS = TorchIntegrals

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from . import Library
+from ..keras import Keras
+from ..optimizers import Library
 
 
 class Optax(Library):
@@ -64,3 +65,6 @@ class _Stepper:
             self.state = self.opt.init(params)
         updates, self.state = self.opt.update(jnp.asarray(grad, dtype=jnp.float64), self.state, params)
         return np.asarray(self.optax.apply_updates(params, updates), dtype=np.float64)
+
+
+OPTIMIZER_LIBRARIES = {"optax": Optax, "keras[jax]": Keras}

@@ -1,4 +1,4 @@
-"""Library optimizers behind one tiny interface, one module per library.
+"""Library optimizers behind one tiny interface, provided by each framework's adapter package.
 
     lib = optimizers.get("torch")                  # or "optax", "keras[tensorflow]", "keras[jax]", ...
     step = lib.make("adam", lr=1e-3, beta1=0.9)    # canonical names; lib.HYPERPARAMS maps them
@@ -8,6 +8,11 @@
 Canonical hyperparameters: lr, momentum, dampening, beta1, beta2, eps, eps_root, weight_decay, rho,
 initial_accumulator, eps_in_sqrt; each library module maps them onto its own names and refuses
 those its constructor lacks (``UnsupportedHyperparameterError``). Frameworks are imported lazily.
+
+A framework provides its libraries in its adapter's ``optimizers`` module
+(``conformance.adapters.<framework>.optimizers``): ``OPTIMIZER_LIBRARIES``, name -> Library subclass
+(torch.optim and Keras on torch in torch's, optax and Keras on jax in jax's, Keras on tensorflow in
+tensorflow's; Keras itself is ``conformance.adapters.keras``, shared by the three).
 """
 
 from __future__ import annotations
@@ -15,19 +20,15 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import inspect
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from ..base import Availability, ConformanceError
+from conformance.errors import first_line
 
-LIBRARIES: dict[str, str] = {
-    "torch": "conformance.adapters.optimizers.torch:TorchOptim",
-    "optax": "conformance.adapters.optimizers.optax:Optax",
-    "keras[tensorflow]": "conformance.adapters.optimizers.keras:Keras",
-    "keras[jax]": "conformance.adapters.optimizers.keras:Keras",
-    "keras[torch]": "conformance.adapters.optimizers.keras:Keras",
-}
+from . import adapter_class, order
+from .base import Availability, ConformanceError
 
 
 class UnknownLibraryError(ConformanceError, KeyError):
@@ -42,15 +43,28 @@ class UnsupportedHyperparameterError(ConformanceError, TypeError):
     pass
 
 
+@lru_cache(maxsize=None)
+def _libraries(frameworks: tuple[str, ...]) -> dict[str, type[Library]]:
+    """name -> Library class from the ``optimizers`` module of each of ``frameworks``' adapters,
+    ordered by ``Library.listing_key``."""
+    found: dict[str, type[Library]] = {}
+    for framework in frameworks:
+        cls = adapter_class(framework)
+        if cls.provides("optimizers"):
+            found.update(cls.capability("optimizers").OPTIMIZER_LIBRARIES)
+    return dict(sorted(found.items(), key=lambda item: item[1].listing_key(item[0])))
+
+
 def names() -> list[str]:
-    return list(LIBRARIES)
+    """Every optimizer library the adapters provide (whether installed or not)."""
+    return list(_libraries(tuple(order())))
 
 
 def get(name: str) -> Library:
-    if name not in LIBRARIES:
-        raise UnknownLibraryError(f"unknown optimizer library {name!r}; choose one of {', '.join(LIBRARIES)}")
-    module, _, attr = LIBRARIES[name].partition(":")
-    return getattr(importlib.import_module(module), attr)(name)
+    libraries = _libraries(tuple(order()))
+    if name not in libraries:
+        raise UnknownLibraryError(f"unknown optimizer library {name!r}; choose one of {', '.join(libraries)}")
+    return libraries[name](name)
 
 
 def _attr(path: str) -> Any:
@@ -83,12 +97,17 @@ class Library:
     def __repr__(self) -> str:
         return f"<optimizer library {self.name}>"
 
+    @classmethod
+    def listing_key(cls, name: str) -> tuple:
+        """Where library ``name`` comes in ``names()``: a framework's own library in framework order."""
+        return (0, adapter_class(cls.framework).order)
+
     def available(self) -> Availability:
         try:
             importlib.import_module(self.module)
         except Exception as exc:
-            return Availability(False, f"{self.module} cannot be imported: {type(exc).__name__}: {exc}"
-                                .splitlines()[0], f"pip install {self.distribution}")
+            return Availability(False, f"{self.module} cannot be imported: {first_line(exc)}",
+                                f"pip install {self.distribution}")
         return Availability(True)
 
     @property
@@ -155,10 +174,9 @@ def run_job(library: Library, job: dict) -> dict:
         stepper = library.make(job["optimizer"], **hyper)
         traj = objectives.trajectory(stepper, objectives.get(job["objective"]), int(job["steps"]), lr_at)
     except Exception as exc:  # a library refusing hyperparameters is a result
-        msg = str(exc).strip().splitlines()
-        return {"error": f"{type(exc).__name__}: {msg[0] if msg else ''}"[:400]}
+        return {"error": first_line(exc, 400)}
     return {"trajectory": np.asarray(traj).tolist()}
 
 
-__all__ = ["LIBRARIES", "Library", "UnknownLibraryError", "UnsupportedHyperparameterError",
+__all__ = ["Library", "UnknownLibraryError", "UnsupportedHyperparameterError",
            "UnsupportedOptimizerError", "get", "names", "run_job"]

@@ -10,22 +10,18 @@ relative error δ, and each framework's own gradient checker, behind one small i
     time_native_check(f, x) -> seconds | None   one run of the checker in its exhaustive mode
                                     (gradcheck(fast_mode=False)); None where not applicable
 
-``module(adapter_name)`` imports the framework's module lazily.
+They live in each framework's adapter package as its ``gradcheck`` module
+(``conformance.adapters.<framework>.gradcheck``); ``module(name)`` imports it lazily.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-MODULES = {
-    "torch": "conformance.adapters.gradcheck.torch",
-    "jax": "conformance.adapters.gradcheck.jax",
-    "tensorflow": "conformance.adapters.gradcheck.tensorflow",
-}
+from . import adapter_class
 
 
 def module(name: str) -> Any:
     """The gradcheck module of framework ``name`` (KeyError-free: None when there is none)."""
-    path = MODULES.get(name)
-    return importlib.import_module(path) if path else None
+    cls = adapter_class(name)
+    return cls.capability("gradcheck") if cls.provides("gradcheck") else None

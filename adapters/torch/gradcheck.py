@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
+from conformance.errors import first_line
+
 
 def custom_sin_exp(delta: float) -> Callable:
     import torch
@@ -39,7 +41,7 @@ def native_check(f: Callable, x: Any) -> tuple[bool, str]:
     try:
         ok = torch.autograd.gradcheck(f, (_tensor(x),), raise_exception=True)
     except Exception as exc:  # GradcheckError: the check flagged it
-        return True, str(exc).strip().splitlines()[0][:120]
+        return True, first_line(exc, 120, with_type=False)
     return (not ok), "passed"
 
 

@@ -8,7 +8,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .base import Adapter, Namespace
+from conformance.errors import first_line
+
+from ..base import Adapter, Namespace
+from ..operators import Operators
 
 
 def _xp(tf: Any) -> Namespace:
@@ -52,6 +55,112 @@ def _xp(tf: Any) -> Namespace:
 FUNCTION_OPTIONS: dict[str, Any] = {"reduce_retracing": True, "jit_compile": True}
 
 
+class _Reverse(Operators):
+    """Reverse mode through tf.GradientTape, shared by both variants: gradients, VJPs and the
+    reverse-mode Jacobian."""
+
+    # Up to this many output entries an eager tape.jacobian takes its loop path (see _tape_jacobian).
+    EAGER_LOOP_MAX = 64
+
+    def _zeros(self):
+        return self.fw.UnconnectedGradients.ZERO
+
+    def grad(self, f: Callable, argnums: Any) -> Callable:
+        tf = self.fw
+        idx = [argnums] if isinstance(argnums, int) else list(argnums)
+
+        def gradient(*args):
+            with tf.GradientTape() as tape:
+                for i in idx:
+                    tape.watch(args[i])
+                y = f(*args)
+            grads = tape.gradient(y, [args[i] for i in idx], unconnected_gradients=self._zeros())
+            return grads[0] if isinstance(argnums, int) else tuple(grads)
+
+        return gradient
+
+    def vjp(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
+        tf = self.fw
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = f(x)
+        return y, tape.gradient(y, x, output_gradients=u, unconnected_gradients=self._zeros())
+
+    def _tape_jacobian(self, tape: Any, y: Any, x: Any) -> Any:
+        """``tape.jacobian(y, x)``. Eagerly, its default pfor path traces a new graph function on
+        every call (0.20 s for a 6×6 Hessian measured here, TF 2.21) while its loop path
+        (``experimental_use_pfor=False``: one gradient per output entry) took 0.05 s; so eager calls
+        with at most EAGER_LOOP_MAX output entries take the loop, larger ones and calls inside a
+        ``tf.function`` the default vectorized pfor path. The tape must be persistent for the loop."""
+        tf = self.fw
+        small = y.shape.num_elements() is not None and y.shape.num_elements() <= self.EAGER_LOOP_MAX
+        return tape.jacobian(y, x, unconnected_gradients=self._zeros(),
+                             experimental_use_pfor=not (tf.executing_eagerly() and small))
+
+    def jacobian_rev(self, f: Callable) -> Callable:
+        tf = self.fw
+
+        def jac(x):
+            with tf.GradientTape(persistent=True) as tape:
+                tape.watch(x)
+                y = f(x)
+            return self._tape_jacobian(tape, y, x)
+
+        return jac
+
+
+class Tape(_Reverse):
+    """Everything through tf.GradientTape: forward products by the double-backward trick, Hessians by
+    nested tapes."""
+
+    apis = "tf.GradientTape: gradient, jacobian, nested tapes (reverse-over-reverse)"
+
+    def jvp(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
+        """J v by the double-backward trick: g(u) = Jᵀu is linear in u, so ∂⟨g(u), v⟩/∂u = J v."""
+        tf = self.fw
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                inner.watch(x)
+                y = f(x)
+            u = tf.zeros_like(y)
+            outer.watch(u)
+            g = inner.gradient(y, x, output_gradients=u, unconnected_gradients=self._zeros())
+        return y, outer.gradient(g, u, output_gradients=v, unconnected_gradients=self._zeros())
+
+    def hessian(self, f: Callable) -> Callable:
+        """Nested tapes: the outer tape's Jacobian of the inner tape's gradient."""
+        tf = self.fw
+
+        def hess(x):
+            with tf.GradientTape(persistent=True) as outer:
+                outer.watch(x)
+                with tf.GradientTape() as inner:
+                    inner.watch(x)
+                    y = f(x)
+                g = inner.gradient(y, x, unconnected_gradients=self._zeros())
+            return self._tape_jacobian(outer, g, x)
+
+        return hess
+
+    def hvp(self, f: Callable, x: Any, v: Any) -> Any:
+        """Reverse-over-reverse: ∇⟨∇f(x), v⟩ = H v (H is symmetric)."""
+        return self.vjp(self.grad(f, 0), x, v)[1]
+
+
+class ForwardAccumulator(_Reverse):
+    """Forward mode through tf.autodiff.ForwardAccumulator (JVPs, forward-mode Jacobians and the
+    forward-over-back Hessian and HVP of the generic compositions); reverse mode as ``Tape``."""
+
+    apis = ("tf.autodiff.ForwardAccumulator for JVPs and forward-mode Jacobians; "
+            "forward-over-back Hessians")
+
+    def jvp(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
+        tf = self.fw
+        with tf.autodiff.ForwardAccumulator(primals=x, tangents=v) as acc:
+            y = f(x)
+        return y, acc.jvp(y, unconnected_gradients=self._zeros())
+
+
 class TensorflowAdapter(Adapter):
     name = "tensorflow"
     order = 2
@@ -59,12 +168,9 @@ class TensorflowAdapter(Adapter):
     module = "tensorflow"
     distribution = "tensorflow"
     install = "pip install tensorflow-cpu"
-    variants = ("tape", "forward_accumulator")
-    variant_doc = {
-        "tape": "tf.GradientTape: gradient, jacobian, nested tapes (reverse-over-reverse)",
-        "forward_accumulator": "tf.autodiff.ForwardAccumulator for JVPs and forward-mode Jacobians; "
-                               "forward-over-back Hessians",
-    }
+    implementations = {"tape": Tape, "forward_accumulator": ForwardAccumulator}
+    optimizer_library = "keras[tensorflow]"
+    compile_optimizer_steps = True   # eager TF pays ~10x dispatch cost on the study's model
     dtypes = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128")
     relative_cost = 5.4  # task seconds vs torch's in a full `conformance run` (2-core CPU, ci profile)
     # Complex gradient convention (conformance.edges.complex normalizes by it): TensorFlow returns ∂L/∂x + i ∂L/∂y for a real loss of z = x + iy, as PyTorch does
@@ -147,7 +253,7 @@ class TensorflowAdapter(Adapter):
             except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError,
                     tf.errors.InternalError) as exc:
                 compiled.compile_fallback = ("XLA could not compile it, run as a graph tf.function: "
-                                             + str(exc).strip().splitlines()[0][:200])
+                                             + first_line(exc, 200, with_type=False))
                 chosen.append(graph)
                 return graph(*args, **kwargs)
 
@@ -161,91 +267,3 @@ class TensorflowAdapter(Adapter):
         if not tf.executing_eagerly() or not tf.config.list_logical_devices("GPU"):
             return
         tf.test.experimental.sync_devices()
-
-    # ------------------------------------------------------------ GradientTape
-    def _zeros(self):
-        return self.fw.UnconnectedGradients.ZERO
-
-    def _grad(self, f: Callable, argnums: Any) -> Callable:
-        tf = self.fw
-        idx = [argnums] if isinstance(argnums, int) else list(argnums)
-
-        def gradient(*args):
-            with tf.GradientTape() as tape:
-                for i in idx:
-                    tape.watch(args[i])
-                y = f(*args)
-            grads = tape.gradient(y, [args[i] for i in idx], unconnected_gradients=self._zeros())
-            return grads[0] if isinstance(argnums, int) else tuple(grads)
-
-        return gradient
-
-    def _vjp(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
-        tf = self.fw
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            y = f(x)
-        return y, tape.gradient(y, x, output_gradients=u, unconnected_gradients=self._zeros())
-
-    def _jvp_tape(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
-        """J v by the double-backward trick: g(u) = Jᵀu is linear in u, so ∂⟨g(u), v⟩/∂u = J v."""
-        tf = self.fw
-        with tf.GradientTape() as outer:
-            with tf.GradientTape() as inner:
-                inner.watch(x)
-                y = f(x)
-            u = tf.zeros_like(y)
-            outer.watch(u)
-            g = inner.gradient(y, x, output_gradients=u, unconnected_gradients=self._zeros())
-        return y, outer.gradient(g, u, output_gradients=v, unconnected_gradients=self._zeros())
-
-    # Up to this many output entries an eager tape.jacobian takes its loop path (see _tape_jacobian).
-    EAGER_LOOP_MAX = 64
-
-    def _tape_jacobian(self, tape: Any, y: Any, x: Any) -> Any:
-        """``tape.jacobian(y, x)``. Eagerly, its default pfor path traces a new graph function on
-        every call (0.20 s for a 6×6 Hessian measured here, TF 2.21) while its loop path
-        (``experimental_use_pfor=False``: one gradient per output entry) took 0.05 s; so eager calls
-        with at most EAGER_LOOP_MAX output entries take the loop, larger ones and calls inside a
-        ``tf.function`` the default vectorized pfor path. The tape must be persistent for the loop."""
-        tf = self.fw
-        small = y.shape.num_elements() is not None and y.shape.num_elements() <= self.EAGER_LOOP_MAX
-        return tape.jacobian(y, x, unconnected_gradients=self._zeros(),
-                             experimental_use_pfor=not (tf.executing_eagerly() and small))
-
-    def _jacobian_rev(self, f: Callable) -> Callable:
-        tf = self.fw
-
-        def jac(x):
-            with tf.GradientTape(persistent=True) as tape:
-                tape.watch(x)
-                y = f(x)
-            return self._tape_jacobian(tape, y, x)
-
-        return jac
-
-    def _hessian_tape(self, f: Callable) -> Callable:
-        """Nested tapes: the outer tape's Jacobian of the inner tape's gradient."""
-        tf = self.fw
-
-        def hess(x):
-            with tf.GradientTape(persistent=True) as outer:
-                outer.watch(x)
-                with tf.GradientTape() as inner:
-                    inner.watch(x)
-                    y = f(x)
-                g = inner.gradient(y, x, unconnected_gradients=self._zeros())
-            return self._tape_jacobian(outer, g, x)
-
-        return hess
-
-    def _hvp_tape(self, f: Callable, x: Any, v: Any) -> Any:
-        """Reverse-over-reverse: ∇⟨∇f(x), v⟩ = H v (H is symmetric)."""
-        return self._vjp(self._grad(f, 0), x, v)[1]
-
-    # ------------------------------------------------------------ ForwardAccumulator
-    def _jvp(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
-        tf = self.fw
-        with tf.autodiff.ForwardAccumulator(primals=x, tangents=v) as acc:
-            y = f(x)
-        return y, acc.jvp(y, unconnected_gradients=self._zeros())

@@ -1,5 +1,7 @@
-"""Framework-specific pieces of the benchmarks, one small module per framework, chosen lazily by
-``adapter.name`` (no framework is imported until a function here is called):
+"""Framework-specific pieces of the benchmarks: each framework's adapter's ``benchmarks`` module
+(``conformance.adapters.<framework>.benchmarks``), imported lazily through ``adapter.capability``
+(no framework is imported until a function here is called); a framework without one (numpy) gets
+None from every function here:
 
     direct_grad(f, argnums)   the framework's own compiled gradient, called with no adapter in between
                               (jax.jit(jax.grad), tf.function over a GradientTape, torch.compile(
@@ -26,16 +28,9 @@ ratio GradBench publishes):
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
-
-MODULES = {
-    "torch": "conformance.adapters.benchmarks.torch",
-    "tensorflow": "conformance.adapters.benchmarks.tensorflow",
-    "jax": "conformance.adapters.benchmarks.jax",
-}
 
 
 @dataclass(frozen=True)
@@ -54,11 +49,10 @@ class GradbenchPair:
 
 
 def _module(adapter: Any) -> Any | None:
-    path = MODULES.get(adapter.name)
-    if path is None:
+    if not adapter.provides("benchmarks"):
         return None
     _ = adapter.fw  # import and configure the framework (float64 on) first
-    return importlib.import_module(path)
+    return adapter.capability("benchmarks")
 
 
 def direct_grad(adapter: Any, f: Callable, argnums: Any) -> Callable | None:

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import Integrals, Rng
+from ..integrals import Integrals, Rng
 
 
 class NumpyRng(Rng):
@@ -33,3 +33,6 @@ class NumpyIntegrals(Integrals):
 
     def rng(self, seed, dtype="float64", device="cpu"):
         return NumpyRng(seed, dtype)
+
+
+INTEGRALS = NumpyIntegrals

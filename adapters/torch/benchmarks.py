@@ -1,8 +1,10 @@
-"""PyTorch pieces of the benchmarks (see ``conformance.adapters.benchmarks``)."""
+"""PyTorch pieces of the benchmarks (the interface: ``conformance.adapters.benchmarks``)."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
+
+from ..benchmarks import GradbenchPair
 
 scan = None  # a Python loop is torch's idiomatic recurrence
 
@@ -57,8 +59,6 @@ TOOL = ("GradBench's PyTorch tool (python/gradbench/gradbench/tools/pytorch/{wor
 def gradbench_pair(f: Callable, argnums: tuple, args: tuple, workload: str) -> Any:
     """Leaves that require grad (GradBench's ``to_torch_tensors(..., grad_req=True)``); the primal
     is f on them, the gradient clears ``.grad``, runs f and ``backward(retain_graph=True)``."""
-    from conformance.adapters.benchmarks import GradbenchPair
-
     idx = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     leaves = tuple(a.detach().clone().requires_grad_(i in idx) for i, a in enumerate(args))
 

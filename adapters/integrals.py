@@ -1,11 +1,36 @@
-"""The interface every framework's integral operations implement (see the package docstring)."""
+"""Each framework's own integration, random-number and distribution APIs behind one small interface.
+
+    ops = conformance.adapters.integrals.get(adapter)
+    ops.trapezoid(y, x, axis, api=None)      ∫ y dx by the trapezoid rule along ``axis`` (x is 1-D)
+    ops.cumulative_trapezoid(y, x, axis)     running trapezoid integrals (``cumulative_api`` None:
+                                             the framework provides none)
+    ops.rng(seed, dtype, device)             the framework's generator: .normal(shape), .uniform(shape)
+    ops.normal(loc, scale), ops.exponential(rate), ops.log_prob(d, x), ops.kl(p, q)
+                                             the framework's distributions library (``distributions_api``
+                                             None: not provided)
+
+A framework provides them in its adapter's ``integrals`` module (``conformance.adapters.<framework>.
+integrals``), whose ``INTEGRALS`` is its ``Integrals`` subclass; the module is imported on first use,
+and imports its framework only inside its methods.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from conformance.adapters.base import ConformanceError
+from conformance.errors import ConformanceError
+
+
+def implementation(adapter: Any) -> type[Integrals]:
+    """The Integrals class of ``adapter``'s framework (its module imported, the framework not yet);
+    CapabilityMissingError where the framework has no integrals module."""
+    return adapter.capability("integrals").INTEGRALS
+
+
+def get(adapter: Any) -> Integrals:
+    """The integral operations of ``adapter``'s framework, bound to that adapter."""
+    return implementation(adapter)(adapter)
 
 
 class NotProvidedError(ConformanceError, NotImplementedError):

@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from . import Library
+from ..keras import Keras
+from ..optimizers import Library
 
 
 class TorchOptim(Library):
@@ -77,3 +78,6 @@ class _Stepper:
         self.param.grad = torch.tensor(grad, dtype=torch.float64)
         self.opt.step()
         return self.param.detach().numpy().copy()
+
+
+OPTIMIZER_LIBRARIES = {"torch": TorchOptim, "keras[torch]": Keras}

@@ -7,7 +7,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .base import Adapter, Namespace
+from ..base import Adapter, Namespace
+from ..operators import Operators
 
 
 def _xp(jax: Any) -> Namespace:
@@ -32,6 +33,91 @@ def _xp(jax: Any) -> Namespace:
     }, linalg=Namespace("jax.numpy.linalg", jnp.linalg))
 
 
+class Transforms(Operators):
+    """JAX's composable transforms."""
+
+    apis = "jax.grad, value_and_grad, jvp, vjp, jacfwd, jacrev, hessian"
+
+    def grad(self, f: Callable, argnums: Any) -> Callable:
+        return self.fw.grad(f, argnums=argnums)
+
+    def value_and_grad(self, f: Callable, argnums: Any) -> Callable:
+        return self.fw.value_and_grad(f, argnums=argnums)
+
+    def jvp(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
+        return self.fw.jvp(f, (x,), (v,))
+
+    def vjp(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
+        y, pullback = self.fw.vjp(f, x)
+        return y, pullback(u)[0]
+
+    def jacobian_fwd(self, f: Callable) -> Callable:
+        return self.fw.jacfwd(f)
+
+    def jacobian_rev(self, f: Callable) -> Callable:
+        return self.fw.jacrev(f)
+
+    def hessian(self, f: Callable) -> Callable:
+        return self.fw.hessian(f)  # jacfwd(jacrev(f))
+
+
+class Linearize(Operators):
+    """Forward mode by jax.linearize, reverse mode by jax.linear_transpose of the linearized map."""
+
+    apis = "jax.linearize for forward mode, jax.linear_transpose of it for reverse mode"
+
+    def jvp(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
+        y, f_jvp = self.fw.linearize(f, x)
+        return y, f_jvp(v)
+
+    def vjp(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
+        """Jᵀu as the transpose of the linearized map v ↦ J v."""
+        y, f_jvp = self.fw.linearize(f, x)
+        (ct,) = self.fw.linear_transpose(f_jvp, x)(u)
+        return y, ct
+
+    def grad(self, f: Callable, argnums: Any) -> Callable:
+        idx = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+        jnp = self.fw.numpy
+
+        def gradient(*args):
+            def g(*sel):
+                full = list(args)
+                for i, s in zip(idx, sel):
+                    full[i] = s
+                return f(*full)
+
+            sel = tuple(args[i] for i in idx)
+            y, f_jvp = self.fw.linearize(g, *sel)
+            cts = self.fw.linear_transpose(f_jvp, *sel)(jnp.ones_like(y))
+            return cts[0] if isinstance(argnums, int) else tuple(cts)
+
+        return gradient
+
+    def jacobian_fwd(self, f: Callable) -> Callable:
+        jax = self.fw
+
+        def jac(x):
+            y, f_jvp = jax.linearize(f, x)
+            basis = jax.numpy.eye(x.size, dtype=x.dtype).reshape((x.size,) + x.shape)
+            cols = jax.vmap(f_jvp)(basis)  # (n,) + y.shape
+            return jax.numpy.moveaxis(cols, 0, -1).reshape(y.shape + x.shape)
+
+        return jac
+
+    def jacobian_rev(self, f: Callable) -> Callable:
+        jax = self.fw
+
+        def jac(x):
+            y, f_jvp = jax.linearize(f, x)
+            f_vjp = jax.linear_transpose(f_jvp, x)
+            basis = jax.numpy.eye(y.size, dtype=y.dtype).reshape((y.size,) + y.shape)
+            rows = jax.vmap(lambda u: f_vjp(u)[0])(basis)
+            return rows.reshape(y.shape + x.shape)
+
+        return jac
+
+
 class JaxAdapter(Adapter):
     name = "jax"
     order = 3
@@ -39,11 +125,9 @@ class JaxAdapter(Adapter):
     module = "jax"
     distribution = "jax"
     install = "pip install 'jax[cpu]'"
-    variants = ("transforms", "linearize")
-    variant_doc = {
-        "transforms": "jax.grad, value_and_grad, jvp, vjp, jacfwd, jacrev, hessian",
-        "linearize": "jax.linearize for forward mode, jax.linear_transpose of it for reverse mode",
-    }
+    implementations = {"transforms": Transforms, "linearize": Linearize}
+    optimizer_library = "optax"
+    compile_optimizer_steps = True   # eager JAX pays ~10x dispatch cost on the study's model
     dtypes = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128")
     relative_cost = 14.0  # task seconds vs torch's in a full `conformance run` (2-core CPU, ci profile)
     # Complex gradient convention (conformance.edges.complex normalizes by it): JAX returns ∂L/∂x − i ∂L/∂y, the conjugate of PyTorch's; vjp gives Jᵀu (no conjugation)
@@ -108,78 +192,3 @@ class JaxAdapter(Adapter):
         way (a Hessian on a new shape: 2.2 s eager, 0.2 s as one jitted program; measured on this
         project's 2-core CPU machine, jax 0.10.2)."""
         return self.fw.jit(fn)
-
-    # ------------------------------------------------------------ transforms
-    def _grad(self, f: Callable, argnums: Any) -> Callable:
-        return self.fw.grad(f, argnums=argnums)
-
-    def _value_and_grad_transforms(self, f: Callable, argnums: Any) -> Callable:
-        return self.fw.value_and_grad(f, argnums=argnums)
-
-    def _jvp_transforms(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
-        return self.fw.jvp(f, (x,), (v,))
-
-    def _vjp_transforms(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
-        y, pullback = self.fw.vjp(f, x)
-        return y, pullback(u)[0]
-
-    def _jacobian_fwd_transforms(self, f: Callable) -> Callable:
-        return self.fw.jacfwd(f)
-
-    def _jacobian_rev_transforms(self, f: Callable) -> Callable:
-        return self.fw.jacrev(f)
-
-    def _hessian_transforms(self, f: Callable) -> Callable:
-        return self.fw.hessian(f)  # jacfwd(jacrev(f))
-
-    # ------------------------------------------------------------ linearize
-    def _jvp_linearize(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
-        y, f_jvp = self.fw.linearize(f, x)
-        return y, f_jvp(v)
-
-    def _vjp_linearize(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
-        """Jᵀu as the transpose of the linearized map v ↦ J v."""
-        y, f_jvp = self.fw.linearize(f, x)
-        (ct,) = self.fw.linear_transpose(f_jvp, x)(u)
-        return y, ct
-
-    def _grad_linearize(self, f: Callable, argnums: Any) -> Callable:
-        idx = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-        jnp = self.fw.numpy
-
-        def gradient(*args):
-            def g(*sel):
-                full = list(args)
-                for i, s in zip(idx, sel):
-                    full[i] = s
-                return f(*full)
-
-            sel = tuple(args[i] for i in idx)
-            y, f_jvp = self.fw.linearize(g, *sel)
-            cts = self.fw.linear_transpose(f_jvp, *sel)(jnp.ones_like(y))
-            return cts[0] if isinstance(argnums, int) else tuple(cts)
-
-        return gradient
-
-    def _jacobian_fwd_linearize(self, f: Callable) -> Callable:
-        jax = self.fw
-
-        def jac(x):
-            y, f_jvp = jax.linearize(f, x)
-            basis = jax.numpy.eye(x.size, dtype=x.dtype).reshape((x.size,) + x.shape)
-            cols = jax.vmap(f_jvp)(basis)  # (n,) + y.shape
-            return jax.numpy.moveaxis(cols, 0, -1).reshape(y.shape + x.shape)
-
-        return jac
-
-    def _jacobian_rev_linearize(self, f: Callable) -> Callable:
-        jax = self.fw
-
-        def jac(x):
-            y, f_jvp = jax.linearize(f, x)
-            f_vjp = jax.linear_transpose(f_jvp, x)
-            basis = jax.numpy.eye(y.size, dtype=y.dtype).reshape((y.size,) + y.shape)
-            rows = jax.vmap(lambda u: f_vjp(u)[0])(basis)
-            return rows.reshape(y.shape + x.shape)
-
-        return jac

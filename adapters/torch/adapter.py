@@ -7,7 +7,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .base import Adapter, Namespace
+from ..base import Adapter, Namespace
+from ..operators import Operators
 
 
 def _reduction(dim_fn: Callable, all_fn: Callable) -> Callable:
@@ -69,6 +70,114 @@ def _xp(torch: Any) -> Namespace:
     }, linalg=linalg)
 
 
+class TorchFunc(Operators):
+    """torch.func's composable transforms (functorch)."""
+
+    apis = "torch.func: grad, grad_and_value, jvp, vjp, jacfwd, jacrev, hessian"
+
+    def grad(self, f: Callable, argnums: Any) -> Callable:
+        return self.fw.func.grad(f, argnums=argnums)
+
+    def value_and_grad(self, f: Callable, argnums: Any) -> Callable:
+        gv = self.fw.func.grad_and_value(f, argnums=argnums)
+
+        def value_and_grad(*args):
+            g, v = gv(*args)
+            return v, g
+
+        return value_and_grad
+
+    def jvp(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
+        return self.fw.func.jvp(f, (x,), (v,))
+
+    def vjp(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
+        y, pullback = self.fw.func.vjp(f, x)
+        return y, pullback(u)[0]
+
+    def jacobian_fwd(self, f: Callable) -> Callable:
+        return self.fw.func.jacfwd(f)
+
+    def jacobian_rev(self, f: Callable) -> Callable:
+        return self.fw.func.jacrev(f)
+
+    def hessian(self, f: Callable) -> Callable:
+        return self.fw.func.hessian(f)  # jacfwd(jacrev(f))
+
+
+class TorchAutograd(Operators):
+    """torch.autograd: the tape (autograd.grad), forward_ad and autograd.functional."""
+
+    apis = ("torch.autograd.grad, torch.autograd.forward_ad, torch.autograd.functional."
+            "{jacobian, hessian, hvp}")
+
+    def _track(self, x: Any) -> tuple[Any, bool]:
+        """x as a tensor that records operations; nested=True when x is already being tracked by
+        an outer derivative, so this one must build a differentiable graph (create_graph)."""
+        if x.requires_grad:
+            return x, True
+        fwAD = self.fw.autograd.forward_ad
+        primal, tangent = fwAD.unpack_dual(x)
+        if tangent is not None:
+            # x carries an outer forward-mode tangent (forward over reverse): detach() would drop it
+            # and make the outer JVP silently zero, so re-attach it to the new leaf.
+            return fwAD.make_dual(primal.detach().requires_grad_(True), tangent), True
+        return x.detach().requires_grad_(True), False
+
+    def grad(self, f: Callable, argnums: Any) -> Callable:
+        torch = self.fw
+        idx = [argnums] if isinstance(argnums, int) else list(argnums)
+
+        def gradient(*args):
+            with torch.enable_grad():
+                tracked = [self._track(a) if i in idx else (a, False) for i, a in enumerate(args)]
+                xs = [t for t, _ in tracked]
+                nested = any(n for _, n in tracked)
+                y = f(*xs)
+                if not y.requires_grad:  # y does not depend on the inputs (e.g. a vanishing
+                    # higher derivative): its gradient is zero, which autograd.grad refuses to say
+                    grads = tuple(torch.zeros_like(xs[i]) for i in idx)
+                else:
+                    grads = torch.autograd.grad(y, [xs[i] for i in idx], create_graph=nested,
+                                                allow_unused=True, materialize_grads=True)
+            return grads[0] if isinstance(argnums, int) else tuple(grads)
+
+        return gradient
+
+    def jvp(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
+        fwAD = self.fw.autograd.forward_ad
+        with fwAD.dual_level():
+            out = f(fwAD.make_dual(x, v))
+            primal, tangent = fwAD.unpack_dual(out)
+        return primal, tangent if tangent is not None else self.fw.zeros_like(primal)
+
+    def vjp(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
+        torch = self.fw
+        with torch.enable_grad():
+            xt, nested = self._track(x)
+            y = f(xt)
+            if not y.requires_grad:  # f does not depend on x: the cotangent pulled back is zero
+                ct = torch.zeros_like(xt)
+            else:
+                (ct,) = torch.autograd.grad(y, xt, u, create_graph=nested, allow_unused=True,
+                                            materialize_grads=True)
+        return (y if nested else y.detach()), ct
+
+    def jacobian_rev(self, f: Callable) -> Callable:
+        jac = self.fw.autograd.functional.jacobian
+        return lambda x: jac(f, x, create_graph=x.requires_grad, vectorize=True)
+
+    def jacobian_fwd(self, f: Callable) -> Callable:
+        jac = self.fw.autograd.functional.jacobian
+        return lambda x: jac(f, x, create_graph=x.requires_grad, vectorize=True, strategy="forward-mode")
+
+    def hessian(self, f: Callable) -> Callable:
+        hess = self.fw.autograd.functional.hessian
+        return lambda x: hess(f, x, create_graph=x.requires_grad)
+
+    def hvp(self, f: Callable, x: Any, v: Any) -> Any:
+        return self.fw.autograd.functional.hvp(f, x, v, create_graph=x.requires_grad)[1]
+
+
 class TorchAdapter(Adapter):
     name = "torch"
     order = 1
@@ -76,12 +185,9 @@ class TorchAdapter(Adapter):
     module = "torch"
     distribution = "torch"
     install = "pip install torch==2.13.0  (the CPU wheel; an unpinned torch pulls a CUDA build)"
-    variants = ("func", "autograd")
-    variant_doc = {
-        "func": "torch.func: grad, grad_and_value, jvp, vjp, jacfwd, jacrev, hessian",
-        "autograd": "torch.autograd.grad, torch.autograd.forward_ad, torch.autograd.functional."
-                    "{jacobian, hessian, hvp}",
-    }
+    implementations = {"func": TorchFunc, "autograd": TorchAutograd}
+    optimizer_library = "torch"
+    compile_optimizer_steps = False  # torch.compile takes longer to compile than the study runs
     dtypes = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128")
     # Complex gradient convention (conformance.edges.complex normalizes by it): PyTorch returns ∂L/∂x + i ∂L/∂y (= 2 ∂L/∂z̄) for a real loss of z = x + iy; vjp gives conj(J)ᵀu
     # https://pytorch.org/docs/stable/notes/autograd.html#complex-autograd-doc
@@ -136,100 +242,3 @@ class TorchAdapter(Adapter):
         if cuda.is_available():
             for i in range(cuda.device_count()):
                 cuda.synchronize(i)
-
-    # ------------------------------------------------------------ torch.func
-    def _grad_func(self, f: Callable, argnums: Any) -> Callable:
-        return self.fw.func.grad(f, argnums=argnums)
-
-    def _value_and_grad_func(self, f: Callable, argnums: Any) -> Callable:
-        gv = self.fw.func.grad_and_value(f, argnums=argnums)
-
-        def value_and_grad(*args):
-            g, v = gv(*args)
-            return v, g
-
-        return value_and_grad
-
-    def _jvp_func(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
-        return self.fw.func.jvp(f, (x,), (v,))
-
-    def _vjp_func(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
-        y, pullback = self.fw.func.vjp(f, x)
-        return y, pullback(u)[0]
-
-    def _jacobian_fwd_func(self, f: Callable) -> Callable:
-        return self.fw.func.jacfwd(f)
-
-    def _jacobian_rev_func(self, f: Callable) -> Callable:
-        return self.fw.func.jacrev(f)
-
-    def _hessian_func(self, f: Callable) -> Callable:
-        return self.fw.func.hessian(f)  # jacfwd(jacrev(f))
-
-    # ------------------------------------------------------------ torch.autograd
-    def _track(self, x: Any) -> tuple[Any, bool]:
-        """x as a tensor that records operations; nested=True when x is already being tracked by
-        an outer derivative, so this one must build a differentiable graph (create_graph)."""
-        if x.requires_grad:
-            return x, True
-        fwAD = self.fw.autograd.forward_ad
-        primal, tangent = fwAD.unpack_dual(x)
-        if tangent is not None:
-            # x carries an outer forward-mode tangent (forward over reverse): detach() would drop it
-            # and make the outer JVP silently zero, so re-attach it to the new leaf.
-            return fwAD.make_dual(primal.detach().requires_grad_(True), tangent), True
-        return x.detach().requires_grad_(True), False
-
-    def _grad_autograd(self, f: Callable, argnums: Any) -> Callable:
-        torch = self.fw
-        idx = [argnums] if isinstance(argnums, int) else list(argnums)
-
-        def gradient(*args):
-            with torch.enable_grad():
-                tracked = [self._track(a) if i in idx else (a, False) for i, a in enumerate(args)]
-                xs = [t for t, _ in tracked]
-                nested = any(n for _, n in tracked)
-                y = f(*xs)
-                if not y.requires_grad:  # y does not depend on the inputs (e.g. a vanishing
-                    # higher derivative): its gradient is zero, which autograd.grad refuses to say
-                    grads = tuple(torch.zeros_like(xs[i]) for i in idx)
-                else:
-                    grads = torch.autograd.grad(y, [xs[i] for i in idx], create_graph=nested,
-                                                allow_unused=True, materialize_grads=True)
-            return grads[0] if isinstance(argnums, int) else tuple(grads)
-
-        return gradient
-
-    def _jvp_autograd(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
-        fwAD = self.fw.autograd.forward_ad
-        with fwAD.dual_level():
-            out = f(fwAD.make_dual(x, v))
-            primal, tangent = fwAD.unpack_dual(out)
-        return primal, tangent if tangent is not None else self.fw.zeros_like(primal)
-
-    def _vjp_autograd(self, f: Callable, x: Any, u: Any) -> tuple[Any, Any]:
-        torch = self.fw
-        with torch.enable_grad():
-            xt, nested = self._track(x)
-            y = f(xt)
-            if not y.requires_grad:  # f does not depend on x: the cotangent pulled back is zero
-                ct = torch.zeros_like(xt)
-            else:
-                (ct,) = torch.autograd.grad(y, xt, u, create_graph=nested, allow_unused=True,
-                                            materialize_grads=True)
-        return (y if nested else y.detach()), ct
-
-    def _jacobian_rev_autograd(self, f: Callable) -> Callable:
-        jac = self.fw.autograd.functional.jacobian
-        return lambda x: jac(f, x, create_graph=x.requires_grad, vectorize=True)
-
-    def _jacobian_fwd_autograd(self, f: Callable) -> Callable:
-        jac = self.fw.autograd.functional.jacobian
-        return lambda x: jac(f, x, create_graph=x.requires_grad, vectorize=True, strategy="forward-mode")
-
-    def _hessian_autograd(self, f: Callable) -> Callable:
-        hess = self.fw.autograd.functional.hessian
-        return lambda x: hess(f, x, create_graph=x.requires_grad)
-
-    def _hvp_autograd(self, f: Callable, x: Any, v: Any) -> Any:
-        return self.fw.autograd.functional.hvp(f, x, v, create_graph=x.requires_grad)[1]

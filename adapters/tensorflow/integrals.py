@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from typing import ClassVar
 
-from .base import Integrals, NotProvidedError, Rng
+from ..integrals import Integrals, NotProvidedError, Rng
 
 
 def _tfp():
@@ -60,3 +60,6 @@ class TensorflowIntegrals(Integrals):
 
     def kl(self, p, q):
         return _tfp().distributions.kl_divergence(p, q)
+
+
+INTEGRALS = TensorflowIntegrals

@@ -1,8 +1,11 @@
 """keras.optimizers (Keras 3) behind the optimizer interface, on each installed Keras backend.
 
+Keras runs on several frameworks, so it lives here, shared: each framework's ``optimizers`` module
+lists ``keras[<its name>]`` among its libraries (tensorflow, jax and torch's do).
+
 Keras picks its backend (KERAS_BACKEND) once, at import. ``keras[<backend>]`` runs in this process
 when that is the backend this process has (or will have) imported; otherwise its jobs run together
-in one child process (``python -m conformance.adapters.optimizers.keras``, jobs as JSON on stdin,
+in one child process (``python -m conformance.adapters.keras``, jobs as JSON on stdin,
 trajectories as JSON on stdout). The optimizer is built with floatx float64, so its learning-rate
 variable is float64 too (with the default float32, η = 1e-3 would carry a 5e-8 relative error).
 """
@@ -17,7 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from . import Library, run_job
+from .base import Availability
+from .optimizers import Library, run_job
+
+# Keras 3's backends in the order of its documentation (tensorflow, its default, first): the order in
+# which ``optimizers.names()`` lists the keras[<backend>] libraries, after the frameworks' own.
+BACKENDS = ("tensorflow", "jax", "torch")
 
 
 def current_backend() -> str:
@@ -49,6 +57,11 @@ class Keras(Library):
         super().__init__(name)
         self.backend = name[name.index("[") + 1:-1] if "[" in name else current_backend()
         self.framework = self.backend
+
+    @classmethod
+    def listing_key(cls, name: str) -> tuple:
+        backend = name[name.index("[") + 1:-1]
+        return (1, BACKENDS.index(backend) if backend in BACKENDS else len(BACKENDS), backend)
 
     @property
     def in_process(self) -> bool:
@@ -95,9 +108,7 @@ class Keras(Library):
 def _backend_importable(backend: str):
     from importlib.util import find_spec
 
-    from ..base import Availability
-
-    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend, backend)
+    module = backend  # each backend's import name is its name
     if find_spec("keras") is None or find_spec(module) is None:
         return Availability(False, f"keras or its {backend} backend is not installed",
                             f"pip install keras {module}")

@@ -1,14 +1,15 @@
-"""TensorFlow pieces of the benchmarks (see ``conformance.adapters.benchmarks``)."""
+"""TensorFlow pieces of the benchmarks (the interface: ``conformance.adapters.benchmarks``)."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..benchmarks import GradbenchPair
+from .adapter import FUNCTION_OPTIONS
+
 
 def _function_options(xla: bool) -> dict:
     """compiled mode's tf.function options (XLA), or the same as a plain graph function."""
-    from conformance.adapters.tensorflow_backend import FUNCTION_OPTIONS
-
     return dict(FUNCTION_OPTIONS) if xla else {k: v for k, v in FUNCTION_OPTIONS.items() if k != "jit_compile"}
 
 
@@ -83,7 +84,6 @@ def gradbench_scan(step: Callable, carry: Any, xs: tuple) -> Any:
 
 def gradbench_pair(f: Callable, argnums: tuple, args: tuple, workload: str) -> Any:
     import tensorflow as tf
-    from conformance.adapters.benchmarks import GradbenchPair
 
     loop = ", the recurrence a tf.while_loop" if workload == "lstm" else ""
     return GradbenchPair(tf.function(f, **_function_options(xla=False)),

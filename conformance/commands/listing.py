@@ -1,5 +1,6 @@
-"""``conformance list``: every adapter found, with version, API variants and devices, and for
-those missing, why and how to install them."""
+"""``conformance list``: every adapter found, with version, API variants and devices; for those
+missing, why and how to install them; for those broken (an adapter package that fails to import,
+an entry point naming a missing object), the one-line cause."""
 
 from __future__ import annotations
 
@@ -16,7 +17,12 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 def describe() -> list[dict]:
     rows = []
+    broken = adapters.broken()
     for name in adapters.names():
+        if name in broken:
+            rows.append({"name": name, "available": False, "broken": True, "reason": broken[name],
+                         "entry_point": adapters.registry()[name]})
+            continue
         a = adapters.get(name)
         ok = a.available()
         row = {"name": name, "available": bool(ok), "variants": list(a.variants)}
@@ -41,6 +47,9 @@ def main(args: argparse.Namespace) -> int:
             print(f"{r['name']:<12} {r['version']:<14} {', '.join(r['variants']):<34} "
                   f"{', '.join(r['devices'])}")
     for r in rows:
-        if not r["available"]:
+        if not r["available"] and not r.get("broken"):
             print(f"{r['name']:<12} {'missing':<14} {r['reason']}\n{'':<12} install: {r['install']}")
+    for r in rows:
+        if r.get("broken"):
+            print(f"{r['name']:<12} {'broken':<14} {r['reason']}\n{'':<12} entry point: {r['entry_point']}")
     return 0

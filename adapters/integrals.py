@@ -21,6 +21,8 @@ from typing import Any, ClassVar
 
 from conformance.errors import ConformanceError
 
+from .operators import AdapterPart
+
 
 def implementation(adapter: Any) -> type[Integrals]:
     """The Integrals class of ``adapter``'s framework (its module imported, the framework not yet);
@@ -37,7 +39,7 @@ class NotProvidedError(ConformanceError, NotImplementedError):
     """The framework has no such function; the suite records it as "not provided by <framework>"."""
 
 
-class Integrals:
+class Integrals(AdapterPart):
     """One framework's quadrature, random numbers and distributions, on the adapter's own arrays.
 
     Subclasses name the APIs they go through (``trapezoid_apis``: API name -> method name,
@@ -49,13 +51,6 @@ class Integrals:
     cumulative_api: str | None = None
     rng_api: str = ""
     distributions_api: str | None = None
-
-    def __init__(self, adapter: Any):
-        self.adapter = adapter
-
-    @property
-    def fw(self) -> Any:
-        return self.adapter.fw
 
     def not_provided(self, what: str) -> NotProvidedError:
         return NotProvidedError(f"{what} is not provided by {self.framework}")

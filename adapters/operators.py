@@ -27,18 +27,22 @@ from typing import Any, Callable
 import numpy as np
 
 
-class Operators:
-    """The operators of one API variant of one adapter (``self.adapter``)."""
-
-    apis: str = ""   # the framework APIs this variant goes through (shown as the variant's doc)
+class AdapterPart:
+    """What one adapter does through its framework (its operators, its integrals): bound to the
+    adapter, with the framework module, imported and configured by the adapter, as ``fw``."""
 
     def __init__(self, adapter: Any):
         self.adapter = adapter
 
     @property
     def fw(self) -> Any:
-        """The framework module (imported and configured by the adapter)."""
         return self.adapter.fw
+
+
+class Operators(AdapterPart):
+    """The operators of one API variant of one adapter (``self.adapter``)."""
+
+    apis: str = ""   # the framework APIs this variant goes through (shown as the variant's doc)
 
     # ----------------------------------------------------------------- primitives each variant has
     def grad(self, f: Callable, argnums: Any) -> Callable:

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 from conformance.adapters.base import Adapter, Namespace
+from conformance.adapters.numpy import NumpyAdapter
 from conformance.adapters.operators import Operators
 
 _TAGS = itertools.count(1)
@@ -183,13 +184,9 @@ class DualAdapter(Adapter):
     def xp(self) -> Namespace:
         return XP
 
-    def from_numpy(self, array: Any, dtype: str | None = None, device: str | None = None) -> Any:
-        self._check_device(device)
-        self._check_dtype(dtype)
-        return np.array(array, dtype=dtype or np.asarray(array).dtype)
-
-    def to_numpy(self, x: Any) -> np.ndarray:
-        return np.asarray(x)
+    # its arrays are numpy arrays, converted as the numpy adapter converts them
+    from_numpy = NumpyAdapter.from_numpy
+    to_numpy = NumpyAdapter.to_numpy
 
     def _like(self, a: np.ndarray, x: Any) -> Any:
         return np.asarray(a, dtype=dtype(x))

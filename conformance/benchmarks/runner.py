@@ -273,7 +273,7 @@ def _reference_method(name: str) -> str:
 # ------------------------------------------------------------------ overhead self-check
 def overhead_check(bench: Bench, adapter: Any, device: str) -> dict | None:
     """The adapter path for the compiled GMM gradient against a hand-written loop of the same
-    framework call (``conformance.adapters.benchmarks.<framework>.direct_grad``)."""
+    framework call (``conformance.adapters.<framework>.benchmarks.direct_grad``)."""
     module = WORKLOADS["gmm"]
     cfg = module.QUICK[-1]
     problem = module.generate(**cfg, seed=SEED)

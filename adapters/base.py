@@ -142,8 +142,9 @@ def canonical_device(device: str | None) -> str:
 
 
 class Adapter:
-    """Base class of every framework adapter. Subclasses set the class attributes and implement
-    ``_load``, the array methods and the primitive operators they have idiomatic APIs for."""
+    """Base class of every framework adapter. Subclasses set the class attributes (the metadata
+    below, and ``implementations``: each API variant's Operators class) and implement ``_load`` and
+    the array methods."""
 
     name: str = ""
     module: str = ""                  # the import name whose version is reported

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from conformance.errors import ConformanceError
+from conformance.errors import ConformanceError, NotProvidedError  # noqa: F401  (re-exported for the framework modules)
 
 from .operators import AdapterPart
 
@@ -33,10 +33,6 @@ def implementation(adapter: Any) -> type[Integrals]:
 def get(adapter: Any) -> Integrals:
     """The integral operations of ``adapter``'s framework, bound to that adapter."""
     return implementation(adapter)(adapter)
-
-
-class NotProvidedError(ConformanceError, NotImplementedError):
-    """The framework has no such function; the suite records it as "not provided by <framework>"."""
 
 
 class Integrals(AdapterPart):

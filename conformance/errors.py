@@ -51,3 +51,8 @@ def first_line(exc: BaseException, limit: int = 500, with_type: bool = True) -> 
     if with_type:
         text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     return text[:limit]
+
+
+class NotProvidedError(ConformanceError, NotImplementedError):
+    """The framework has no such public function (an op of the table, an integral, a distribution),
+    or not in the installed version: its checks are skipped with this message, never failed."""

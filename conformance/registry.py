@@ -24,7 +24,7 @@ from conformance import adapters
 from conformance.errors import ConformanceError
 
 DEFAULT_DIR = Path(__file__).parent / "known_deviations"
-KEYS = {"framework", "versions", "api", "case", "check", "dtype", "point", "reason", "link"}
+KEYS = {"framework", "versions", "api", "case", "check", "dtype", "point", "reason", "link", "reproducer", "finding"}
 
 
 class RegistryError(ConformanceError, ValueError):
@@ -42,6 +42,9 @@ class Deviation:
     api: str = "*"
     dtype: str = "*"
     point: str = "*"
+    reproducer: str = ""  # a minimal stand-alone script that shows the deviation
+    finding: bool = False  # found by this suite and not recorded upstream for this function (``link``
+    #                        may name a root cause recorded elsewhere): the report's "Findings"
     source: str = ""      # file:line-ish label, for messages
     hits: int = field(default=0, compare=False)
 
@@ -65,8 +68,12 @@ class Deviation:
         return _fn(self.framework, name)
 
     def as_dict(self) -> dict:
-        return {"reason": self.reason, "link": self.link, "versions": self.versions,
-                "source": self.source}
+        out = {"reason": self.reason, "link": self.link, "versions": self.versions, "source": self.source}
+        if self.reproducer:
+            out["reproducer"] = self.reproducer
+        if self.finding:
+            out["finding"] = True
+        return out
 
 
 def _fn(pattern: str, value: str) -> bool:
@@ -132,7 +139,9 @@ def parse_file(path: Path) -> list[Deviation]:
             except InvalidSpecifier:
                 raise RegistryError(f"{where}: versions {entry['versions']!r} is not a PEP 440 "
                                     f"specifier set such as '>=2.0,<2.5'") from None
-        out.append(Deviation(**{k: str(v) for k, v in entry.items()}, source=where))
+        if not isinstance(entry.get("finding", False), bool):
+            raise RegistryError(f"{where}: finding must be true or false, not {entry['finding']!r}")
+        out.append(Deviation(**{k: v if k == "finding" else str(v) for k, v in entry.items()}, source=where))
     return out
 
 

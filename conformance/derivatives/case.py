@@ -23,7 +23,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-FAMILIES = ("elementwise", "reductions", "linalg", "nn", "compositions", "complex", "degenerate")
+from conformance.errors import NotProvidedError
+
+FAMILIES = ("elementwise", "reductions", "linalg", "nn", "compositions", "complex", "degenerate",
+            "special", "activations")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class Case:
     #                               a numerically safe rewrite (series near a removable singularity)
     defined_on: tuple[float, float] = (-np.inf, np.inf)  # open interval where fn is smooth, per entry
     valid: Callable[[np.ndarray], str | None] | None = None  # None if x is inside the domain, else why
+    only_impls: bool = False      # a framework without an entry in ``impls`` does not provide the
+    #                               function (an op-table row): its checks skip, they never run ``fn``
     _bound: dict = field(default_factory=dict, repr=False, compare=False)  # function()'s objects
 
     def function(self, framework: str, xp: Any) -> Callable[[Any], Any]:
@@ -80,7 +85,11 @@ class Case:
         key = (framework, id(xp))
         hit = self._bound.get(key)
         if hit is None or hit[0] is not xp:
+            if self.only_impls and framework not in self.impls:
+                raise NotProvidedError(f"not provided in {framework}: the op table names no {framework} "
+                                       f"function for {self.name}")
             impl = self.impls.get(framework, self.fn)
+            getattr(impl, "prepare", lambda: None)()  # an impl that resolves a public name checks it here
             hit = self._bound[key] = (xp, lambda x: impl(xp, x))
         return hit[1]
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from conformance.adapters import integrals as ops_for
-from conformance.adapters.integrals import NotProvidedError
+from conformance.errors import NotProvidedError
 from conformance.integrals.expectations import require_positive
 from conformance.integrals.monte_carlo import N_SAMPLES, ZTest, mean_and_se, statistical, stream_seed
 from conformance.integrals.quadrature import derivative_tolerance

@@ -20,7 +20,7 @@ from conformance.errors import first_line
 def test_catalog_size_and_families():
     fams = families()
     assert len(CATALOG) >= 70
-    assert set(fams) == {"elementwise", "reductions", "linalg", "nn", "compositions"}
+    assert set(fams) == {"elementwise", "reductions", "linalg", "nn", "compositions", "special", "activations"}
     assert all(len(v) >= 8 for v in fams.values())
     assert len({c.name for c in CATALOG}) == len(CATALOG)
 
@@ -89,6 +89,8 @@ def test_every_case_evaluates_in_every_xp_and_agrees_with_numpy(framework):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for c in CATALOG:
+            if c.only_impls:  # op-table rows call each framework's own function: the suite judges
+                continue      # their values and derivatives against mpmath, with registered deviations
             f = c.function(framework, ad.xp)
             for pname, x in _inputs(c):
                 with np.errstate(all="ignore"):

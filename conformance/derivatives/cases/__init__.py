@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from conformance import ops
 from conformance.derivatives.case import FAMILIES, Case
 from conformance.errors import ConformanceError
 
@@ -24,7 +25,9 @@ class CatalogError(ConformanceError, ValueError):
     """A case is malformed (a special point outside its domain, a duplicate name, ...)."""
 
 
-CATALOG: list[Case] = [*elementwise.CASES, *reductions.CASES, *linalg.CASES, *nn.CASES, *compositions.CASES]
+# The xp-written cases, then the op table's rows (each framework's own public functions).
+CATALOG: list[Case] = [*elementwise.CASES, *reductions.CASES, *linalg.CASES, *nn.CASES, *compositions.CASES,
+                       *ops.CASES]
 
 _BY_NAME = {c.name: c for c in CATALOG}
 

@@ -226,11 +226,11 @@ CASES: list[Case] = [
     Case("logistic", "nn", logistic, shapes=((3,),), scalar=True,
          special_points=(sp("0", np.zeros(3)), sp("large", np.full(3, 40.0))),
          doc="logistic-regression loss mean softplus(−s·(F w))"),
-    pointwise("gelu", lambda xp, x: 0.5 * x * (1.0 + xp.erf(x / sqrt(2.0))), _gelu_d, family="nn",
+    pointwise("gelu_via_erf", lambda xp, x: 0.5 * x * (1.0 + xp.erf(x / sqrt(2.0))), _gelu_d, family="nn",
               domain=(-3.0, 3.0),
               points=[("0", 0.0), ("1", 1.0), ("-1", -1.0), ("40", 40.0), ("-40", -40.0), ("tiny", 1e-300)],
               doc="GELU x·Φ(x) through erf"),
-    pointwise("silu", lambda xp, x: x * xp.sigmoid(x), lambda x: _sig(x) * (1.0 + x * (1.0 - _sig(x))),
+    pointwise("x_times_sigmoid", lambda xp, x: x * xp.sigmoid(x), lambda x: _sig(x) * (1.0 + x * (1.0 - _sig(x))),
               family="nn", domain=(-4.0, 4.0),
               points=[("0", 0.0), ("40", 40.0), ("-40", -40.0)], doc="SiLU x·σ(x)"),
 ]

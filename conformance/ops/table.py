@@ -1,0 +1,164 @@
+"""One row per mathematical function: its exact oracle, its domain and special points, and each
+framework's public functions that compute it, named as users call them.
+
+    Op("i0", "special", exact=lambda x: mpmath.besseli(0, x),
+       public={"torch": ("torch.special.i0", "torch.i0"), "jax": ("jax.scipy.special.i0", "jax.numpy.i0"),
+               "tensorflow": ("tf.math.bessel_i0",), "numpy": ("scipy.special.i0",)},
+       domain=(-3, 3), points=[("0", 0.0), ("large", 700.0)])
+
+A row becomes derivative cases (``cases()``): the first public name of every framework is the row's
+own case, ``i0``; a framework's second name is case ``i0#2`` (and so on), so that every entry point
+is checked, and one that is the very same function object as an earlier name is skipped as such.
+A framework the row does not name is skipped as "not provided"; a name missing in the installed
+version is skipped as "not provided in <framework> <version>" (``conformance.adapters.public``).
+
+The function under test is always the framework's own. The oracle is ``exact``: mpmath at raised
+precision, differentiated by the oracles' high-precision stencils (never a rewrite in the frameworks).
+``params`` are fixed keyword parameters of the call (``polygamma``'s order, ``leaky_relu``'s slope):
+the exact function receives them too, and a framework whose call spells them differently adapts them
+in its ``adapters/<framework>/ops.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import mpmath
+import numpy as np
+
+from conformance.derivatives.case import Case, SpecialPoint
+from conformance.errors import NotProvidedError
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str                                   # the scipy.special / array-API name where one exists
+    family: str                                 # report family: special, activations, elementwise, ...
+    exact: Callable[..., Any]                   # the exact value from mpf arguments (and params)
+    public: dict[str, tuple[str, ...]]          # framework -> its public names, first = primary
+    domain: tuple[tuple[float, float], ...] | tuple[float, float] = (-2.0, 2.0)  # per argument
+    defined_on: tuple[float, float] = (-np.inf, np.inf)  # open interval where it is smooth (unary)
+    points: Sequence[tuple] = ()                # (name, value or per-argument values[, orders[, note]])
+    params: dict[str, Any] = field(default_factory=dict)
+    arity: int = 1
+    smooth_order: int = 3                       # derivatives checked up to this order
+    dtypes: tuple[str, ...] = ("float64", "float32")
+    valid: Callable[[np.ndarray], str | None] | None = None
+    call: Callable[..., Any] | None = None      # (f, *args, **params) -> value where the public
+    #                                             functions take their arguments otherwise than f(*args, **params)
+    doc: str = ""
+
+    def domains(self) -> tuple[tuple[float, float], ...]:
+        d = self.domain
+        return tuple(d) if isinstance(d[0], tuple) else (tuple(d),) * self.arity  # type: ignore[arg-type]
+
+    def names(self, framework: str) -> tuple[str, ...]:
+        return tuple(self.public.get(framework, ()))
+
+    def entry_points(self) -> int:
+        """How many public names the framework with the most has (the row's number of cases)."""
+        return max((len(v) for v in self.public.values()), default=0)
+
+
+SHAPES = ((3,), (2, 3))        # unary: as the elementwise catalog
+BINARY_SHAPES = ((2, 3),)      # binary: the rows of a (2, n) input are the two arguments
+
+
+def _case_name(op: Op, k: int) -> str:
+    return op.name if k == 0 else f"{op.name}#{k + 1}"
+
+
+def _args(op: Op, x: Any) -> tuple[Any, ...]:
+    return (x,) if op.arity == 1 else tuple(x[i] for i in range(op.arity))
+
+
+def _exact_fn(op: Op) -> Callable[[Any, Any], Any]:
+    """The op's exact function over object arrays of mpf (the oracles' mpmath namespace)."""
+    uf = np.frompyfunc(lambda *a: op.exact(*a, **op.params), op.arity, 1)
+    return lambda xp, x: np.asarray(uf(*_args(op, np.asarray(x, dtype=object))), dtype=object)
+
+
+def _float_fn(op: Op) -> Callable[[Any, Any], Any]:
+    """The exact function rounded to float64: the case's ``fn``, which the catalog evaluates for
+    output shapes and to validate special points; never a framework's answer (``only_impls``)."""
+    exact = _exact_fn(op)
+
+    def fn(xp: Any, x: Any) -> np.ndarray:
+        with mpmath.workdps(30):
+            y = exact(None, np.vectorize(mpmath.mpf, otypes=[object])(np.asarray(x, dtype=np.float64)))
+        return np.asarray(np.vectorize(float, otypes=[np.float64])(y)).reshape(np.shape(y))
+
+    return fn
+
+
+def _impl(op: Op, framework: str, name: str, earlier: tuple[str, ...]) -> Callable[[Any, Any], Any]:
+    """(xp, x) -> the framework's public function ``name`` applied to the op's arguments."""
+    from conformance import adapters
+    from conformance.adapters import public
+
+    state: dict[str, Any] = {}
+
+    def prepare() -> Any:
+        """The adapter, once the name resolves to a function distinct from the earlier names'
+        (else NotProvidedError: not in this version, or an alias that is no entry point of its own)."""
+        if "adapter" not in state:
+            adapter = adapters.get(framework)
+            f = public.resolve(adapter, name)
+            for other in earlier:
+                try:
+                    same = public.resolve(adapter, other) is f
+                except NotProvidedError:
+                    same = False
+                if same:
+                    raise NotProvidedError(f"{name} is the same function as {other} in {framework}")
+            state["adapter"] = adapter
+        return state["adapter"]
+
+    def impl(xp: Any, x: Any) -> Any:
+        return public.call(prepare(), name, *_args(op, x), default=op.call, **op.params)
+
+    impl.prepare = prepare  # type: ignore[attr-defined]
+    return impl
+
+
+def _special_points(op: Op, shape: tuple[int, ...]) -> tuple[SpecialPoint, ...]:
+    out = []
+    for p in op.points:
+        pname, value, *rest = p
+        orders = tuple(rest[0]) if rest else (1, 2)
+        note = rest[1] if len(rest) > 1 else ""
+        if op.arity == 1:
+            x = np.full(shape, float(value))
+        else:
+            x = np.stack([np.full(shape[1:], float(v)) for v in value])
+        out.append(SpecialPoint(pname, x, "mpmath", tuple(o for o in orders if o <= op.smooth_order), note))
+    return tuple(out)
+
+
+def _make_input(op: Op) -> Callable[[np.random.Generator, tuple[int, ...]], np.ndarray] | None:
+    if op.arity == 1:
+        return None
+    doms = op.domains()
+    return lambda rng, shape: np.stack([rng.uniform(lo, hi, size=shape[1:]) for lo, hi in doms])
+
+
+def cases(op: Op) -> list[Case]:
+    """The derivative cases of one row: one per entry-point rank (``name``, ``name#2``, ...)."""
+    shapes = SHAPES if op.arity == 1 else BINARY_SHAPES
+    out = []
+    for k in range(op.entry_points()):
+        impls = {}
+        for fw, names in op.public.items():
+            if len(names) > k:
+                impls[fw] = _impl(op, fw, names[k], names[:k])
+        called = ", ".join(f"{fw}: {op.public[fw][k]}" for fw in impls)
+        out.append(Case(
+            name=_case_name(op, k), family=op.family, fn=_float_fn(op), shapes=shapes,
+            domain=op.domains()[0], make_input=_make_input(op), pointwise=op.arity == 1,
+            defined_on=op.defined_on if op.arity == 1 else (-np.inf, np.inf), valid=op.valid,
+            analytic=False, smooth_order=op.smooth_order, dtypes=op.dtypes, impls=impls,
+            only_impls=True, exact_fn=_exact_fn(op),
+            special_points=_special_points(op, shapes[0]),
+            doc=f"{op.doc or op.name} — calls {called}"))
+    return out

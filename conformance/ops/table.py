@@ -35,7 +35,8 @@ from conformance.errors import NotProvidedError
 class Op:
     name: str                                   # the scipy.special / array-API name where one exists
     family: str                                 # report family: special, activations, elementwise, ...
-    exact: Callable[..., Any]                   # the exact value from mpf arguments (and params)
+    exact: Callable[..., Any] | None            # elementwise rows: the exact value from mpf arguments
+    #                                             (and params); None for a whole-array row (``oracle``)
     public: dict[str, tuple[str, ...]]          # framework -> its public names, first = primary
     domain: tuple[tuple[float, float], ...] | tuple[float, float] = (-2.0, 2.0)  # per argument
     defined_on: tuple[float, float] = (-np.inf, np.inf)  # open interval where it is smooth (unary)
@@ -47,6 +48,15 @@ class Op:
     valid: Callable[[np.ndarray], str | None] | None = None
     call: Callable[..., Any] | None = None      # (f, *args, **params) -> value where the public
     #                                             functions take their arguments otherwise than f(*args, **params)
+    # ---- whole-array rows (reductions, linear algebra, losses, ...): the function of the whole input
+    oracle: Callable[[Any, Any], Any] | None = None  # (xp, x) -> the exact value, written against xp
+    #                                             and evaluated by the oracles in mpmath (never under test)
+    args: Callable[[Any, Any], tuple] | None = None  # (xp, x) -> the public function's positional
+    #                                             arguments (constants made with xp.asarray(c, like=x))
+    shapes: tuple[tuple[int, ...], ...] = ()    # input shapes (default: elementwise menus)
+    make_input: Callable[[np.random.Generator, tuple[int, ...]], np.ndarray] | None = None
+    scalar: bool = False                        # the function returns a scalar (a loss)
+    special: Sequence[tuple] = ()               # whole-array special points (name, array[, orders[, note]])
     doc: str = ""
 
     def domains(self) -> tuple[tuple[float, float], ...]:
@@ -69,7 +79,11 @@ def _case_name(op: Op, k: int) -> str:
     return op.name if k == 0 else f"{op.name}#{k + 1}"
 
 
-def _args(op: Op, x: Any) -> tuple[Any, ...]:
+def _args(op: Op, x: Any, xp: Any = None) -> tuple[Any, ...]:
+    """The public function's positional arguments: ``op.args(xp, x)``, else x itself (unary) or the
+    rows of x (binary)."""
+    if op.args is not None:
+        return tuple(op.args(xp, x))
     return (x,) if op.arity == 1 else tuple(x[i] for i in range(op.arity))
 
 
@@ -116,7 +130,7 @@ def _impl(op: Op, framework: str, name: str, earlier: tuple[str, ...]) -> Callab
         return state["adapter"]
 
     def impl(xp: Any, x: Any) -> Any:
-        return public.call(prepare(), name, *_args(op, x), default=op.call, **op.params)
+        return public.call(prepare(), name, *_args(op, x, xp), default=op.call, **op.params)
 
     impl.prepare = prepare  # type: ignore[attr-defined]
     return impl
@@ -124,6 +138,12 @@ def _impl(op: Op, framework: str, name: str, earlier: tuple[str, ...]) -> Callab
 
 def _special_points(op: Op, shape: tuple[int, ...]) -> tuple[SpecialPoint, ...]:
     out = []
+    for p in op.special:  # whole arrays
+        pname, value, *rest = p
+        orders = tuple(rest[0]) if rest else (1, 2)
+        note = rest[1] if len(rest) > 1 else ""
+        out.append(SpecialPoint(pname, np.asarray(value, dtype=np.float64), "mpmath",
+                                tuple(o for o in orders if o <= op.smooth_order), note))
     for p in op.points:
         pname, value, *rest = p
         orders = tuple(rest[0]) if rest else (1, 2)
@@ -143,8 +163,15 @@ def _make_input(op: Op) -> Callable[[np.random.Generator, tuple[int, ...]], np.n
     return lambda rng, shape: np.stack([rng.uniform(lo, hi, size=shape[1:]) for lo, hi in doms])
 
 
+def _numpy_oracle(op: Op) -> Callable[[Any, Any], Any]:
+    """A whole-array row's oracle formula evaluated by numpy in float64 (shapes and validation)."""
+    return lambda xp, x: op.oracle(xp, np.asarray(x, dtype=np.float64))
+
+
 def cases(op: Op) -> list[Case]:
     """The derivative cases of one row: one per entry-point rank (``name``, ``name#2``, ...)."""
+    if op.oracle is not None:
+        return _array_cases(op)
     shapes = SHAPES if op.arity == 1 else BINARY_SHAPES
     out = []
     for k in range(op.entry_points()):
@@ -160,5 +187,24 @@ def cases(op: Op) -> list[Case]:
             analytic=False, smooth_order=op.smooth_order, dtypes=op.dtypes, impls=impls,
             only_impls=True, exact_fn=_exact_fn(op),
             special_points=_special_points(op, shapes[0]),
+            doc=f"{op.doc or op.name} — calls {called}"))
+    return out
+
+
+def _impls(op: Op, k: int) -> dict[str, Callable[[Any, Any], Any]]:
+    return {fw: _impl(op, fw, names[k], names[:k]) for fw, names in op.public.items() if len(names) > k}
+
+
+def _array_cases(op: Op) -> list[Case]:
+    """Cases of a whole-array row: x is the whole input; the oracle is ``op.oracle`` in mpmath."""
+    out = []
+    for k in range(op.entry_points()):
+        impls = _impls(op, k)
+        called = ", ".join(f"{fw}: {op.public[fw][k]}" for fw in impls)
+        out.append(Case(
+            name=_case_name(op, k), family=op.family, fn=_numpy_oracle(op), shapes=op.shapes or SHAPES,
+            domain=op.domains()[0], make_input=op.make_input, scalar=op.scalar, pointwise=False,
+            valid=op.valid, analytic=False, smooth_order=op.smooth_order, dtypes=op.dtypes, impls=impls,
+            only_impls=True, exact_fn=op.oracle, special_points=_special_points(op, ()),
             doc=f"{op.doc or op.name} — calls {called}"))
     return out

@@ -40,12 +40,16 @@ class Op:
     public: dict[str, tuple[str, ...]]          # framework -> its public names, first = primary
     domain: tuple[tuple[float, float], ...] | tuple[float, float] = (-2.0, 2.0)  # per argument
     defined_on: tuple[float, float] = (-np.inf, np.inf)  # open interval where it is smooth (unary)
-    points: Sequence[tuple] = ()                # (name, value or per-argument values[, orders[, note]])
+    points: Sequence[tuple] = ()                # (name, value or per-argument values[, orders[, note[,
+    #                                             condition]]]): condition as SpecialPoint.condition
     params: dict[str, Any] = field(default_factory=dict)
     arity: int = 1
     smooth_order: int = 3                       # derivatives checked up to this order
     dtypes: tuple[str, ...] = ("float64", "float32")
     valid: Callable[[np.ndarray], str | None] | None = None
+    kinks: tuple[float, ...] = ()               # points where a derivative jumps (relu at 0): random
+    #                                             inputs never sit on them; what is returned there is a
+    #                                             convention, for the conventions suite
     call: Callable[..., Any] | None = None      # (f, *args, **params) -> value where the public
     #                                             functions take their arguments otherwise than f(*args, **params)
     # ---- whole-array rows (reductions, linear algebra, losses, ...): the function of the whole input
@@ -148,12 +152,28 @@ def _special_points(op: Op, shape: tuple[int, ...]) -> tuple[SpecialPoint, ...]:
         pname, value, *rest = p
         orders = tuple(rest[0]) if rest else (1, 2)
         note = rest[1] if len(rest) > 1 else ""
+        condition = float(rest[2]) if len(rest) > 2 else 1.0
         if op.arity == 1:
             x = np.full(shape, float(value))
         else:
             x = np.stack([np.full(shape[1:], float(v)) for v in value])
-        out.append(SpecialPoint(pname, x, "mpmath", tuple(o for o in orders if o <= op.smooth_order), note))
+        out.append(SpecialPoint(pname, x, "mpmath", tuple(o for o in orders if o <= op.smooth_order), note,
+                                condition))
     return tuple(out)
+
+
+def _validity(op: Op) -> Callable[[np.ndarray], str | None] | None:
+    """``op.valid``, and no entry exactly on a kink of ``op.kinks``."""
+    if not op.kinks:
+        return op.valid
+
+    def valid(x: np.ndarray) -> str | None:
+        on = np.isin(np.asarray(x, dtype=np.float64), op.kinks)
+        if np.any(on):
+            return f"an entry lies on a kink of {op.name} ({x[on].flat[0]!r}): its derivative is a convention there"
+        return op.valid(x) if op.valid is not None else None
+
+    return valid
 
 
 def _make_input(op: Op) -> Callable[[np.random.Generator, tuple[int, ...]], np.ndarray] | None:
@@ -183,7 +203,7 @@ def cases(op: Op) -> list[Case]:
         out.append(Case(
             name=_case_name(op, k), family=op.family, fn=_float_fn(op), shapes=shapes,
             domain=op.domains()[0], make_input=_make_input(op), pointwise=op.arity == 1,
-            defined_on=op.defined_on if op.arity == 1 else (-np.inf, np.inf), valid=op.valid,
+            defined_on=op.defined_on if op.arity == 1 else (-np.inf, np.inf), valid=_validity(op),
             analytic=False, smooth_order=op.smooth_order, dtypes=op.dtypes, impls=impls,
             only_impls=True, exact_fn=_exact_fn(op),
             special_points=_special_points(op, shapes[0]),

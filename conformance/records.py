@@ -8,6 +8,8 @@ counts, Python, numpy and framework versions) followed by records, one JSON obje
     kind "convention"  what a framework returns at a point where the math leaves a choice
     kind "benchmark"   a timing (see conformance/benchmarks); ``data`` holds the statistics
     kind "study"       a measured study (e.g. optimizer convergence); ``data`` holds the figures
+    kind "accuracy"    an op's value against the exact one at sampled points, in ULPs of the dtype:
+                       ``data.max_ulp`` (the largest error; ``data.median_ulp`` where measured)
 
 Every line is flushed as soon as it is computed, so a crash loses nothing already measured.
 Schema history: 1 — first version (this one).
@@ -31,7 +33,7 @@ from conformance.errors import first_line
 
 SCHEMA_VERSION = 1
 STATUSES = ("pass", "fail", "deviation", "skip", "error")
-KINDS = ("run", "check", "convention", "benchmark", "study")
+KINDS = ("run", "check", "convention", "benchmark", "study", "accuracy")
 # Severity order for "worst status" in the report (error is worst).
 SEVERITY = {"pass": 0, "skip": 1, "deviation": 2, "fail": 3, "error": 4}
 
@@ -244,6 +246,7 @@ REQUIRED = {
     "convention": ("framework", "framework_version", "api", "device", "dtype", "case", "check"),
     "benchmark": ("framework", "framework_version", "api", "device", "dtype", "case", "check"),
     "study": ("framework", "case", "check"),
+    "accuracy": ("framework", "framework_version", "api", "device", "dtype", "case", "check"),
     "run": ("run_id", "environment"),
 }
 
@@ -307,6 +310,7 @@ def read(paths: Iterable[str | Path]) -> RecordSet:
             out.warnings.append(f"{path}: cannot read ({first_line(exc)}); skipped")
             continue
         good = 0
+        bad: dict[str, list[int]] = {}   # message -> the lines skipped for it
         for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -314,16 +318,19 @@ def read(paths: Iterable[str | Path]) -> RecordSet:
                 obj = validate(json.loads(line))
             except (json.JSONDecodeError, SchemaError) as exc:
                 msg = first_line(exc, with_type=False)
-                out.warnings.append(f"{path}:{n}: {msg}; line skipped")
                 if n == 1:
-                    out.warnings[-1] = f"{path}: not a results file ({msg}); skipped"
+                    out.warnings.append(f"{path}: not a results file ({msg}); skipped")
                     break
+                bad.setdefault(msg, []).append(n)
                 continue
             good += 1
             if obj["kind"] == "run":
                 out.runs[obj["run_id"]] = obj
             else:
                 out.records.append(Record.from_dict(obj))
+        for msg, ns in bad.items():   # one warning per file and reason, not one per line
+            more = f" (and {len(ns) - 1} more line{'s' if len(ns) > 2 else ''} like it)" if len(ns) > 1 else ""
+            out.warnings.append(f"{path}:{ns[0]}: {msg}; line skipped{more}")
         if good:
             out.files.append(str(path))
     return out

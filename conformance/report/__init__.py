@@ -16,21 +16,24 @@ import base64
 import datetime as _dt
 import hashlib
 import sys
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from markupsafe import Markup
 
 from conformance.errors import ConformanceError
 from conformance.records import STATUSES, RecordSet, iter_result_files, read
 
-__all__ = ["NoResults", "build", "render"]
+__all__ = ["NoResults", "build", "render", "unpack"]
 
 HERE = Path(__file__).parent
 DEFAULT_INPUT = Path("reports/results")
 DEFAULT_OUTPUT = Path("reports/index.html")
-SECTIONS = (("summary", "Summary"), ("matrix", "Conformance matrix"), ("details", "Failures and deviations"),
-            ("agreement", "Agreement"), ("conventions", "Conventions"), ("integrals", "Integrals"),
-            ("optimizers", "Optimizers"), ("studies", "Studies"), ("benchmarks", "Benchmarks"),
-            ("versions", "Version diff"), ("environment", "Environment"))
+SECTIONS = (("found", "Found"), ("summary", "Summary"), ("matrix", "Matrix"), ("coverage", "Coverage"),
+            ("details", "Failures"), ("agreement", "Agreement"), ("conventions", "Conventions"),
+            ("integrals", "Integrals"), ("optimizers", "Optimizers"), ("studies", "Studies"),
+            ("benchmarks", "Benchmarks"), ("versions", "Version diff"), ("environment", "Environment"))
 
 
 class NoResults(ConformanceError):
@@ -61,6 +64,7 @@ def build(paths: Iterable[str | Path] | str | Path | None, out: str | Path = DEF
     rs = read(files)
     for m in missing:
         rs.warnings.append(f"{m}: does not exist; skipped")
+    rs.warnings.extend(_unknown_frameworks(rs))
     if warn is not None:
         for w in rs.warnings:
             warn(w)
@@ -74,6 +78,20 @@ def build(paths: Iterable[str | Path] | str | Path | None, out: str | Path = DEF
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(out)
     return out
+
+
+def _unknown_frameworks(rs: RecordSet) -> list[str]:
+    """A note per framework whose records the installed code has no adapter for: they are shown as
+    recorded, after the known frameworks."""
+    from conformance import adapters
+
+    known = set(adapters.names())
+    counts: dict[str, int] = {}
+    for r in rs.records:
+        if r.framework not in known:
+            counts[r.framework] = counts.get(r.framework, 0) + 1
+    return [f"{fw!r}: {n} record{'s' if n != 1 else ''} of a framework this installation has no adapter for; "
+            f"shown as recorded, after the known frameworks" for fw, n in sorted(counts.items())]
 
 
 def _sessions(paths: list[Path], rs: RecordSet) -> list[dict]:
@@ -110,29 +128,31 @@ def _jinja():
     env.filters["seconds"] = formatting.fmt_seconds
     env.filters["json"] = formatting.compact_json
     env.filters["link"] = formatting.safe_link
+    env.filters["packed"] = packed
     return env
 
 
 def render(rs: RecordSet, sessions: list[dict] | None = None) -> str:
     """The report page for a set of records (and the version matrix's session rows), as HTML."""
-    from markupsafe import Markup
-
     from conformance.report import (
         agreement,
         benchmarks,
         charts,
         conventions,
+        coverage,
         environment,
         failures,
         matrix,
+        overview,
         studies,
         summary,
         versions,
     )
 
     recs = rs.records
-    detail = failures.details(recs)
-    anchors = {id(d.record): d.anchor for d in detail}
+    groups = failures.groups(recs)
+    anchors = {id(d.record): d.anchor for d in failures.details(groups)}
+    found = overview.overview(recs, groups)
     agree = agreement.agreement(recs)
     bench = benchmarks.benchmarks(recs)
     study = studies.studies(recs)
@@ -144,6 +164,7 @@ def render(rs: RecordSet, sessions: list[dict] | None = None) -> str:
                     for g in bench]
     study_charts = {fam: [charts.line_chart(s.chart) if s.chart else None for s in items]
                     for fam, items in study.items()}
+    ulp = [(m, _ulp_svg(m), _ulp_top(m)) for m in coverage.ulp_maps(recs)]
     css = (HERE / "templates" / "report.css").read_text(encoding="utf-8")
     js = (HERE / "templates" / "report.js").read_text(encoding="utf-8")
     if "</script" in js.lower():
@@ -154,7 +175,9 @@ def render(rs: RecordSet, sessions: list[dict] | None = None) -> str:
     return _jinja().get_template("report.html.j2").render(
         generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         sections=SECTIONS, statuses=STATUSES, summary=summary.summarize(rs), warnings=rs.warnings,
-        matrix=matrix.matrix(recs, anchors), details=detail,
+        overview=found, heat_svg=_heat_svg(found.heat),
+        matrix=matrix.matrix(recs, anchors), groups=groups, detail_count=len(anchors),
+        coverage=coverage.coverage(recs), ulp=ulp,
         agreement=list(zip(agree, heatmaps)), conventions=conventions.conventions(recs),
         bench=list(zip(bench, bench_charts)), studies=study, study_charts=study_charts,
         other_studies=other_studies, family_checks=fams,
@@ -163,3 +186,54 @@ def render(rs: RecordSet, sessions: list[dict] | None = None) -> str:
         ratio_factor=versions.RATIO_FACTOR, ratio_floor=versions.RATIO_FLOOR, time_factor=versions.TIME_FACTOR,
         css=Markup(css), js=Markup(js), js_hash=js_hash,
     )
+
+
+def packed(html: str, auto: bool = False) -> Markup:
+    """Part of the page (our own rendered, escaped HTML) compressed with zlib into a placeholder
+    that the page's script unfolds when it is opened (``auto``: when it scrolls near the window);
+    without the script the placeholder says so."""
+    data = base64.b64encode(zlib.compress(str(html).encode("utf-8"), 9)).decode("ascii")
+    return Markup(f'<div class="packed{" auto" if auto else ""}" data-z="{data}"><p class="empty nojs">'
+                  f"This part unfolds with JavaScript on.</p></div>")
+
+
+def unpack(html: str) -> str:
+    """The packed parts of a page, unpacked and joined (what the script would unfold)."""
+    import re
+
+    return "".join(zlib.decompress(base64.b64decode(z)).decode("utf-8") for z in re.findall(r'data-z="([^"]+)"', html))
+
+
+def _heat_svg(heat) -> Markup:
+    """The first screen's family × framework[api] heat map: a cell's colour is its worst status, its
+    text the largest error ratio ("—" where nothing applies); a cell opens its family in the matrix."""
+    from conformance.report import charts
+    from conformance.report.formatting import family_anchor, fmt_compact
+
+    def one(fam: str, col: str, c) -> charts.GridCell | None:
+        if c is None:
+            return None
+        text = "—" if c.status == "na" else fmt_compact(c.ratio) or c.status
+        return charts.status_cell(c.status, text, f"{fam} · {col}: {c.tip}", family_anchor(fam))
+
+    cells = [[one(fam, col, c) for c, col in zip(row, heat.columns)] for fam, row in zip(heat.families, heat.cells)]
+    legend = [(charts.STATUS_FILL[s][0], s) for s in ("pass", "deviation", "fail", "error")]
+    return charts.grid_svg("worst status and largest error / tolerance per family and framework[api]",
+                           heat.families, heat.columns, cells, cell_w=54,
+                           legend=legend + [(charts.STATUS_FILL["na"][0], "— not applicable")],
+                           row_href=[family_anchor(f) for f in heat.families])
+
+
+def _ulp_svg(m) -> Markup:
+    from conformance.report import charts
+
+    cells = [[charts.ulp_cell(v, f"{op} · {col}") for v, col in zip(row, m.columns)]
+             for op, row in zip(m.ops, m.values)]
+    return charts.grid_svg(f"largest error in ULPs, {m.dtype}", m.ops, m.columns, cells, cell_w=40, cell_h=14,
+                           legend=[(fill, label + " ULP") for _, fill, label in charts.ULP_BANDS])
+
+
+def _ulp_top(m, n: int = 5) -> list[tuple[float, str, str]]:
+    """The n largest ULP errors of a map: (ULP, op, column)."""
+    vals = [(v, op, col) for op, row in zip(m.ops, m.values) for v, col in zip(row, m.columns) if v is not None]
+    return sorted(vals, key=lambda t: -t[0])[:n]

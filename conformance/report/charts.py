@@ -311,3 +311,75 @@ def _cmap() -> Any:
     import matplotlib
 
     return matplotlib.colormaps["YlOrRd"].with_extremes(bad="#eef0f3")
+
+
+# ---------------------------------------------------------------- grids drawn by hand
+STATUS_FILL = {"pass": ("#cdebd8", "#1e6641"), "deviation": ("#ffe08a", "#6b4a00"), "fail": ("#f6a5a5", "#8c1d1d"),
+               "error": ("#d9bdf5", "#4c1d80"), "skip": ("#e6e9ee", "#5f6b7a"), "na": ("#f4f5f7", "#9aa3ae")}
+ULP_BANDS = ((1.0, "#cdebd8", "≤ 1"), (4.0, "#e6f4c7", "≤ 4"), (16.0, "#ffe08a", "≤ 16"),
+             (1024.0, "#f8c27a", "≤ 1024"), (math.inf, "#f6a5a5", "> 1024"))
+
+
+class GridCell:
+    """One cell of a hand-drawn grid: its fill, its text (and the text's colour), a tooltip and a link."""
+
+    __slots__ = ("fill", "ink", "text", "tip", "href")
+
+    def __init__(self, fill: str, text: str = "", tip: str = "", href: str = "", ink: str = "#1f2933"):
+        self.fill, self.ink, self.text, self.tip, self.href = fill, ink, text, tip, href
+
+
+def status_cell(status: str, text: str, tip: str = "", href: str = "") -> GridCell:
+    fill, ink = STATUS_FILL.get(status, STATUS_FILL["skip"])
+    return GridCell(fill, text, tip, href, ink)
+
+
+def ulp_cell(ulp: float | None, tip: str) -> GridCell | None:
+    if ulp is None:
+        return None
+    fill = next(f for bound, f, _ in ULP_BANDS if ulp <= bound)
+    return GridCell(fill, "", f"{tip}: {ulp:.3g} ULP")
+
+
+def grid_svg(title: str, rows: list[str], cols: list[str], cells: list[list[GridCell | None]], *,
+             cell_w: int = 66, cell_h: int = 22, legend: list[tuple[str, str]] | None = None,
+             row_href: list[str] | None = None) -> Markup:
+    """A table of coloured cells as inline SVG: row labels left, column labels slanted on top, each
+    cell a rectangle with its text, a tooltip and (optionally) a link; a legend of (fill, label)
+    below. Every string is escaped; nothing is drawn by matplotlib, so the SVG stays small."""
+    from markupsafe import escape
+
+    char = 6.6                                          # px per character at font-size 12
+    left = int(12 + char * max((len(r) for r in rows), default=4))
+    top = int(16 + 0.62 * char * max((len(c) for c in cols), default=4))
+    width = left + cell_w * len(cols) + 14 + int(0.6 * char * max((len(c) for c in cols[-1:]), default=0))
+    height = top + cell_h * len(rows) + (30 if legend else 8)
+    out = [f'<svg class="grid" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
+           f'width="{width}" height="{height}" style="max-width:{width}px" font-size="12" '
+           'font-family="system-ui, sans-serif">',
+           f"<title>{escape(title)}</title>"]
+    for j, c in enumerate(cols):
+        x = left + cell_w * j + cell_w / 2
+        out.append(f'<text transform="translate({x:.0f},{top - 6}) rotate(-38)">{escape(c)}</text>')
+    for i, r in enumerate(rows):
+        y = top + cell_h * i
+        label = f'<text x="{left - 8}" y="{y + cell_h / 2 + 4:.0f}" text-anchor="end">{escape(r)}</text>'
+        out.append(f'<a href="#{escape(row_href[i])}">{label}</a>' if row_href else label)
+        for j, c in enumerate(cells[i]):
+            if c is None:
+                continue
+            x = left + cell_w * j
+            body = (f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" rx="3" '
+                    f'fill="{c.fill}"><title>{escape(c.tip)}</title></rect>')
+            if c.text:
+                body += (f'<text x="{x + cell_w / 2:.0f}" y="{y + cell_h / 2 + 4:.0f}" text-anchor="middle" '
+                         f'fill="{c.ink}">{escape(c.text)}</text>')
+            out.append(f'<a href="#{escape(c.href)}">{body}</a>' if c.href else body)
+    if legend:
+        x, y = 8, top + cell_h * len(rows) + 12
+        for fill, text in legend:
+            out.append(f'<rect x="{x}" y="{y}" width="12" height="12" rx="2" fill="{fill}"/>'
+                       f'<text x="{x + 16}" y="{y + 10}">{escape(text)}</text>')
+            x += 28 + int(char * len(text))
+    out.append("</svg>")
+    return Markup("".join(out))

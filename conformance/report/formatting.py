@@ -82,6 +82,18 @@ def worst(statuses: Iterable[str]) -> str:
     return max(statuses, key=lambda s: SEVERITY.get(s, 0), default="skip")
 
 
+def real_status(records: list[Record]) -> str:
+    """The worst status of the records that were judged (skips aside); "na" where every record is a
+    skip: the task does not apply there (or the function is not provided)."""
+    judged = [r.status for r in records if r.status != "skip"]
+    return worst(judged) if judged else "na"
+
+
+def family_anchor(family: str) -> str:
+    """The id of a family's rows in the matrix."""
+    return "fam-" + re.sub(r"[^A-Za-z0-9_.-]", "_", family)
+
+
 # ---------------------------------------------------------------- numbers
 def fnum(x: Any) -> float | None:
     """A record number as float: JSON strings 'nan', 'inf', '-inf' back to floats; else None."""
@@ -115,6 +127,17 @@ def fmt_ratio(x: float | None) -> str:
     if math.isinf(x):
         return "inf"
     return f"{x:.2g}"
+
+
+def fmt_compact(x: float | None) -> str:
+    """A ratio in a few characters, for small cells: 0.49, 9.3, 280, 7e3, 1e-5, nan, inf."""
+    if x is None or not math.isfinite(x):
+        return fmt_ratio(x)
+    if 0.01 <= abs(x) < 100:
+        return f"{x:.2g}"
+    if 100 <= abs(x) < 1000:
+        return f"{x:.0f}"
+    return "0" if x == 0 else f"{x:.0e}".replace("e+0", "e").replace("e+", "e").replace("e-0", "e-")
 
 
 def fmt_num(x: Any, digits: int = 3) -> str:

@@ -36,7 +36,8 @@ def summarize(rs: RecordSet) -> Summary:
     kinds: Counter = Counter()
     for r in rs.records:
         fw[r.framework].add(r.framework_version)
-        apis[r.framework].add(r.api)
+        if r.api not in ("", "-"):   # records of a framework's own functions name no API variant
+            apis[r.framework].add(r.api)
         devices.add(r.device)
         dtypes.add(r.dtype)
         kinds[r.kind] += 1

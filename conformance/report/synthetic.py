@@ -5,7 +5,7 @@ Every run header written here carries ``synthetic: true``, and the report says s
 2 dtypes of checks with probes, conventions, benchmarks (5 functions x 9 operators x 2 modes x 5
 sizes per variant) and optimizer studies. Usage::
 
-    python -m conformance.report.synthetic OUT_DIR [--small] [--versions 2]
+    python -m conformance.report.synthetic OUT_DIR [--small] [--versions 2] [--cases 140]
 """
 
 from __future__ import annotations
@@ -39,14 +39,18 @@ FAMILIES = ("elementwise", "reductions", "linalg", "nn", "compositions", "comple
 CHECKS = ("grad", "value_and_grad", "jvp", "vjp", "jacobian_fwd", "jacobian_rev", "hessian", "hvp",
           "derivative_2", "probe")
 OPERATORS = ("primal", "grad", "value_and_grad", "jvp", "vjp", "jacobian_fwd", "jacobian_rev", "hessian", "hvp")
+# Failures take these classes in turn (None: the record names none and the report derives it).
+FAIL_CLASSES = ("wrong_value", "non_finite", "wrong_value", "underflow", "wrong_sign", None)
 ADVERSARIAL = "<script>alert(1)</script> \"quoted\" 'single' & ampersand <img src=x onerror=\"window.__pwned=1\">"
 
 
 def write_runs(out_dir: str | Path, *, cases: int = 70, checks: int = 10, dtypes=("float64", "float32"),
-               frameworks=None, versions: int = 1, benchmarks: bool = True,
+               frameworks=None, versions: int = 1, benchmarks: bool = True, accuracy: bool = True,
                bench_functions: int = 5, sizes: int = 5, adversarial: bool = False, seed: int = 0) -> list[Path]:
     """Write one results file per (framework, version) (every known framework by default, each with
-    its adapter's API variants); return their paths."""
+    its adapter's API variants); return their paths. Some failures carry a failure class, some
+    deviations are findings (a registry entry without an upstream link, with a reproducer), some
+    cases are "not provided" in a framework, and ``accuracy`` adds ULP records of each case."""
     rng = random.Random(seed)
     paths = []
     case_names = [f"{FAMILIES[i % len(FAMILIES)]}:case_{i:02d}" for i in range(cases)]
@@ -77,6 +81,11 @@ def write_runs(out_dir: str | Path, *, cases: int = 70, checks: int = 10, dtypes
                                     for si in range(sizes):
                                         w.write(_bench(rng, fw, fake, version, api, fi, mode, op, si, slow))
                     w.write(_study(rng, fw, version, api, adversarial))
+                if accuracy:   # forward values: one column per framework version, not per API variant
+                    arng = random.Random(f"{seed}-{fw}-{version}")
+                    for ci, full in enumerate(case_names):
+                        for dtype in dtypes:
+                            w.write(_accuracy(arng, fw, version, dtype, full, ci))
             paths.append(path)
     return paths
 
@@ -92,18 +101,30 @@ def _check(rng, fw, version, api, dtype, fam, case, check, ci, vi, adversarial) 
     u = rng.random()
     eps = 1e-16 if dtype == "float64" else 1e-7
     ratio = 10 ** rng.uniform(-6, -0.3)
-    status, message, registry = "pass", "", None
+    status, message, registry, data = "pass", "", None, {}
     if adversarial:
         status, ratio, message = "fail", 3.5, f"mismatch at {ADVERSARIAL}"
     elif u < 0.015 + 0.01 * vi:
         status, ratio, message = "fail", 10 ** rng.uniform(0.1, 3), "gradient differs from the mpmath reference"
+        data["failure_class"] = FAIL_CLASSES[int(u * 1e6) % len(FAIL_CLASSES)]
+        if data["failure_class"] == "non_finite":
+            ratio, message = float("nan"), "gradient is nan where the exact value is finite"
+        elif data["failure_class"] is None:
+            del data["failure_class"]
     elif u < 0.03:
         status, ratio, message = "deviation", 10 ** rng.uniform(0.1, 2), "matches a registry entry"
         registry = {"reason": "upstream returns nan at the kink", "link": "https://github.com/example/issue/1"}
+        if int(u * 1e6) % 5 == 0:   # a finding: not recorded upstream yet
+            registry = {"reason": f"second derivative of {case} is off by a factor near the kink", "link": "",
+                        "reproducer": f"import {fw}; x = {fw}.tensor(0.5); print(grad(grad({case}))(x))"}
     elif u < 0.033:
         status, ratio, message = "error", None, "RuntimeError: the derivative for 'op' is not implemented"
     elif u < 0.08:
         status, ratio, message = "skip", None, f"{fw} has no {check} for {dtype}"
+    if (ci + len(fw)) % 13 == 0 and not adversarial:
+        status, ratio, registry = "skip", None, None
+        message = f"not provided in {fw} {version}: {fw}.special.{case} (AttributeError)"
+        data.pop("failure_class", None)
     x = [round(rng.uniform(-2, 2), 6) for _ in range(3)]
     probe = None
     if check == "probe" and status != "skip":
@@ -119,7 +140,16 @@ def _check(rng, fw, version, api, dtype, fam, case, check, ci, vi, adversarial) 
                   seed=1000 + ci, input=[x] if status in ("fail", "error", "deviation") else [[0.5, 1.5, -0.25]],
                   probe=probe, duration_s=rng.uniform(0.001, 0.05), registry=registry,
                   data={"traceback": "Traceback (most recent call last):\n  ...\nRuntimeError: not implemented"}
-                  if status == "error" else {})
+                  if status == "error" else data)
+
+
+def _accuracy(rng, fw, version, dtype, full, ci) -> Record:
+    """An op's forward error in ULPs: mostly within a few, now and then far off."""
+    fam, case = full.split(":", 1)
+    ulp = 10 ** rng.uniform(-0.5, 0.8) if rng.random() > 0.04 else 10 ** rng.uniform(2, 6)
+    return Record(kind="accuracy", framework=fw, framework_version=version, api="-", device="cpu", dtype=dtype,
+                  family=fam, case=case, check="value", status="pass" if ulp <= 4 else "fail",
+                  data={"max_ulp": ulp, "median_ulp": ulp / 4, "points": 1000})
 
 
 def _convention(fw, fake, version, api, dtype, p, vi) -> Record:
@@ -168,10 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("out", help="directory to write results files into")
     p.add_argument("--small", action="store_true", help="a few cases instead of the full shape")
+    p.add_argument("--cases", type=int, default=70, help="cases per framework (a grown catalog: more)")
     p.add_argument("--versions", type=int, default=1, help="versions per framework (for the version diff)")
     p.add_argument("--adversarial", action="store_true", help="include a record holding <script> etc.")
     a = p.parse_args(argv)
-    kw = {"cases": 6, "checks": 3, "bench_functions": 1, "sizes": 3} if a.small else {}
+    kw = {"cases": 6, "checks": 3, "bench_functions": 1, "sizes": 3} if a.small else {"cases": a.cases}
     for path in write_runs(a.out, versions=a.versions, adversarial=a.adversarial, **kw):
         print(path)
     return 0

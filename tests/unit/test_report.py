@@ -20,12 +20,13 @@ from conformance.report import (
     formatting,
     matrix,
     synthetic,
+    unpack,
     versions,
 )
 
 SCRIPT = "<script>alert(1)</script>"
-SECTION_IDS = ["summary", "matrix", "details", "agreement", "conventions", "integrals", "optimizers",
-               "studies", "benchmarks", "versions", "environment"]
+SECTION_IDS = ["found", "summary", "matrix", "coverage", "details", "agreement", "conventions", "integrals",
+               "optimizers", "studies", "benchmarks", "versions", "environment"]
 
 
 def rec(**kw) -> Record:
@@ -63,7 +64,7 @@ def site(tmp_path_factory):
 # ---------------------------------------------------------------- merging and bad input
 def test_every_section_is_rendered(site):
     for sid in SECTION_IDS:
-        assert f'<section id="{sid}">' in site["html"], sid
+        assert re.search(f'<section id="{sid}"[ >]', site["html"]), sid
 
 
 def test_bad_files_become_one_line_warnings_naming_them(site):
@@ -75,7 +76,7 @@ def test_bad_files_become_one_line_warnings_naming_them(site):
     assert any("needs schema_version 1" in x for x in w if "old.jsonl" in x)
     # the rest still renders, including the good line of the truncated file
     assert "truncated_case" in site["html"]
-    assert "input warning" in site["html"]
+    assert "input notes" in site["html"]
 
 
 def test_no_results_files_is_an_error_and_writes_nothing(tmp_path):
@@ -133,6 +134,8 @@ def test_adversarial_strings_are_escaped_everywhere(site):
     assert SCRIPT not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert html.count("<script") == 1          # ours only
+    inner = unpack(html)                       # the packed parts are escaped the same way
+    assert "<script" not in inner and "<img" not in inner and "&lt;script&gt;alert(1)" in inner
     assert "<img" not in html                  # the injected tag never became markup
     assert "&amp;" in html and ("&#34;quoted&#34;" in html or "&quot;quoted&quot;" in html)
     # our one script is allowed by hash in the CSP, nothing else is
@@ -171,9 +174,11 @@ def test_matrix_cell_is_worst_status_with_largest_ratio(tmp_path):
     sin = m.rows[1].cells[0]
     assert sin.status == "fail" and sin.ratio == 3.0
     assert sin.counts["pass"] == 2 and sin.counts["fail"] == 1 and sin.counts["skip"] == 1
+    assert sin.share_text == "66%" and sin.judged == 3         # 2 of the 3 judged checks passed
     per_check = {c: cells[0] for c, cells, _ in m.rows[1].checks}
-    assert {c: st for c, _, st in m.rows[1].checks} == {"grad": "pass", "jvp": "fail", "vjp": "skip"}
+    assert {c: st for c, _, st in m.rows[1].checks} == {"grad": "pass", "jvp": "fail", "vjp": "na"}
     assert per_check["grad"].status == "pass" and per_check["grad"].ratio == 0.5
+    assert per_check["vjp"].status == "na" and per_check["vjp"].share_text == ""   # every check skipped: n/a
 
 
 def test_agreement_heat_maps_come_from_the_probe_records(tmp_path):
@@ -269,7 +274,7 @@ def test_studies_draw_every_chart_and_table(site):
     html = site["html"]
     # one convergence study per (framework, version, api) in the fixture: 2 x 2 x 2
     assert html.count('<figure class="study">') == 8
-    assert html.count('<svg class="chart"') >= 8 + 2   # studies + benchmark grids + heat maps
+    assert (html + unpack(html)).count('<svg class="chart"') >= 8 + 2   # studies (packed), benchmarks, heat maps
     assert "final loss" in html
 
 
@@ -304,7 +309,7 @@ def test_malformed_study_payloads_are_skipped_not_fatal(tmp_path):
         {"chart": {"series": [{"label": "s", "x": [1, "nan", 3], "y": [1, 2, "inf"]}], "log_y": True}}])]
     html = build([write(tmp_path / "s.jsonl", bad)], tmp_path / "i.html", warn=None).read_text(encoding="utf-8")
     assert html.count('<figure class="study">') == 3    # every record with a chart or table is shown
-    assert html.count('<svg class="chart"') == 1          # only the third has finite points to plot
+    assert unpack(html).count('<svg class="chart"') == 1  # only the third has finite points to plot
     assert html.count("chart has no finite points to draw") == 1
     assert html.count('<table class="data sortable">') >= 1   # the second's table, rows made lists
 

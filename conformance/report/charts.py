@@ -353,6 +353,7 @@ def grid_svg(title: str, rows: list[str], cols: list[str], cells: list[list[Grid
     left = int(12 + char * max((len(r) for r in rows), default=4))
     top = int(16 + 0.62 * char * max((len(c) for c in cols), default=4))
     width = left + cell_w * len(cols) + 14 + int(0.6 * char * max((len(c) for c in cols[-1:]), default=0))
+    width = max(width, 8 + sum(28 + int(char * len(text)) for _, text in legend or ()))
     height = top + cell_h * len(rows) + (30 if legend else 8)
     out = [f'<svg class="grid" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" style="max-width:{width}px" font-size="12" '

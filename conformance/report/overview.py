@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from conformance.records import Record
 from conformance.report.failures import CLASSES, SHORT, Detail, Group, is_finding
@@ -29,9 +29,13 @@ class FoundRow:
 
 @dataclass
 class Finding:
+    """One registry entry without an upstream link, with the records it matched (the first linked)."""
+
     detail: Detail
     reason: str
     reproducer: str
+    records: int = 1
+    where: list[str] = field(default_factory=list)      # "framework version" it was found in
 
 
 @dataclass
@@ -59,10 +63,29 @@ def overview(records: list[Record], groups: list[Group]) -> Overview:
         cells = [(by_key.get((fw, ver, False, c)), by_key.get((fw, ver, True, c))) for c in CLASSES]
         rows.append(FoundRow(fw, ver, cells, sum(len(u.details) for u, _ in cells if u),
                              sum(len(g.details) for _, g in cells if g)))
-    findings = [Finding(d, str(d.record.registry.get("reason", "")),
-                        str(d.record.registry.get("reproducer") or d.record.replay))
-                for g in groups if g.registered for d in g.details if is_finding(d.record)]
-    return Overview([(k, SHORT[k], v) for k, v in CLASSES.items()], rows, findings, heat(records))
+    return Overview([(k, SHORT[k], v) for k, v in CLASSES.items()], rows, findings(groups), heat(records))
+
+
+def findings(groups: list[Group]) -> list[Finding]:
+    """The findings, one per registry entry (an entry matches many records: one per case, check,
+    dtype, ...), in the order of their first record; the reproducer is the entry's, else the
+    first record's replay command."""
+    out: dict[str, Finding] = {}
+    for g in groups:
+        for d in g.details if g.registered else ():
+            r = d.record
+            if not is_finding(r):
+                continue
+            key = str(r.registry.get("source") or r.registry.get("reason") or d.anchor)
+            f = out.get(key)
+            if f is None:
+                out[key] = Finding(d, str(r.registry.get("reason", "")),
+                                   str(r.registry.get("reproducer") or r.replay), 0, [])
+                f = out[key]
+            f.records += 1
+            if f"{r.framework} {r.framework_version}" not in f.where:
+                f.where.append(f"{r.framework} {r.framework_version}")
+    return list(out.values())
 
 
 def heat(records: list[Record]) -> Heat:

@@ -72,6 +72,7 @@ def test_groups_and_first_screen_counts_findings_and_heat(tmp_path):
     assert unreg is None and reg is groups[2]                     # each count links to its group
     (f,) = o.findings                                             # the deviation without an upstream link
     assert f.detail.record.case == "tan" and f.reproducer == "python -c 'repro()'" and f.reason == finding["reason"]
+    assert (f.records, f.where) == (1, ["torch 2.13.0"])
     h = o.heat                                                    # newest version of each framework
     assert h.versions == {"torch": "2.13.0", "jax": "0.10.2"}
     assert h.families == ["elementwise", "reductions"]
@@ -81,6 +82,14 @@ def test_groups_and_first_screen_counts_findings_and_heat(tmp_path):
     assert el["jax[transforms]"].status == "error"
     red = dict(zip(h.columns, h.cells[1]))
     assert red["torch[autograd]"].status == "na" and red["torch[func]"].status == "pass"
+
+
+def test_a_finding_is_one_registry_entry_however_many_records_it_matched(tmp_path):
+    entry = {"reason": "refuses nesting", "link": "", "source": "edges.toml:20"}
+    recs = records(tmp_path, [rec(status="deviation", registry=entry, case=c, framework_version=v, replay=f"run {c}")
+                              for c, v in (("a", "2.13.0"), ("b", "2.13.0"), ("a", "2.12.1"))])
+    (f,) = overview.findings(failures.groups(recs))
+    assert (f.records, f.where, f.reproducer) == (3, ["torch 2.12.1", "torch 2.13.0"], "run a")
 
 
 def test_matrix_folds_by_family_and_marks_not_applicable(tmp_path):

@@ -55,8 +55,10 @@ def failure_class(r: Record) -> str:
 
 
 def is_finding(r: Record) -> bool:
-    """A registered deviation whose registry entry has no upstream issue link."""
-    return r.status == "deviation" and bool(r.registry) and safe_link(r.registry.get("link")) is None
+    """A registered deviation whose registry entry has no upstream issue link, or says ``finding``
+    (upstream has no record of it for this function; its link may name a root cause elsewhere)."""
+    return r.status == "deviation" and bool(r.registry) and (
+        bool(r.registry.get("finding")) or safe_link(r.registry.get("link")) is None)
 
 
 @dataclass

@@ -7,8 +7,9 @@ arbitrary precision, free of every AD framework.
 
 Semantics follow numpy's (``var`` is the population variance, ``max`` returns values, reductions take
 ``axis``/``keepdims``, ``eigh`` sorts eigenvalues ascending, ``svdvals`` descending). Linear algebra
-runs through mpmath's own routines (LU, Cholesky, Jacobi ``eigsy``, ``svd_r``, Householder ``qr``),
-looping over any leading batch axes.
+runs through mpmath's own routines (LU, Cholesky, Jacobi ``eigsy``, ``svd_r``, Householder ``qr``,
+``expm``), looping over any leading batch axes; ``xp.fft`` computes numpy.fft's transforms as explicit
+DFT sums.
 """
 
 from __future__ import annotations
@@ -224,6 +225,7 @@ class MpNamespace:
             "where": lambda c, a, b: _obj(np.where(np.asarray(c).astype(bool), _obj(a), _obj(b))),
         }
         self.linalg = _Linalg()
+        self.fft = _Fft()
 
     def _clip(self, x, lo, hi):
         y = _obj(x)
@@ -253,7 +255,9 @@ class MpNamespace:
 
 # Functions whose numpy versions already work on object arrays (structure, products, sums).
 _NUMPY_STRUCTURE = ("reshape", "transpose", "swapaxes", "stack", "concatenate", "expand_dims",
-                    "squeeze", "matmul", "einsum", "outer", "trace", "diagonal", "tril", "triu", "take")
+                    "squeeze", "matmul", "einsum", "outer", "trace", "diagonal", "tril", "triu", "take",
+                    "cumprod", "sort", "diff", "flip", "take_along_axis", "cross", "tensordot",
+                    "broadcast_to", "pad")
 
 
 class _Linalg:
@@ -294,3 +298,97 @@ class _Linalg:
         return _batched(lambda m: tuple(mpmath.qr(m)), a)
 
     norm = staticmethod(_norm)
+
+    @staticmethod
+    def matrix_power(a, n: int):
+        """Aⁿ for an integer n ≥ 1 by repeated products (numpy's ``matrix_power`` for n ≥ 1)."""
+        a = _obj(a)
+        out = a
+        for _ in range(int(n) - 1):
+            out = _obj(np.matmul(out, a))
+        return out
+
+    @staticmethod
+    def expm(a):
+        """The matrix exponential (mpmath's Padé/Taylor ``expm`` at the working precision)."""
+        return _batched(mpmath.expm, a)
+
+    @staticmethod
+    def pinv(a):
+        """The Moore–Penrose inverse of a full-rank matrix: (AᵀA)⁻¹Aᵀ (tall) or Aᵀ(AAᵀ)⁻¹ (wide)."""
+        a = _obj(a)
+        at = np.swapaxes(a, -1, -2)
+        if a.shape[-2] >= a.shape[-1]:
+            return _obj(np.matmul(_batched(mpmath.inverse, _obj(np.matmul(at, a))), at))
+        return _obj(np.matmul(at, _batched(mpmath.inverse, _obj(np.matmul(a, at)))))
+
+    @staticmethod
+    def lstsq(a, b):
+        """(solution,) of min ‖A x − b‖ for a full-column-rank A: (AᵀA)⁻¹Aᵀb (numpy returns 4 parts;
+        the oracle uses the first)."""
+        return (_obj(np.matmul(_Linalg.pinv(a), _obj(b))),)
+
+    @staticmethod
+    def svd(a):
+        """(U, s, Vᵀ) of a square matrix from the eigenpairs of AᵀA (distinct singular values;
+        each vector's sign is mpmath's, as any SVD's is a convention: use gauge-invariant losses)."""
+        def one(m: mpmath.matrix) -> tuple[Obj, Obj, Obj]:
+            u, s, v = mpmath.svd_r(m)
+            n = len(s)
+            order = sorted(range(n), key=lambda i: -s[i])
+            return (_obj([[u[r, i] for i in order] for r in range(u.rows)]), _obj([s[i] for i in order]),
+                    _obj([[v[i, c] for c in range(v.cols)] for i in order]))
+        return _batched(one, a)
+
+
+def _dft(x: Obj, inverse: bool = False) -> Obj:
+    """Σₙ xₙ e^{∓2πi kn/N} along the last axis (divided by N for the inverse), twiddles exact
+    at the working precision."""
+    x = _obj(x)
+    n = x.shape[-1]
+    sign = 1 if inverse else -1
+    w = _obj([[mpmath.expjpi(mpmath.mpf(2 * sign * ((k * j) % n)) / n) for j in range(n)] for k in range(n)])
+    y = _obj(np.matmul(x, w.T))
+    return y * (mpmath.mpf(1) / n) if inverse else y
+
+
+class _Fft:
+    """numpy.fft's functions as explicit DFT sums over mpc (last axis; ``fft2`` the last two)."""
+
+    __name__ = "mpmath.fft"
+
+    @staticmethod
+    def fft(x):
+        return _dft(x)
+
+    @staticmethod
+    def ifft(x):
+        return _dft(x, inverse=True)
+
+    @staticmethod
+    def fft2(x):
+        return np.swapaxes(_dft(np.swapaxes(_dft(x), -1, -2)), -1, -2)
+
+    @staticmethod
+    def ifft2(x):
+        return np.swapaxes(_dft(np.swapaxes(_dft(x, True), -1, -2), True), -1, -2)
+
+    @staticmethod
+    def rfft(x):
+        x = _obj(x)
+        return _dft(x)[..., : x.shape[-1] // 2 + 1]
+
+    @staticmethod
+    def irfft(x, n: int | None = None):
+        """The real signal of length n (default 2(m − 1)) whose half spectrum is x: the Hermitian
+        extension, the imaginary parts of the zero and Nyquist terms dropped (numpy's semantics)."""
+        x = _obj(x)
+        m = x.shape[-1]
+        n = 2 * (m - 1) if n is None else int(n)
+        half = n // 2 + 1
+        spec = [x[..., k] if k < m else x[..., 0] * 0 for k in range(half)]
+        spec[0] = _unary(mpmath.re)(spec[0])
+        if n % 2 == 0:
+            spec[-1] = _unary(mpmath.re)(spec[-1])
+        full = spec + [_unary(mpmath.conj)(spec[n - k]) for k in range(half, n)]
+        return _unary(mpmath.re)(_dft(np.stack(full, axis=-1), inverse=True))

@@ -5,16 +5,16 @@
     CASES      the derivative cases the rows make (``table.cases``), joined to the catalog
 
 Adding an op is adding a row to the family module it belongs to (``special.py``,
-``activations.py``); a call that needs adapting in one framework goes in that framework's
-``adapters/<framework>/ops.py``.
+``activations.py``, ``reductions.py``, ``linalg.py``, ``losses.py``, ``nn.py``); a call that needs
+adapting in one framework goes in that framework's ``adapters/<framework>/ops.py``.
 """
 
 from __future__ import annotations
 
-from . import activations, special
+from . import activations, linalg, losses, nn, reductions, special
 from .table import Op, cases
 
-OPS: list[Op] = [*special.OPS, *activations.OPS]
+OPS: list[Op] = [*special.OPS, *activations.OPS, *reductions.OPS, *linalg.OPS, *losses.OPS, *nn.OPS]
 CASES = [c for op in OPS for c in cases(op)]
 
 _BY_NAME = {op.name: op for op in OPS}

@@ -60,7 +60,11 @@ class Op:
     shapes: tuple[tuple[int, ...], ...] = ()    # input shapes (default: elementwise menus)
     make_input: Callable[[np.random.Generator, tuple[int, ...]], np.ndarray] | None = None
     scalar: bool = False                        # the function returns a scalar (a loss)
-    special: Sequence[tuple] = ()               # whole-array special points (name, array[, orders[, note]])
+    out: Callable[[Any, Any], Any] | None = None  # (xp, value) -> what is checked, written against xp:
+    #                                             the part of a tuple output, or a gauge-invariant loss
+    #                                             of it (the oracle computes the same quantity)
+    special: Sequence[tuple] = ()               # whole-array special points (name, array[, orders[, note[,
+    #                                             condition: the derivative's condition number there]]])
     doc: str = ""
 
     def domains(self) -> tuple[tuple[float, float], ...]:
@@ -134,7 +138,8 @@ def _impl(op: Op, framework: str, name: str, earlier: tuple[str, ...]) -> Callab
         return state["adapter"]
 
     def impl(xp: Any, x: Any) -> Any:
-        return public.call(prepare(), name, *_args(op, x, xp), default=op.call, **op.params)
+        y = public.call(prepare(), name, *_args(op, x, xp), default=op.call, **op.params)
+        return y if op.out is None else op.out(xp, y)
 
     impl.prepare = prepare  # type: ignore[attr-defined]
     return impl
@@ -142,12 +147,13 @@ def _impl(op: Op, framework: str, name: str, earlier: tuple[str, ...]) -> Callab
 
 def _special_points(op: Op, shape: tuple[int, ...]) -> tuple[SpecialPoint, ...]:
     out = []
-    for p in op.special:  # whole arrays
+    for p in op.special:  # whole arrays: (name, array[, orders[, note[, condition]]])
         pname, value, *rest = p
         orders = tuple(rest[0]) if rest else (1, 2)
         note = rest[1] if len(rest) > 1 else ""
+        condition = float(rest[2]) if len(rest) > 2 else 1.0
         out.append(SpecialPoint(pname, np.asarray(value, dtype=np.float64), "mpmath",
-                                tuple(o for o in orders if o <= op.smooth_order), note))
+                                tuple(o for o in orders if o <= op.smooth_order), note, condition))
     for p in op.points:
         pname, value, *rest = p
         orders = tuple(rest[0]) if rest else (1, 2)

@@ -202,6 +202,13 @@ class Adapter:
     def _prepare_import(cls) -> None:
         """Set up the environment before the framework's first import (e.g. quiet its logging)."""
 
+    @classmethod
+    def configure_cache(cls, path: Any) -> bool:
+        """Point the framework's on-disk compilation cache at the folder ``path`` (None: switch it
+        off), before it compiles anything (``conformance.cache`` picks the folder, one per framework
+        version). Returns whether the framework keeps such a cache: False here, for those that don't."""
+        return False
+
     def available(self) -> Availability:
         self._prepare_import()
         try:

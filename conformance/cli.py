@@ -17,6 +17,7 @@ COMMANDS = {
     "bench": "conformance.commands.bench",
     "optimizers": "conformance.commands.optimizers",
     "targets": "conformance.commands.targets",
+    "cache": "conformance.commands.cache",
 }
 
 

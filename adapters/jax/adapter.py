@@ -135,6 +135,24 @@ class JaxAdapter(Adapter):
     complex_grad_convention = "conjugate"
 
     @classmethod
+    def configure_cache(cls, path: Any) -> bool:
+        """JAX's persistent compilation cache in ``path``, every program kept (no minimum compile time
+        or entry size), or off. Environment variables for processes that import jax later (spawned
+        workers inherit them), jax.config where it is already imported."""
+        import os
+        import sys
+
+        settings = {"jax_enable_compilation_cache": path is not None}
+        if path is not None:
+            settings.update(jax_compilation_cache_dir=str(path), jax_persistent_cache_min_compile_time_secs=0,
+                            jax_persistent_cache_min_entry_size_bytes=-1)
+        for name, value in settings.items():
+            os.environ[name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)
+            if "jax" in sys.modules:
+                sys.modules["jax"].config.update(name, value)
+        return True
+
+    @classmethod
     def _load(cls) -> Any:
         import jax
 

@@ -194,6 +194,19 @@ class TorchAdapter(Adapter):
     complex_grad_convention = "direct"
 
     @classmethod
+    def configure_cache(cls, path: Any) -> bool:
+        """torch.compile's on-disk caches (inductor's FX graph cache and its kernels) in ``path``, or
+        off; read by torch when it compiles, so environment variables suffice."""
+        import os
+
+        if path is None:
+            os.environ["TORCHINDUCTOR_FORCE_DISABLE_CACHES"] = "1"
+            return True
+        os.environ.pop("TORCHINDUCTOR_FORCE_DISABLE_CACHES", None)
+        os.environ.update(TORCHINDUCTOR_CACHE_DIR=str(path), TORCHINDUCTOR_FX_GRAPH_CACHE="1")
+        return True
+
+    @classmethod
     def _load(cls) -> Any:
         import torch
 

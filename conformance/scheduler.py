@@ -1,7 +1,10 @@
 """What one ``conformance run`` does and how its work is handed out: the plan (the adapters, tasks
 and (task, variant, device, dtype) work of the run, rebuilt from the same arguments in every
 worker process), the run of one framework in this process, and the parallel run: worker processes
-(spawned) taking whole cases, costliest first, from one queue.
+(spawned) taking whole cases, costliest first, from one queue; the shard of a run (``--shard K/N``:
+the plan's cases split into N parts of about equal estimated cost, deterministically, so N machines
+run one each); the compilation caches of the run's frameworks (``conformance.cache``); and the quiet
+terminal (``framework_log``: what the frameworks write to stderr goes to a log file).
 
 The command line (options, progress line, summary) is ``conformance.commands.run``.
 """
@@ -9,16 +12,19 @@ The command line (options, progress line, summary) is ``conformance.commands.run
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import multiprocessing
 import os
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty
-from typing import Any, Callable, Iterator
+from typing import IO, Any, Callable, Iterator
 
 from conformance import adapters, engine
+from conformance import cache as cache_mod
 from conformance import registry as registry_mod
 from conformance.errors import ConformanceError, UnknownDeviceError
 from conformance.records import Record, ResultWriter, results_path
@@ -40,7 +46,7 @@ def resolve_adapters(names: list[str] | None) -> list[adapters.Adapter]:
         if ok:
             usable.append(a)
         else:
-            print(f"skipping {a.name}: {ok.reason} (install: {ok.install})", file=sys.stderr)
+            say(f"skipping {a.name}: {ok.reason} (install: {ok.install})")
     if not usable:
         raise ConformanceError("none of the requested frameworks is installed; `conformance list` "
                                "shows how to install them")
@@ -57,6 +63,9 @@ class Plan:
     adapters: list[adapters.Adapter]
     tasks: list[engine.Task]
     work: dict[str, list]
+    shard: "Shard | None" = None
+    cache: dict[str, dict] = field(default_factory=dict)   # framework -> CacheState.as_dict()
+    rotation: dict | None = None                           # see ``rotation_note``
 
     def full_work(self) -> Iterator[tuple]:
         """Every (task, adapter variant, device, dtype) of a full run of this profile over the
@@ -71,6 +80,7 @@ def make_plan(args: argparse.Namespace, seed: int | None = None) -> Plan:
         seed = args.seed if args.seed is not None else (0 if profile.derandomize else random.randrange(2**31))
     profile = engine.get_profile(args.profile, seed)
     reg = registry_mod.load(args.registry)
+    caches = configure_caches(args)
     chosen = [a.staging(not args.eager) for a in resolve_adapters(_names(args.framework))]
     variants, devices, dtypes = _names(args.api), _names(args.device), _names(args.dtype)
     for d in devices or []:
@@ -83,7 +93,173 @@ def make_plan(args: argparse.Namespace, seed: int | None = None) -> Plan:
         raise ConformanceError(f"no task matches --cases {args.cases!r} --checks {args.checks!r}; "
                                f"`conformance run --profile dev` runs everything")
     work = {a.name: list(engine.plan([a], devices, dtypes, tasks, variants)) for a in chosen}
-    return Plan(profile, seed, reg, chosen, tasks, work)
+    plan = Plan(profile, seed, reg, chosen, tasks, work, cache={a.name: caches[a.name] for a in chosen
+                                                                 if a.name in caches})
+    plan.rotation = rotation_note(args, profile, tasks, seed)
+    shard = getattr(args, "shard", None)
+    if shard is not None and shard.count > 1:
+        plan.shard = shard
+        mine = set(split(plan, shard.count)[shard.index - 1])
+        plan.work = {name: [w for w in work if (name, w[0].family, w[0].case) in mine]
+                     for name, work in plan.work.items()}
+    return plan
+
+
+# ---------------------------------------------------------------- caches
+def configure_caches(args: argparse.Namespace) -> dict[str, dict]:
+    """Switch on (or off, with --no-cache) the compilation cache of every framework the run asks
+    for, before any of them is imported; framework -> its state for the run header. A cache folder
+    that cannot be used is one warning line and an uncached run for that framework (the decision is
+    kept in ``args``, so spawned workers follow it without asking again)."""
+    root = None if getattr(args, "no_cache", False) else Path(getattr(args, "cache_dir", None)
+                                                               or cache_mod.default_root())
+    off: set[str] = getattr(args, "cache_off", set())
+    states = {}
+    for name in _names(args.framework) or adapters.names():
+        try:
+            cls = adapters.adapter_class(name)
+        except Exception:  # an unknown name: resolve_adapters says so
+            continue
+        if importlib_spec(cls.module) is None:
+            continue
+        state = cache_mod.configure(cls, None if cls.name in off else root)
+        if root is not None and cls.name not in off and not state.enabled and state.note.startswith("cache folder"):
+            say(f"warning: {state.note}; {cls.name} runs uncached")
+            off.add(cls.name)
+            args.cache_off = off
+        states[cls.name] = state.as_dict()
+    return states
+
+
+def importlib_spec(module: str) -> Any:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------- rotation
+def rotation_note(args: argparse.Namespace, profile: engine.Profile, tasks: list[engine.Task],
+                  seed: int) -> dict | None:
+    """Under a rotating profile, the share of the selected derivative tasks this seed runs and the
+    seeds that, with it, run all of them (``derivatives.suite.ROTATION`` consecutive seeds)."""
+    suites = [s for s in (_names(args.suite) or engine.SUITES) if s == "derivatives"]
+    if not profile.rotate or not suites:
+        return None
+    from conformance.derivatives.suite import ROTATION
+
+    ran = len(engine.collect(profile, suites, args.cases, args.checks))
+    total = len(engine.collect(dataclasses.replace(profile, rotate=False), suites, args.cases, args.checks))
+    if ran == total:
+        return None
+    return {"period": ROTATION, "share": round(ran / total, 3), "tasks": ran, "of": total,
+            "seeds": list(range(seed, seed + ROTATION)),
+            "note": f"seed {seed} runs {ran} of {total} derivative tasks ({ran / total:.0%}); "
+                    f"seeds {seed}..{seed + ROTATION - 1} together run all of them"}
+
+
+# ---------------------------------------------------------------- shards
+@dataclass(frozen=True)
+class Shard:
+    """Shard ``index`` (1-based) of ``count``."""
+
+    index: int
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+def parse_shard(text: str) -> Shard:
+    """``K/N`` with 1 <= K <= N, else argparse's usage error (``--shard 5/4``, ``0/3``, ``x``)."""
+    k, sep, n = str(text).partition("/")
+    if not sep or not k.strip().isdigit() or not n.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not K/N (shard K of N, e.g. 2/3)")
+    shard = Shard(int(k), int(n))
+    if shard.count < 1 or not 1 <= shard.index <= shard.count:
+        raise argparse.ArgumentTypeError(f"{text!r}: K must be between 1 and N (shards are numbered 1..N)")
+    return shard
+
+
+def split(plan: Plan, count: int) -> list[list[tuple[str, str, str]]]:
+    """The plan's (framework, family, case) units in ``count`` shards of about equal estimated cost:
+    each unit, costliest first, goes to the shard with the least cost so far (lowest index on a tie).
+    The plan and the costs are the same on every machine, so every shard job computes the same split."""
+    shards: list[list[tuple[str, str, str]]] = [[] for _ in range(count)]
+    load = [0.0] * count
+    for cost, unit in costed_units(plan):
+        i = min(range(count), key=lambda j: (load[j], j))
+        shards[i].append(unit)
+        load[i] += cost
+    return shards
+
+
+def shard_costs(plan: Plan, count: int) -> list[float]:
+    """The estimated cost of each of ``count`` shards of ``plan`` (units of a first-order check)."""
+    cost = dict((u, c) for c, u in costed_units(plan))
+    return [sum(cost[u] for u in units) for units in split(plan, count)]
+
+
+def missing_shards(runs: dict[str, dict]) -> list[str]:
+    """For run headers (run_id -> header) of sharded runs, one line per shard of a run that is
+    absent: shards belong together when their framework, version, profile, seed, shard count and
+    command line (but for --shard) are the same."""
+    groups: dict[tuple, set[int]] = {}
+    for head in runs.values():
+        env = head.get("environment") or {}
+        k, _, n = str(env.get("shard") or "").partition("/")
+        if not (k.isdigit() and n.isdigit()) or int(n) < 2:
+            continue
+        argv = [a for a in env.get("argv") or [] if not str(a).startswith("--shard")]
+        argv = [a for i, a in enumerate(argv) if i == 0 or argv[i - 1] != "--shard"]
+        g = (env.get("framework"), env.get("framework_version"), env.get("profile"), env.get("seed"),
+             int(n), " ".join(map(str, argv)))
+        groups.setdefault(g, set()).add(int(k))
+    out = []
+    for (fw, version, profile, seed, n, _), present in sorted(groups.items(), key=str):
+        for k in sorted(set(range(1, n + 1)) - present):
+            out.append(f"shard {k}/{n} of {fw} {version} (profile {profile}, seed {seed}) is missing: "
+                       f"its records are not in these results")
+    return out
+
+
+# ---------------------------------------------------------------- the quiet terminal
+_TERMINAL: IO[str] | None = None
+
+
+def say(message: str) -> None:
+    """A line for the person at the terminal (stderr, even while ``framework_log`` holds it)."""
+    print(message, file=_TERMINAL or sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def framework_log(path: Path | None) -> Iterator[IO[str]]:
+    """While inside, what the frameworks write to stderr — C++ logs (absl, oneDNN, CUDA probes),
+    Python warnings and logging — goes to the file ``path``, in this process and in every worker it
+    spawns (they inherit file descriptor 2); ``say`` and the yielded stream still reach the terminal.
+    ``path`` None (--verbose) changes nothing."""
+    global _TERMINAL
+    if path is None:
+        yield sys.stderr
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    terminal = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
+    log = open(path, "a", buffering=1, encoding="utf-8", errors="replace")
+    os.dup2(log.fileno(), 2)
+    previous, sys.stderr, _TERMINAL = sys.stderr, log, terminal
+    try:
+        yield terminal
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        sys.stderr, _TERMINAL = previous, None
+        log.close()
+        terminal.close()
 
 
 def run_framework(plan: Plan, a: adapters.Adapter, out_dir: str, run_id: str, argv: list[str],
@@ -99,10 +275,13 @@ def _writer(plan: Plan, a: adapters.Adapter, out_dir: str, run_id: str, argv: li
             part: tuple[int, int] = (0, 1)) -> ResultWriter:
     """The records file of framework ``a`` (of worker ``part`` = (index, count) in a parallel run)."""
     index, count = part
-    stem = f"{a.name}-{a.version}" + (f"-part{index + 1}of{count}" if count > 1 else "")
+    shard = f"-shard{plan.shard.index}of{plan.shard.count}" if plan.shard else ""
+    stem = f"{a.name}-{a.version}{shard}" + (f"-part{index + 1}of{count}" if count > 1 else "")
     header = {"framework": a.name, "framework_version": a.version, "profile": plan.profile.name,
               "seed": plan.seed, "staged": a.runs_staged, "argv": argv, "variants": list(a.variants),
-              "devices": a.devices(), "part": f"{index + 1}/{count}"}
+              "devices": a.devices(), "part": f"{index + 1}/{count}",
+              "shard": str(plan.shard or Shard(1, 1)), "cache": plan.cache.get(a.name),
+              "rotation": plan.rotation}
     return ResultWriter(results_path(out_dir, stem, run_id), run_id, header)
 
 
@@ -127,12 +306,17 @@ def units(plan: Plan) -> list[tuple[str, str, str]]:
     sum over its records of the task's ``cost`` times the framework's ``relative_cost``. Workers take
     the next unit as they finish one, so the longest go first and the short ones fill the gaps
     (longest-processing-time-first list scheduling: the processes end within about one unit)."""
+    return [u for _, u in costed_units(plan)]
+
+
+def costed_units(plan: Plan) -> list[tuple[float, tuple[str, str, str]]]:
+    """(estimated cost, unit) for every unit of the plan, costliest first (plan order on a tie)."""
     costed = []
     for a in plan.adapters:
         for (family, case), work in by_case(plan.work[a.name]).items():
             cost = a.relative_cost * sum(t.cost for t, *_ in work)
             costed.append((cost, (a.name, family, case)))
-    return [u for _, u in sorted(costed, key=lambda c: -c[0])]
+    return sorted(costed, key=lambda c: -c[0])
 
 
 def event(label: str, rec: Record) -> tuple[str, str, Record | None]:

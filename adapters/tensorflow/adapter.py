@@ -180,7 +180,8 @@ class TensorflowAdapter(Adapter):
     def _prepare_import(cls) -> None:
         import os
 
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TF's C++ start-up chatter quiet
+        if not os.environ.get("CONFORMANCE_VERBOSE"):  # `conformance run --verbose` keeps TF's own level
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TF's C++ start-up chatter quiet
 
     @classmethod
     def _load(cls) -> Any:

@@ -65,6 +65,8 @@ def build(paths: Iterable[str | Path] | str | Path | None, out: str | Path = DEF
     for m in missing:
         rs.warnings.append(f"{m}: does not exist; skipped")
     rs.warnings.extend(_unknown_frameworks(rs))
+    from conformance.scheduler import missing_shards  # a sharded run's shards whose files are absent
+    rs.warnings.extend(missing_shards(rs.runs))
     if warn is not None:
         for w in rs.warnings:
             warn(w)

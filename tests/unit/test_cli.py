@@ -1,9 +1,12 @@
-"""The command line: listing, and one-line errors for bad input."""
+"""The command line: listing, one-line errors for bad input, shards, and the quiet terminal."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 
 def cli(*args):
@@ -105,3 +108,71 @@ def test_stale_warning_only_for_entries_whose_whole_scope_ran(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     stale = [line for line in out.stderr.splitlines() if line.startswith("warning: known deviation")]
     assert len(stale) == 1 and "(numpy prod gradient)" in stale[0], out.stderr[-2000:]
+
+
+# ---------------------------------------------------------------- shards, caches, the quiet terminal
+def _plan(*argv):
+    import argparse
+
+    from conformance import scheduler
+    from conformance.commands import run
+
+    parser = argparse.ArgumentParser()
+    run.configure(parser)
+    return scheduler.make_plan(parser.parse_args([*argv, "--no-cache"]))
+
+
+def test_bad_shards_are_usage_errors():
+    for bad, says in (("5/4", "between 1 and N"), ("0/3", "between 1 and N"), ("x", "is not K/N")):
+        r = cli("run", "-f", "numpy", "--shard", bad)
+        assert r.returncode == 2 and "argument --shard" in r.stderr and says in r.stderr, r.stderr
+        assert "Traceback" not in r.stderr
+
+
+def test_shards_split_the_plan_deterministically_disjointly_and_balanced_by_cost():
+    from conformance import scheduler
+
+    plan = _plan("-f", "numpy,torch", "--suite", "derivatives")
+    everything = set(scheduler.units(plan))
+    for n in (2, 3, 4):
+        shards = scheduler.split(plan, n)
+        assert shards == scheduler.split(_plan("-f", "numpy,torch", "--suite", "derivatives"), n)
+        assert set().union(*map(set, shards)) == everything and sum(map(len, shards)) == len(everything)
+        costs = scheduler.shard_costs(plan, n)
+        assert max(costs) <= 1.05 * min(costs)
+    second = _plan("-f", "numpy,torch", "--suite", "derivatives", "--shard", "2/3")
+    assert {(n, t.family, t.case) for n, w in second.work.items() for t, *_ in w} == set(scheduler.split(plan, 3)[1])
+    assert str(second.shard) == "2/3"
+
+
+def test_a_shard_run_records_its_shard_and_the_report_names_the_missing_one(tmp_path):
+    from conformance import scheduler
+    from conformance.records import read
+    from conformance.report import build
+
+    r = cli("run", "-f", "numpy", "--suite", "derivatives", "--cases", "exp,expm1,arcsin,arcsinh", "--checks", "vjp",
+            "--shard", "1/2", "--no-report", "--out", str(tmp_path), "--no-cache")
+    assert r.returncode == 0, r.stderr[-2000:]
+    rs = read([tmp_path])
+    (head,) = rs.runs.values()
+    assert head["environment"]["shard"] == "1/2" and head["environment"]["cache"]["state"] == "off"   # numpy keeps none
+    assert scheduler.missing_shards(rs.runs) == [
+        "shard 2/2 of numpy " + head["environment"]["framework_version"]
+        + " (profile ci, seed 0) is missing: its records are not in these results"]
+    warnings = []
+    build([tmp_path], tmp_path / "index.html", warn=warnings.append)
+    assert any("shard 2/2 of numpy" in w for w in warnings)
+
+
+def test_the_terminal_is_quiet_and_the_frameworks_messages_go_to_a_named_log(tmp_path):
+    pytest.importorskip("tensorflow")
+    r = cli("run", "-f", "tensorflow", "--suite", "derivatives", "--cases", "exp", "--checks", "vjp",
+            "--dtype", "float64", "--no-report", "--out", str(tmp_path), "--no-cache", "--jobs", "1")
+    assert r.returncode == 0, r.stderr[-2000:]
+    for noise in ("absl::InitializeLog", "oneDNN", "cuda", "I0000"):
+        assert noise not in r.stderr + r.stdout
+    named = [ln.split(": ", 1)[1] for ln in r.stderr.splitlines() if ln.startswith("framework messages")]
+    assert named and "oneDNN" in Path(named[0]).read_text()
+    loud = cli("run", "-f", "tensorflow", "--suite", "derivatives", "--cases", "exp", "--checks", "vjp",
+               "--dtype", "float64", "--no-report", "--out", str(tmp_path / "v"), "--no-cache", "--verbose")
+    assert "oneDNN" in loud.stderr and "framework messages" not in loud.stderr

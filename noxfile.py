@@ -12,7 +12,10 @@ framework version and the project (no other framework); it runs
 ``conformance run --framework <fw> --profile ci --out reports/results/`` and writes its status file
 ``reports/results/sessions/<framework>-<version>.json`` (format: conformance/matrix.py), so the
 report can say which sessions left no records. A version whose install fails fails its session
-with pip's output; nox goes on with the other sessions.
+with pip's output; nox goes on with the other sessions. CONFORMANCE_SHARD=K/N (set by the CI
+workflow, one job per shard of the matrix's ``shards``) runs shard K of N (``conformance run --shard
+K/N``) and writes ``sessions/<framework>-<version>.shardKofN.json``; the run keeps its compilation
+cache in CONFORMANCE_CACHE_DIR or the per-user cache folder (``conformance cache info``).
 """
 
 from __future__ import annotations
@@ -87,24 +90,25 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
     """The ci profile of the suite against one framework version from conformance/matrix.toml."""
     spec = MATRIX.get(framework, version)
     results = ROOT / RESULTS
+    shard = os.environ.get(matrix.SHARD_ENV, "").strip() or None
     if not spec.local and not os.environ.get(matrix.INDEX_URL_ENV):
-        matrix.write_status(results, spec, "skipped", message=f"CI only: {spec.local_note}",
+        matrix.write_status(results, spec, "skipped", shard, message=f"CI only: {spec.local_note}",
                             started=matrix.now(), finished=matrix.now())
         session.skip(f"{spec.session} runs in CI only: {spec.local_note}")
-    status_file = matrix.status_path(results, spec)
+    status_file = matrix.status_path(results, spec, shard)
     previous = status_file.read_text(encoding="utf-8") if status_file.exists() else None
-    matrix.write_status(results, spec, "running", started=matrix.now(), finished=None,
+    matrix.write_status(results, spec, "running", shard, started=matrix.now(), finished=None,
                         install_s=None, run_s=None, exit_code=None, results=[])
     t0 = time.perf_counter()
     try:
         _install_framework(session, spec)
     except InstallFailed as exc:
-        matrix.write_status(results, spec, "install-failed", finished=matrix.now(),
+        matrix.write_status(results, spec, "install-failed", shard, finished=matrix.now(),
                             install_s=round(time.perf_counter() - t0, 1), message=f"pip: {exc}")
         session.error(f"{spec.session}: pip could not install {' '.join(spec.requirements)}: {exc}")
     install_s = round(time.perf_counter() - t0, 1)
     if not (Path(session.bin) / "conformance").exists():  # -R reused an environment never installed
-        matrix.write_status(results, spec, "install-failed", finished=matrix.now(), install_s=install_s,
+        matrix.write_status(results, spec, "install-failed", shard, finished=matrix.now(), install_s=install_s,
                             message="the reused environment lacks the project; run with -r, not -R")
         session.error(f"{spec.session}: {session.bin} has no `conformance`: an earlier install was "
                       "interrupted; rerun with -r (reuse and install) instead of -R")
@@ -113,7 +117,8 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
     exit_code = 0
     try:
         ran = session.run("conformance", "run", "--framework", framework, "--profile", "ci",
-                          "--out", f"{RESULTS}/", "--no-report", *session.posargs)
+                          "--out", f"{RESULTS}/", "--no-report", *(["--shard", shard] if shard else []),
+                          *session.posargs)
     except nox.command.CommandFailed as exc:
         ran, exit_code = True, exc.return_code if exc.return_code is not None else 1
     if ran is None:  # --install-only: nothing ran, so the last real run's status stands
@@ -129,7 +134,7 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
     mine = re.compile(rf"{re.escape(framework)}-{re.escape(version)}(?![0-9.])")
     written = sorted(f for f in _jsonl(results) - before if mine.match(f))
     status = "passed" if exit_code == 0 else "failed"
-    matrix.write_status(results, spec, status, finished=matrix.now(), install_s=install_s,
+    matrix.write_status(results, spec, status, shard, finished=matrix.now(), install_s=install_s,
                         run_s=run_s, exit_code=exit_code, results=written,
                         message=_exit_message(exit_code))
     session.log(f"{spec.session}: install {install_s} s, run {run_s} s, {len(written)} results file(s)")

@@ -13,7 +13,8 @@ Session status files (the contract between the noxfile, CI and the report)
 --------------------------------------------------------------------------
 Every ``conformance(...)`` session writes ``<results>/sessions/<framework>-<version>.json``
 (``<results>`` is ``reports/results``) when it starts and rewrites it when it ends, skips or fails,
-so an interrupted session still leaves ``"status": "running"`` behind. One JSON object:
+so an interrupted session still leaves ``"status": "running"`` behind; a shard of a session
+(``CONFORMANCE_SHARD=K/N``, see below) writes ``<framework>-<version>.shardKofN.json``. One JSON object:
 
     schema       1
     session      the nox session name, e.g. "conformance(jax-0.10.2)"
@@ -28,6 +29,12 @@ so an interrupted session still leaves ``"status": "running"`` behind. One JSON 
     run_s        seconds of ``conformance run`` (null when it did not run)
     exit_code    exit status of ``conformance run`` (null when it did not run)
     results      names of the ``*.jsonl`` files the run wrote into ``<results>``
+    shard        "K/N" for a shard of the session (absent otherwise)
+
+Shards: a framework's ``shards = N`` in the data file makes CI run each of its sessions as N jobs,
+``conformance run --shard K/N`` each (the nox session reads ``CONFORMANCE_SHARD``); every job keeps
+its compilation cache (``conformance.cache``) across workflow runs with actions/cache, keyed by
+framework version, shard and pyproject.toml.
 
 In CI every job uploads its ``reports/results/`` (records and its status file) and the report job
 downloads them all into one ``reports/results/``, so the same files meet in one folder.
@@ -81,6 +88,7 @@ class SessionSpec:
     default: bool = False
     ci_index_url: str = ""
     local_note: str = ""
+    shards: int = 1         # CI jobs the session is split into (``conformance run --shard K/N``)
 
     @property
     def id(self) -> str:
@@ -169,9 +177,12 @@ def _framework(p: Path, fw: str, table: dict, python: str) -> list[SessionSpec]:
     if default not in versions:
         raise MatrixError(f"{p}: {where} default = {default!r} is not one of its versions "
                           f"({', '.join(versions)})")
-    extra = sorted(set(table) - {"default", "versions", "ci_index_url", "local_note"})
+    extra = sorted(set(table) - {"default", "versions", "ci_index_url", "local_note", "shards"})
     if extra:
         raise MatrixError(f"{p}: {where} has unknown key(s) {', '.join(extra)}")
+    shards = table.get("shards", 1)
+    if not isinstance(shards, int) or isinstance(shards, bool) or not 1 <= shards <= 32:
+        raise MatrixError(f"{p}: {where} shards = {shards!r} must be a whole number from 1 to 32")
     out = []
     for version, entry in versions.items():
         vwhere = f"[{fw}.versions.\"{version}\"]"
@@ -202,7 +213,8 @@ def _framework(p: Path, fw: str, table: dict, python: str) -> list[SessionSpec]:
             framework=fw, version=version, python=py, released=released,
             requirements=tuple(reqs), no_deps=tuple(_strings(entry, "no_deps", p, vwhere)),
             local=local, default=version == default,
-            ci_index_url=str(table.get("ci_index_url", "")), local_note=str(table.get("local_note", ""))))
+            ci_index_url=str(table.get("ci_index_url", "")), local_note=str(table.get("local_note", "")),
+            shards=shards))
     return out
 
 
@@ -230,19 +242,25 @@ def expected_sessions(path: str | Path | None = None, *, local_only: bool = Fals
 
 
 # ---------------------------------------------------------------- session status files
-def status_path(results_dir: str | Path, spec: SessionSpec) -> Path:
-    return Path(results_dir) / STATUS_DIR / f"{spec.id}.json"
+SHARD_ENV = "CONFORMANCE_SHARD"   # "K/N": the nox session runs shard K of N (set by the CI workflow)
+
+
+def status_path(results_dir: str | Path, spec: SessionSpec, shard: str | None = None) -> Path:
+    """``sessions/<id>.json``, or ``sessions/<id>.shardKofN.json`` for shard "K/N" of the session."""
+    suffix = f".shard{shard.replace('/', 'of')}" if shard else ""
+    return Path(results_dir) / STATUS_DIR / f"{spec.id}{suffix}.json"
 
 
 def now() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
-def write_status(results_dir: str | Path, spec: SessionSpec, status: str, **fields: Any) -> Path:
-    """Write (or rewrite) the session's status file; see the module docstring for the format."""
+def write_status(results_dir: str | Path, spec: SessionSpec, status: str, shard: str | None = None,
+                 **fields: Any) -> Path:
+    """Write (or rewrite) the session's status file (of its shard "K/N"); see the module docstring."""
     if status not in STATUSES:
         raise ValueError(f"status {status!r} is not one of {', '.join(STATUSES)}")
-    path = status_path(results_dir, spec)
+    path = status_path(results_dir, spec, shard)
     path.parent.mkdir(parents=True, exist_ok=True)
     previous = {}
     if path.exists():
@@ -256,6 +274,8 @@ def write_status(results_dir: str | Path, spec: SessionSpec, status: str, **fiel
             "finished": None, "install_s": None, "run_s": None, "exit_code": None, "results": []}
     body.update({k: v for k, v in previous.items() if k in body and k not in ("status", "message")})
     body.update(fields, status=status)
+    if shard:
+        body["shard"] = shard
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     tmp.replace(path)
@@ -264,16 +284,37 @@ def write_status(results_dir: str | Path, spec: SessionSpec, status: str, **fiel
 
 def read_statuses(results_dir: str | Path) -> dict[str, dict]:
     """``<framework>-<version>`` -> status object for every readable status file under results_dir
-    (searched recursively, so per-job artifact folders work too)."""
+    (searched recursively, so per-job artifact folders work too). The shards of a session make one
+    object: the worst status, every results file, and ``shards`` ("K/N" -> its own status)."""
     found: dict[str, dict] = {}
     for path in sorted(Path(results_dir).rglob(f"{STATUS_DIR}/*.json")):
         try:
             obj = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             continue
-        if isinstance(obj, dict) and obj.get("schema") == STATUS_SCHEMA and obj.get("framework"):
-            found[f"{obj['framework']}-{obj.get('version')}"] = obj
+        if not (isinstance(obj, dict) and obj.get("schema") == STATUS_SCHEMA and obj.get("framework")):
+            continue
+        key = f"{obj['framework']}-{obj.get('version')}"
+        if not obj.get("shard"):
+            found[key] = obj
+            continue
+        merged = found.setdefault(key, dict(obj, results=[], shards={}))
+        merged.setdefault("shards", {})[obj["shard"]] = obj
+        merged["results"] = list(merged.get("results", [])) + list(obj.get("results", []))
+        worst = max(merged["shards"].values(), key=lambda o: _WORSE.get(o.get("status"), 0))
+        merged.update(status=worst.get("status"), message=worst.get("message", ""),
+                      exit_code=worst.get("exit_code"))
     return found
+
+
+_WORSE = {"passed": 0, "skipped": 1, "running": 2, "failed": 3, "install-failed": 4}
+
+
+def missing_shards(status: dict) -> list[str]:
+    """The "K/N" shards of a sharded session status (``read_statuses``) that left no status file."""
+    shards = status.get("shards") or {}
+    counts = {int(s.split("/")[1]) for s in shards if "/" in s and s.split("/")[1].isdigit()}
+    return [f"{k}/{n}" for n in sorted(counts) for k in range(1, n + 1) if f"{k}/{n}" not in shards]
 
 
 def session_summary(results_dir: str | Path, expected: Iterable[SessionSpec] | None = None
@@ -293,6 +334,10 @@ def session_summary(results_dir: str | Path, expected: Iterable[SessionSpec] | N
         message = st.get("message", "")
         if status == "not run" and not spec.local:
             message = "CI only: " + spec.local_note
+        absent = missing_shards(st)
+        if absent:
+            message = (f"shard{'s' if len(absent) > 1 else ''} {', '.join(absent)} missing"
+                       + (f"; {message}" if message else ""))
         rows.append({"session": spec.session, "framework": spec.framework, "version": spec.version,
                      "python": spec.python, "status": status, "message": message,
                      "results": files, "missing": not files})
@@ -336,7 +381,7 @@ jobs:
         run: ruff check .
 
   conformance:
-    name: ${{ matrix.framework }} ${{ matrix.version }} (Python ${{ matrix.python }})
+    name: ${{ matrix.framework }} ${{ matrix.version }} shard ${{ matrix.shard }} (Python ${{ matrix.python }})
     runs-on: ubuntu-latest
     timeout-minutes: 60
     strategy:
@@ -351,6 +396,8 @@ WORKFLOW_ROW = """\
             python: "{python}"
             session: {session}
             index_url: "{index_url}"
+            shard: "{shard}"
+            shard_id: {shard_id}
 """
 
 WORKFLOW_TAIL = """\
@@ -363,16 +410,25 @@ WORKFLOW_TAIL = """\
           cache-dependency-path: pyproject.toml
       - name: Install nox
         run: python -m pip install "nox>=2024.3"
-      - name: Run ${{ matrix.session }}
+      - name: Restore the compilation cache of this framework version and shard
+        uses: actions/cache@v4
+        with:
+          path: ~/.cache/calculus-conformance
+          key: conformance-cache-${{ matrix.framework }}-${{ matrix.version }}-py${{ matrix.python }}-${{ matrix.shard_id }}-${{ hashFiles('pyproject.toml') }}-${{ github.run_id }}
+          restore-keys: |
+            conformance-cache-${{ matrix.framework }}-${{ matrix.version }}-py${{ matrix.python }}-${{ matrix.shard_id }}-${{ hashFiles('pyproject.toml') }}-
+      - name: Run ${{ matrix.session }} shard ${{ matrix.shard }}
         env:
           CONFORMANCE_PIP_INDEX_URL: ${{ matrix.index_url }}
+          CONFORMANCE_SHARD: ${{ matrix.shard }}
+          CONFORMANCE_CACHE_DIR: ~/.cache/calculus-conformance
           SESSION: ${{ matrix.session }}
         run: nox --non-interactive --error-on-missing-interpreters -s "$SESSION"
       - name: Upload result files
         if: always()
         uses: actions/upload-artifact@v4
         with:
-          name: results-${{ matrix.framework }}-${{ matrix.version }}-py${{ matrix.python }}
+          name: results-${{ matrix.framework }}-${{ matrix.version }}-py${{ matrix.python }}-${{ matrix.shard_id }}
           path: reports/results/
           if-no-files-found: warn
           retention-days: 30
@@ -411,12 +467,13 @@ WORKFLOW_TAIL = """\
 
 
 def workflow(path: str | Path | None = None) -> str:
-    """The text of .github/workflows/conformance.yml for the matrix (every session, CI runs all),
-    with a lint job running ruff as the dev extra of pyproject.toml requires it."""
+    """The text of .github/workflows/conformance.yml for the matrix (every session, CI runs all, as
+    its framework's ``shards`` jobs), with a lint job running ruff as the dev extra requires it."""
     m = load(path)
     rows = "".join(WORKFLOW_ROW.format(framework=s.framework, version=s.version, python=s.python,
-                                       session=s.session, index_url=s.ci_index_url)
-                   for s in m.sessions)
+                                       session=s.session, index_url=s.ci_index_url, shard=f"{k}/{s.shards}",
+                                       shard_id=f"{k}of{s.shards}")
+                   for s in m.sessions for k in range(1, s.shards + 1))
     head = WORKFLOW_HEAD.replace("{python}", m.python).replace("{ruff}", dev_requirement("ruff"))
     return head + rows + WORKFLOW_TAIL.replace("{python}", m.python)
 

@@ -247,3 +247,34 @@ def test_noxfile_has_a_session_per_matrix_entry_and_defaults_then_report(m):
     assert {"tests", "bench", "report", "lint"} <= set(listed)
     default = [d["session"] for d in _nox_sessions()]
     assert default == [s.session for s in m.defaults()] + ["report"]
+
+
+# ---------------------------------------------------------------- shards
+def test_the_workflow_runs_each_session_as_its_frameworks_shards_with_a_cache_per_shard(m):
+    text = matrix.workflow(matrix.MATRIX_PATH)
+    for s in m.sessions:
+        assert text.count(f"            session: {s.session}\n") == s.shards
+        for k in range(1, s.shards + 1):
+            assert f'            shard: "{k}/{s.shards}"\n            shard_id: {k}of{s.shards}\n' in text
+    assert max(s.shards for s in m.sessions) > 1
+    assert "actions/cache@v4" in text and "CONFORMANCE_SHARD: ${{ matrix.shard }}" in text
+    assert "${{ matrix.version }}-py${{ matrix.python }}-${{ matrix.shard_id }}" in text   # cache and artifact per shard
+
+
+def test_a_bad_shards_value_is_a_clear_error(tmp_path):
+    path = tmp_path / "matrix.toml"
+    path.write_text(_toml(jax=GOOD_FRAMEWORK.format(fw="jax").replace('default = "1.0.0"', 'default = "1.0.0"\nshards = 0')))
+    with pytest.raises(matrix.MatrixError, match="shards = 0 must be a whole number"):
+        matrix.load(path)
+
+
+def test_session_summary_names_a_missing_shard(m, tmp_path):
+    spec = m.get("jax", "0.10.2")
+    (tmp_path / "jax-0.10.2-shard1of3-x.jsonl").write_text("{}\n")
+    (tmp_path / "jax-0.10.2-shard3of3-y.jsonl").write_text("{}\n")
+    matrix.write_status(tmp_path, spec, "passed", "1/3", results=["jax-0.10.2-shard1of3-x.jsonl"])
+    matrix.write_status(tmp_path, spec, "failed", "3/3", exit_code=1, results=["jax-0.10.2-shard3of3-y.jsonl"])
+    assert matrix.status_path(tmp_path, spec, "1/3").name == "jax-0.10.2.shard1of3.json"
+    (row,) = matrix.session_summary(tmp_path, [spec])
+    assert row["status"] == "failed" and row["message"].startswith("shard 2/3 missing")
+    assert len(row["results"]) == 2 and not row["missing"]

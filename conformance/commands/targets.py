@@ -22,6 +22,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n", type=int, default=1000, help="input size of the cost comparison (1000)")
     p.add_argument("--runtime-suites", default="derivatives,conventions",
                    help="suites timed by the runtime section (default derivatives,conventions)")
+    p.add_argument("--runtime-cases", metavar="PATTERN", help="only these cases in the runtime section")
     p.add_argument("--out", default="reports/results", metavar="DIR", help="where study records go")
 
 
@@ -37,7 +38,7 @@ def main(args: argparse.Namespace) -> int:
     with ResultWriter(path, run_id, {"command": "targets", "sections": only}) as w:
         for section in only:
             res = targets.measure(section, fws, n=args.n, seeds_count=args.seeds, first_seed=args.first_seed,
-                                  runtime_suites=args.runtime_suites)
+                                  runtime_suites=args.runtime_suites, runtime_cases=args.runtime_cases)
             results.append(res)
             print(targets.table(res["title"], res["columns"], res["rows"]))
             for line in res.get("unregistered", [])[:40]:

@@ -11,8 +11,11 @@
 - **seeds** — the full catalog, every framework (default variants), float64 and float32, the oracle
   checks (gradient, JVP, VJP, Hessian) with one fresh hypothesis draw per task for each of N seeds:
   the count of unregistered failures (the target is none).
-- **runtime** — wall time of ``conformance run --profile ci`` (by default over the derivative and
-  convention suites) in a subprocess.
+- **runtime** — a benchmark table, not a timed test: ``conformance run --profile ci`` (by default over
+  the derivative and convention suites) twice in subprocesses, cold (an empty compilation cache) and
+  warm (the cache the cold run filled), side by side: wall and CPU time, task seconds per framework,
+  whether the two runs' records are identical (timings aside), and the shard plan of each framework
+  (the matrix's ``shards``) with each shard's measured task seconds.
 
 ``measure(section, ...)`` returns a section's table; the command prints it and writes it as a
 ``study`` record (``record``, data.table) to ``--out`` so the report shows them.
@@ -172,35 +175,103 @@ def seeds(frameworks: list[str], count: int, first: int = 0) -> dict:
 
 
 # ------------------------------------------------------------------ runtime
-def runtime(suites: str) -> dict:
-    """Wall time of ``conformance run --profile ci`` over ``suites`` in a fresh process."""
+def runtime(suites: str, frameworks: list[str] | None = None, cases: str | None = None) -> dict:
+    """Cold and warm ``conformance run --profile ci`` over ``suites`` (and ``frameworks``, ``cases``),
+    each in a fresh process, the warm one with the compilation cache the cold one filled."""
+    import resource
+
+    from conformance.records import read
+
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "conformance", "run", "--profile", "ci", "--no-report", "--quiet",
-               "--out", tmp] + [a for s in suites.split(",") for a in ("--suite", s)]
-        import resource
+        base = [sys.executable, "-m", "conformance", "run", "--profile", "ci", "--no-report", "--quiet",
+                "--cache-dir", str(Path(tmp) / "cache")] + [a for s in suites.split(",") for a in ("--suite", s)]
+        base += [a for f in frameworks or [] for a in ("--framework", f)] + (["--cases", cases] if cases else [])
+        runs: dict[str, dict] = {}
+        for name in ("cold", "warm"):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            proc = subprocess.run(base + ["--out", str(Path(tmp) / name)], capture_output=True, text=True)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            runs[name] = {"wall": wall, "cpu": cpu, "exit": proc.returncode,
+                          "records": read([Path(tmp) / name]).records}
+        plan = _shard_plan(base)
+    cold, warm = runs["cold"]["records"], runs["warm"]["records"]
+    same = _comparable(cold) == _comparable(warm)
+    per = {k: _task_seconds(r["records"]) for k, r in runs.items()}
+    rows: list[list[Any]] = [[f"{fw} task seconds", round(per["cold"].get(fw, 0.0), 1),
+                              round(per["warm"].get(fw, 0.0), 1)] for fw in sorted(per["cold"])]
+    rows += [["total wall (s)", round(runs["cold"]["wall"], 1), round(runs["warm"]["wall"], 1)],
+             ["total CPU, user + sys (s)", round(runs["cold"]["cpu"], 1), round(runs["warm"]["cpu"], 1)],
+             ["records", len(cold), len(warm)],
+             ["records identical (timings aside)", "yes" if same else "NO", ""]]
+    unit_s = {k: _unit_seconds(r["records"]) for k, r in runs.items()}
+    for fw, n, shards in plan:
+        for k, units in enumerate(shards, 1):
+            rows.append([f"{fw} shard {k}/{n}: {len(units)} cases, task seconds",
+                         round(sum(unit_s["cold"].get(u, 0.0) for u in units), 1),
+                         round(sum(unit_s["warm"].get(u, 0.0) for u in units), 1)])
+    ratio = runs["warm"]["wall"] / runs["cold"]["wall"] if runs["cold"]["wall"] else None
+    title = (f"Runtime: conformance run --profile ci --suite {suites}"
+             f"{' --cases ' + cases if cases else ''}, cold (empty compilation cache) and warm (the cache "
+             f"the cold run filled), one after the other in this invocation: {len(cold)} records, exit "
+             f"{runs['cold']['exit']}/{runs['warm']['exit']}, warm/cold wall {ratio:.2f}; load average at "
+             f"the end {_load()} on {os.cpu_count()} cores (on a shared machine the CPU time is the "
+             f"fairer figure); shard plans from conformance/matrix.toml")
+    return {"check": "runtime", "ok": same and runs["cold"]["exit"] in (0, 1), "title": title,
+            "columns": ["", "cold", "warm"], "rows": rows, "wall_s": runs["cold"]["wall"],
+            "cpu_s": runs["cold"]["cpu"], "warm_wall_s": runs["warm"]["wall"], "warm_cpu_s": runs["warm"]["cpu"],
+            "identical": same}
 
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        wall = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        from conformance.records import read
 
-        recs = read([tmp]).records
+def _comparable(records: list) -> list[str]:
+    """The records as sorted JSON lines without what differs between identical runs (timings, run id)."""
+    import json
+    from dataclasses import asdict
+
+    out = []
+    for r in records:
+        d = asdict(r)
+        d.pop("duration_s", None)
+        d.pop("run_id", None)
+        out.append(json.dumps(d, sort_keys=True, default=str))
+    return sorted(out)
+
+
+def _task_seconds(records: list) -> Counter:
     per: Counter = Counter()
-    status: Counter = Counter()
-    for r in recs:
+    for r in records:
         per[r.framework] += r.duration_s or 0.0
-        status[r.status] += 1
-    rows = [[fw, round(s, 1)] for fw, s in sorted(per.items())] + [["total wall (s)", round(wall, 1)],
-                                                                   ["total CPU, user + sys (s)", round(cpu, 1)]]
-    load = _load()
-    title = (f"Runtime: conformance run --profile ci --suite {suites}: {len(recs)} records "
-             f"({dict(status)}), exit {proc.returncode}; load average at the end {load} on "
-             f"{os.cpu_count()} cores (on a shared machine the CPU time is the fairer figure)")
-    return {"check": "runtime", "ok": wall < 600, "title": title, "columns": ["framework", "task seconds"],
-            "rows": rows, "wall_s": wall, "cpu_s": cpu}
+    return per
+
+
+def _unit_seconds(records: list) -> Counter:
+    per: Counter = Counter()
+    for r in records:
+        per[(r.framework, r.family, r.case)] += r.duration_s or 0.0
+    return per
+
+
+def _shard_plan(run_cmd: list[str]) -> list[tuple[str, int, list]]:
+    """(framework, N, its N shards' units) for each framework of the run, N from the matrix."""
+    import argparse
+
+    from conformance import matrix, scheduler
+    from conformance.commands import run
+
+    p = argparse.ArgumentParser()
+    run.configure(p)
+    args = p.parse_args(run_cmd[run_cmd.index("run") + 1:] + ["--no-cache"])
+    plan = scheduler.make_plan(args)
+    counts = {s.framework: s.shards for s in matrix.load().sessions}
+    out = []
+    for a in plan.adapters:
+        n = counts.get(a.name, 1)
+        if n > 1:
+            sub = scheduler.Plan(plan.profile, plan.seed, plan.registry, [a], plan.tasks, {a.name: plan.work[a.name]})
+            out.append((a.name, n, scheduler.split(sub, n)))
+    return out
 
 
 def _load() -> str:
@@ -212,7 +283,7 @@ def _load() -> str:
 
 # ------------------------------------------------------------------ a section
 def measure(section: str, frameworks: list[str], *, n: int, seeds_count: int, first_seed: int,
-            runtime_suites: str) -> dict:
+            runtime_suites: str, runtime_cases: str | None = None) -> dict:
     """One section's result: ``check``, ``ok``, ``title``, ``columns``, ``rows`` (and its own
     figures), with ``seconds``, the time it took."""
     start = time.perf_counter()
@@ -223,7 +294,7 @@ def measure(section: str, frameworks: list[str], *, n: int, seeds_count: int, fi
     elif section == "seeds":
         res = seeds(frameworks, seeds_count, first_seed)
     else:
-        res = runtime(runtime_suites)
+        res = runtime(runtime_suites, frameworks, runtime_cases)
     res["seconds"] = time.perf_counter() - start
     return res
 
@@ -231,7 +302,7 @@ def measure(section: str, frameworks: list[str], *, n: int, seeds_count: int, fi
 def record(section: str, res: dict) -> Record:
     """A section's result as a kind "study" record (its table in data.table)."""
     data = {"table": {"columns": res["columns"], "rows": res["rows"]}, "title": res["title"]}
-    for k in ("ratio", "wall_s", "cpu_s", "unregistered"):
+    for k in ("ratio", "wall_s", "cpu_s", "warm_wall_s", "warm_cpu_s", "identical", "unregistered"):
         if k in res:
             data[k] = res[k]
     return Record(kind="study", framework="all", framework_version="", api="", device="cpu",

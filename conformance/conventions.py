@@ -5,8 +5,10 @@ entries), a singular derivative (√x at 0), a ``where`` whose untaken branch ha
 derivative, a complex input to a real loss, an integer input or a non-scalar output, the derivative is
 not defined — or is a set (the subdifferential), or depends on a convention (Wirtinger calculus). Each
 probe records the value a framework's derivative returns (or the error it raises) with the candidate
-answers the mathematics allows; the probes are recorded, not judged (status "pass" with data.value),
-and the report shows them side by side.
+answers the mathematics allows, and the report shows them side by side. A finite answer (or an error)
+is a convention, recorded as status "pass" with data.value; a NaN, or an infinity where the
+candidate (the subgradient element or the one-sided limit) is finite, is not one more convention but
+a deviation: status "fail" with ``failure_class = "non_finite"`` (issue 19).
 
 Probes go through the adapter's own implementation of the operator (``adapter.impl``) rather than
 its public method, so that integer inputs and non-scalar outputs reach the framework itself and the
@@ -117,15 +119,44 @@ def record(probe: Probe, ctx: Context) -> Outcome:
     else:
         value = _value(ctx, y)
     hit = _matches(value, probe.expected)
+    bad = non_finite(value, probe.expected)
     if isinstance(value, dict):
         said = f"raises {value['error']}"
     else:
         said = f"returns {value}" + (" (a candidate)" if hit is not None else
                                      " (none of the candidates)" if probe.expected else "")
-    return Outcome("pass", message=f"{probe.name}: {adapter.label} {said}",
+    if bad:
+        said += f": {bad}, a deviation, not a convention"
+    basis = ("no answer is admissible: the value or error is recorded" if probe.expected is None else
+             "recorded as a convention when finite; NaN, or ±inf where every admissible answer is "
+             "finite, is a deviation")
+    return Outcome("fail" if bad else "pass", message=f"{probe.name}: {adapter.label} {said}",
                    input=np.asarray(probe.x).tolist(),
                    data={"value": value, "expected": probe.expected, "note": probe.note, "matches": hit,
-                         "dtype": probe.dtype})
+                         "dtype": probe.dtype, "basis": basis,
+                         "failure_class": "non_finite" if bad else None})
+
+
+def non_finite(value: Any, expected: list | None) -> str | None:
+    """Why ``value`` is a deviation rather than a convention: NaN where the mathematics admits an
+    answer, or ±inf where every candidate is finite (elementwise); None when it is not."""
+    if expected is None or isinstance(value, (str, dict)):
+        return None
+    try:
+        a = np.asarray(value, dtype=np.complex128)
+        cands = [np.asarray(c, dtype=np.complex128) for c in expected]
+    except (TypeError, ValueError):
+        return None
+    if np.isnan(a).any():
+        return "NaN where the mathematics admits " + ("a finite answer" if all(
+            np.isfinite(c).all() for c in cands) else "an answer")
+    finite_everywhere = np.ones(a.shape, dtype=bool)
+    for c in cands:
+        if c.shape == a.shape:
+            finite_everywhere &= np.isfinite(c)
+    if (np.isinf(a) & finite_everywhere).any():
+        return "±inf where every admissible answer is finite"
+    return None
 
 
 def _runner(probe: Probe) -> Callable[[Context], Outcome]:

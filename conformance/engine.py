@@ -23,6 +23,7 @@ import numpy as np
 from conformance.adapters import Adapter
 from conformance.errors import ConformanceError, NotProvidedError, first_line
 from conformance.records import Record
+from conformance.tolerance import error_class
 
 # Suites the engine runs, in order: name -> "module:function" returning an iterable of Tasks.
 SUITES: dict[str, str] = {
@@ -195,7 +196,8 @@ def run_task(task: Task, adapter: Adapter, device: str, dtype: str, profile: Pro
             rec.status, rec.message = "skip", first_line(absent, with_type=False)
             return rec
         rec.message = first_line(exc)
-        rec.data = {"traceback": traceback.format_exc(limit=6)[-4000:]}
+        rec.data = {"traceback": traceback.format_exc(limit=6)[-4000:],
+                    "failure_class": error_class(f"{type(exc).__name__}: {exc}")}
     else:
         rec.duration_s = time.perf_counter() - start
         for f in fields(Outcome):  # every Outcome field is a Record field of the same name

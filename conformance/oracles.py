@@ -174,7 +174,9 @@ def _mp_directional(case: Any, x: np.ndarray, v: np.ndarray, dps: int) -> tuple[
         return np.zeros(np.shape(numpy_fn(case)(x))), 0.0
     (col,), (diff,) = _mp_columns(case, x, [v], dps)
     val = to_float(col)
-    err = float(np.max(np.abs(to_float(diff)))) if np.size(val) else 0.0
+    noise = np.abs(to_float(diff))
+    val = np.where(np.abs(val) <= 1000 * noise, 0.0, val)  # noise around an exact 0
+    err = float(np.max(noise)) if np.size(val) else 0.0
     return val, err + _rounding(val, 0.5)
 
 
@@ -188,6 +190,8 @@ def _mp_jacobian(case: Any, x: np.ndarray, dps: int) -> tuple[np.ndarray, float]
     dirs = list(np.eye(x.size).reshape((x.size,) + x.shape))
     cols, (diff,) = _mp_columns(case, x, dirs, dps)
     J = np.stack([to_float(c) for c in cols], axis=-1).reshape(out_shape + x.shape)
+    noise = np.abs(to_float(diff)).reshape(out_shape + (1,) * x.ndim)
+    J = np.where(np.abs(J) <= 1000 * noise, 0.0, J)  # noise around an exact 0 (per output row)
     err = float(np.max(np.abs(to_float(diff)))) if np.size(diff) else 0.0
     return J, err + _rounding(J, 0.5)
 
@@ -222,7 +226,10 @@ def _mp_hessian(case: Any, x: np.ndarray, dps: int) -> tuple[np.ndarray, float]:
         h = mpmath.mpf(10) ** (-dps)
         for i in range(n):
             for j in range(i, n):
-                H[i, j] = H[j, i] = float(second(i, j, h))
+                hij = second(i, j, h)
+                if i != j and abs(hij) <= 1000 * abs(hij - second(i, j, 2 * h)):
+                    hij = 0   # noise around an exact 0 (the two steps disagree entirely)
+                H[i, j] = H[j, i] = float(hij)
         for i in range(n):  # error estimate from the diagonal at step 2h
             err = max(err, abs(float(second(i, i, h) - second(i, i, 2 * h))))
     return H.reshape(x.shape + x.shape), err + _rounding(H, 0.5)
@@ -250,7 +257,8 @@ def mp_derivative(case: Any, x: Any, order: int, dps: int = DEFAULT_DPS) -> tupl
             h = mpmath.mpf(10) ** (-dps) * s
             d1 = mpmath.diff(g, mpmath.mpf(xi), order, h=h, singular=True)
             d2 = mpmath.diff(g, mpmath.mpf(xi), order, h=2 * h, singular=True)
-            out[idx] = +d1
+            # a value within 1000x the difference of its two steps is noise around an exact 0
+            out[idx] = mpmath.mpf(0) if abs(d1) <= 1000 * abs(d1 - d2) else +d1
             err[idx] = abs(d1 - d2)
     return out, err
 

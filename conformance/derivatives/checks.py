@@ -113,7 +113,8 @@ def tolerance_for(level: str, dtype: str, adapter: Any, method: str | None = Non
     if method == "richardson":
         parts.append(policy(level, "float64", "fd"))
     reasons = list(dict.fromkeys(p.reason for p in parts))
-    return Tolerance(max(p.rtol for p in parts), max(p.atol for p in parts), " | ".join(reasons))
+    return Tolerance(max(p.rtol for p in parts), max(p.atol for p in parts), " | ".join(reasons), dtype,
+                     any(p.absolute_everywhere for p in parts))
 
 
 def verdict(what: str, c: Comparison, tol: Tolerance, inputs: Inputs | None, against: str,
@@ -125,7 +126,7 @@ def verdict(what: str, c: Comparison, tol: Tolerance, inputs: Inputs | None, aga
            if ok else
            f"{what} differs from {against}: max abs error {c.max_abs_error:.3g}, max rel error "
            f"{c.max_rel_error:.3g}, ratio {c.error_ratio:.3g} > 1 (rtol {tol.rtol:.3g}, atol {tol.atol:.3g})")
-    data = {"against": against, "reason": tol.reason, **data}
+    data = {"against": against, "reason": tol.reason, **c.stated(), **data}
     return Outcome("pass" if ok else "fail", max_abs_error=c.max_abs_error, max_rel_error=c.max_rel_error,
                    tolerance=tol.rtol, atol=tol.atol, error_ratio=c.error_ratio, message=msg,
                    input=None if inputs is None else np.asarray(inputs.x).tolist(),

@@ -95,7 +95,8 @@ def _verdict(what: str, got: np.ndarray, want: np.ndarray, ctx: Context, z: np.n
     return Outcome("pass" if c.ok else "fail", c.max_abs_error, c.max_rel_error, tol.rtol, tol.atol,
                    c.error_ratio, msg, input=[[float(v.real), float(v.imag)] for v in z],
                    data={"raw": [[float(v.real), float(v.imag)] for v in np.ravel(raw)],
-                         "convention": _convention(ctx.adapter), "note": note, "reason": tol.reason})
+                         "convention": _convention(ctx.adapter), "note": note, "reason": tol.reason,
+                         **c.stated()})
 
 
 def run_holomorphic(cc: ComplexCase, op: str, ctx: Context) -> Outcome:

@@ -46,6 +46,7 @@ class Limit:
     value: np.ndarray
     error: float
     how: str
+    errors: np.ndarray | None = None    # elementwise |estimate − check|, like value
 
 
 def mp_function(case: Any) -> Callable[[np.ndarray], Any]:
@@ -75,7 +76,7 @@ def to_mp(a: Any) -> np.ndarray:
 def to_float(a: Any) -> np.ndarray:
     """An mpf/mpc (array or scalar) as float64 (complex128 when any part is complex)."""
     arr = np.asarray(a, dtype=object)
-    vals = [complex(v) if _is_complex(v) else float(v) for v in arr.reshape(-1)]
+    vals = [complex(v) if _is_complex(v) else float(getattr(v, "real", v)) for v in arr.reshape(-1)]
     dtype = np.complex128 if any(isinstance(v, complex) for v in vals) else np.float64
     return np.asarray(vals, dtype=dtype).reshape(arr.shape)
 
@@ -187,21 +188,29 @@ def check_domain(F: Callable[[np.ndarray], Any], x: np.ndarray, dirs: Sequence[n
                     f"point inside the domain or drop it")
 
 
+# Precisions (first estimate, check) tried in turn when a limit is too small to be resolved at the
+# first: a stencil's error is absolute, ~10^-dps on the scale of F, so a derivative of 1e-34 next to
+# values of F of order one (tanh'' at 40) needs more digits than one of order one.
+PRECISIONS = ((DPS, DPS_CHECK), (2 * DPS, 2 * DPS_CHECK), (4 * DPS, 4 * DPS_CHECK))
+
+
 def derivative(F: Callable[[np.ndarray], Any], x: np.ndarray, dirs: Sequence[np.ndarray],
-               singular: bool | None = None) -> Limit:
-    """D^k F(x)[dirs] as float64 with an error estimate from two precisions."""
+               singular: bool | None = None, dps: tuple[int, int] = (DPS, DPS_CHECK)) -> Limit:
+    """D^k F(x)[dirs] as float64 with an error estimate from two precisions (``dps``: digits of the
+    estimate and of its check)."""
     x = np.asarray(x, dtype=np.float64)
     dirs = [np.asarray(d, dtype=np.float64).reshape(x.shape) for d in dirs]
     sing = is_singular(F, x) if singular is None else singular
-    a = stencil(F, x, dirs, DPS, sing)
-    b = stencil(F, x, dirs, DPS_CHECK, sing)
+    a = stencil(F, x, dirs, dps[0], sing)
+    b = stencil(F, x, dirs, dps[1], sing)
     va, vb = to_float(a), to_float(b)
     with np.errstate(invalid="ignore"):
-        err = float(np.max(np.abs(va - vb))) if va.size else 0.0
-    how = (f"mpmath central differences at {DPS} digits (checked at {DPS_CHECK})"
+        errs = np.abs(va - vb)
+        err = float(np.max(errs)) if va.size else 0.0
+    how = (f"mpmath central differences at {dps[0]} digits (checked at {dps[1]})"
            + ("; removable singularity: the formula is never evaluated at the point itself, the "
               "stencil is shifted by h/2 (limit h → 0)" if sing else ""))
-    return Limit(vb, err, how)
+    return Limit(vb, err, how, errs)
 
 
 def jacobian(F: Callable[[np.ndarray], Any], x: np.ndarray, singular: bool | None = None) -> Limit:

@@ -105,7 +105,7 @@ def run(case: Any, order: int, ctx: Context) -> Outcome:
         raise
     want = round_to(exact, dtype)
     tol = policy("low_precision_first" if order == 1 else "low_precision_second", dtype)
-    c = compare(np.asarray(got, np.float64), want, tol, np.maximum(terms, np.abs(want)))
+    c = compare(np.asarray(got, np.float64), exact, tol, np.maximum(terms, np.abs(exact)))
     msg = (f"{'Jᵀu' if order == 1 else 'uᵀD²f[v,·]'} in {dtype} "
            f"{'matches' if c.ok else 'differs from'} the float64 oracle rounded to {dtype}: "
            f"max rel error {c.max_rel_error:.3g} ({c.max_rel_error / tol.rtol * policy_units(tol, dtype):.3g} ε), "
@@ -113,7 +113,8 @@ def run(case: Any, order: int, ctx: Context) -> Outcome:
     return Outcome("pass" if c.ok else "fail", c.max_abs_error, c.max_rel_error, tol.rtol, tol.atol,
                    c.error_ratio, msg, input=x.tolist(),
                    data={"u": u.tolist(), "v": v.tolist(), "expected": want.tolist(),
-                         "got": np.asarray(got, np.float64).tolist(), "reason": tol.reason})
+                         "got": np.asarray(got, np.float64).tolist(), "reason": tol.reason,
+                         **c.stated()})
 
 
 def policy_units(tol: Any, dtype: str) -> float:

@@ -235,7 +235,8 @@ def tolerance(order: int, dtype: str, method: str) -> Tolerance:
     tol = policy(level, dtype, "ad")
     if method == "richardson":
         f = policy(level, "float64", "fd")
-        return Tolerance(max(tol.rtol, f.rtol), max(tol.atol, f.atol), f"{tol.reason} | {f.reason}")
+        return Tolerance(max(tol.rtol, f.rtol), max(tol.atol, f.atol), f"{tol.reason} | {f.reason}",
+                         dtype, True)
     return tol
 
 
@@ -259,7 +260,8 @@ def run_nested(case: Any, ctx: Context, prog: Program, base: Program) -> Outcome
     got = _result(case, a, prog, d, f, x, u, v)
     c = compare(got, _level(ref.value, got, d.v), tol)
     data = {"program": f"{family} [{chain}]", "oracle": ref.how, "u": d.u.tolist(), "v": d.v.tolist(),
-            "reason": tol.reason, "variants": {ad.variant: a.variant_doc.get(ad.variant, "") for ad in ads}}
+            "reason": tol.reason, "variants": {ad.variant: a.variant_doc.get(ad.variant, "") for ad in ads},
+            **c.stated()}
     if prog == base:
         agree, against = None, "it is the program of this order that the case's others are compared with"
     else:
@@ -269,6 +271,8 @@ def run_nested(case: Any, ctx: Context, prog: Program, base: Program) -> Outcome
             data["compared_with"] = check_name(*base)
     what = "uᵀD²f[v,·]" if order == 2 else "uᵀD³f[v,v,·]"
     ok = c.ok and (agree is None or agree.ok)
+    if c.ok and not ok:
+        data["failure_class"] = agree.failure_class
     if ok:
         msg = f"{family} [{chain}] = {what} matches the {ref.method} oracle (ratio {c.error_ratio:.3g}); {against}"
     elif not c.ok:

@@ -25,7 +25,7 @@ task that raises the reason (an ``error`` record for that case and point), so th
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import numpy as np
@@ -34,7 +34,7 @@ from conformance.edges import limit_oracle as lo
 from conformance.edges.nested import directional
 from conformance.engine import Context, Outcome, Task
 from conformance.errors import ConformanceError, first_line
-from conformance.tolerance import compare, policy
+from conformance.tolerance import EPS, Tolerance, compare, policy
 
 # The limit must be this much more accurate than the float64 bound it judges.
 PRECISION_MARGIN = 1e-3
@@ -58,6 +58,9 @@ class PointOracle:
     how: str = ""
     seconds: float = 0.0
     terms: dict[str, np.ndarray] = field(default_factory=dict)
+    # |Dᵏ⁺¹f(x)[…, x]| per result of each order: the change of the order-k result under a relative
+    # perturbation of x, so that ε·sensitivity is what a backward-stable op may be off by there
+    sensitivity: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
 def _directions(case: Any, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -95,29 +98,91 @@ def point_oracle(case: Any, point: Any) -> PointOracle:
             raise SpecialPointError(f"{where}: the derivative has no single value there ({kink}); "
                                     f"the math leaves a choice, so the point belongs to the "
                                     f"conventions probes, not to the checks")
-        utjw = lo.derivative(Fu, x, [w], sing)
-        po.values[1] = {"jv": jv.value, "utjw": utjw.value}
-        po.errors[1] = max(jv.error, utjw.error)
-        for order in sorted(set(point.orders) - {1}):
-            if order > 3:
-                continue
-            lim = lo.derivative(Fu, x, [v] * order, sing)
-            po.values[order] = {"d": lim.value}
-            po.errors[order] = lim.error
+        orders = [1] + [o for o in sorted(set(point.orders) - {1}) if o <= 3]
+        for order in orders:
+            _resolve(po, order, Fu, F, x, u, v, w, sing, where, jv)
+            po.sensitivity[order] = _sensitivity(case, order, F, x, u, v, w, sing)
     except lo.OracleError as exc:
         raise SpecialPointError(f"{where}: {exc}") from None
-    for order, vals in po.values.items():
-        scale = max(float(np.max(np.abs(a))) if np.size(a) else 0.0 for a in vals.values())
-        tol = policy(LEVEL[order], "float64")
-        need = PRECISION_MARGIN * (tol.atol + tol.rtol * scale)
-        if not np.isfinite(po.errors[order]) or po.errors[order] > need:
-            raise SpecialPointError(
-                f"{where}: the mpmath limit of order {order} reaches only ±{po.errors[order]:.3g} "
-                f"(two precisions disagree), but judging float64 needs ±{need:.3g}; the derivative "
-                f"may not exist there — drop the point or lower its orders")
     _compare_case_oracle(case, point, po, where)
     po.seconds = time.perf_counter() - start
     return po
+
+
+def _sensitivity(case: Any, order: int, F: Callable, x: np.ndarray, u: np.ndarray, v: np.ndarray,
+                 w: np.ndarray, sing: bool) -> dict[str, np.ndarray]:
+    """Σᵢ |Dᵏ⁺¹f(x)[v, …, v, xᵢeᵢ]| per result of order k (|u|ᵀ(…) for the scalar ones): how much each
+    result moves when every xᵢ is rounded independently by a relative δ, i.e. κ·|result| with κ the
+    op's componentwise condition number. One stencil along x itself for a pointwise case (each output
+    depends on its own xᵢ), one per nonzero coordinate otherwise. A value within 1000× its two
+    precisions' difference is noise, taken as 0 (no allowance from it)."""
+    def lim(dirs: list[np.ndarray]) -> np.ndarray:
+        try:   # along x the stencil may leave the domain (x at a domain end): no allowance then
+            r = lo.derivative(F, x, dirs, sing)
+            val = np.abs(np.asarray(r.value, dtype=np.float64))
+        except (lo.OracleError, TypeError, ValueError):
+            return np.zeros(())
+        err = np.asarray(r.errors if r.errors is not None else r.error, dtype=np.float64)
+        return np.where(np.isfinite(val) & (val > 1e3 * err), val, 0.0)
+
+    if getattr(case, "pointwise", False):
+        parts = [x]
+    else:
+        parts = [np.where(np.arange(x.size).reshape(x.shape) == i, x, 0.0)
+                 for i in np.flatnonzero(x.reshape(-1))]
+    if not parts or not np.any(x):
+        return {}
+    absu = np.abs(u)
+    if order == 1:
+        jv = sum(lim([v, p]) for p in parts)
+        jw = sum(lim([w, p]) for p in parts)
+        return {"jv": np.asarray(jv), "utjw": np.asarray(np.sum(absu * jw))}
+    d = sum(lim([v] * order + [p]) for p in parts)
+    return {"d": np.asarray(np.sum(absu * d))}
+
+
+def _resolve(po: PointOracle, order: int, Fu: Callable, F: Callable, x: np.ndarray, u: np.ndarray,
+             v: np.ndarray, w: np.ndarray, sing: bool, where: str, jv: Any) -> None:
+    """The limits of ``order`` at the point, at the first precision of ``lo.PRECISIONS`` that
+    resolves every element: its two estimates agree to PRECISION_MARGIN of the float64 bound at its
+    own value (relative, like the comparison; the absolute allowance only for an exact 0). An element
+    that stays within 1000× its own noise up to the last precision is an exact 0 (stated in
+    ``po.how``); one that is neither resolved nor noise raises SpecialPointError naming the op, the
+    point and the precision reached (the bad input of issue 19)."""
+    tol = policy(LEVEL[order], "float64")
+    for i, dps in enumerate(lo.PRECISIONS):
+        if order == 1:
+            lims = {"jv": jv if i == 0 else lo.derivative(F, x, [v], sing, dps),
+                    "utjw": lo.derivative(Fu, x, [w], sing, dps)}
+        else:
+            lims = {"d": lo.derivative(Fu, x, [v] * order, sing, dps)}
+        vals, errs = {}, {}
+        resolved, noise = True, 0
+        for k, lim in lims.items():
+            val = np.array(lim.value, dtype=np.float64)
+            err = np.asarray(lim.errors if lim.errors is not None else lim.error, dtype=np.float64)
+            err = np.broadcast_to(err, val.shape)
+            need = PRECISION_MARGIN * np.where(val != 0, tol.rtol * np.abs(val), tol.atol)
+            ok = np.isfinite(err) & (err <= need)
+            zero = ~ok & np.isfinite(err) & (np.abs(val) <= 1e3 * err)
+            if (~ok & ~zero).any() or (zero.any() and i + 1 < len(lo.PRECISIONS)):
+                resolved = False
+            noise += int(zero.sum())
+            vals[k] = np.where(zero, 0.0, val)
+            errs[k] = float(np.max(np.where(ok, err, 0.0), initial=0.0))
+        if resolved:
+            po.values[order], po.errors[order] = vals, max(errs.values())
+            if i:
+                po.how += f"; order {order} resolved at {dps[0]} digits (checked at {dps[1]})"
+            if noise:
+                po.how += (f"; order {order}: {noise} element(s) within the noise of {dps[0]} digits "
+                           f"taken as exact 0")
+            return
+    bad = max(float(np.max(lim.errors if lim.errors is not None else lim.error)) for lim in lims.values())
+    raise SpecialPointError(
+        f"{where}: the mpmath limit of order {order} reaches only ±{bad:.3g} at {dps[0]}/{dps[1]} "
+        f"digits (two precisions disagree) and is not resolved for judging float64; the derivative "
+        f"may not exist there — drop the point or lower its orders")
 
 
 def _compare_case_oracle(case: Any, point: Any, po: PointOracle, where: str) -> None:
@@ -139,9 +204,7 @@ def _compare_case_oracle(case: Any, point: Any, po: PointOracle, where: str) -> 
                 "utjw": np.abs(po.u.reshape(-1)) @ absJ @ np.abs(po.w.reshape(-1))}
     jv = (J.reshape(-1, n) @ po.v.reshape(-1)).reshape(np.shape(po.values[1]["jv"]))
     tol = policy("exact", "float64")
-    scale = (np.abs(J.reshape(-1, n)) @ np.abs(po.v.reshape(-1))).reshape(jv.shape)
-    bad = np.abs(jv - po.values[1]["jv"]) > tol.atol + tol.rtol * scale
-    if np.any(bad) or not np.all(np.isfinite(jv)):
+    if not compare(jv, po.values[1]["jv"], tol, po.terms["jv"]).ok:
         raise SpecialPointError(
             f"{where}: the case's {ref.method} oracle disagrees with the mpmath limit there "
             f"(J·v {np.ravel(jv)[:3].tolist()} vs {np.ravel(po.values[1]['jv'])[:3].tolist()}); "
@@ -160,13 +223,22 @@ def run_point(case: Any, point: Any, po: PointOracle, order: int, ctx: Context) 
         got = {"jv": np.asarray(jv, np.float64), "utjw": np.sum(np.asarray(jtu, np.float64) * po.w)}
     else:
         got = {"d": np.sum(np.asarray(ctx.numpy(directional(a, f, order)(x, u, v)), np.float64) * po.v)}
-    tol = policy(LEVEL[order], ctx.dtype)
+    tol = point_tolerance(point, order, ctx.dtype)
     worst, rows = None, {}
     for k, want in po.values[order].items():
-        c = compare(got[k], want, tol, np.maximum(po.terms[k], np.abs(want))
-                           if k in po.terms else None)
+        scale = np.maximum(po.terms[k], np.abs(want)) if k in po.terms else np.abs(want)
+        sens = po.sensitivity.get(order, {}).get(k)
+        # the op's condition: roundings of x inside the op (a backward-stable op computes f(x(1 + δ)),
+        # |δ| <= 2ε) move the result by 2ε·Σᵢ|D^{k+1}f[…, xᵢeᵢ]| = 2ε·κ·|exact|
+        scale = scale if sens is None else scale + sens * (2 * EPS[ctx.dtype] / tol.rtol)
+        on = ("|exact|" if k not in po.terms else "the magnitude of the product's terms") + (
+            "" if sens is None or not np.any(sens) else
+            " + 2ε·κ·|exact|/rtol (κ the op's componentwise condition number at the point: a "
+            "backward-stable op rounds x inside)")
+        c = compare(got[k], want, tol, scale, scale_name=on)
         rows[k] = {"got": np.asarray(got[k]).tolist(), "limit": np.asarray(want).tolist(),
-                   "error_ratio": c.error_ratio}
+                   "sensitivity": None if sens is None else np.asarray(sens).tolist(),
+                   "error_ratio": c.error_ratio, "max_ulp": c.max_ulp, "failure_class": c.failure_class}
         if worst is None or not (c.error_ratio <= worst[1].error_ratio):
             worst = (k, c)
     name, c = worst
@@ -178,7 +250,19 @@ def run_point(case: Any, point: Any, po: PointOracle, order: int, ctx: Context) 
                    max_rel_error=c.max_rel_error, tolerance=tol.rtol, atol=tol.atol,
                    error_ratio=c.error_ratio, message=msg, input=po.x.tolist(), point=point.name,
                    data={"limit": limit, "declared_limit": point.limit, "results": rows,
-                         "reason": tol.reason, "oracle_seconds": po.seconds})
+                         "reason": tol.reason, "oracle_seconds": po.seconds, **c.stated()})
+
+
+def point_tolerance(point: Any, order: int, dtype: str) -> Tolerance:
+    """The policy bound of ``order``, widened by the point's declared condition number κ (≥ 1) of the
+    derivative there (a backward-stable implementation may be off by ~κ·ε), stated in the reason."""
+    tol = policy(LEVEL[order], dtype)
+    kappa = float(getattr(point, "condition", 1.0) or 1.0)
+    if kappa <= 1.0:
+        return tol
+    return replace(tol, rtol=tol.rtol * kappa,
+                   reason=f"{tol.reason} | × the derivative's condition number κ = {kappa:g} at this point "
+                          f"(declared: {point.note or 'no note'})")
 
 
 def _raiser(err: Exception) -> Callable[[Context], Outcome]:

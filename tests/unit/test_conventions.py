@@ -1,4 +1,5 @@
-"""Convention probes: recorded (status pass with data.value), never judged; errors are recorded too."""
+"""Convention probes: finite answers and errors recorded (status pass with data.value); NaN, or ±inf
+where every candidate is finite, is a deviation (status fail, failure_class non_finite)."""
 
 from __future__ import annotations
 
@@ -33,10 +34,20 @@ def test_values_are_recorded_with_candidates(torch_ad):
     assert tie.data["value"] == [0.5, 0.5]
 
 
-def test_the_where_trap_is_recorded_as_nan_not_judged(torch_ad):
+def test_the_where_trap_nan_is_a_deviation_not_a_convention(torch_ad):
     rec = run(torch_ad.with_variant("autograd"), "where: log(x) untaken at 0")
-    assert rec.status == "pass" and np.isnan(rec.data["value"][0]) and rec.data["matches"] is None
+    assert rec.status == "fail" and np.isnan(rec.data["value"][0]) and rec.data["matches"] is None
+    assert rec.data["failure_class"] == "non_finite" and "deviation" in rec.message
     json.loads(rec.to_json())  # NaN is written as strict JSON
+    assert rec.data["basis"]
+
+
+def test_non_finite_judging():
+    nf = conventions.non_finite
+    assert nf([float("nan")], [[0.0]]) and nf(float("inf"), [0.0, 1.0])
+    assert nf(float("inf"), [float("inf")]) is None          # sqrt at 0: the one-sided limit is +inf
+    assert nf(float("nan"), [float("inf")])                   # NaN is never a convention
+    assert nf(0.5, [0.0, 1.0]) is None and nf({"error": "x"}, [0.0]) is None and nf(1.0, None) is None
 
 
 def test_errors_are_recorded_as_the_answer(torch_ad):

@@ -119,7 +119,8 @@ def record(probe: Probe, ctx: Context) -> Outcome:
     else:
         value = _value(ctx, y)
     hit = _matches(value, probe.expected)
-    bad = non_finite(value, probe.expected)
+    # the numerical reference's stencil may leave the domain at a kink (√x at 0): not a framework's answer
+    bad = None if getattr(adapter, "is_reference", False) else non_finite(value, probe.expected)
     if isinstance(value, dict):
         said = f"raises {value['error']}"
     else:
@@ -128,6 +129,8 @@ def record(probe: Probe, ctx: Context) -> Outcome:
     if bad:
         said += f": {bad}, a deviation, not a convention"
     basis = ("no answer is admissible: the value or error is recorded" if probe.expected is None else
+             "recorded, not judged: the numerical reference's differences may leave the domain here"
+             if getattr(adapter, "is_reference", False) else
              "recorded as a convention when finite; NaN, or ±inf where every admissible answer is "
              "finite, is a deviation")
     return Outcome("fail" if bad else "pass", message=f"{probe.name}: {adapter.label} {said}",

@@ -18,6 +18,7 @@ COMMANDS = {
     "optimizers": "conformance.commands.optimizers",
     "targets": "conformance.commands.targets",
     "cache": "conformance.commands.cache",
+    "accuracy": "conformance.commands.accuracy",
 }
 
 

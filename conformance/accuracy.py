@@ -1,0 +1,397 @@
+"""Accuracy tables: the error of each op's value and derivatives in ULPs of the dtype, against mpmath.
+
+For every elementwise row of the op table (``conformance.ops``: one mathematical function, its exact
+mpmath formula and each framework's public functions) and every entry point, framework, API variant
+and dtype, the framework computes over a fixed grid G
+
+    value        f(x)                        (the public function; once per framework and dtype)
+    derivative   f'(x) = vjp(f, x, 1)        (order 1, every API variant)
+                 f''(x) = 1ᵀD²f[1, ·]        (order 2, with ``orders=(1, 2)``)
+
+and each result y is measured against the exact value e (mpmath, ``exact_values``) as its distance
+from e correctly rounded to the dtype, r = rnd(e), in units of the dtype's ULP at r:
+
+    d = |y − r| / ulp(r)          0 = correctly rounded; the histogram bins are
+                                  0, 1, 2, 3–4, 5–16, 17–2^10, more, non-finite, wrong sign
+
+(non-finite: NaN or ±inf where r is finite; wrong sign: y and r nonzero with opposite signs). Each
+table is one kind "accuracy" record with ``data``: ``hist`` (the counts, by ``BINS``), ``max_ulp``,
+``p99_ulp``, ``worst_input`` (and the result and exact value there), ``condition`` (κ = |x f⁽ⁿ⁺¹⁾/f⁽ⁿ⁾|,
+the op's condition number at the worst input: inputs are exact in the dtype, so κ does not excuse
+the error, it says how sensitive the value is there), ``order`` (0 value, 1, 2) and ``what``
+("value" or "derivative"). Status "fail" where a non-finite value or a wrong sign was returned (a
+finite, correctly signed answer was due), else "pass": the table is a measurement, not a bound.
+
+The grid (``grid``): magnitudes log-uniform from the dtype's smallest normal number to its largest
+finite one within the row's ``defined_on`` interval (both signs), uniform points in the row's sample
+``domain``, log-uniform approaches to the finite ends of ``defined_on``, the subnormals 2·tiny·ε
+and tiny/2, and the row's special points — rounded to the dtype, so the input each framework sees is
+exactly the one the exact value belongs to. Points where f or the derivative is not real, or (for
+the derivatives) not finite, are left out and counted. ci: about 2,000 points per op and dtype.
+
+Exact values: mpmath's ``diffs`` at ``DPS`` digits and again at ``DPS_CHECK`` (another step); where the
+two disagree once rounded to float64, the precision is raised (``PRECISIONS``, bounded) and, when even
+the last cannot resolve a point, the run stops with an AccuracyError naming the op and the point. A
+derivative within 1000× its two estimates' difference is noise around an exact 0.
+
+Every table is written (and flushed) as soon as it is measured: an interrupted run keeps them all.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+
+from conformance.errors import ConformanceError, first_line
+from conformance.tolerance import EPS, HUGE, TINY, ulp
+
+DTYPES = ("float64", "float32", "float16", "bfloat16")
+POINTS = {"dev": 256, "ci": 2000, "thorough": 65536}
+BINS = ("0", "1", "2", "3-4", "5-16", "17-1024", "more", "non_finite", "wrong_sign")
+_EDGES = (0.0, 1.0, 2.0, 4.0, 16.0, 1024.0)
+PRECISIONS = ((30, 45), (60, 80), (120, 150))
+NOISE = 1000.0
+
+
+class AccuracyError(ConformanceError, ValueError):
+    """A grid point whose exact value mpmath cannot resolve at the bounded precision."""
+
+
+# ------------------------------------------------------------------------------ grid
+def round_to(a: Any, dtype: str) -> np.ndarray:
+    """a (float64) rounded to ``dtype`` (to nearest even), held in float64."""
+    from conformance.edges.low_precision import round_to as low
+
+    a = np.asarray(a, dtype=np.float64)
+    if dtype in ("float16", "bfloat16"):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return low(a, dtype)
+    if dtype == "float32":
+        with np.errstate(over="ignore"):
+            return a.astype(np.float32).astype(np.float64)
+    return a
+
+
+def _log_uniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> np.ndarray:
+    return np.exp(rng.uniform(math.log(lo), math.log(hi), n))
+
+
+def grid(op: Any, dtype: str, n: int, seed: int = 0) -> np.ndarray:
+    """About ``n`` distinct inputs of a unary row in ``dtype`` (module docstring), sorted: a quarter
+    uniform over the row's sample domain, 3/8 log-uniform magnitudes in [1e-12, 1e12], 1/4 log-uniform
+    over the whole normal range (both signs), log-uniform approaches to finite ends of ``defined_on``,
+    the extremes (smallest normal, a subnormal, the largest finite) and the row's special points."""
+    rng = np.random.default_rng([seed, n, len(op.name)] + [ord(c) for c in op.name + dtype])
+    lo, hi = (float(v) for v in op.defined_on)
+    tiny, huge = TINY[dtype], HUGE[dtype]
+    d_lo, d_hi = op.domains()[0]
+    parts = [rng.uniform(d_lo, d_hi, n // 4)]
+    for a, b, m in ((max(tiny, 1e-12), min(huge, 1e12), 3 * n // 8), (tiny, huge, n // 4)):
+        parts.append(_log_uniform(rng, a, b, m) * rng.choice([-1.0, 1.0], m))
+    parts.append(np.array([tiny, -tiny, huge, -huge]))
+    for end, side in ((lo, 1.0), (hi, -1.0)):
+        if np.isfinite(end):
+            gap = _log_uniform(rng, max(tiny, abs(end) * EPS[dtype] if end else tiny), 1.0, n // 8)
+            parts.append(end + side * gap)
+    parts.append(np.array([2 * tiny * EPS[dtype], tiny / 2, -tiny / 2, 0.0, 1.0, -1.0]))
+    parts.append(np.array([float(p[1]) for p in op.points if np.ndim(p[1]) == 0], dtype=np.float64))
+    x = round_to(np.concatenate(parts), dtype)
+    x = x[np.isfinite(x) & (x > lo) & (x < hi) & (np.abs(x) <= huge)]
+    x = np.unique(x)
+    if op.valid is not None or op.kinks:
+        keep = [i for i, v in enumerate(x) if not np.isin(v, op.kinks)
+                and (op.valid is None or op.valid(np.array([v])) is None)]
+        x = x[keep]
+    if x.size > n:   # keep the special points and a uniform subset of the rest
+        special = np.isin(x, round_to([float(p[1]) for p in op.points if np.ndim(p[1]) == 0], dtype))
+        idx = np.sort(np.concatenate([np.flatnonzero(special),
+                                      rng.choice(np.flatnonzero(~special), n - int(special.sum()), replace=False)]))
+        x = x[idx]
+    return x
+
+
+# ------------------------------------------------------------------------------ exact values
+@dataclass
+class Exact:
+    """f, f', f'' (as many as asked) at the grid points, float64 (correctly rounded), plus the
+    points left out and why."""
+
+    x: np.ndarray
+    values: np.ndarray          # shape (orders + 1, len(x)): f, f', ...
+    dropped: dict[str, int]
+    seconds: float
+
+
+def _diffs(f: Callable, t: Any, n: int, dps: int) -> list[Any]:
+    import mpmath
+
+    # The step h = min(|t|, 1)·2^-(p+10): relative below 1 (mpmath's default absolute step is too wide
+    # at 1e-300), absolute above (an oscillating f varies on a scale of 1 even at 1e120). The working
+    # precision gains n·log2(1/|t|) bits below 1, so that differences of f(t ± h) of order one stay
+    # resolved, and log2|t| bits above, so that t ± h is exact.
+    e = math.frexp(t)[1] if t else 0
+    with mpmath.workdps(dps):
+        base = mpmath.mp.prec
+    with mpmath.workprec(base + n * max(0, -e) + max(0, e)):
+        h = mpmath.ldexp(min(abs(mpmath.mpf(t)), 1) if t else mpmath.mpf(1), -base - 10)
+        try:
+            return list(mpmath.diffs(f, mpmath.mpf(t), n, h=h))
+        except (ZeroDivisionError, ValueError):   # a removable singularity at t itself
+            return [mpmath.limit(f, mpmath.mpf(t))] + [mpmath.diff(f, mpmath.mpf(t), k, singular=True)
+                                                      for k in range(1, n + 1)]
+
+
+def _to_float(v: Any) -> float:
+    import mpmath
+
+    if isinstance(v, mpmath.mpc) or (isinstance(v, complex) and v.imag):
+        if v.imag != 0:
+            return float("nan")
+        v = v.real
+    try:
+        return float(v)
+    except (OverflowError, TypeError):
+        return float("inf") if v > 0 else float("-inf")
+
+
+def exact_point(op: Any, t: float, n: int) -> list[float] | None:
+    """[f(t), f'(t), ..., f⁽ⁿ⁾(t)] correctly rounded to float64, at the first precision of
+    ``PRECISIONS`` where two estimates agree; None where f is not real there; AccuracyError where
+    no precision resolves it."""
+    f = lambda s: op.exact(s, **op.params)  # noqa: E731
+    for dps, check in PRECISIONS:
+        try:
+            a, b = _diffs(f, t, n, dps), _diffs(f, t, n, check)
+        except Exception:   # outside the function's domain (mpmath raises its own errors)
+            return None
+        out, resolved = [], True
+        for k, (va, vb) in enumerate(zip(a, b)):
+            fa, fb = _to_float(va), _to_float(vb)
+            if math.isnan(fa) or math.isnan(fb):
+                return None
+            if k and vb != 0 and abs(va - vb) * NOISE >= abs(vb):   # noise around an exact 0?
+                if dps == PRECISIONS[-1][0]:
+                    fb = 0.0            # still noise at the last precision: an exact 0
+                else:
+                    resolved = False    # or not resolved yet: more digits tell
+            elif fa != fb:
+                resolved = False
+            out.append(fb)
+        if resolved:
+            return out
+    raise AccuracyError(f"op {op.name!r}: the exact value at x = {t!r} is not resolved at "
+                        f"{PRECISIONS[-1][1]} digits (two precisions disagree); drop the point from "
+                        f"the row's domain or give its exact formula more precision")
+
+
+_EXACT: dict[tuple[str, float, int], list[float] | None] = {}
+
+
+def exact_values(op: Any, x: np.ndarray, orders: int) -> Exact:
+    """The exact values at every point (cached per op, point and order); points where f is not real,
+    or a derivative not finite, are dropped and counted."""
+    start = time.perf_counter()
+    keep, rows, dropped = [], [], {"not real": 0, "derivative not finite": 0}
+    for t in x.tolist():
+        key = (op.name + repr(sorted(op.params.items())), t, orders)
+        if key not in _EXACT:
+            _EXACT[key] = exact_point(op, t, orders)
+        v = _EXACT[key]
+        if v is None:
+            dropped["not real"] += 1
+            continue
+        if not all(math.isfinite(d) for d in v[1:orders + 1]):
+            dropped["derivative not finite"] += 1
+            continue
+        keep.append(t)
+        rows.append(v)
+    vals = np.asarray(rows, dtype=np.float64).T.reshape(orders + 1, len(rows))
+    return Exact(np.asarray(keep, dtype=np.float64), vals, dropped, time.perf_counter() - start)
+
+
+# ------------------------------------------------------------------------------ measuring
+def ulp_errors(got: np.ndarray, exact: np.ndarray, dtype: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(d, non_finite, wrong_sign): d = |got − rnd(exact)| / ulp(rnd(exact)) in the dtype."""
+    got = np.asarray(got, dtype=np.float64)
+    r = round_to(exact, dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        same = (got == r) | (np.isnan(got) & np.isnan(r))
+        d = np.where(same, 0.0, np.abs(got - r) / ulp(r, dtype))
+    non_finite = ~np.isfinite(got) & ~same
+    wrong_sign = ~non_finite & (np.sign(got) * np.sign(r) < 0)
+    d = np.where(non_finite, np.inf, d)
+    return d, non_finite, wrong_sign
+
+
+def histogram(d: np.ndarray, non_finite: np.ndarray, wrong_sign: np.ndarray) -> dict[str, int]:
+    """Counts per bin of ``BINS``: finite, correctly signed errors by size, then the other two."""
+    ok = ~non_finite & ~wrong_sign
+    e = d[ok]
+    counts = [int(np.sum(e == 0))]
+    for lo, hi in zip(_EDGES[:-1], _EDGES[1:]):
+        counts.append(int(np.sum((e > lo) & (e <= hi))))
+    counts.append(int(np.sum(e > _EDGES[-1])))
+    counts += [int(non_finite.sum()), int(wrong_sign.sum())]
+    return dict(zip(BINS, counts))
+
+
+def condition(op: Any, t: float, order: int) -> float | None:
+    """κ = |t·f⁽ⁿ⁺¹⁾(t) / f⁽ⁿ⁾(t)|, the relative condition number of f⁽ⁿ⁾ at t (None where f⁽ⁿ⁾(t) = 0
+    or mpmath cannot resolve f⁽ⁿ⁺¹⁾ there)."""
+    try:
+        v = exact_point(op, t, order + 1)
+    except AccuracyError:
+        return None
+    if v is None or v[order] == 0 or not math.isfinite(v[order + 1]):
+        return None
+    return abs(t * v[order + 1] / v[order])
+
+
+def table(x: np.ndarray, got: np.ndarray, exact: np.ndarray, dtype: str,
+          kappa: Callable[[float], float | None] = lambda t: None) -> dict:
+    """One table's ``data``: histogram, max and 99th percentile with the worst input, and the
+    condition number κ there (``kappa``)."""
+    d, nf, ws = ulp_errors(got, exact, dtype)
+    hist = histogram(d, nf, ws)
+    if d.size == 0:
+        return {"hist": hist, "points": 0, "max_ulp": None, "p99_ulp": None, "worst_input": None}
+    k = int(np.argmax(np.where(nf | ws, np.inf, d)))
+    finite = d[np.isfinite(d)]
+    return {"hist": hist, "points": int(d.size), "max_ulp": float(d[k]),
+            "p99_ulp": float(np.percentile(finite, 99)) if finite.size else None,
+            "median_ulp": float(np.median(finite)) if finite.size else None,
+            "worst_input": float(x[k]), "worst_got": float(got[k]), "worst_exact": float(exact[k]),
+            "condition": kappa(float(x[k]))}
+
+
+# ------------------------------------------------------------------------------ frameworks
+def _compute(adapter: Any, f: Callable, xa: Any, order: int) -> np.ndarray:
+    """f (order 0), f' (1) or f'' (2) at every entry of ``xa``, elementwise."""
+    if order == 0:
+        return np.asarray(adapter.to_numpy(f(xa)), dtype=np.float64)
+    ones = adapter.xp.ones_like(xa)
+    if order == 1:
+        return np.asarray(adapter.to_numpy(adapter.vjp(f, xa, ones)[1]), dtype=np.float64)
+    from conformance.edges.nested import directional
+
+    return np.asarray(adapter.to_numpy(directional(adapter, f, 2)(xa, ones, ones)), dtype=np.float64)
+
+
+def elementwise_rows(patterns: Iterable[str] = ()) -> list[Any]:
+    """The op table's unary elementwise rows (an mpmath ``exact``), filtered by glob ``patterns``."""
+    from conformance.ops import OPS
+
+    pats = [p for p in patterns if p]
+    return [op for op in OPS if op.exact is not None and op.arity == 1 and op.oracle is None
+            and (not pats or any(fnmatch.fnmatchcase(op.name, p) for p in pats))]
+
+
+@dataclass
+class Settings:
+    points: int = POINTS["ci"]
+    dtypes: tuple[str, ...] = DTYPES
+    orders: tuple[int, ...] = (1,)
+    seed: int = 0
+    device: str = "cpu"
+
+
+def tables(op: Any, adapter: Any, settings: Settings) -> Iterator[Any]:
+    """The accuracy records of one row (every entry point) in one framework: per dtype, the value
+    table (default variant) and the derivative tables of every API variant and order."""
+    from conformance.ops.table import cases
+    from conformance.records import Record
+
+    n_orders = max(settings.orders)
+    for case in cases(op):
+        if adapter.name not in case.impls:
+            continue
+        for dtype in settings.dtypes:
+            base = Record(kind="accuracy", framework=adapter.name, framework_version=adapter.version,
+                          api="-", device=settings.device, dtype=dtype, family=op.family, case=case.name,
+                          check="value", status="skip",
+                          replay=f"conformance accuracy --ops '{op.name}' --framework {adapter.name} "
+                                 f"--dtype {dtype} --points {settings.points}")
+            if dtype not in adapter.dtypes:
+                base.message = f"{adapter.name} does not compute {dtype}"
+                yield base
+                continue
+            x = grid(op, dtype, settings.points, settings.seed)
+            ex = exact_values(op, x, n_orders)
+            for variant_adapter, order in [(adapter, 0)] + [(v, o) for v in adapter.all_variants()
+                                                            for o in settings.orders]:
+                rec = Record(**{**base.__dict__, "data": {}})
+                rec.api = "-" if order == 0 else variant_adapter.variant
+                rec.check = "value" if order == 0 else f"derivative{'' if order == 1 else order}"
+                start = time.perf_counter()
+                try:
+                    f = case.function(variant_adapter.name, variant_adapter.xp)
+                    xa = variant_adapter.from_numpy(ex.x, dtype=dtype, device=settings.device)
+                    with np.errstate(all="ignore"):
+                        got = _compute(variant_adapter, f, xa, order)
+                except Exception as exc:
+                    from conformance.errors import NotProvidedError
+                    from conformance.tolerance import error_class
+
+                    cls = error_class(f"{type(exc).__name__}: {exc}")
+                    absent = isinstance(exc, NotProvidedError) or isinstance(exc.__cause__, NotProvidedError)
+                    rec.status = "skip" if absent or cls == "unsupported" else "error"
+                    rec.message = first_line(exc, 300)
+                    rec.data = {"failure_class": cls, "order": order,
+                                "what": "value" if order == 0 else "derivative"}
+                    yield rec
+                    continue
+                data = table(ex.x, got.reshape(-1), ex.values[order], dtype,
+                             lambda t, order=order: condition(op, t, order))
+                data.update(order=order, what="value" if order == 0 else "derivative",
+                            dropped=ex.dropped, oracle_seconds=ex.seconds,
+                            grid=f"{len(ex.x)} points: log-uniform magnitudes over {dtype}'s normal range "
+                                 f"within {op.defined_on}, uniform over {op.domains()[0]}, the ends and "
+                                 f"the row's special points, rounded to {dtype}")
+                rec.data = data
+                rec.duration_s = time.perf_counter() - start
+                bad = data["hist"]["non_finite"] + data["hist"]["wrong_sign"]
+                rec.status = "fail" if bad else "pass"
+                rec.max_abs_error = None
+                rec.message = (f"{rec.check} of {case.name} in {dtype}: max {data['max_ulp']:.3g} ULP "
+                               f"at x = {data['worst_input']!r}, p99 {data['p99_ulp']:.3g} ULP over "
+                               f"{data['points']} points" if data["points"] else "no point in range")
+                if bad:
+                    rec.message += (f"; {data['hist']['non_finite']} non-finite and "
+                                    f"{data['hist']['wrong_sign']} wrong-sign results where finite "
+                                    f"correctly signed values were due")
+                yield rec
+
+
+def run(frameworks: list[str], rows: list[Any], settings: Settings, out_dir: str | Path,
+        log: Callable[[str], None] = print) -> Path:
+    """Every table of ``rows`` in each framework, written to ``<out_dir>/accuracy-<run id>.jsonl``
+    one flushed record at a time (an interrupted run keeps every table written). Returns the file."""
+    from conformance import adapters
+    from conformance.records import Record, ResultWriter, new_run_id, results_path
+
+    run_id = new_run_id()
+    path = results_path(out_dir, "accuracy", run_id)
+    with ResultWriter(path, run_id=run_id, header={"command": "conformance accuracy",
+                                                   "points": settings.points}) as out:
+        for fw in frameworks:
+            ad = adapters.get(fw)
+            ok = ad.available()
+            if not ok:
+                out.write(Record(kind="accuracy", framework=fw, framework_version="", api="-", device="cpu",
+                                 dtype="-", family="-", case="-", check="value", status="skip",
+                                 message=str(ok)))
+                log(f"{fw}: skipped ({ok})")
+                continue
+            for op in rows:
+                for rec in tables(op, ad, settings):
+                    out.write(rec)
+                    if rec.status != "skip":
+                        log(f"{fw:10} {rec.case:22} {rec.dtype:8} {rec.api:10} {rec.check:11} "
+                            f"{rec.status:5} {rec.message[:90]}")
+    return path

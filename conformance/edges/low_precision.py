@@ -14,6 +14,13 @@ oracle is computed in float64 and higher — so no step has to be representable 
 
 Points where f, the oracle or the product's terms leave the dtype's finite range, and operations a
 framework has no low-precision kernel for (it says so when called), are skipped with the reason.
+
+Magnitudes (issue 19): besides the case's own sample ("mid", check ``low_precision_first``), the input
+is scaled so that its largest entry is 8× the dtype's smallest normal number ("tiny": the smaller
+entries fall to the subnormals) or 1/64 of its largest finite number ("huge"), checks
+``low_precision_first tiny`` etc.; a scaled input outside the case's domain is a skip with the reason.
+The thorough profile runs every magnitude through every API variant; ci runs the case's own sample
+and one of the other two by seed, with each framework's default variant.
 """
 
 from __future__ import annotations
@@ -54,11 +61,23 @@ def round_to(a: Any, dtype: str) -> np.ndarray:
     return a
 
 
-def _draw(case: Any, dtype: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+MAGNITUDES = ("mid", "tiny", "huge")
+
+
+def scale_to(x: np.ndarray, dtype: str, magnitude: str) -> np.ndarray:
+    """x scaled so that max |x| is 8·tiny ("tiny") or max/64 ("huge") of the dtype, rounded to it."""
+    top = float(np.max(np.abs(x))) if x.size else 0.0
+    if magnitude == "mid" or top == 0:
+        return x
+    target = 8 * TINY[dtype] if magnitude == "tiny" else MAX[dtype] / 64
+    return round_to(x * (target / top), dtype)
+
+
+def _draw(case: Any, dtype: str, seed: int, magnitude: str = "mid") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     from conformance.derivatives.checks import out_shape, stable_seed
 
     rng = np.random.default_rng(stable_seed(seed, case.name, "low precision"))
-    x = round_to(case.sample(rng, case.shapes[0]), dtype)
+    x = scale_to(round_to(case.sample(rng, case.shapes[0]), dtype), dtype, magnitude)
     u = round_to(rng.uniform(0.5, 1.5, out_shape(case, x)) * rng.choice([-1.0, 1.0], out_shape(case, x)), dtype)
     v = round_to(rng.uniform(0.5, 1.5, x.shape) * rng.choice([-1.0, 1.0], x.shape), dtype)
     return x, u, v
@@ -72,14 +91,24 @@ def _in_range(dtype: str, *arrays: np.ndarray) -> str | None:
     return None
 
 
-def run(case: Any, order: int, ctx: Context) -> Outcome:
+def run(case: Any, order: int, ctx: Context, magnitude: str = "mid") -> Outcome:
     from conformance import oracles
 
     a, dtype = ctx.adapter, ctx.dtype
-    x, u, v = _draw(case, dtype, ctx.seed)
+    x, u, v = _draw(case, dtype, ctx.seed, magnitude)
+    why = case.outside_domain(x) if magnitude != "mid" else None
+    if why:
+        return Outcome.skip(f"the {magnitude} input is outside the case's domain: {why}")
     np_xp = __import__("conformance.adapters", fromlist=["get"]).get("numpy").xp
-    y = np.asarray(case.fn(np_xp, x), dtype=np.float64)
-    J = np.asarray(oracles.reference_jacobian(case, x).value, dtype=np.float64).reshape(u.size, x.size)
+    with np.errstate(all="ignore"):
+        y = np.asarray(case.fn(np_xp, x), dtype=np.float64)
+    try:
+        with np.errstate(all="ignore"):
+            J = np.asarray(oracles.reference_jacobian(case, x).value, dtype=np.float64).reshape(u.size, x.size)
+    except oracles.OracleError as exc:
+        if magnitude == "mid":
+            raise
+        return Outcome.skip(f"no oracle at the {magnitude} input: {first_line(exc, 200, with_type=False)}")
     if order == 1:
         exact = (u.reshape(-1) @ J).reshape(x.shape)
         terms = (np.abs(u.reshape(-1)) @ np.abs(J)).reshape(x.shape)
@@ -130,14 +159,27 @@ def _applies(adapter: Any, dtype: str) -> str | None:
     return None
 
 
-def tasks_for(case: Any) -> list[Task]:
+def magnitudes(profile: Any) -> tuple[str, ...]:
+    """Every magnitude in the thorough profile; the case's own sample and one other, by seed, in the
+    others; the case's own sample alone without a profile."""
+    if profile is None:
+        return ("mid",)
+    if profile.name == "thorough":
+        return MAGNITUDES
+    return ("mid", MAGNITUDES[1 + (profile.seed or 0) % 2])
+
+
+def tasks_for(case: Any, profile: Any = None) -> list[Task]:
     if case.family not in FAMILIES:
         return []
+    every_variant = profile is not None and profile.name == "thorough"
     out = []
-    for order in (1, 2):
-        if order > case.smooth_order:
-            continue
-        out.append(Task(case.family, case.name, f"low_precision_{'first' if order == 1 else 'second'}",
-                        lambda ctx, order=order: run(case, order, ctx), dtypes=DTYPES,
-                        per_variant=False, applies=_applies))
+    for magnitude in magnitudes(profile):
+        for order in (1, 2):
+            if order > case.smooth_order:
+                continue
+            name = f"low_precision_{'first' if order == 1 else 'second'}"
+            out.append(Task(case.family, case.name, name if magnitude == "mid" else f"{name} {magnitude}",
+                            lambda ctx, order=order, m=magnitude: run(case, order, ctx, m), dtypes=DTYPES,
+                            per_variant=every_variant, applies=_applies))
     return out

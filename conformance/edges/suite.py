@@ -32,7 +32,7 @@ def case_tasks(case: Any, profile: Profile) -> list[Task]:
         out += special_points.tasks_for(case)
     out += nested.tasks_for(case, full=profile.name == "thorough")
     if profile.low_precision:
-        out += low_precision.tasks_for(case)
+        out += low_precision.tasks_for(case, profile)
     return out
 
 

@@ -219,3 +219,15 @@ def test_degenerate_points_are_valid():
     for point in case.special_points:
         po = special_points.point_oracle(case, point)
         assert 1 in po.values
+
+
+def test_low_precision_magnitudes_reach_tiny_and_huge():
+    from conformance.edges import low_precision as lp
+    from conformance.engine import get_profile
+
+    x = np.array([0.5, -1.0, 0.25])
+    tiny = lp.scale_to(x, "float16", "tiny")
+    assert np.max(np.abs(tiny)) == 8 * lp.TINY["float16"] and np.min(np.abs(tiny)) < 4 * lp.TINY["float16"]
+    assert np.max(np.abs(lp.scale_to(x, "bfloat16", "huge"))) == pytest.approx(lp.MAX["bfloat16"] / 64, rel=1e-2)
+    assert lp.magnitudes(get_profile("thorough")) == lp.MAGNITUDES
+    assert set(lp.magnitudes(get_profile("ci", 0))) | set(lp.magnitudes(get_profile("ci", 1))) == set(lp.MAGNITUDES)

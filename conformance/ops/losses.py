@@ -66,6 +66,25 @@ def _cos(xp, a, b):
     return xp.sum(a * b, axis=1) / (xp.sqrt(xp.sum(a * a, axis=1)) * xp.sqrt(xp.sum(b * b, axis=1)))
 
 
+def _not_parallel(x):
+    """Norms away from 0 and |cos| ≤ 0.95: at (anti)parallel pairs cos is extremal, its derivative
+    vanishes and is left as the cancellation of O(1/‖a‖) terms (no relative accuracy to judge)."""
+    a, b = x[:2], x[2:]
+    na, nb = np.linalg.norm(a, axis=1), np.linalg.norm(b, axis=1)
+    if np.any(na < 1e-3) or np.any(nb < 1e-3):
+        return "a zero vector"
+    cos = np.sum(a * b, axis=1) / (na * nb)
+    return None if np.all(np.abs(cos) <= 0.95) else "a nearly (anti)parallel pair: |cos| > 0.95"
+
+
+def _cos_input(rng, shape):
+    for _ in range(1000):
+        x = rng.uniform(-2.0, 2.0, shape)
+        if _not_parallel(x) is None:
+            return x
+    raise RuntimeError("could not draw pairs away from parallel")
+
+
 def _pairs(xp, x):
     return x[:2], x[2:]
 
@@ -103,12 +122,12 @@ OPS: list[Op] = [
        doc="cross-entropy against (1 − ε)·onehot + ε/K, ε = 0.1 (TF: the smoothed distribution as labels)"),
     Op("nll_loss", "losses", None, {"torch": ("torch.nn.functional.nll_loss",)},
        oracle=lambda xp, x: -xp.mean(xp.sum(_c(xp, x, ONEHOT) * x, axis=1)), args=lambda xp, x: (x, T),
-       shapes=LOGITS, scalar=True, doc="mean −xᵢ,tᵢ of log-probabilities x"),
+       shapes=LOGITS, scalar=True, special=[("zeros", np.zeros((3, 4)))], doc="mean −xᵢ,tᵢ of log-probabilities x"),
     Op("kl_div", "losses", None, {"torch": ("torch.nn.functional.kl_div",)},
        oracle=lambda xp, x: xp.sum(x * (xp.log(x) - _c(xp, x, LOGQ))) / 3,
        args=lambda xp, x: (_c(xp, x, LOGQ), x), params={"reduction": "batchmean"}, shapes=LOGITS,
        scalar=True, make_input=_prob_input, valid=_open_unit,
-       doc="Σ p (log p − log q) / batch, differentiated in the target p (input log q fixed)"),
+       special=[("uniform", np.full((3, 4), 0.25))], doc="Σ p (log p − log q) / batch, differentiated in the target p (input log q fixed)"),
     Op("bce_with_logits", "losses", None,
        {"torch": ("torch.nn.functional.binary_cross_entropy_with_logits",),
         "tensorflow": ("tf.nn.sigmoid_cross_entropy_with_logits",)},
@@ -117,33 +136,33 @@ OPS: list[Op] = [
     Op("binary_cross_entropy", "losses", None, {"torch": ("torch.nn.functional.binary_cross_entropy",)},
        oracle=lambda xp, x: -xp.mean(_c(xp, x, Y) * xp.log(x) + (1 - _c(xp, x, Y)) * xp.log(1 - x)),
        args=lambda xp, x: (x, _c(xp, x, Y)), shapes=LOGITS, scalar=True, make_input=_prob_input,
-       valid=_open_unit, doc="mean −(y log p + (1 − y) log(1 − p))"),
+       valid=_open_unit, special=[("half", np.full((3, 4), 0.5)), ("near 0 and 1", [[1e-6, 1 - 2**-20, 0.5, 0.25]] * 3)], doc="mean −(y log p + (1 − y) log(1 − p))"),
     Op("huber_loss", "losses", None,
        {"torch": ("torch.nn.functional.huber_loss", "torch.nn.functional.smooth_l1_loss")},
        oracle=_huber, args=lambda xp, x: (x, _c(xp, x, Y)), shapes=LOGITS, scalar=True,
        make_input=_huber_input, valid=_residual_away((1.0,)),
-       doc="mean of ½r² (|r| < 1) or |r| − ½, r = x − y (δ = β = 1: Huber and smooth-L1 agree)"),
+       special=[("quadratic zone", Y + 0.5), ("linear zone", Y - 1.5)], doc="mean of ½r² (|r| < 1) or |r| − ½, r = x − y (δ = β = 1: Huber and smooth-L1 agree)"),
     Op("mse_loss", "losses", None, {"torch": ("torch.nn.functional.mse_loss",)},
        oracle=lambda xp, x: xp.mean((x - _c(xp, x, Y)) ** 2), args=lambda xp, x: (x, _c(xp, x, Y)),
-       shapes=LOGITS, scalar=True, doc="mean (x − y)²"),
+       shapes=LOGITS, scalar=True, special=[("at the targets", Y)], doc="mean (x − y)²"),
     Op("l1_loss", "losses", None, {"torch": ("torch.nn.functional.l1_loss",)},
        oracle=lambda xp, x: xp.mean(xp.abs(x - _c(xp, x, Y))), args=lambda xp, x: (x, _c(xp, x, Y)),
        shapes=LOGITS, scalar=True, smooth_order=1, make_input=_huber_input, valid=_residual_away((0.0,)),
-       doc="mean |x − y| away from x = y"),
+       special=[("above and below", Y + np.where(np.arange(12).reshape(3, 4) % 2, 1.5, -0.5))], doc="mean |x − y| away from x = y"),
     Op("l2_loss", "losses", None, {"tensorflow": ("tf.nn.l2_loss",)},
-       oracle=lambda xp, x: xp.sum(x * x) / 2, shapes=LOGITS, scalar=True, doc="Σ x² / 2"),
+       oracle=lambda xp, x: xp.sum(x * x) / 2, shapes=LOGITS, scalar=True, special=[("zeros", np.zeros((3, 4)))], doc="Σ x² / 2"),
     Op("cosine_similarity", "losses", None,
        {"torch": ("torch.nn.functional.cosine_similarity",)},
        oracle=lambda xp, x: _cos(xp, *_pairs(xp, x)), args=_pairs, shapes=PAIRS,
-       valid=lambda x: None if np.all(np.linalg.norm(x, axis=1) > 1e-3) else "a zero vector",
-       doc="a·b / (‖a‖‖b‖) of the row pairs (x₀, x₂), (x₁, x₃)"),
+       make_input=_cos_input, valid=_not_parallel,
+       special=[("orthogonal", [[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [1.0, 0, 0]])], doc="a·b / (‖a‖‖b‖) of the row pairs (x₀, x₂), (x₁, x₃)"),
     Op("cdist", "losses", None,
        {"torch": ("torch.cdist",), "numpy": ("scipy.spatial.distance.cdist",)},
        oracle=_cdist, args=_pairs, shapes=PAIRS, valid=_distinct_pairs,
-       doc="‖aᵢ − bⱼ‖₂ for all pairs of rows of a = x[:2], b = x[2:]"),
+       special=[("unit points", [[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [1.0, 1.0, 1.0]])], doc="‖aᵢ − bⱼ‖₂ for all pairs of rows of a = x[:2], b = x[2:]"),
     Op("pairwise_distance", "losses", None,
        {"torch": ("torch.nn.functional.pairwise_distance",)},
        oracle=lambda xp, x: xp.sqrt(xp.sum((x[:2] - x[2:] + 1e-6) ** 2, axis=1)), args=_pairs, shapes=PAIRS,
        valid=lambda x: None if np.min(np.linalg.norm(x[:2] - x[2:] + 1e-6, axis=1)) > 1e-3 else "a zero distance",
-       doc="‖aᵢ − bᵢ + ε‖₂, ε = 1e-6 (torch adds ε to the difference)"),
+       special=[("unit points", [[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [1.0, 1.0, 1.0]])], doc="‖aᵢ − bᵢ + ε‖₂, ε = 1e-6 (torch adds ε to the difference)"),
 ]

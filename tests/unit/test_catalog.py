@@ -20,7 +20,8 @@ from conformance.errors import first_line
 def test_catalog_size_and_families():
     fams = families()
     assert len(CATALOG) >= 70
-    assert set(fams) == {"elementwise", "reductions", "linalg", "nn", "compositions", "special", "activations"}
+    assert set(fams) == {"elementwise", "reductions", "linalg", "nn", "compositions", "special", "activations",
+                         "losses"}
     assert all(len(v) >= 8 for v in fams.values())
     assert len({c.name for c in CATALOG}) == len(CATALOG)
 

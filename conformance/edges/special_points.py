@@ -30,6 +30,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from conformance.derivatives.case import CaseMemo
 from conformance.edges import limit_oracle as lo
 from conformance.edges.nested import directional
 from conformance.engine import Context, Outcome, Task
@@ -265,37 +266,37 @@ def point_tolerance(point: Any, order: int, dtype: str) -> Tolerance:
                           f"(declared: {point.note or 'no note'})")
 
 
-def _raiser(err: Exception) -> Callable[[Context], Outcome]:
-    def run(ctx: Context) -> Outcome:
-        raise err
-    return run
-
-
 def _applies(adapter: Any, dtype: str) -> str | None:
     if getattr(adapter, "is_reference", False):
         return "the numerical reference cannot differentiate at a point where its stencil leaves the domain"
     return None
 
 
+_POINT_ORACLES = CaseMemo(limit=4096)
+
+
+def _oracle(case: Any, point: Any) -> PointOracle:
+    """``point_oracle(case, point)``, computed on the first task that needs it and kept for the
+    process: the limits take seconds per point in mpmath, so a run that never reaches a case does not
+    pay for its points (collecting the grown catalog eagerly took minutes in every worker)."""
+    return _POINT_ORACLES.get(case, ("point", point.name), lambda: point_oracle(case, point))
+
+
 def tasks_for(case: Any) -> list[Task]:
-    """One task per (special point, order): ``limit<order>@<point>`` in float64; a point that fails
-    validation is one task that raises why (recorded as an error for that case and point)."""
+    """One task per (special point, order): ``limit<order>@<point>`` in float64. The point's limits
+    are computed when its first task runs; a point that fails validation makes each of its tasks an
+    error that says why (SpecialPointError, naming the case and the point)."""
     out: list[Task] = []
     if case.smooth_order < 1:
         return out
     for point in case.special_points:
-        try:
-            po = point_oracle(case, point)
-        except SpecialPointError as exc:
-            out.append(Task(case.family, case.name, f"limit@{point.name}", _raiser(exc),
-                            dtypes=("float64",), per_variant=False))
-            continue
-        for order in sorted(po.values):
+        orders = [1] + [o for o in sorted(set(point.orders) - {1}) if o <= 3]
+        for order in orders:
             if order > case.smooth_order:
                 continue
 
-            def run(ctx: Context, point=point, po=po, order=order) -> Outcome:
-                return run_point(case, point, po, order, ctx)
+            def run(ctx: Context, point=point, order=order) -> Outcome:
+                return run_point(case, point, _oracle(case, point), order, ctx)
 
             out.append(Task(case.family, case.name, f"limit{order}@{point.name}", run,
                             dtypes=("float64",), per_variant=False, applies=_applies))

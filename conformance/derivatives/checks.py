@@ -34,6 +34,7 @@ from typing import Any, Callable
 import numpy as np
 
 from conformance.derivatives.case import CaseMemo
+from conformance.derivatives.judging import elementwise, resolved
 from conformance.engine import Context, Outcome
 from conformance.errors import ConformanceError, first_line
 from conformance.tolerance import EPS, Comparison, Tolerance, compare, policy
@@ -203,8 +204,9 @@ def gradient(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     g = wide(ctx.numpy(ctx.adapter.grad(function(case, ctx))(x)))
     ref = oracle("jacobian", case, inp.x)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
-    return verdict("gradient", compare(g, ref.value, tol), tol, inp, f"the {ref.method} oracle",
-                   oracle=ref.method)
+    want = resolved(ref)
+    return verdict("gradient", compare(g, want, tol, *elementwise(case, want)), tol, inp,
+                   f"the {ref.method} oracle", oracle=ref.method)
 
 
 def jvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
@@ -213,7 +215,7 @@ def jvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     evaluate(case, ctx, x)
     _, t = ctx.adapter.jvp(function(case, ctx), x, v)
     ref = oracle("jacobian", case, inp.x)
-    want, scale = _jv(ref.value, inp.v())
+    want, scale = _jv(resolved(ref), inp.v())
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
     return verdict("JVP", compare(wide(ctx.numpy(t)), want, tol, scale), tol, inp,
                    f"the {ref.method} oracle", oracle=ref.method)
@@ -226,7 +228,7 @@ def vjp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     u = inp.u(y.shape)
     _, ct = ctx.adapter.vjp(function(case, ctx), x, ctx.array(u))
     ref = oracle("jacobian", case, inp.x)
-    want, scale = _jtu(ref.value, u, inp.x.shape)
+    want, scale = _jtu(resolved(ref), u, inp.x.shape)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
     return verdict("VJP", compare(wide(ctx.numpy(ct)), want, tol, scale), tol, inp,
                    f"the {ref.method} oracle", oracle=ref.method)
@@ -271,8 +273,9 @@ def hessian(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     H = wide(ctx.numpy(ctx.adapter.hessian(function(case, ctx))(x)))
     ref = oracle("hessian", case, inp.x)
     tol = tolerance_for("second_order", ctx.dtype, ctx.adapter, ref.method)
-    return verdict("Hessian", compare(H, ref.value, tol), tol, inp, f"the {ref.method} oracle",
-                   oracle=ref.method)
+    want = resolved(ref)
+    return verdict("Hessian", compare(H, want, tol, *elementwise(case, want)), tol, inp,
+                   f"the {ref.method} oracle", oracle=ref.method)
 
 
 def hessian_consistency(case: Any, ctx: Context, inp: Inputs) -> Outcome:
@@ -298,7 +301,7 @@ def hvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     evaluate(case, ctx, x)
     got = wide(ctx.numpy(ctx.adapter.hvp(function(case, ctx), x, v)))
     ref = oracle("hessian", case, inp.x)
-    want, scale = _jv(ref.value, inp.v())
+    want, scale = _jv(resolved(ref), inp.v())
     tol = tolerance_for("second_order", ctx.dtype, ctx.adapter, ref.method)
     return verdict("HVP", compare(got, want, tol, scale), tol, inp, f"the {ref.method} oracle H·v",
                    oracle=ref.method)
@@ -437,7 +440,8 @@ def probe(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     J = wide(ctx.numpy(op(x)))
     ref = oracle("jacobian", case, inp.x)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
-    out = verdict("Jacobian at the probe input", compare(J, ref.value, tol), tol, inp,
+    want = resolved(ref)
+    out = verdict("Jacobian at the probe input", compare(J, want, tol, *elementwise(case, want)), tol, inp,
                   f"the {ref.method} oracle", oracle=ref.method)
     out.probe = {"x": np.asarray(inp.x).tolist(), "value": np.asarray(y).tolist(),
                  "derivative": J.tolist()}

@@ -1,0 +1,37 @@
+"""How an oracle's array answer is judged, beyond the tolerance policy: its own noise is an exact 0,
+and linear-algebra derivatives are judged in norm.
+
+    want = resolved(ref)                      # the oracle's value, noise set to exact 0
+    compare(got, want, tol, *elementwise(case, want))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+NOISE = 1e3  # an oracle value within NOISE × its own error estimate is indistinguishable from 0
+
+
+def resolved(ref: Any) -> np.ndarray:
+    """The oracle's value with entries inside its own noise (|v| <= NOISE·error estimate, e.g. an
+    mpmath stencil's 1e-81 where the exact entry is 0) set to exact 0: judged by the one absolute
+    allowance for an exact 0, never relative to the oracle's noise."""
+    v = np.asarray(ref.value)
+    err = float(getattr(ref, "error_estimate", 0.0) or 0.0)
+    if not np.isfinite(err) or err <= 0:
+        return v
+    return np.where(np.abs(v) <= NOISE * err, 0.0, v)
+
+
+def elementwise(case: Any, want: np.ndarray) -> tuple[Any, str | None]:
+    """The scale an array derivative is judged on, and its name: |exact| element by element, or for a
+    linear-algebra case max(|exact|, ‖exact‖∞) — matrix functions are computed by backward-stable
+    factorizations (LU, QR, Cholesky, eigh, SVD), whose derivatives are accurate in norm, not per
+    element: an entry that cancels to far below the others carries the rounding of the large ones."""
+    if getattr(case, "family", "") != "linalg":
+        return None, None
+    a = np.abs(np.asarray(want))
+    top = float(np.max(a[np.isfinite(a)], initial=0.0))
+    return np.maximum(a, top), "max(|exact|, ‖exact‖∞) (normwise: a backward-stable factorization)"

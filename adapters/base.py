@@ -149,6 +149,7 @@ class Adapter:
     name: str = ""
     module: str = ""                  # the import name whose version is reported
     distribution: str = ""            # the PyPI distribution that provides it
+    companions: tuple[str, ...] = ()  # distributions whose versions every run header records beside it
     install: str = ""                 # the command that installs it
     # API variant -> its operators (the first is the default); ``variants`` and ``variant_doc`` (the
     # framework APIs each goes through) are read from it when the subclass is defined

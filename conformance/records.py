@@ -164,9 +164,12 @@ def environment(extra: dict | None = None) -> dict[str, Any]:
     """The run header: what ran where, so that runs from different machines stay comparable."""
     import numpy
 
+    from conformance import adapters
+
+    dists = [d for name in adapters.order() for cls in [adapters.adapter_class(name)]
+             for d in (cls.distribution, *cls.companions) if d != "numpy"] + ["hypothesis"]
     versions = {}
-    for dist in ("torch", "tensorflow", "tensorflow-cpu", "jax", "jaxlib", "scipy", "mpmath", "optax",
-                 "keras", "tf-keras", "tensorflow-probability", "numpyro", "hypothesis"):
+    for dist in dists:
         try:  # installed versions from package metadata: nothing is imported for this
             versions[dist] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:

@@ -124,6 +124,7 @@ class JaxAdapter(Adapter):
     color = "#6a4c93"
     module = "jax"
     distribution = "jax"
+    companions = ("jaxlib", "optax", "numpyro")
     install = "pip install 'jax[cpu]'"
     implementations = {"transforms": Transforms, "linearize": Linearize}
     optimizer_library = "optax"

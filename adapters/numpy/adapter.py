@@ -172,6 +172,7 @@ class NumpyAdapter(Adapter):
     color = "#4c72b0"
     module = "numpy"
     distribution = "numpy"
+    companions = ("scipy", "mpmath")
     install = "pip install numpy"
     implementations = {"richardson": Richardson, "complex_step": ComplexStep}
     dtypes = ("float32", "float64", "complex128")

@@ -167,6 +167,7 @@ class TensorflowAdapter(Adapter):
     color = "#ed8c1c"
     module = "tensorflow"
     distribution = "tensorflow"
+    companions = ("tensorflow-cpu", "keras", "tf-keras", "tensorflow-probability")
     install = "pip install tensorflow-cpu"
     implementations = {"tape": Tape, "forward_accumulator": ForwardAccumulator}
     optimizer_library = "keras[tensorflow]"

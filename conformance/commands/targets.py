@@ -16,7 +16,7 @@ HELP = "measure and print the targets: sensitivity, cost, no false failures acro
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--only", metavar="SECTIONS", help=f"comma-separated subset of {', '.join(targets.SECTIONS)}")
     p.add_argument("--framework", "-f", action="append", metavar="NAME",
-                   help="frameworks (default: torch, jax, tensorflow where installed)")
+                   help="frameworks (default: every installed one with automatic differentiation)")
     p.add_argument("--seeds", type=int, default=20, help="seeds for the no-false-failure sweep (20)")
     p.add_argument("--first-seed", type=int, default=0, help="first seed of the sweep (0)")
     p.add_argument("--n", type=int, default=1000, help="input size of the cost comparison (1000)")

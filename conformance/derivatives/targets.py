@@ -49,11 +49,12 @@ def reference(x: np.ndarray) -> Any:
 
 
 def frameworks(names: list[str] | None) -> list[str]:
-    """The installed frameworks among ``names`` (repeated or comma-separated; default torch, jax,
-    tensorflow), by their canonical names."""
+    """The installed frameworks among ``names`` (repeated or comma-separated; default every framework
+    with automatic differentiation, in display order), by their canonical names."""
     from conformance import adapters
 
-    chosen = [n for v in (names or ["torch", "jax", "tensorflow"]) for n in v.split(",") if n]
+    default = [n for n in adapters.order() if not adapters.adapter_class(n).is_reference]
+    chosen = [n for v in (names or default) for n in v.split(",") if n]
     return [adapters.adapter_class(n).name for n in chosen if adapters.get(n).available()]
 
 

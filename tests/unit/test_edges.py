@@ -232,3 +232,20 @@ def test_low_precision_magnitudes_reach_tiny_and_huge():
     assert np.max(np.abs(lp.scale_to(x, "bfloat16", "huge"))) == pytest.approx(lp.MAX["bfloat16"] / 64, rel=1e-2)
     assert lp.magnitudes(get_profile("thorough")) == lp.MAGNITUDES
     assert set(lp.magnitudes(get_profile("ci", 0))) | set(lp.magnitudes(get_profile("ci", 1))) == set(lp.MAGNITUDES)
+
+
+def test_saturated_second_derivative_is_judged_relative_to_the_exact_value(torch_ok):
+    """Issue 19: sigmoid''(40) = −4.2e-18 is a normal float64 number; torch's 0 is 100 % wrong and fails as
+    underflow (it passed under the former absolute floor), with the basis stated."""
+    from conformance.derivatives.cases import by_name
+
+    case = by_name("sigmoid")
+    point = next(p for p in case.special_points if p.name == "40")
+    po = special_points.point_oracle(case, point)
+    out = special_points.run_point(case, point, po, 2, _ctx("torch"))
+    assert out.status == "fail" and out.data["failure_class"] == "underflow"
+    assert "relative" in out.data["basis"] and out.error_ratio > 1e10
+    ok = special_points.run_point(case, next(p for p in case.special_points if p.name == "0"),
+                                  special_points.point_oracle(case, next(p for p in case.special_points
+                                                                        if p.name == "0")), 1, _ctx("torch"))
+    assert ok.status == "pass" and ok.data["failure_class"] is None and ok.data["basis"]

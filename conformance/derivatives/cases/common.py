@@ -19,7 +19,8 @@ def sp(name: str, x: Any, limit: str = "mpmath", orders: tuple[int, ...] = (1, 2
 
 
 def filled(shape: tuple[int, ...], points: Sequence[tuple]) -> tuple[SpecialPoint, ...]:
-    """Special points ``(name, value[, limit[, orders[, note]]])`` with every entry equal to value.
+    """Special points ``(name, value[, limit[, orders[, note[, condition]]]])`` with every entry equal
+    to value (``condition``: the derivative's condition number there, SpecialPoint.condition).
     The default limit is mpmath: the oracle that stays right at edges (closed forms may overflow or
     cancel there); a test checks each finite closed form against it at every special point."""
     out = []
@@ -28,7 +29,8 @@ def filled(shape: tuple[int, ...], points: Sequence[tuple]) -> tuple[SpecialPoin
         limit = rest[0] if len(rest) > 0 else "mpmath"
         orders = rest[1] if len(rest) > 1 else (1, 2)
         note = rest[2] if len(rest) > 2 else ""
-        out.append(sp(name, np.full(shape, value, dtype=np.float64), limit, orders, note))
+        condition = float(rest[3]) if len(rest) > 3 else 1.0
+        out.append(sp(name, np.full(shape, value, dtype=np.float64), limit, orders, note, condition))
     return tuple(out)
 
 

@@ -237,16 +237,18 @@ def _log1p_x_series(xp: Any, x: Any) -> Any:
 
 
 def _removable(name: str, cutoff: float, series: Callable, formula, domain, defined_on=(-np.inf, np.inf),
-               doc: str = "", extra_points=(), exact=None) -> Case:
+               doc: str = "", extra_points=(), exact=None, cutoff_condition: tuple[float, str] = (1.0, "")) -> Case:
     """``exact`` (default: the formula) is what mpmath evaluates; give a cancellation-free form where
-    the formula loses digits near the singularity even at high precision."""
+    the formula loses digits near the singularity even at high precision. ``cutoff_condition``: the
+    condition number (and why) of the formula's derivative program at the cutoff, where fn switches
+    from the series to the formula."""
     exact = exact or formula
     return pointwise(
         name, lambda xp, x: series_where(xp, x, cutoff, series, lambda z: formula(xp, z)), None,
         domain=domain, defined_on=defined_on, exact_fn=lambda xp, x: exact(xp, x),
         points=[("0", 0.0, "series", (1, 2, 3), "removable singularity: the formula is 0/0 here"),
                 ("tiny", 1e-300, "series", (1, 2, 3)), ("subnormal", SUB, "series", (1, 2)),
-                ("cutoff", cutoff, "mpmath", (1, 2)), *extra_points],
+                ("cutoff", cutoff, "mpmath", (1, 2), cutoff_condition[1], cutoff_condition[0]), *extra_points],
         doc=doc + f"; fn sums its Taylor series for |x| < {cutoff} (a double `where` keeps the formula's "
                   "untaken branch finite), exact_fn is the plain formula")
 
@@ -263,7 +265,10 @@ CASES += [
     _removable("sinhc", 0.5, _SINHC, lambda xp, x: xp.sinh(x) / x, (-3.0, 3.0), doc="sinh x / x"),
     _removable("one_minus_cos_over_x2", 0.5, _COS_REM, lambda xp, x: (1.0 - xp.cos(x)) / (x * x),
                (-3.0, 3.0), doc="(1 − cos x)/x², value 1/2 at 0 (mpmath evaluates 2 sin²(x/2)/x²)",
-               exact=lambda xp, x: 2.0 * xp.sin(0.5 * x) ** 2 / (x * x)),
+               exact=lambda xp, x: 2.0 * xp.sin(0.5 * x) ** 2 / (x * x),
+               cutoff_condition=(100.0, "the formula's derivative sin x/x² − 2(1 − cos x)/x³ is a difference of "
+                                        "terms ~47× larger than it at x = 0.5 (and 1 − cos x cancels), so "
+                                        "any program of this formula loses ~100 ε there")),
     _removable("x_over_expm1", 0.5, _X_EXPM1, lambda xp, x: x / xp.expm1(x), (-3.0, 3.0),
                doc="x/(eˣ − 1), the Bernoulli generating function, value 1 at 0",
                extra_points=[("40", 40.0, "mpmath", (1, 2)), ("-40", -40.0, "mpmath", (1, 2))]),

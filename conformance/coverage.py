@@ -91,16 +91,16 @@ def catalog(frameworks: list[str] | None = None) -> list[dict]:
     return out
 
 
-def _torch_reference() -> dict[str, str]:
+def _torch_reference() -> dict[str, Any]:
     """OpInfo name -> "" for torch's ops that support autograd (public names only)."""
     from torch.testing._internal.common_methods_invocations import op_db
 
     return {o.name: "" for o in op_db if o.supports_autograd and not o.name.startswith("_")}
 
 
-def _module_reference(framework: str) -> dict[str, str]:
-    """Public callables of the framework's listed modules (qualified name -> module), by heuristic
-    differentiable (``NOT_DIFFERENTIABLE`` excluded)."""
+def _module_reference(framework: str) -> dict[str, Any]:
+    """Public callables of the framework's listed modules (qualified name -> the function), by
+    heuristic differentiable (``NOT_DIFFERENTIABLE`` excluded)."""
     from conformance import adapters
 
     adapters.get(framework).fw  # noqa: B018 - the framework as the adapter configures it
@@ -116,8 +116,22 @@ def _module_reference(framework: str) -> dict[str, str]:
                 continue
             obj = getattr(mod, attr, None)
             if callable(obj) and not isinstance(obj, type) and not type(obj).__name__ == "module":
-                out[f"{mod_name}.{attr}"] = mod_name
+                out[f"{mod_name}.{attr}"] = obj
     return out
+
+
+def _function_ids(framework: str, names: list[str]) -> set[int]:
+    from conformance import adapters
+    from conformance.adapters import public
+
+    a = adapters.get(framework)
+    ids = set()
+    for n in names:
+        try:
+            ids.add(id(public.resolve(a, n)))
+        except NotProvidedError:
+            pass
+    return ids
 
 
 def reference(framework: str, exercised: list[str]) -> dict | None:
@@ -130,7 +144,8 @@ def reference(framework: str, exercised: list[str]) -> dict | None:
             source = "torch OpInfo op_db (supports_autograd)"
         elif framework in REFERENCE_MODULES:
             ref = _module_reference(framework)
-            covered_names = set(exercised)
+            ids = _function_ids(framework, exercised)   # an alias (tf.linalg.einsum is tf.einsum) counts
+            covered_names = set(exercised) | {n for n, f in ref.items() if id(f) in ids}
             source = ", ".join(REFERENCE_MODULES[framework]) + " (public callables, name heuristic)"
         else:
             return None

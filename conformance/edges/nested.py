@@ -299,7 +299,9 @@ def _agreement(case: Any, a: Any, base: Program, d: Draw, f: Callable, x: Any, u
         return None, f"not compared with {name}, which raised {type(exc).__name__}"
     if not compare(other, _level(ref.value, other, d.v), tol).ok:
         return None, f"not compared with {name}, which misses the oracle itself"
-    agree = compare(_level(got, other, d.v), _level(other, got, d.v), tol)
+    from conformance.derivatives.checks import agree as normwise
+
+    agree = normwise(_level(got, other, d.v), _level(other, got, d.v), tol)
     return agree, f"agrees with {name} (ratio {agree.error_ratio:.3g})"
 
 

@@ -31,6 +31,10 @@ NORMWISE = {
               "Cholesky, eigh, SVD), accurate in norm, not per element",
     "compositions": "normwise: a composite program's gradient entry is a sum over many paths (attention, "
                     "layer norm, cumulative sums), and an entry that cancels carries the large terms' rounding",
+    "nn": "normwise: convolutions, pooling windows and FFTs make each entry a sum over many inputs, and an "
+          "entry that cancels carries the large terms' rounding",
+    "losses": "normwise: a loss is a sum over its inputs (softmax, log-sum-exp, norms), and a gradient or "
+              "Hessian entry that cancels carries the large terms' rounding",
 }
 
 

@@ -14,7 +14,8 @@ from e correctly rounded to the dtype, r = rnd(e), in units of the dtype's ULP a
     d = |y − r| / ulp(r)          0 = correctly rounded; the histogram bins are
                                   0, 1, 2, 3–4, 5–16, 17–2^10, more, non-finite, wrong sign
 
-(non-finite: NaN or ±inf where r is finite; wrong sign: y and r nonzero with opposite signs). Each
+(non-finite: NaN or ±inf where r is finite; wrong sign: y and r nonzero with opposite signs; a 0 where e
+lies below the dtype's normal range is flush-to-zero, accepted as 0 ULP and counted in ``flushed``). Each
 table is one kind "accuracy" record with ``data``: ``hist`` (the counts, by ``BINS``), ``max_ulp``,
 ``p99_ulp``, ``worst_input`` (and the result and exact value there), ``condition`` (κ = |x f⁽ⁿ⁺¹⁾/f⁽ⁿ⁾|,
 the op's condition number at the worst input: inputs are exact in the dtype, so κ does not excuse
@@ -216,12 +217,20 @@ def exact_values(op: Any, x: np.ndarray, orders: int) -> Exact:
 
 
 # ------------------------------------------------------------------------------ measuring
+def flushed(got: np.ndarray, exact: np.ndarray, dtype: str) -> np.ndarray:
+    """Where a 0 stands for an exact value below the dtype's normal range (flush-to-zero, accepted as
+    in ``tolerance.compare`` and counted in ``data["flushed"]``)."""
+    got, exact = np.asarray(got, dtype=np.float64), np.asarray(exact, dtype=np.float64)
+    return (got == 0) & (exact != 0) & (np.abs(exact) < TINY[dtype])
+
+
 def ulp_errors(got: np.ndarray, exact: np.ndarray, dtype: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(d, non_finite, wrong_sign): d = |got − rnd(exact)| / ulp(rnd(exact)) in the dtype."""
+    """(d, non_finite, wrong_sign): d = |got − rnd(exact)| / ulp(rnd(exact)) in the dtype; 0 where the
+    result is flushed to zero below the normal range (``flushed``)."""
     got = np.asarray(got, dtype=np.float64)
     r = round_to(exact, dtype)
     with np.errstate(invalid="ignore", over="ignore"):
-        same = (got == r) | (np.isnan(got) & np.isnan(r))
+        same = (got == r) | (np.isnan(got) & np.isnan(r)) | flushed(got, exact, dtype)
         d = np.where(same, 0.0, np.abs(got - r) / ulp(r, dtype))
     non_finite = ~np.isfinite(got) & ~same
     wrong_sign = ~non_finite & (np.sign(got) * np.sign(r) < 0)
@@ -264,6 +273,7 @@ def table(x: np.ndarray, got: np.ndarray, exact: np.ndarray, dtype: str,
     k = int(np.argmax(np.where(nf | ws, np.inf, d)))
     finite = d[np.isfinite(d)]
     return {"hist": hist, "points": int(d.size), "max_ulp": float(d[k]),
+            "flushed": int(flushed(got, exact, dtype).sum()),
             "p99_ulp": float(np.percentile(finite, 99)) if finite.size else None,
             "median_ulp": float(np.median(finite)) if finite.size else None,
             "worst_input": float(x[k]), "worst_got": float(got[k]), "worst_exact": float(exact[k]),

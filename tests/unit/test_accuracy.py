@@ -81,3 +81,10 @@ def test_tables_in_torch_are_written_one_record_at_a_time(torch_ad, tmp_path, mo
     assert d64["data"]["max_ulp"] > 1e10 and d64["data"]["worst_input"] >= 36   # sigmoid' underflows at 40
     assert {r["api"] for r in tables if r["check"] == "derivative"} >= {"func", "autograd"}
     assert any(r["check"] == "value" and r["api"] == "-" for r in tables)
+
+
+def test_flush_to_zero_below_the_normal_range_is_accepted_and_counted():
+    d, nf, ws = accuracy.ulp_errors(np.array([0.0, 0.0]), np.array([1e-310, 1e-300]), "float64")
+    assert d[0] == 0 and d[1] > 1e10
+    assert accuracy.table(np.array([1.0, 2.0]), np.array([0.0, 0.0]), np.array([1e-310, 1e-300]),
+                          "float64")["flushed"] == 1

@@ -19,10 +19,9 @@ tolerance it used (from ``conformance.tolerance``; never scaled by array size):
     probe              J at the case's canonical input vs the oracle; the values are recorded as
                        ``probe`` so that frameworks can be compared across runs (``agreement.py``)
 
-Products with a direction (J v, Jᵀu, H v, ⟨u, J v⟩) are judged against the magnitude of their terms,
-|J|·|v| (elementwise absolute values), so that cancellation in the sum does not make a correct answer
-look wrong: |a − b| <= atol + rtol·(|J|·|v|). Everything else is judged elementwise against |b|.
-Oracle answers are cached per (case, input), so that every framework and variant shares one.
+Products with a direction (J v, Jᵀu, H v, ⟨u, J v⟩) are judged on the magnitude of their terms |J|·|v|;
+everything else against |b|, elementwise, except the normwise families of ``judging``. Oracle answers
+are cached per (case, input), so that every framework and variant shares one.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from typing import Any, Callable
 import numpy as np
 
 from conformance.derivatives.case import CaseMemo
-from conformance.derivatives.judging import elementwise, resolved
+from conformance.derivatives.judging import elementwise, of_terms, resolved
 from conformance.engine import Context, Outcome
 from conformance.errors import ConformanceError, first_line
 from conformance.tolerance import EPS, Comparison, Tolerance, compare, policy
@@ -227,7 +226,7 @@ def jvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     ref = oracle("jacobian", case, inp.x)
     want, scale = _jv(resolved(ref), inp.v())
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
-    return verdict("JVP", compare(wide(ctx.numpy(t)), want, tol, scale), tol, inp,
+    return verdict("JVP", compare(wide(ctx.numpy(t)), want, tol, *of_terms(case, want, scale)), tol, inp,
                    f"the {ref.method} oracle", oracle=ref.method)
 
 
@@ -240,7 +239,7 @@ def vjp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     ref = oracle("jacobian", case, inp.x)
     want, scale = _jtu(resolved(ref), u, inp.x.shape)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
-    return verdict("VJP", compare(wide(ctx.numpy(ct)), want, tol, scale), tol, inp,
+    return verdict("VJP", compare(wide(ctx.numpy(ct)), want, tol, *of_terms(case, want, scale)), tol, inp,
                    f"the {ref.method} oracle", oracle=ref.method)
 
 
@@ -313,7 +312,7 @@ def hvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     ref = oracle("hessian", case, inp.x)
     want, scale = _jv(resolved(ref), inp.v())
     tol = tolerance_for("second_order", ctx.dtype, ctx.adapter, ref.method)
-    return verdict("HVP", compare(got, want, tol, scale), tol, inp, f"the {ref.method} oracle H·v",
+    return verdict("HVP", compare(got, want, tol, *of_terms(case, want, scale)), tol, inp, f"the {ref.method} oracle H·v",
                    oracle=ref.method)
 
 

@@ -49,3 +49,15 @@ def elementwise(case: Any, want: np.ndarray) -> tuple[Any, str | None]:
     a = np.abs(np.asarray(want))
     top = float(np.max(a[np.isfinite(a)], initial=0.0))
     return np.maximum(a, top), f"max(|exact|, ‖exact‖∞) ({why})"
+
+
+def of_terms(case: Any, want: np.ndarray, terms: np.ndarray) -> tuple[Any, str | None]:
+    """The scale a product (J·v, Jᵀu, H·v) is judged on: the magnitude of its terms, and for a family in
+    NORMWISE at least ‖exact‖∞ (the factorization's rounding is normwise, see ``elementwise``)."""
+    why = NORMWISE.get(getattr(case, "family", ""))
+    if why is None:
+        return terms, None
+    a = np.abs(np.asarray(want))
+    top = float(np.max(a[np.isfinite(a)], initial=0.0))
+    return np.maximum(np.abs(np.asarray(terms, dtype=np.float64)), top), \
+        f"max(the magnitude of the product's terms, ‖exact‖∞) ({why})"

@@ -19,9 +19,8 @@ tolerance it used (from ``conformance.tolerance``; never scaled by array size):
     probe              J at the case's canonical input vs the oracle; the values are recorded as
                        ``probe`` so that frameworks can be compared across runs (``agreement.py``)
 
-Products with a direction (J v, Jᵀu, H v, ⟨u, J v⟩) are judged on the magnitude of their terms |J|·|v|;
-everything else against |b|, elementwise, except the normwise families of ``judging``. Oracle answers
-are cached per (case, input), so that every framework and variant shares one.
+Products (J v, Jᵀu, H v, ⟨u, J v⟩) are judged on the magnitude of their terms |J|·|v|, the rest against
+|b| elementwise (but the normwise families of ``judging``); oracle answers are cached per (case, input).
 """
 
 from __future__ import annotations

@@ -16,8 +16,7 @@ tolerance it used (from ``conformance.tolerance``; never scaled by array size):
                        slope of log remainder vs log h is at least 2 (resp. 3) minus a stated margin
     third_derivative   d²f/dx², d³f/dx³ of elementwise cases vs the oracle (adapter.derivative)
     variant_agreement  each operator of this API variant vs the framework's default variant
-    probe              J at the case's canonical input vs the oracle; the values are recorded as
-                       ``probe`` so that frameworks can be compared across runs (``agreement.py``)
+    probe              J at the case's canonical input vs the oracle, recorded for agreement.py
 
 Products (J v, Jᵀu, H v, ⟨u, J v⟩) are judged on the magnitude of their terms |J|·|v|, the rest against
 |b| elementwise (but the normwise families of ``judging``); oracle answers are cached per (case, input).

@@ -150,7 +150,7 @@ OPS: list[Op] = [
     Op("conv2d_groups", "nn", None, _no_lax_conv(CONV2),
        oracle=lambda xp, x: _conv(xp, x, W2, groups=2),
        args=lambda xp, x: (x, _c(xp, x, W2)), params={"stride": 1, "dilation": 1, "groups": 2},
-       shapes=((1, 2, 3, 3),), special=[("ones", np.ones((1, 2, 3, 3)))], doc="2-D cross-correlation, 2 groups of one channel"),
+       shapes=((1, 2, 2, 4),), special=[("ones", np.ones((1, 2, 2, 4)))], doc="2-D cross-correlation, 2 groups of one channel"),
     Op("conv_transpose2d", "nn", None,
        {"torch": ("torch.nn.functional.conv_transpose2d",),
         "jax": ("jax.lax.conv_transpose",), "tensorflow": ("tf.nn.conv2d_transpose",)},

@@ -167,7 +167,7 @@ def environment(extra: dict | None = None) -> dict[str, Any]:
     from conformance import adapters
 
     dists = [d for name in adapters.order() for cls in [adapters.adapter_class(name)]
-             for d in (cls.distribution, *cls.companions) if d != "numpy"] + ["hypothesis"]
+             for d in (cls.distribution, *cls.companions) if d and d != "numpy"] + ["hypothesis"]
     versions = {}
     for dist in dists:
         try:  # installed versions from package metadata: nothing is imported for this

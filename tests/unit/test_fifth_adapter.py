@@ -115,6 +115,6 @@ def test_a_broken_adapter_is_listed_with_its_cause_and_skipped(installed, capsys
     # the rest of the suite runs: the broken one is announced and left out
     code, _, err = run(capsys, "run", "--framework", "ghost,dual", "--suite", "derivatives", "--cases", "sin",
                        "--checks", "jvp", "--profile", "dev", "--seed", "0", "--jobs", "1", "--quiet",
-                       "--no-report", "--out", str(tmp_path / "results"))
-    assert code == 0, err
+                       "--verbose", "--no-report", "--out", str(tmp_path / "results"))
+    assert code == 0, err  # --verbose: stderr stays sys.stderr, which capsys reads (else the terminal's fd)
     assert "skipping ghost: its adapter toydual_is_not_here.adapter:GhostAdapter cannot be loaded" in err

@@ -32,7 +32,7 @@ per element. ``rtol`` is stated in units of the dtype's machine epsilon ε where
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -118,6 +118,12 @@ POLICY: dict[tuple[str, str], tuple[float, float, str]] = {
 }
 
 
+# Bounds whose atol applies everywhere, not only at an exact 0: results that are not values of an op at a
+# point — optimizer iterates converging to 0 (their error is on the scale of the start), quadrature sums
+# and workload gradients compared on the scale of their terms by the issue that set them.
+ABSOLUTE = {("trajectory", "optimizer"), ("quadrature", "ad"), ("quadrature", "fd"), ("workload_agreement", "ad")}
+
+
 def policy(check: str, dtype: str, computation: str = "ad") -> Tolerance:
     """The bound for ``check`` ("exact", "agreement", "second_order", "third_order") in ``dtype``.
 
@@ -126,7 +132,8 @@ def policy(check: str, dtype: str, computation: str = "ad") -> Tolerance:
     rtol_e, atol_e, reason = POLICY[(check, computation)]
     if computation == "fd":
         return Tolerance(rtol_e * EPS["float64"], atol_e * EPS["float64"], reason, dtype, True)
-    return _t(rtol_e, atol_e, reason, dtype)
+    tol = _t(rtol_e, atol_e, reason, dtype)
+    return replace(tol, absolute_everywhere=True) if (check, computation) in ABSOLUTE else tol
 
 
 @dataclass(frozen=True)
@@ -214,8 +221,8 @@ def compare(actual, expected, tol: Tolerance, scale=None, scale_name: str | None
     unit = f"ULP of {d}" if d else "ε of float64"
     n_ulp = tol.rtol / EPS[d] if d else tol.rtol / EPS["float64"]
     if tol.absolute_everywhere:
-        parts = [f"numerical method: |a − b| <= {tol.atol:.3g} + {tol.rtol:.3g}·s everywhere (its error "
-                 f"is absolute, on the function's scale)"]
+        parts = [f"absolute and relative: |a − b| <= {tol.atol:.3g} + {tol.rtol:.3g}·s everywhere (a "
+                 f"numerical method's error, or a bound set on the scale of the whole result: see its reason)"]
     else:
         on = scale_name or ("|exact|" if scale is None else "the magnitude of the product's terms")
         parts = [f"relative: |a − b| <= {n_ulp:g} {unit} of {on}"]

@@ -219,7 +219,7 @@ def derivative_tolerance(ctx: Any, check: str = "quadrature") -> Any:
     if not getattr(ctx.adapter, "is_reference", False):
         return ad
     fd = policy(check, ctx.dtype, "fd")
-    return Tolerance(max(ad.rtol, fd.rtol), max(ad.atol, fd.atol), fd.reason)
+    return Tolerance(max(ad.rtol, fd.rtol), max(ad.atol, fd.atol), fd.reason, ad.dtype, True)
 
 
 def _outcome(ctx: Any, worst: Any, tol: Any, message: str, data: dict, inp: Any = None) -> Any:

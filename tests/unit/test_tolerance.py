@@ -64,7 +64,8 @@ def test_products_keep_the_scale_of_their_terms():
 def test_numerical_methods_keep_their_absolute_bound_and_say_so():
     fd = policy("exact", "float64", "fd")
     c = compare(1e-12, 1e-14, fd)
-    assert c.ok and "numerical method" in c.basis
+    assert c.ok and "everywhere" in c.basis
+    assert policy("trajectory", "float64", "optimizer").absolute_everywhere
 
 
 def test_ulps_and_worst_element():

@@ -1,8 +1,7 @@
 """Derivative checks: each a small pure function ``check(case, ctx, inputs) -> Outcome``.
 
-A check runs one derivative operator of the adapter in ``ctx`` (one framework API variant, device and
-dtype) on one input and compares it with an independent answer, returning the measured error and the
-tolerance it used (from ``conformance.tolerance``; never scaled by array size):
+A check runs one derivative operator of ``ctx``'s adapter (one API variant, device, dtype) on one input
+against an independent answer, returning the measured error and the tolerance (``conformance.tolerance``):
 
     gradient           ∇f(x)                       vs the oracle's gradient
     jvp                J(x) v                      vs the oracle's J·v
@@ -18,8 +17,7 @@ tolerance it used (from ``conformance.tolerance``; never scaled by array size):
     variant_agreement  each operator of this API variant vs the framework's default variant
     probe              J at the case's canonical input vs the oracle, recorded for agreement.py
 
-Products (J v, Jᵀu, H v, ⟨u, J v⟩) are judged on the magnitude of their terms |J|·|v|, the rest against
-|b| elementwise (but the normwise families of ``judging``); oracle answers are cached per (case, input).
+Products (J v, Jᵀu, H v, ⟨u, J v⟩) are judged on their terms |J|·|v|, the rest on |b| (``judging``).
 """
 
 from __future__ import annotations
@@ -31,7 +29,7 @@ from typing import Any, Callable
 import numpy as np
 
 from conformance.derivatives.case import CaseMemo
-from conformance.derivatives.judging import elementwise, of_terms, resolved
+from conformance.derivatives.judging import elementwise, of_terms, pointwise_condition, resolved
 from conformance.engine import Context, Outcome
 from conformance.errors import ConformanceError, first_line
 from conformance.tolerance import EPS, Comparison, Tolerance, compare, policy
@@ -217,13 +215,14 @@ def gradient(case: Any, ctx: Context, inp: Inputs) -> Outcome:
 
 
 def jvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
-    """J(x) v from ``adapter.jvp`` vs the oracle Jacobian times v, bound rtol·(|J|·|v|)."""
+    """J(x) v from ``adapter.jvp`` vs the oracle J·v, on |J|·|v| (+ the pointwise condition)."""
     x, v = ctx.array(inp.x), ctx.array(inp.v())
     evaluate(case, ctx, x)
     _, t = ctx.adapter.jvp(function(case, ctx), x, v)
     ref = oracle("jacobian", case, inp.x)
     want, scale = _jv(resolved(ref), inp.v())
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
+    scale = scale + pointwise_condition(case, inp.x, inp.v(), tol, ctx.dtype, oracle)
     return verdict("JVP", compare(wide(ctx.numpy(t)), want, tol, *of_terms(case, want, scale)), tol, inp,
                    f"the {ref.method} oracle", oracle=ref.method)
 
@@ -237,6 +236,7 @@ def vjp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     ref = oracle("jacobian", case, inp.x)
     want, scale = _jtu(resolved(ref), u, inp.x.shape)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
+    scale = scale + pointwise_condition(case, inp.x, u, tol, ctx.dtype, oracle)
     return verdict("VJP", compare(wide(ctx.numpy(ct)), want, tol, *of_terms(case, want, scale)), tol, inp,
                    f"the {ref.method} oracle", oracle=ref.method)
 

@@ -61,3 +61,23 @@ def of_terms(case: Any, want: np.ndarray, terms: np.ndarray) -> tuple[Any, str |
     top = float(np.max(a[np.isfinite(a)], initial=0.0))
     return np.maximum(np.abs(np.asarray(terms, dtype=np.float64)), top), \
         f"max(the magnitude of the product's terms, ‖exact‖∞) ({why})"
+
+
+def pointwise_condition(case: Any, x: np.ndarray, direction: np.ndarray, tol: Any, dtype: str,
+                        oracle: Any) -> np.ndarray | float:
+    """The allowance for the op's condition at a random input of a pointwise case: a backward-stable
+    f' evaluates f'(x(1 + δ)), |δ| <= ε, so it may be off by ε·|x f''(x)| — added to the terms' scale as
+    |x f''(x)|·|direction|·(2ε/rtol) (as the special points do). Near a zero of f' (GELU's at x ≈ −0.75)
+    that is what a correct implementation loses; elsewhere it is below the bound. f'' comes
+    via ``oracle("derivative", case, x, 2)``; 0 where the case is not pointwise or f'' is unavailable."""
+    from conformance.tolerance import EPS
+
+    if not getattr(case, "pointwise", False) or getattr(case, "smooth_order", 0) < 2 \
+            or np.shape(direction) != np.shape(x):
+        return 0.0
+    try:
+        d2 = np.asarray(oracle("derivative", case, x, 2).value, dtype=np.float64)
+    except Exception:  # no second derivative there (the oracle cannot take it): no allowance
+        return 0.0
+    sens = np.abs(np.asarray(x, dtype=np.float64) * d2) * np.abs(direction)
+    return np.where(np.isfinite(sens), sens, 0.0) * (2 * EPS[dtype] / tol.rtol)

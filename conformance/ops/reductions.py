@@ -147,7 +147,7 @@ def _norm_rows() -> list[Op]:
         if o not in ("fro", "nuc"):           # torch.norm with a numeric p over two dims is the
             names["torch"] = names["torch"][:2]  # vector p-norm of all entries, not a matrix norm
         out.append(Op(
-            f"matrix_norm_{tag}", "reductions", None, names, oracle=_matrix_norm(o),
+            f"matrix_norm_{tag}", "linalg", None, names, oracle=_matrix_norm(o),
             args=lambda xp, x, o=o: (x, o, (-2, -1)), shapes=((3, 3),), scalar=True, smooth_order=smooth,
             make_input=_wc3, special=[("diagonal", np.diag([3.0, -2.0, 1.0]))],
             doc=f"the {tag} matrix norm (distinct singular values; 1/∞: a unique maximal column/row)"))

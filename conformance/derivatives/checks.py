@@ -29,7 +29,7 @@ from typing import Any, Callable
 import numpy as np
 
 from conformance.derivatives.case import CaseMemo
-from conformance.derivatives.judging import elementwise, of_terms, pointwise_condition, resolved
+from conformance.derivatives.judging import elementwise, of_terms, pointwise_condition
 from conformance.engine import Context, Outcome
 from conformance.errors import ConformanceError, first_line
 from conformance.tolerance import EPS, Comparison, Tolerance, compare, policy
@@ -209,7 +209,7 @@ def gradient(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     g = wide(ctx.numpy(ctx.adapter.grad(function(case, ctx))(x)))
     ref = oracle("jacobian", case, inp.x)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
-    want = resolved(ref)
+    want = ref.value
     return verdict("gradient", compare(g, want, tol, *elementwise(case, want)), tol, inp,
                    f"the {ref.method} oracle", oracle=ref.method)
 
@@ -220,7 +220,7 @@ def jvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     evaluate(case, ctx, x)
     _, t = ctx.adapter.jvp(function(case, ctx), x, v)
     ref = oracle("jacobian", case, inp.x)
-    want, scale = _jv(resolved(ref), inp.v())
+    want, scale = _jv(ref.value, inp.v())
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
     scale = scale + pointwise_condition(case, inp.x, inp.v(), tol, ctx.dtype, oracle)
     return verdict("JVP", compare(wide(ctx.numpy(t)), want, tol, *of_terms(case, want, scale)), tol, inp,
@@ -234,7 +234,7 @@ def vjp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     u = inp.u(y.shape)
     _, ct = ctx.adapter.vjp(function(case, ctx), x, ctx.array(u))
     ref = oracle("jacobian", case, inp.x)
-    want, scale = _jtu(resolved(ref), u, inp.x.shape)
+    want, scale = _jtu(ref.value, u, inp.x.shape)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
     scale = scale + pointwise_condition(case, inp.x, u, tol, ctx.dtype, oracle)
     return verdict("VJP", compare(wide(ctx.numpy(ct)), want, tol, *of_terms(case, want, scale)), tol, inp,
@@ -280,7 +280,7 @@ def hessian(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     H = wide(ctx.numpy(ctx.adapter.hessian(function(case, ctx))(x)))
     ref = oracle("hessian", case, inp.x)
     tol = tolerance_for("second_order", ctx.dtype, ctx.adapter, ref.method)
-    want = resolved(ref)
+    want = ref.value
     return verdict("Hessian", compare(H, want, tol, *elementwise(case, want)), tol, inp,
                    f"the {ref.method} oracle", oracle=ref.method)
 
@@ -308,7 +308,7 @@ def hvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     evaluate(case, ctx, x)
     got = wide(ctx.numpy(ctx.adapter.hvp(function(case, ctx), x, v)))
     ref = oracle("hessian", case, inp.x)
-    want, scale = _jv(resolved(ref), inp.v())
+    want, scale = _jv(ref.value, inp.v())
     tol = tolerance_for("second_order", ctx.dtype, ctx.adapter, ref.method)
     return verdict("HVP", compare(got, want, tol, *of_terms(case, want, scale)), tol, inp, f"the {ref.method} oracle H·v",
                    oracle=ref.method)
@@ -447,7 +447,7 @@ def probe(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     J = wide(ctx.numpy(op(x)))
     ref = oracle("jacobian", case, inp.x)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
-    want = resolved(ref)
+    want = ref.value
     out = verdict("Jacobian at the probe input", compare(J, want, tol, *elementwise(case, want)), tol, inp,
                   f"the {ref.method} oracle", oracle=ref.method)
     out.probe = {"x": np.asarray(inp.x).tolist(), "value": np.asarray(y).tolist(),

@@ -1,7 +1,6 @@
-"""How an oracle's array answer is judged, beyond the tolerance policy: its own noise is an exact 0,
-and linear-algebra derivatives are judged in norm.
+"""How an oracle's array answer is judged beyond the tolerance policy: the families whose derivatives
+are accurate in norm rather than per entry, and the condition allowance of pointwise ops.
 
-    want = resolved(ref)                      # the oracle's value, noise set to exact 0
     compare(got, want, tol, *elementwise(case, want))
 """
 
@@ -10,20 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
-NOISE = 1e3  # an oracle value within NOISE × its own error estimate is indistinguishable from 0
-
-
-def resolved(ref: Any) -> np.ndarray:
-    """The oracle's value with entries inside its own noise (|v| <= NOISE·error estimate, e.g. an
-    mpmath stencil's 1e-81 where the exact entry is 0) set to exact 0: judged by the one absolute
-    allowance for an exact 0, never relative to the oracle's noise."""
-    v = np.asarray(ref.value)
-    err = float(getattr(ref, "error_estimate", 0.0) or 0.0)
-    if not np.isfinite(err) or err <= 0:
-        return v
-    return np.where(np.abs(v) <= NOISE * err, 0.0, v)
-
 
 # Families whose array derivatives are judged in norm (``elementwise``), with the reason.
 NORMWISE = {

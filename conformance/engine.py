@@ -32,6 +32,7 @@ SUITES: dict[str, str] = {
     "edges": "conformance.edges.suite:tasks",
     "integrals": "conformance.integrals.suite:tasks",
     "optimizers": "conformance.optimizers.suite:tasks",
+    "advanced": "conformance.advanced.suite:tasks",
 }
 
 

@@ -12,3 +12,12 @@ mathematics in every framework through the adapters' public operators.
 Each topic module has ``tasks(profile) -> Iterator[Task]`` with ``family`` = the topic's name;
 ``suite.tasks`` chains them (registered in ``conformance.engine.SUITES`` as ``advanced``).
 """
+
+# Each topic: its family name -> its title in the report (the suite runs them in this order).
+TOPICS = {
+    "pinn": "PINN differential operators",
+    "variations": "Calculus of variations",
+    "fractional": "Fractional calculus",
+    "diffusion": "Diffusion-model calculus",
+    "hessian_free": "Hessian-free optimization",
+}

@@ -6,9 +6,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 
+from conformance.advanced import TOPICS
 from conformance.engine import Profile, Task
-
-TOPICS = ("pinn", "variations", "fractional", "diffusion", "hessian_free")
 
 
 def tasks(profile: Profile) -> Iterator[Task]:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from conformance.advanced import TOPICS
 from conformance.errors import ConformanceError
 from conformance.records import STATUSES, RecordSet, iter_result_files, read
 
@@ -32,7 +33,8 @@ DEFAULT_INPUT = Path("reports/results")
 DEFAULT_OUTPUT = Path("reports/index.html")
 SECTIONS = (("found", "Found"), ("summary", "Summary"), ("matrix", "Matrix"), ("coverage", "Coverage"),
             ("details", "Failures"), ("agreement", "Agreement"), ("conventions", "Conventions"),
-            ("integrals", "Integrals"), ("optimizers", "Optimizers"), ("studies", "Studies"),
+            ("integrals", "Integrals"), ("optimizers", "Optimizers"), ("advanced", "Advanced calculus"),
+            ("studies", "Studies"),
             ("benchmarks", "Benchmarks"), ("versions", "Version diff"), ("environment", "Environment"))
 
 
@@ -172,8 +174,9 @@ def render(rs: RecordSet, sessions: list[dict] | None = None) -> str:
     if "</script" in js.lower():
         raise ValueError("report.js must not contain '</script'")
     js_hash = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode()
-    fams = studies.family_checks(recs, ("integrals", "optimizers"))
-    other_studies = {k: v for k, v in study.items() if k not in ("integrals", "optimizers")}
+    own_sections = ("integrals", "optimizers", *TOPICS)
+    fams = studies.family_checks(recs, own_sections)
+    other_studies = {k: v for k, v in study.items() if k not in own_sections}
     return _jinja().get_template("report.html.j2").render(
         generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         sections=SECTIONS, statuses=STATUSES, summary=summary.summarize(rs), warnings=rs.warnings,
@@ -182,7 +185,7 @@ def render(rs: RecordSet, sessions: list[dict] | None = None) -> str:
         coverage=coverage.coverage(recs), ulp=ulp,
         agreement=list(zip(agree, heatmaps)), conventions=conventions.conventions(recs),
         bench=list(zip(bench, bench_charts)), studies=study, study_charts=study_charts,
-        other_studies=other_studies, family_checks=fams,
+        other_studies=other_studies, family_checks=fams, advanced_topics=list(TOPICS.items()),
         superseded=benchmarks.superseded_benchmarks(recs), diffs=versions.version_diffs(recs),
         environment=environment.environment(rs), sessions=sessions or [],
         ratio_factor=versions.RATIO_FACTOR, ratio_floor=versions.RATIO_FLOOR, time_factor=versions.TIME_FACTOR,

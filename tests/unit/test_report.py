@@ -26,7 +26,7 @@ from conformance.report import (
 
 SCRIPT = "<script>alert(1)</script>"
 SECTION_IDS = ["found", "summary", "matrix", "coverage", "details", "agreement", "conventions", "integrals",
-               "optimizers", "studies", "benchmarks", "versions", "environment"]
+               "optimizers", "advanced", "studies", "benchmarks", "versions", "environment"]
 
 
 def rec(**kw) -> Record:
@@ -179,6 +179,25 @@ def test_matrix_cell_is_worst_status_with_largest_ratio(tmp_path):
     assert {c: st for c, _, st in m.rows[1].checks} == {"grad": "pass", "jvp": "fail", "vjp": "na"}
     assert per_check["grad"].status == "pass" and per_check["grad"].ratio == 0.5
     assert per_check["vjp"].status == "na" and per_check["vjp"].share_text == ""   # every check skipped: n/a
+
+
+def test_advanced_topics_get_their_block_in_the_advanced_section(tmp_path):
+    """Each advanced topic (a family of its own) is listed under its title inside #advanced, with its
+    checks' table and study tables; it does not also appear under Studies."""
+    table = {"columns": ["d", "time ratio"], "rows": [[10, 1.5], [100, 2.5]]}
+    p = write(tmp_path / "a.jsonl", [
+        rec(family="pinn", case="laplacian_exp_d10", check="hessian_trace", error_ratio=0.2),
+        rec(family="fractional", case="caputo_power", check="order", status="fail", error_ratio=4.0,
+            message="observed order 1.2 <b>"),
+        rec(family="pinn", case="laplacian_bench", check="methods", kind="study", data={"table": table})])
+    html = build([p], tmp_path / "index.html").read_text(encoding="utf-8")
+    advanced = html.split('<section id="advanced">')[1].split("</section>")[0]
+    assert "PINN differential operators" in advanced and "Fractional calculus" in advanced
+    assert 'id="advanced-pinn"' in advanced and "time ratio" in advanced
+    assert "No diffusion records in these runs." in advanced
+    studies_section = html.split('<section id="studies">')[1].split("</section>")[0]
+    assert "laplacian_bench" not in studies_section
+    assert "fractional check and study (1 records; 1 not passing)" in advanced
 
 
 def test_agreement_heat_maps_come_from_the_probe_records(tmp_path):

@@ -9,16 +9,11 @@ A public name is *exercised* when some op-table row names it and it resolves in 
 is *not provided* in a framework when it names no function there, or only names the installed version
 lacks (``missing``).
 
-The reference lists:
-
-- torch: its OpInfo database (``torch.testing._internal.common_methods_invocations.op_db``, which
-  needs the ``expecttest`` package), the ops with ``supports_autograd``; a catalog name
-  ``torch.linalg.det`` covers OpInfo ``linalg.det``.
-- jax: the public callables of jax.numpy, jax.nn, jax.scipy.special, jax.numpy.linalg, jax.numpy.fft;
-- tensorflow: the public callables of tf.math, tf.linalg, tf.nn, tf.signal;
-
-for these two, "differentiable" is a name heuristic (``NOT_DIFFERENTIABLE``: predicates, integer and
-index results, constructors, rounding), since neither framework publishes such a list.
+The reference lists come from each adapter's ``introspection`` module: a framework that publishes a
+list of its differentiable operations gives it (``reference(exercised)``: torch's OpInfo database);
+one that does not names its public modules (``REFERENCE_MODULES``: jax.numpy, jax.nn, ...; tf.math,
+tf.linalg, ...), whose public callables stand in, "differentiable" judged by a name heuristic
+(``NOT_DIFFERENTIABLE``: predicates, integer and index results, constructors, rounding).
 """
 
 from __future__ import annotations
@@ -29,11 +24,6 @@ from collections import defaultdict
 from typing import Any
 
 from conformance.errors import NotProvidedError
-
-REFERENCE_MODULES = {
-    "jax": ("jax.numpy", "jax.nn", "jax.scipy.special", "jax.numpy.linalg", "jax.numpy.fft"),
-    "tensorflow": ("tf.math", "tf.linalg", "tf.nn", "tf.signal"),
-}
 
 # Name patterns of functions whose result is not a differentiable function of real inputs: predicates,
 # comparisons, integer/index/bool results, shape and dtype queries, constructors, rounding, bit ops.
@@ -91,22 +81,14 @@ def catalog(frameworks: list[str] | None = None) -> list[dict]:
     return out
 
 
-def _torch_reference() -> dict[str, Any]:
-    """OpInfo name -> "" for torch's ops that support autograd (public names only)."""
-    from torch.testing._internal.common_methods_invocations import op_db
-
-    return {o.name: "" for o in op_db if o.supports_autograd and not o.name.startswith("_")}
-
-
-def _module_reference(framework: str) -> dict[str, Any]:
-    """Public callables of the framework's listed modules (qualified name -> the function), by
-    heuristic differentiable (``NOT_DIFFERENTIABLE`` excluded)."""
+def _module_reference(framework: str, modules: dict[str, str]) -> dict[str, Any]:
+    """Public callables of the framework's listed modules (catalog prefix -> module to import), as
+    qualified name -> the function, by heuristic differentiable (``NOT_DIFFERENTIABLE`` excluded)."""
     from conformance import adapters
 
     adapters.get(framework).fw  # noqa: B018 - the framework as the adapter configures it
     out = {}
-    for mod_name in REFERENCE_MODULES[framework]:
-        real = mod_name.replace("tf.", "tensorflow.", 1) if mod_name.startswith("tf.") else mod_name
+    for prefix, real in modules.items():
         try:
             mod = importlib.import_module(real)
         except ImportError:
@@ -116,7 +98,7 @@ def _module_reference(framework: str) -> dict[str, Any]:
                 continue
             obj = getattr(mod, attr, None)
             if callable(obj) and not isinstance(obj, type) and not type(obj).__name__ == "module":
-                out[f"{mod_name}.{attr}"] = obj
+                out[f"{prefix}.{attr}"] = obj
     return out
 
 
@@ -136,17 +118,21 @@ def _function_ids(framework: str, names: list[str]) -> set[int]:
 
 def reference(framework: str, exercised: list[str]) -> dict | None:
     """The framework's differentiable functions (its own list where it has one) and which of them the
-    catalog's exercised names cover; None where no list is available (the reason under "why")."""
+    catalog's exercised names cover; None where its adapter names no list (no introspection module)."""
+    from conformance import adapters
+
+    cls = adapters.adapter_class(framework)
+    if not cls.provides("introspection"):
+        return None
+    intro = cls.capability("introspection")
     try:
-        if framework == "torch":
-            ref = _torch_reference()
-            covered_names = {n.removeprefix("torch.") for n in exercised}
-            source = "torch OpInfo op_db (supports_autograd)"
-        elif framework in REFERENCE_MODULES:
-            ref = _module_reference(framework)
+        if hasattr(intro, "reference"):
+            source, ref, covered_names = intro.reference(exercised)
+        elif hasattr(intro, "REFERENCE_MODULES"):
+            ref = _module_reference(framework, intro.REFERENCE_MODULES)
             ids = _function_ids(framework, exercised)   # an alias (tf.linalg.einsum is tf.einsum) counts
             covered_names = set(exercised) | {n for n, f in ref.items() if id(f) in ids}
-            source = ", ".join(REFERENCE_MODULES[framework]) + " (public callables, name heuristic)"
+            source = ", ".join(intro.REFERENCE_MODULES) + " (public callables, name heuristic)"
         else:
             return None
     except ImportError as exc:

@@ -149,14 +149,12 @@ def thread_counts() -> dict[str, Any]:
                           for i in threadpool_info()}
     except Exception:  # threadpoolctl is optional
         pass
-    if "torch" in sys.modules:
-        torch = sys.modules["torch"]
-        counts["torch_intraop"] = torch.get_num_threads()
-        counts["torch_interop"] = torch.get_num_interop_threads()
-    if "tensorflow" in sys.modules:
-        tf = sys.modules["tensorflow"]
-        counts["tf_intraop"] = tf.config.threading.get_intra_op_parallelism_threads()
-        counts["tf_interop"] = tf.config.threading.get_inter_op_parallelism_threads()
+    from conformance import adapters
+
+    for name in adapters.order():  # each framework says its own threads (its introspection module)
+        cls = adapters.adapter_class(name)
+        if cls.module in sys.modules and cls.provides("introspection"):
+            counts.update(getattr(cls.capability("introspection"), "thread_counts", dict)())
     return counts
 
 

@@ -25,6 +25,18 @@ class Summary:
     column_counts: list[tuple[Column, dict[str, int]]]
     files: list[str]
     synthetic: bool
+    runs_of: list[str]   # per distinct (profile, seed, rotation): what share of the selection the run covered
+
+
+def run_scope(header: dict) -> str:
+    """One line on what a run covered: its profile and seed, and under a rotating profile the share of
+    the derivative tasks this seed ran and the seeds that complete it (``rotation`` of the run header's
+    environment)."""
+    scope = f"profile {header.get('profile', '?')}, seed {header.get('seed', '?')}"
+    rot = header.get("rotation")
+    if isinstance(rot, dict) and rot.get("note"):
+        return f"{scope}: {rot['note']}"
+    return f"{scope}: every selected task"
 
 
 def summarize(rs: RecordSet) -> Summary:
@@ -59,5 +71,5 @@ def summarize(rs: RecordSet) -> Summary:
         counts={s: counts.get(s, 0) for s in STATUSES}, kinds=dict(kinds),
         column_counts=[(c, {s: per_col[c].get(s, 0) for s in STATUSES})
                        for c in sorted_columns(per_col)],
-        files=list(rs.files),
+        files=list(rs.files), runs_of=sorted({run_scope(e) for e in envs}),
         synthetic=any(bool(e.get("synthetic")) for e in envs))

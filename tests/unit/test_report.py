@@ -304,6 +304,17 @@ def test_summary_states_what_ran_where(site):
     assert "synthetic" in html
 
 
+def test_summary_states_each_runs_rotation_share(tmp_path):
+    note = "seed 2 runs 700 of 1000 derivative tasks (70%); seeds 2..5 together run all of them"
+    p = write(tmp_path / "r.jsonl", [rec()], header={"profile": "ci", "seed": 2,
+                                                     "rotation": {"share": 0.7, "note": note}})
+    q = write(tmp_path / "t.jsonl", [rec(framework="jax")], header={"profile": "thorough", "seed": 0})
+    html = build([p, q], tmp_path / "index.html").read_text(encoding="utf-8")
+    summary_section = html.split('<section id="summary">')[1].split("</section>")[0]
+    assert f"profile ci, seed 2: {note}" in summary_section
+    assert "profile thorough, seed 0: every selected task" in summary_section
+
+
 def test_version_matrix_sessions_are_listed_with_the_missing_ones(tmp_path):
     from conformance import matrix
 

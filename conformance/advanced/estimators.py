@@ -12,7 +12,7 @@ with, for symmetric A, the exact per-probe variances
 (for a non-symmetric A replace A by its symmetric part (A + Aᵀ)/2, which has the same quadratic form).
 A check compares t̂ with the exact trace as a z-test on σ/√N (``conformance.integrals.monte_carlo``).
 Probes are drawn from the framework's own generator (``conformance.adapters.integrals``' ``rng``) so
-each framework's estimator is tested end to end; Rademacher probes are sign(uniform − ½).
+each framework's estimator is tested end to end; Rademacher probes are 2⌊u/½⌋ − 1, u uniform on [0, 1).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def probes(rng: Any, kind: str, count: int, dim: int) -> Any:
         return rng.normal((count, dim))
     if kind == "rademacher":
         u = rng.uniform((count, dim))
-        return (u > 0.5) * 2.0 - 1.0
+        return 2.0 * (u // 0.5) - 1.0   # ⌊u/½⌋ ∈ {0, 1}: no bool arithmetic (TF refuses bool * float)
     raise ValueError(f"unknown probe kind {kind!r}; choose one of {', '.join(PROBES)}")
 
 

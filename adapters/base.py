@@ -30,6 +30,7 @@ import functools
 import importlib
 import importlib.metadata
 import importlib.util
+import re
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Callable, Sequence
@@ -440,6 +441,23 @@ class Adapter:
     def _like(self, a: np.ndarray, x: Any) -> Any:
         """A numpy array as an array of x's dtype on x's device."""
         raise NotImplementedError
+
+    # ----------------------------------------------------------------- refusals
+    REFUSALS: tuple[str, ...] = ()   # regexes of the framework's own words for "cannot run under this API"
+
+    def refusal(self, exc: BaseException) -> str | None:
+        """The framework's full message when ``exc`` (or an exception it was raised from) says that
+        the function's differentiation mechanism cannot run through this API variant (a hand-written
+        rule without the forward rule, vmap rule or setup_context the transform needs; an op without
+        a derivative in this mode), as opposed to a wrong result or a crash of the function; else None.
+        Each adapter lists its framework's refusals in ``REFUSALS``."""
+        seen = 0
+        while exc is not None and seen < 8:
+            text = str(exc).strip()
+            if any(re.search(p, text) for p in self.REFUSALS):
+                return f"{type(exc).__name__}: {text}"
+            exc, seen = exc.__cause__ or exc.__context__, seen + 1
+        return None
 
 
 @functools.lru_cache(maxsize=None)

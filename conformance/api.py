@@ -5,207 +5,203 @@
     def f(xp, x):                         # one xp-generic function, run in every framework
         return xp.sum(xp.sin(x) * xp.exp(x))
 
-    conformance.check(f, [0.1, 0.2, 0.3]).assert_ok()
+    conformance.check(f, [0.1, 0.2, 0.3]).assert_ok()                    # one point
+    conformance.check(f, domain=(-2, 2), samples=20, seed=1).assert_ok()  # hypothesis draws, shrinks
 
-    conformance.check({"torch": my_torch_fn, "jax": my_jax_fn},   # per-framework implementations,
-                      x, reference=numpy_fn).assert_ok()          # e.g. custom_vjp / autograd.Function
+    conformance.check({"torch": MyFunction.apply, "jax": my_custom_vjp},  # hand-written rules
+                      domain=(-1, 1), reference=numpy_fn).assert_ok()
 
-Each requested check (``conformance.derivatives.checks``: gradient, jvp, vjp, hessian, adjoint,
-jacobian_modes, hessian_consistency, hvp, taylor) runs in each framework against the oracle of
-``conformance.oracles`` applied to the *reference*: the xp-generic function itself (run in numpy, and
-in mpmath at 40 digits when it runs there: an exact oracle), or ``reference``, a numpy function
-``reference(x)`` (Richardson extrapolation, or the complex step when ``analytic=True``). Tolerances
-come from ``conformance.tolerance``. The result holds one Outcome per (framework variant, check) and
-``assert_ok()`` raises AssertionError with a readable table, so it drops into a pytest suite.
+Each check (``conformance.derivatives.checks``: gradient, jvp, vjp, hessian, hvp, adjoint, jacobian_modes,
+hessian_consistency, taylor, third_derivative, variant_agreement; and ``usercheck.more_checks``: jvp_jvp)
+runs in each framework, through the API variant that can run the rule's mechanism
+(``usercheck.mechanisms``), at each input (``usercheck.domain``), against the oracle chosen for the function
+(``usercheck.oracle_choice``: mpmath, complex step or Richardson, with the relative error each row
+resolves). Tolerances come from ``conformance.tolerance``. ``assert_ok()`` raises AssertionError with the
+table, so the call drops into a pytest suite (``conformance_check`` fixture of the pytest plugin).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
 from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
 from conformance import adapters
-from conformance.derivatives.case import Case
-from conformance.derivatives.checks import CHECKS, Inputs, to_float32_grid
-from conformance.engine import Context, Outcome
-from conformance.errors import ConformanceError, first_line
+from conformance.derivatives.checks import Check, Inputs
+from conformance.engine import Outcome
+from conformance.usercheck import domain as dom
+from conformance.usercheck import mechanisms, more_checks
+from conformance.usercheck.inputs import CheckUsageError, as_array, check_dtype, on_grid
+from conformance.usercheck.oracle_choice import OracleChoice, make_case, reference_values, resolution
+from conformance.usercheck.table import CheckResult, Row
+
+__all__ = ["check", "CheckResult", "Row", "CheckUsageError", "make_case", "DEFAULT", "DEFAULT_CHECKS"]
 
 DEFAULT_CHECKS = ("gradient", "jvp", "vjp", "hessian")
+DEFAULT = DEFAULT_CHECKS
 
 
-class CheckUsageError(ConformanceError, ValueError):
-    pass
+def parse_checks(checks: str | Iterable[str]) -> tuple[str, ...]:
+    """One name, "a,b", or a list of names; every one must be in the menu."""
+    names = tuple(c.strip() for c in checks.split(",") if c.strip()) if isinstance(checks, str) else tuple(checks)
+    if not names:
+        raise CheckUsageError("checks is empty; name at least one check")
+    unknown = [c for c in names if not isinstance(c, str) or c not in more_checks.MENU]
+    if unknown:
+        raise CheckUsageError(f"unknown check(s) {', '.join(map(str, unknown))}; choose from "
+                              f"{', '.join(more_checks.MENU)}")
+    return names
 
 
-@dataclass
-class Row:
-    framework: str
-    api: str
-    check: str
-    outcome: Outcome
-
-    @property
-    def status(self) -> str:
-        return self.outcome.status
+def _frameworks(frameworks: Any, fn: Any) -> list[str]:
+    """The frameworks asked for; by default the dict's keys, or every installed AD framework."""
+    if frameworks is None:
+        if isinstance(fn, Mapping):
+            return [adapters.adapter_class(n).name for n in fn]
+        return [a.name for a in adapters.installed() if not a.is_reference]
+    names = [frameworks] if isinstance(frameworks, str) else list(frameworks)
+    return [adapters.adapter_class(n).name for n in names]
 
 
-@dataclass
-class CheckResult:
-    """Outcomes of ``conformance.check``, one Row per (framework, API variant, check)."""
-
-    name: str
-    dtype: str
-    rows: list[Row] = field(default_factory=list)
-
-    @property
-    def failures(self) -> list[Row]:
-        return [r for r in self.rows if r.status in ("fail", "error")]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-    def outcome(self, framework: str, check: str, api: str | None = None) -> Outcome:
-        for r in self.rows:
-            if r.framework == framework and r.check == check and (api is None or r.api == api):
-                return r.outcome
-        raise KeyError(f"no outcome for {framework} {check}")
-
-    def table(self) -> str:
-        """One line per (framework[api], check): status, error ratio, max relative error, message."""
-        head = f"{'framework[api]':<28} {'check':<20} {'status':<7} {'ratio':>9} {'max rel':>9}  message"
-        lines = [f"conformance.check({self.name}, dtype={self.dtype})", head]
-        for r in self.rows:
-            o = r.outcome
-            ratio = "" if o.error_ratio is None else f"{o.error_ratio:.3g}"
-            rel = "" if o.max_rel_error is None else f"{o.max_rel_error:.3g}"
-            lines.append(f"{r.framework + '[' + r.api + ']':<28} {r.check:<20} {o.status:<7} {ratio:>9} "
-                         f"{rel:>9}  {o.message[:120]}")
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.table()
-
-    def assert_ok(self) -> "CheckResult":
-        """Raise AssertionError with the table when any check failed or raised."""
-        if not self.ok:
-            bad = ", ".join(f"{r.framework}[{r.api}] {r.check}" for r in self.failures)
-            raise AssertionError(f"derivative checks failed: {bad}\n{self.table()}")
-        return self
+def _applies(chk: Check, case: Any, adapter: Any, dtype: str, pointwise: bool) -> str | None:
+    """Why ``chk`` does not run for this function, adapter and dtype (None: it runs)."""
+    if chk.scalar and not case.scalar:
+        return f"{chk.name} needs a scalar-valued function (this one returns an array)"
+    if chk.elementwise and not pointwise:
+        return f"{chk.name} needs an elementwise function: declare pointwise=True if f acts entry by entry"
+    if chk.ad_only and adapter.is_reference:
+        return f"{chk.name} compares two AD programs"
+    if dtype not in adapter.dtypes:
+        return f"{adapter.name} does not differentiate {dtype}"
+    why = more_checks.not_in_low_precision(chk.name, dtype)
+    if why:
+        return why
+    if chk.dtypes is not None and dtype not in chk.dtypes and dtype not in ("float16", "bfloat16"):
+        return f"{chk.name} runs in {', '.join(chk.dtypes)} only"
+    return None
 
 
-def _mp_capable(fn: Callable, x: np.ndarray) -> bool:
-    """Whether fn(xp, x) runs in the mpmath namespace of the oracles (then mpmath is its oracle)."""
-    try:
-        import mpmath
-
-        from conformance import oracles
-        from conformance.mp_namespace import to_float, to_mp
-
-        with mpmath.workdps(40):
-            y = to_float(np.asarray(fn(oracles.mp_namespace(), to_mp(x)), dtype=object))
-        return bool(np.all(np.isfinite(y)))
-    except Exception:
-        return False
-
-
-def make_case(fn: Any, x: np.ndarray, reference: Callable | None = None, name: str | None = None,
-              analytic: bool = False) -> Case:
-    """A Case from a user function: ``fn(xp, x)`` or {framework: f(array)}, judged by ``reference``."""
-    impls: dict[str, Callable] = {}
-    if isinstance(fn, Mapping):
-        if not fn:
-            raise CheckUsageError("fn is an empty dict; give {framework: function} for at least one framework")
-        for fw, f in fn.items():
-            if not callable(f):
-                raise CheckUsageError(f"fn[{fw!r}] is not callable; give a function of that framework's array")
-            impls[adapters.adapter_class(fw).name] = (lambda xp, z, f=f: f(z))
-        if reference is None and "numpy" in impls:
-            ref_fn, mp = impls["numpy"], False
-        elif reference is None:
-            raise CheckUsageError("per-framework functions need reference=<numpy function of x> (or a "
-                                  "'numpy' entry) for the oracle to differentiate")
-        else:
-            ref_fn, mp = (lambda xp, z: reference(z)), False
-        label = name or "user function"
-    elif callable(fn):
-        if reference is not None:
-            ref_fn, mp = (lambda xp, z: reference(z)), False
-        else:
-            ref_fn, mp = fn, _mp_capable(fn, x)
-        label = name or getattr(fn, "__name__", "user function")
-    else:
-        raise CheckUsageError(f"fn must be a function fn(xp, x) or a dict {{framework: function}}, "
-                              f"not {type(fn).__name__}")
-    try:
-        y = np.asarray(ref_fn(adapters.get("numpy").xp, np.asarray(x)))
-    except Exception as exc:
-        raise CheckUsageError(f"the reference function raised {type(exc).__name__}: {exc}; it must run "
-                              f"on a numpy array of shape {np.shape(x)}") from exc
-    if not np.all(np.isfinite(y)):
-        raise CheckUsageError("the reference function is not finite at x; choose an x in its domain")
-    generic = not isinstance(fn, Mapping)
-    return Case(name=label, family="user", fn=fn if generic else ref_fn,
-                shapes=(tuple(np.shape(x)),), scalar=y.shape == (), mp=mp,
-                analytic=bool(analytic), impls=impls,
-                exact_fn=None if ref_fn is fn else ref_fn)
-
-
-def check(fn: Any, x: Any, *, frameworks: Iterable[str] | None = None,
-          checks: Iterable[str] = DEFAULT_CHECKS, dtype: str = "float64",
-          reference: Callable | None = None, variants: str = "default", analytic: bool = False,
+def check(fn: Any, x: Any = None, *, domain: Any = None, samples: int | None = None, seed: int | None = None,
+          checks: str | Iterable[str] = DEFAULT, variants: str | Iterable[str] = "default",
+          reference: Callable | None = None, analytic: bool = False, dtype: str = "float64",
+          pointwise: bool = False, frameworks: str | Iterable[str] | None = None,
+          points: Iterable[Any] | None = None, shape: tuple[int, ...] | None = None, oracle: str = "auto",
           name: str | None = None, device: str = "cpu", direction_seed: int = 0,
           staged: bool = True) -> CheckResult:
-    """Run derivative ``checks`` of ``fn`` at ``x`` in each framework against the oracle.
+    """Run derivative ``checks`` of ``fn`` in each framework against the oracle, at x or over a domain.
 
-    fn: ``fn(xp, x)`` written once against a numpy-like namespace, or a dict {framework: f} of
-        functions of that framework's arrays (e.g. wrapping torch.autograd.Function, jax.custom_vjp,
-        tf.custom_gradient).
-    reference: numpy ``f(x)`` the oracle differentiates; default the xp-generic fn itself (through
-        numpy and mpmath: exact oracles). ``analytic=True`` allows the complex-step oracle on it.
-    frameworks: default the dict's keys, or every installed AD framework. variants: "default" or "all".
-    staged: run the operators as staged programs (jax.jit) where the framework stages, as
-        ``conformance run`` does; False runs them eagerly.
-    Checks that do not apply (gradient/Hessian of a non-scalar function) are recorded as skip.
+    fn: ``fn(xp, x)`` written once against a numpy-like namespace, or {framework: f} of functions of that
+        framework's arrays (torch.autograd.Function.apply, jax.custom_vjp/custom_jvp, tf.custom_gradient).
+    x, domain, points, samples, seed, shape: where to look (``usercheck.domain``); x may be a framework
+        tensor (one that requires grad too). Complex inputs are refused (``usercheck.inputs``).
+    checks: one name, "a,b" or a list (default gradient, jvp, vjp, hessian; scalar-only ones skip for
+        array-valued f; third_derivative needs ``pointwise=True``).
+    variants: "default" (each check through the API variant that can run the rule), "all", a variant
+        name or a list of them (``usercheck.mechanisms``).
+    reference: numpy ``f(x)`` in float64 that the oracles differentiate; default fn itself (mpmath where
+        it runs there). oracle: "auto" (default), "mpmath", "complex step" or "richardson";
+        ``analytic=True`` asks for the complex step (it is still checked against Richardson at each x).
+    dtype: float64, float32, float16 or bfloat16 (inputs rounded to the dtype; bounds from the policy).
+    staged: run the operators as staged programs (jax.jit) where the framework stages, as ``conformance
+        run`` does; False runs them eagerly.
     """
-    x = np.asarray(x, dtype=np.float64)
-    if dtype not in ("float64", "float32"):
-        raise CheckUsageError(f"dtype {dtype!r} is not supported here; use 'float64' or 'float32'")
-    if dtype == "float32":
-        x = to_float32_grid(x)
-    unknown = [c for c in checks if c not in CHECKS]
-    if unknown:
-        raise CheckUsageError(f"unknown check(s) {', '.join(unknown)}; choose from {', '.join(CHECKS)}")
-    case = make_case(fn, x, reference, name, analytic)
-    if frameworks is None:
-        frameworks = list(case.impls) if case.impls else [a.name for a in adapters.installed()
-                                                          if not a.is_reference]
-    result = CheckResult(case.name, dtype)
-    for fw in frameworks:
+    dtype = check_dtype(dtype)
+    names = parse_checks(checks)
+    wanted = mechanisms.parse_variants(variants)
+    where = dom.sampling(x, domain, points, samples, seed, shape)
+    first = on_grid(where.points[0] if where.points else _first_draw(where), dtype)
+    case = make_case(fn, first, reference, name, analytic, pointwise)
+    choice = OracleChoice(case, oracle, analytic)
+    bases, result = [], CheckResult(case.name, dtype, where=where.description, seed=where.seed)
+    for fw in _frameworks(frameworks, fn):
+        if case.impls and fw not in case.impls:
+            raise CheckUsageError(f"no implementation for {fw}; fn has {', '.join(case.impls)}")
         base = adapters.get(fw).staging(staged)
         ok = base.available()
         if not ok:
             result.rows.append(Row(base.name, base.variant, "*", Outcome.skip(str(ok))))
             continue
-        if case.impls and base.name not in case.impls:
-            raise CheckUsageError(f"no implementation for {base.name}; fn has {', '.join(case.impls)}")
-        chosen = base.all_variants() if variants == "all" else [base]
-        for ad in chosen:
-            ctx = Context(ad, device, dtype, 0)
-            for name_ in checks:
-                result.rows.append(Row(ad.name, ad.variant, name_, _run_one(CHECKS[name_], case, ctx, x,
-                                                                             direction_seed)))
+        bases.append(base)
+    mechanisms.check_names(wanted, bases)
+    slots = [s for b in bases for s in mechanisms.slots(b, wanted)]
+    menu = more_checks.menu(dtype)
+
+    def prepare(p: np.ndarray) -> np.ndarray:
+        xg = on_grid(as_array(p), dtype)
+        with np.errstate(all="ignore"):
+            y = reference_values(choice.base.fn, xg)
+        if y.shape != np.shape(reference_values(choice.base.fn, first)) or not np.all(np.isfinite(y)):
+            what = "is not finite" if y.shape == np.shape(reference_values(choice.base.fn, first)) else \
+                f"returns shape {y.shape}"
+            raise CheckUsageError(f"the reference {what} at x = {xg.tolist()!r}, inside the declared domain "
+                                  f"({where.description}): declare a domain inside the reference's domain")
+        return xg
+
+    def run(xs: np.ndarray, focus: set | None) -> dict:
+        case_x, note = choice.at(xs)
+        inp = Inputs(xs, direction_seed)
+        rows = {}
+        for slot in slots:
+            for cname in names:
+                key = (slot.framework, slot.name, cname)
+                if focus is None or key in focus:
+                    rows[key] = _row(menu[cname], slot, case_x, note, xs, inp, device, dtype, pointwise)
+        return rows
+
+    ex = dom.explore(run, prepare, where)
+    result.examples = ex.examples
+    order = [(s.framework, s.name, c) for s in slots for c in names]
+    result.rows += [ex.rows[k] for k in order if k in ex.rows]
+    if ex.failing_x is not None and result.failures:
+        result.reproducer = _reproducer(case.name, ex.failing_x, result, wanted, dtype, reference, where)
     return result
 
 
-def _run_one(chk: Any, case: Case, ctx: Context, x: np.ndarray, direction_seed: int) -> Outcome:
-    if chk.scalar and not case.scalar:
-        return Outcome.skip(f"{chk.name} needs a scalar-valued function")
-    if chk.ad_only and ctx.adapter.is_reference:
-        return Outcome.skip(f"{chk.name} compares two AD programs")
-    try:
-        return chk.run(case, ctx, Inputs(x, direction_seed))
-    except Exception as exc:
-        return Outcome("error", message=first_line(exc, 300), input=x.tolist())
+def _first_draw(where: dom.Sampling) -> np.ndarray:
+    """One input of the domain (to learn f's output shape and whether it runs in mpmath): the first draw."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hseed
+
+    found: list[np.ndarray] = []
+
+    def keep(a: Any) -> None:
+        if not found:
+            found.append(np.asarray(a))
+
+    test = settings(max_examples=1, database=None, deadline=None, phases=[Phase.generate],
+                    suppress_health_check=list(HealthCheck))(given(where.strategy)(keep))
+    hseed(where.seed)(test)()
+    return found[0]
+
+
+def _row(chk: Check, slot: mechanisms.Slot, case: Any, note: str | None, x: np.ndarray, inp: Inputs,
+         device: str, dtype: str, pointwise: bool) -> Row:
+    why = _applies(chk, case, slot.candidates[0], dtype, pointwise)
+    if why:
+        return Row(slot.framework, slot.candidates[0].variant, chk.name, Outcome.skip(why))
+    ad, out = mechanisms.run_slot(chk, case, slot, device, dtype, inp)
+    if note and out.data.get("oracle") == "richardson":
+        out.data["oracle_note"] = note
+    if out.status in ("pass", "fail"):
+        out.data["resolution"] = resolution(chk.name, case, x, out)
+    if out.status == "pass":  # a passing row's max relative error over exact-0 entries (noise) says nothing
+        out.message = re.sub(r"max rel error [^,]+, ", "", out.message)
+    return Row(slot.framework, ad.variant, chk.name, out)
+
+
+def _reproducer(label: str, x: np.ndarray, result: CheckResult, wanted: Any, dtype: str,
+                reference: Any, where: dom.Sampling) -> str:
+    """A stand-alone call that re-runs the failing rows at the failing (shrunk) input, and the whole run."""
+    bad = result.failures
+    checks = list(dict.fromkeys(r.check for r in bad))
+    fws = list(dict.fromkeys(r.framework for r in bad))
+    apis = list(dict.fromkeys(r.api for r in bad))
+    variants = wanted if wanted == "all" else (apis[0] if len(apis) == 1 else apis)
+    ref = ", reference=<your reference>" if reference is not None else ""
+    one = (f"conformance.check({label}, x=np.array({x.tolist()!r}), checks={checks!r}, frameworks={fws!r}, "
+           f"variants={variants!r}, dtype={dtype!r}{ref}).assert_ok()")
+    if where.strategy is None:
+        return one
+    return f"{one}  — the whole run again: the same call with seed={where.seed} ({where.description})"
+

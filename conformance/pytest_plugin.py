@@ -6,6 +6,8 @@ Options:
     --conformance-checks PAT    which derivative checks tests/conformance runs (glob patterns)
     --conformance-dtype DTYPE   which dtypes tests/conformance runs (repeatable; default float64)
     --conformance-variants      run every API variant, not only each framework's default one
+    --conformance-seed N        the seed of ``conformance_check``'s draws (default: a fresh one, printed
+                                with any failure so that the run can be repeated)
 
 Fixtures:
     conformance_profile     the engine Profile chosen by --conformance-profile
@@ -13,6 +15,9 @@ Fixtures:
     conformance_adapter     parametrized: one default-variant adapter per selected framework
     conformance_variant     parametrized: every API variant of every selected framework
     conformance_registry    the known-deviation registry
+    conformance_check       ``conformance.check`` with the selected frameworks (for an xp-generic function;
+                            a dict's keys are kept to those selected) and --conformance-seed:
+                            ``conformance_check(f, domain=(0, 1)).assert_ok()``
 
 The pytest header names the libraries under test and their versions.
 """
@@ -38,6 +43,8 @@ def pytest_addoption(parser: Any) -> None:
                     help="dtypes tests/conformance runs (repeatable; default float64)")
     group.addoption("--conformance-variants", action="store_true",
                     help="run every API variant, not only each framework's default one")
+    group.addoption("--conformance-seed", type=int, default=None, metavar="N",
+                    help="seed of the conformance_check fixture's draws (default: a fresh seed, reported)")
 
 
 def selected_frameworks(config: Any) -> list[str]:
@@ -94,3 +101,30 @@ def conformance_registry() -> Any:
     from conformance import registry
 
     return registry.load(None)
+
+
+@pytest.fixture(scope="session")
+def conformance_check(request: Any) -> Any:
+    """``conformance.check`` bound to this session's --framework selection and --conformance-seed; the
+    frameworks it runs are in its ``frameworks`` attribute."""
+    import functools
+    from collections.abc import Mapping
+
+    import conformance
+    from conformance import adapters
+
+    selected = [n for n in selected_frameworks(request.config) if not adapters.adapter_class(n).is_reference]
+    seed = request.config.getoption("--conformance-seed")
+
+    @functools.wraps(conformance.check)
+    def run(fn: Any, x: Any = None, **kwargs: Any) -> Any:
+        if "frameworks" not in kwargs:
+            kwargs["frameworks"] = [n for n in selected if not isinstance(fn, Mapping) or n in
+                                    {adapters.adapter_class(k).name for k in fn}]
+        if seed is not None:
+            kwargs.setdefault("seed", seed)
+        return conformance.check(fn, x, **kwargs)
+
+    run.frameworks = selected
+    run.seed = seed
+    return run

@@ -134,6 +134,11 @@ class JaxAdapter(Adapter):
     # Complex gradient convention (conformance.edges.complex normalizes by it): JAX returns ∂L/∂x − i ∂L/∂y, the conjugate of PyTorch's; vjp gives Jᵀu (no conjugation)
     # https://jax.readthedocs.io/en/latest/notebooks/autodiff_cookbook.html#complex-numbers-and-differentiation
     complex_grad_convention = "conjugate"
+    # JAX's refusals (see Adapter.refusal): forward mode through a custom_vjp rule (directly, or nested over
+    # jax.linearize's custom_lin), reverse mode through a while_loop/fori_loop with dynamic bounds
+    REFUSALS = (r"can't apply forward-mode autodiff \(jvp\) to a custom_vjp function",
+                r"Differentiation rule for 'custom_lin' not implemented",
+                r"Reverse-mode differentiation does not work for lax\.while_loop")
 
     @classmethod
     def configure_cache(cls, path: Any) -> bool:

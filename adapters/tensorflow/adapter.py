@@ -176,6 +176,8 @@ class TensorflowAdapter(Adapter):
     relative_cost = 5.4  # task seconds vs torch's in a full `conformance run` (2-core CPU, ci profile)
     # Complex gradient convention (conformance.edges.complex normalizes by it): TensorFlow returns ∂L/∂x + i ∂L/∂y for a real loss of z = x + iy, as PyTorch does
     complex_grad_convention = "direct"
+    # TensorFlow's refusals (see Adapter.refusal): an op with no registered gradient
+    REFUSALS = (r"No gradient defined for operation", r"gradient registry has no entry for")
 
     @classmethod
     def _prepare_import(cls) -> None:

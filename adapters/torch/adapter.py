@@ -192,6 +192,17 @@ class TorchAdapter(Adapter):
     # Complex gradient convention (conformance.edges.complex normalizes by it): PyTorch returns ∂L/∂x + i ∂L/∂y (= 2 ∂L/∂z̄) for a real loss of z = x + iy; vjp gives conj(J)ᵀu
     # https://pytorch.org/docs/stable/notes/autograd.html#complex-autograd-doc
     complex_grad_convention = "direct"
+    # torch's refusals to run a function through an API (see Adapter.refusal): functorch transforms of an
+    # old-style autograd.Function (no setup_context) or of one without a vmap rule, forward mode through a
+    # Function without jvp or an op without a forward derivative, a second derivative of a once-differentiable
+    # backward, data-dependent Python under vmap
+    REFUSALS = (r"must override the setup_context staticmethod",
+                r"must implement the jvp function for custom autograd\.Function",
+                r"does not have vmap support", r"override the vmap staticmethod",
+                r"marked with @once_differentiable",
+                r"Trying to use forward AD with .* that does not support it",
+                r"[Nn]ested forward mode AD is not supported",
+                r"vmap: .*(not supported|data-dependent)", r"is not supported with vmap")
 
     @classmethod
     def configure_cache(cls, path: Any) -> bool:

@@ -111,7 +111,13 @@ def check(fn: Any, x: Any = None, *, domain: Any = None, samples: int | None = N
     wanted = mechanisms.parse_variants(variants)
     where = dom.sampling(x, domain, points, samples, seed, shape)
     first = on_grid(where.points[0] if where.points else _first_draw(where), dtype)
-    case = make_case(fn, first, reference, name, analytic, pointwise)
+    try:
+        case = make_case(fn, first, reference, name, analytic, pointwise)
+    except CheckUsageError as exc:
+        if where.strategy is None or "not finite" not in str(exc):
+            raise
+        raise CheckUsageError(f"{exc} — it is a sample of the declared domain ({where.description}): declare "
+                              f"a domain inside the reference's domain") from None
     choice = OracleChoice(case, oracle, analytic)
     bases, result = [], CheckResult(case.name, dtype, where=where.description, seed=where.seed)
     for fw in _frameworks(frameworks, fn):
@@ -199,6 +205,7 @@ def _reproducer(label: str, x: np.ndarray, result: CheckResult, wanted: Any, dty
     apis = list(dict.fromkeys(r.api for r in bad))
     variants = wanted if wanted == "all" else (apis[0] if len(apis) == 1 else apis)
     ref = ", reference=<your reference>" if reference is not None else ""
+    label = label if label.isidentifier() else "fn"
     one = (f"conformance.check({label}, x=np.array({x.tolist()!r}), checks={checks!r}, frameworks={fws!r}, "
            f"variants={variants!r}, dtype={dtype!r}{ref}).assert_ok()")
     if where.strategy is None:

@@ -10,12 +10,14 @@
 Every drawn input is rounded to the dtype's grid and checked against the reference: a non-finite reference
 value inside the declared domain stops the check with a one-line error naming the point (a domain outside
 the reference's domain is never a pass). On a failure hypothesis shrinks the input — re-running only the
-failing (framework, variant, check) rows, within SHRINK_BUDGET calls — and the result keeps the shrunk input.
+failing (framework, variant, check) rows, within SHRINK_BUDGET calls and SHRINK_SECONDS — and the result keeps
+the shrunk input (the smallest failing one hypothesis reached).
 """
 
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -25,7 +27,8 @@ from conformance.usercheck.inputs import CheckUsageError, as_array
 
 DEFAULT_SAMPLES = 10
 DEFAULT_SHAPE = (3,)
-SHRINK_BUDGET = 40      # extra calls (of the failing rows only) hypothesis may spend shrinking
+SHRINK_BUDGET = 150     # extra calls (of the failing rows only) hypothesis may spend shrinking,
+SHRINK_SECONDS = 10.0   # and at most this long
 
 
 @dataclass
@@ -153,7 +156,7 @@ def _hypothesis(run: Callable, prepare: Callable, s: Sampling, ex: Exploration, 
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as hseed
 
-    state: dict[str, Any] = {"focus": None, "seen": {}, "last": None, "spent": 0}
+    state: dict[str, Any] = {"focus": None, "seen": {}, "last": None, "spent": 0, "since": 0.0}
 
     def body(drawn: np.ndarray) -> None:
         try:
@@ -165,7 +168,7 @@ def _hypothesis(run: Callable, prepare: Callable, s: Sampling, ex: Exploration, 
             state["last"] = (x, state["seen"][key])
             raise _Failed()
         if state["focus"] is not None:
-            if state["spent"] >= SHRINK_BUDGET:
+            if state["spent"] >= SHRINK_BUDGET or time.perf_counter() - state["since"] > SHRINK_SECONDS:
                 return  # budget spent: unseen candidates count as passing, the best failure stands
             state["spent"] += 1
         rows = run(x, state["focus"])
@@ -175,7 +178,7 @@ def _hypothesis(run: Callable, prepare: Callable, s: Sampling, ex: Exploration, 
         bad = failing(rows)
         if bad:
             if state["focus"] is None:
-                state["focus"] = bad
+                state["focus"], state["since"] = bad, time.perf_counter()
             state["seen"][key] = rows
             state["last"] = (x, rows)
             raise _Failed()

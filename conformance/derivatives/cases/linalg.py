@@ -150,8 +150,12 @@ CASES: list[Case] = [
          grad=_cofactor, hess=_det_hess, make_input=_wc,  # random draws stay nonsingular; the
          # singular matrices, where the frameworks' det·A⁻ᵀ formulas break, are special points
          special_points=(sp("identity", np.eye(3)),
-                         sp("rank n-1", [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]],
-                            note="det = 0: the gradient is the cofactor matrix, det·A⁻ᵀ is 0·∞"),
+                         # a zero column stays exactly zero through any elimination order, so LU's
+                         # last pivot is exactly 0 on every CPU ([[1,2,3],[2,4,6],[1,0,1]] gave a
+                         # pivot of 0 on one CPU and ~1e-16 on another, and torch's answer with it)
+                         sp("rank n-1", [[1.0, 2.0, 0.0], [3.0, 4.0, 0.0], [5.0, 6.0, 0.0]],
+                            note="det = 0 with an exactly zero LU pivot: the gradient is the cofactor "
+                                 "matrix (nonzero in the zero column), det·A⁻ᵀ is 0·∞"),
                          sp("rank n-2", [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [3.0, 6.0, 9.0]],
                             note="det = 0 and the gradient is 0"),
                          sp("zero", np.zeros((3, 3))))),

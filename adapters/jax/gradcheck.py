@@ -40,3 +40,17 @@ def native_check(f: Callable, x: Any) -> tuple[bool, str]:
 
 def time_native_check(f: Callable, x: Any) -> None:
     return None
+
+
+def check_rule(f: Callable, x: Any, modes: tuple[str, ...] = ("fwd", "rev")) -> tuple[bool, str]:
+    """jax.test_util.check_grads(f, (x,), order=2, modes=modes) with its default tolerances and step
+    (eps 1e-4; random directions): (flagged, the first line of its AssertionError or "passed").
+    ``modes``: the ones the mechanism runs (a custom_vjp has no forward mode)."""
+    import jax
+    import jax.test_util
+
+    try:
+        jax.test_util.check_grads(f, (jax.numpy.asarray(x),), order=2, modes=list(modes))
+    except Exception as exc:  # AssertionError: a mismatch; anything else: the rule could not run
+        return True, first_line(exc, 300, with_type=not isinstance(exc, AssertionError))
+    return False, "passed"

@@ -1,4 +1,5 @@
-"""torch: a torch.autograd.Function with a skewed backward, and torch.autograd.gradcheck."""
+"""torch: a torch.autograd.Function with a skewed backward, and torch.autograd.gradcheck
+(+ gradgradcheck for a rule's second order)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,22 @@ def time_native_check(f: Callable, x: Any) -> float:
     start = time.perf_counter()
     torch.autograd.gradcheck(f, (t,), fast_mode=False, raise_exception=False)
     return time.perf_counter() - start
+
+
+def check_rule(f: Callable, x: Any, modes: tuple[str, ...] = ("fwd", "rev")) -> tuple[bool, str]:
+    """torch.autograd.gradcheck then torch.autograd.gradgradcheck, both with their defaults (eps 1e-6,
+    atol 1e-5, rtol 1e-3; fast_mode False; check_forward_ad False, so a JVP rule is not looked at):
+    (flagged, the first line of the checker's complaint or "passed"). ``modes`` is not used: the
+    defaults are what a user runs."""
+    import torch
+
+    t = _tensor(x)
+    for checker in (torch.autograd.gradcheck, torch.autograd.gradgradcheck):
+        torch.manual_seed(0)  # gradgradcheck's random grad_outputs
+        try:
+            ok = checker(f, (t,), raise_exception=True)
+        except Exception as exc:  # GradcheckError or the Function's own refusal: flagged
+            return True, f"{checker.__name__}: {first_line(exc, 300, with_type=False)}"
+        if not ok:
+            return True, f"{checker.__name__} returned False"
+    return False, "passed"

@@ -43,6 +43,8 @@ def main(args: argparse.Namespace) -> int:
             print(targets.table(res["title"], res["columns"], res["rows"]))
             for line in res.get("unregistered", [])[:40]:
                 print("  UNREGISTERED", line)
+            for line in res.get("missed", []):
+                print("  MISSED", line)
             print(f"=> {section}: {'met' if res['ok'] else 'NOT met'} ({res['seconds']:.0f} s)\n", flush=True)
             w.write(targets.record(section, res))
     print(f"study records: {path}")

@@ -1,6 +1,6 @@
 """The derivative engine's targets, measured (``conformance targets``, in conformance.commands.targets).
 
-    conformance targets [--only sensitivity,cost,seeds,runtime] [--seeds 20] [--n 1000]
+    conformance targets [--only sensitivity,cost,seeds,runtime,rules] [--seeds 20] [--n 1000]
 
 - **sensitivity** — a hand-written gradient rule of f(x) = Σ sin(xᵢ) exp(xᵢ) (torch.autograd.Function,
   jax.custom_vjp, tf.custom_gradient) returns (1 + δ)·∇f; for each δ: whether ``conformance.check``
@@ -16,6 +16,13 @@
   warm (the cache the cold run filled), side by side: wall and CPU time, task seconds per framework,
   whether the two runs' records are identical (timings aside), and the shard plan of each framework
   (the matrix's ``shards``) with each shard's measured task seconds.
+
+- **rules** — hand-written rules through every mechanism of every framework (torch.autograd.Function
+  old and new style, with and without jvp and vmap support; jax.custom_vjp, custom_jvp;
+  tf.custom_gradient), correct over ``--seeds`` seeds and mutated (sign, factor 2, relative errors,
+  one wrong element, forward-only, second-order-only, broadcast reduction, NaN on part of the domain,
+  transposed): ``conformance.check`` (default settings) beside each framework's own checker, and the
+  false alarms (``conformance.derivatives.rule_study``).
 
 ``measure(section, ...)`` returns a section's table; the command prints it and writes it as a
 ``study`` record (``record``, data.table) to ``--out`` so the report shows them.
@@ -37,7 +44,7 @@ import numpy as np
 
 from conformance.records import Record
 
-SECTIONS = ("sensitivity", "cost", "seeds", "runtime")
+SECTIONS = ("sensitivity", "cost", "seeds", "runtime", "rules")
 DELTAS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10, 0.0)
 TARGET_DELTA = {"float64": 1e-8, "float32": 1e-4}
 SEED_CHECKS = "gradient,jvp,vjp,hessian"
@@ -175,6 +182,21 @@ def seeds(frameworks: list[str], count: int, first: int = 0) -> dict:
             "unregistered": unregistered}
 
 
+# ------------------------------------------------------------------ rules
+def rules(frameworks: list[str], count: int) -> dict:
+    """The custom-rule study (``rule_study.study``), its progress on stderr."""
+    from conformance.derivatives import rule_study
+
+    def progress(cell: Any) -> None:
+        said = ("n/a" if cell.why.startswith("n/a") else
+                f"{cell.false_alarms} false alarms" if cell.mutant == rule_study.CORRECT_RULE else
+                "flagged" if cell.flagged else "MISSED")
+        print(f"  {cell.framework}/{cell.mechanism} {cell.function} {cell.mutant}: {said}", file=sys.stderr,
+              flush=True)
+
+    return rule_study.study(frameworks, count, progress=progress)
+
+
 # ------------------------------------------------------------------ runtime
 def runtime(suites: str, frameworks: list[str] | None = None, cases: str | None = None) -> dict:
     """Cold and warm ``conformance run --profile ci`` over ``suites`` (and ``frameworks``, ``cases``),
@@ -294,6 +316,8 @@ def measure(section: str, frameworks: list[str], *, n: int, seeds_count: int, fi
         res = cost(n)
     elif section == "seeds":
         res = seeds(frameworks, seeds_count, first_seed)
+    elif section == "rules":
+        res = rules(frameworks, seeds_count)
     else:
         res = runtime(runtime_suites, frameworks, runtime_cases)
     res["seconds"] = time.perf_counter() - start
@@ -303,7 +327,8 @@ def measure(section: str, frameworks: list[str], *, n: int, seeds_count: int, fi
 def record(section: str, res: dict) -> Record:
     """A section's result as a kind "study" record (its table in data.table)."""
     data = {"table": {"columns": res["columns"], "rows": res["rows"]}, "title": res["title"]}
-    for k in ("ratio", "wall_s", "cpu_s", "warm_wall_s", "warm_cpu_s", "identical", "unregistered"):
+    for k in ("ratio", "wall_s", "cpu_s", "warm_wall_s", "warm_cpu_s", "identical", "unregistered", "false_alarms",
+              "native_false_alarms", "missed"):
         if k in res:
             data[k] = res[k]
     return Record(kind="study", framework="all", framework_version="", api="", device="cpu",

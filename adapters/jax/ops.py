@@ -82,3 +82,47 @@ BINDINGS: dict[str, Callable] = {
     "jax.scipy.linalg.lu_solve": _lu_solve,
     "jax.scipy.linalg.qr": _keywords(mode="economic"),
 }
+
+
+# ---------------------------------------------------------------- catalog growth (conformance/ops/manipulation.py,
+# statistics.py, fft.py): numpy-style arguments as jax.lax's explicit forms
+def _lax_expand_dims(f: Callable, x: Any, axis: int) -> Any:
+    return f(x, (axis,))
+
+
+def _lax_pad(f: Callable, x: Any, widths: Any) -> Any:
+    """lax.pad's (low, high, interior) per axis, padding value 0."""
+    return f(x, x.dtype.type(0), [(int(lo), int(hi), 0) for lo, hi in widths])
+
+
+def _slice_in_dim(f: Callable, x: Any, dim: int, start: int, length: int) -> Any:
+    return f(x, start, start + length, axis=dim)
+
+
+def _dynamic_slice_in_dim(f: Callable, x: Any, dim: int, start: int, length: int) -> Any:
+    return f(x, start, length, axis=dim)
+
+
+def _lax_slice(f: Callable, x: Any, dim: int, start: int, length: int) -> Any:
+    starts = [start if d == dim else 0 for d in range(x.ndim)]
+    limits = [start + length if d == dim else n for d, n in enumerate(x.shape)]
+    return f(x, starts, limits)
+
+
+def _dynamic_slice(f: Callable, x: Any, dim: int, start: int, length: int) -> Any:
+    starts = [start if d == dim else 0 for d in range(x.ndim)]
+    sizes = [length if d == dim else n for d, n in enumerate(x.shape)]
+    return f(x, starts, sizes)
+
+
+def _dot_general(f: Callable, a: Any, b: Any) -> Any:
+    """A @ B as a contraction of A's last axis with B's first."""
+    return f(a, b, (([a.ndim - 1], [0]), ([], [])))
+
+
+BINDINGS.update({
+    "jax.lax.expand_dims": _lax_expand_dims, "jax.lax.pad": _lax_pad,
+    "jax.lax.slice_in_dim": _slice_in_dim, "jax.lax.dynamic_slice_in_dim": _dynamic_slice_in_dim,
+    "jax.lax.slice": _lax_slice, "jax.lax.dynamic_slice": _dynamic_slice, "jax.lax.dot_general": _dot_general,
+})
+BINDINGS.update({"jax.numpy.concat": lambda f, arrays, axis: f(arrays, axis=axis)})   # axis keyword-only

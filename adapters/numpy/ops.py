@@ -29,3 +29,12 @@ BINDINGS: dict[str, Callable] = {
     "scipy.linalg.lu_solve": _lu_solve,
     "scipy.linalg.qr": _keywords(mode="economic"),
 }
+
+
+# ---------------------------------------------------------------- catalog growth (conformance/ops/manipulation.py)
+def _extract(f: Callable, x: Any, mask: Any) -> Any:
+    """numpy.extract(condition, arr): the mask first."""
+    return f(mask, x)
+
+
+BINDINGS.update({"numpy.extract": _extract})

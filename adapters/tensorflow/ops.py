@@ -171,3 +171,64 @@ BINDINGS.update({
     "tf.nn.sigmoid_cross_entropy_with_logits": _labels,
     "tf.nn.softmax_cross_entropy_with_logits": _soft_labels,
 })
+
+
+# ---------------------------------------------------------------- catalog growth (conformance/ops/elementwise.py,
+# manipulation.py, statistics.py, fft.py)
+def _add_n(f: Callable, a: Any, b: Any) -> Any:
+    """tf.math.add_n sums a list of tensors: add_n([a, b])."""
+    return f([a, b])
+
+
+def _polyval(f: Callable, x: Any, coeffs: Any) -> Any:
+    """tf.math.polyval takes the coefficients as a list of tensors (highest power first) of x's dtype."""
+    import tensorflow as tf
+
+    return f([tf.constant(float(c), dtype=x.dtype) for c in coeffs], x)
+
+
+BINDINGS.update({
+    "tf.math.add_n": _add_n, "tf.math.polyval": _polyval,
+})
+
+
+def _band_part(f: Callable, x: Any, lower: bool) -> Any:
+    """tril / triu as tf.linalg.band_part(x, num_lower, num_upper) (−1: keep all)."""
+    return f(x, -1, 0) if lower else f(x, 0, -1)
+
+
+def _tf_slice(f: Callable, x: Any, dim: int, start: int, length: int) -> Any:
+    begin = [start if d == dim else 0 for d in range(len(x.shape))]
+    size = [length if d == dim else -1 for d in range(len(x.shape))]
+    return f(x, begin, size)
+
+
+def _strided_slice(f: Callable, x: Any, dim: int, start: int, length: int) -> Any:
+    begin = [start if d == dim else 0 for d in range(len(x.shape))]
+    end = [start + length if d == dim else int(n) for d, n in enumerate(x.shape)]
+    return f(x, begin, end)
+
+
+def _gather_nd_flat(f: Callable, x: Any, flat: Any) -> Any:
+    """Flat (row-major) indices as tf.gather_nd's multi-indices."""
+    import numpy as np
+
+    return f(x, np.stack(np.unravel_index(np.asarray(flat), tuple(x.shape)), axis=-1))
+
+
+def _tnp_flip(f: Callable, x: Any, axes: Any) -> Any:
+    """tf.experimental.numpy.flip takes one integer axis."""
+    (axis,) = axes
+    return f(x, axis)
+
+
+def _tnp_pad(f: Callable, x: Any, widths: Any, mode: str = "constant") -> Any:
+    """tf.experimental.numpy.pad wants its mode positionally."""
+    return f(x, widths, mode)
+
+
+BINDINGS.update({
+    "tf.experimental.numpy.flip": _tnp_flip, "tf.experimental.numpy.pad": _tnp_pad,
+    "tf.linalg.band_part": _band_part, "tf.slice": _tf_slice, "tf.strided_slice": _strided_slice,
+    "tf.gather_nd": _gather_nd_flat,
+})

@@ -144,3 +144,39 @@ BINDINGS.update({
     "torch.linalg.lu_solve": _linalg_lu_solve, "torch.lu_solve": _lu_solve,
     "torch.svd": _svd_v, "torch.cross": _cross,
 })
+
+
+# ---------------------------------------------------------------- catalog growth (conformance/ops/elementwise.py,
+# manipulation.py, statistics.py, fft.py)
+def _pad_widths(f: Callable, x: Any, widths: Any, mode: str = "constant") -> Any:
+    """numpy's per-axis (before, after) pad widths as torch's flat list, last axis first."""
+    flat = [int(v) for pair in reversed(widths) for v in pair]
+    while len(flat) > 2 and flat[-2:] == [0, 0]:   # leading unpadded axes (reflect pads only trailing ones)
+        flat = flat[:-2]
+    return f(x, flat) if mode == "constant" else f(x, flat, mode=mode)
+
+
+def _split_sections(f: Callable, x: Any, sections: int, dim: int) -> Any:
+    """torch.split takes the size of each part, numpy's split the number of parts."""
+    return f(x, x.shape[dim] // sections, dim)
+
+
+def _unbind(f: Callable, x: Any, axis: int) -> Any:
+    return f(x, dim=axis)
+
+
+def _index_tensor(f: Callable, x: Any, index: Any, *rest: Any) -> Any:
+    """torch.take / masked_select / masked_fill want the index or mask as a tensor."""
+    return f(x, _t(index, x), *rest)
+
+
+def _dim_keywords(f: Callable, x: Any, **params: Any) -> Any:
+    """numpy's axis= as torch's dim=."""
+    return f(x, **{("dim" if k == "axis" else k): v for k, v in params.items()})
+
+
+BINDINGS.update({
+    "torch.nn.functional.pad": _pad_widths, "torch.constant_pad_nd": _pad_widths,
+    "torch.split": _split_sections, "torch.unbind": _unbind,
+    "torch.take": _index_tensor, "torch.masked_select": _index_tensor, "torch.masked_fill": _index_tensor,
+})

@@ -11,10 +11,11 @@ adapting in one framework goes in that framework's ``adapters/<framework>/ops.py
 
 from __future__ import annotations
 
-from . import activations, linalg, losses, nn, reductions, special
+from . import activations, elementwise, linalg, losses, manipulation, nn, reductions, special
 from .table import Op, cases
 
-OPS: list[Op] = [*special.OPS, *activations.OPS, *reductions.OPS, *linalg.OPS, *losses.OPS, *nn.OPS]
+OPS: list[Op] = [*special.OPS, *activations.OPS, *reductions.OPS, *linalg.OPS, *losses.OPS, *nn.OPS,
+                 *elementwise.OPS, *manipulation.OPS]
 CASES = [c for op in OPS for c in cases(op)]
 
 _BY_NAME = {op.name: op for op in OPS}

@@ -26,7 +26,7 @@ import numpy as np
 
 from conformance.advanced import fractional_oracles as oracle
 from conformance.advanced import fractional_schemes as schemes
-from conformance.advanced.orders import ORDER_BAND, ORDER_REASON, fitted_order, order_verdict
+from conformance.advanced.orders import ORDER_BAND, study
 from conformance.engine import Outcome, Profile, Task
 from conformance.tolerance import compare, policy
 
@@ -176,26 +176,6 @@ def gradient_check(method: str) -> Callable:
                        data={"reference": "mpmath.diff of the sum at 40 digits", **cmp.stated()})
 
     return run
-
-
-def study(errors: dict[str, list[float]], expected: dict[str, float], steps: list[float],
-          log_factor: dict[str, bool] | None = None, at_least: tuple[str, ...] = ()) -> tuple[bool, float, dict, str]:
-    """Fit an order to each error sequence; (all pass, worst |p̂ − p| / band, data, message). Orders named
-    in ``at_least`` pass at p̂ >= p − band (theory bounds the error by h^p there, and no more)."""
-    log_factor = log_factor or {}
-    data, parts, worst, ok = {"steps": steps, "band": ORDER_BAND, "basis": ORDER_REASON}, [], 0.0, True
-    for name, errs in errors.items():
-        p = fitted_order(steps, errs, log_factor.get(name, False))
-        good, ratio = order_verdict(p, expected[name])
-        if name in at_least and np.isfinite(p):
-            good, ratio = order_verdict(min(p, expected[name]), expected[name])
-        ok &= good
-        worst = ratio if not np.isfinite(ratio) or not np.isfinite(worst) else max(worst, ratio)
-        data[name] = {"errors": errs, "observed_order": p, "theory": expected[name],
-                      "log_factor": log_factor.get(name, False)}
-        bound = " or more" if name in at_least else ""
-        parts.append(f"{name} order {p:.3f} (theory {expected[name]:.3g}{bound})")
-    return ok, worst, data, "; ".join(parts)
 
 
 def convergence_check(method: str, alpha: float) -> Callable:

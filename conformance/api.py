@@ -133,14 +133,17 @@ def check(fn: Any, x: Any = None, *, domain: Any = None, samples: int | None = N
     slots = [s for b in bases for s in mechanisms.slots(b, wanted)]
     menu = more_checks.menu(dtype)
 
+    out_shape = np.shape(reference_values(choice.base.fn, first))
+
     def prepare(p: np.ndarray) -> np.ndarray:
+        """p on the dtype's grid, checked against the reference (finite, the same output shape)."""
         xg = on_grid(as_array(p), dtype)
-        with np.errstate(all="ignore"):
-            y = reference_values(choice.base.fn, xg)
-        if y.shape != np.shape(reference_values(choice.base.fn, first)) or not np.all(np.isfinite(y)):
-            what = "is not finite" if y.shape == np.shape(reference_values(choice.base.fn, first)) else \
-                f"returns shape {y.shape}"
-            raise CheckUsageError(f"the reference {what} at x = {xg.tolist()!r}, inside the declared domain "
+        y = reference_values(choice.base.fn, xg)
+        if y.shape != out_shape:
+            raise CheckUsageError(f"the reference returns shape {y.shape} at x = {xg.tolist()!r} but {out_shape} "
+                                  f"at {first.tolist()!r}; give inputs of one shape")
+        if not np.all(np.isfinite(y)):
+            raise CheckUsageError(f"the reference is not finite at x = {xg.tolist()!r}, inside the declared domain "
                                   f"({where.description}): declare a domain inside the reference's domain")
         return xg
 

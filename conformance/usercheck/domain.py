@@ -28,8 +28,8 @@ from conformance.usercheck.inputs import CheckUsageError, as_array
 
 DEFAULT_SAMPLES = 10
 DEFAULT_SHAPE = (3,)
-SHRINK_BUDGET = 150     # extra calls (of the failing rows only) hypothesis may spend shrinking,
-SHRINK_SECONDS = 10.0   # and at most this long
+SHRINK_BUDGET = 80      # extra calls (of the failing rows only) hypothesis may spend shrinking,
+SHRINK_SECONDS = 5.0    # and at most this long
 
 
 @dataclass

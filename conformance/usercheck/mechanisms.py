@@ -22,7 +22,6 @@ import numpy as np
 
 from conformance.derivatives.checks import Check, Inputs
 from conformance.engine import Context, Outcome
-from conformance.errors import ConformanceError
 from conformance.usercheck.inputs import CheckUsageError
 
 
@@ -85,10 +84,7 @@ def run_once(chk: Check, case: Any, ctx: Context, inp: Inputs) -> Outcome:
     """The check's outcome; an exception is an ``error`` Outcome (with the framework's refusal, if it is one)."""
     try:
         return chk.run(case, ctx, inp)
-    except ConformanceError as exc:
-        refused = ctx.adapter.refusal(exc)
-        out = Outcome("error", message=message(exc), input=np.asarray(inp.x).tolist())
-    except Exception as exc:
+    except Exception as exc:  # the function raised, or the framework refused (CaseError keeps the cause)
         refused = ctx.adapter.refusal(exc)
         out = Outcome("error", message=message(exc), input=np.asarray(inp.x).tolist())
     if refused:

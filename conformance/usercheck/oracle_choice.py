@@ -133,10 +133,6 @@ def _check_pointwise(ref_fn: Callable, x: np.ndarray, y: np.ndarray) -> None:
                               "pointwise only for elementwise functions")
 
 
-def case_fields(case: Case) -> dict:
-    return {f.name: getattr(case, f.name) for f in dataclasses.fields(case)}
-
-
 class OracleChoice:
     """Per input, the Case whose oracle judges it: the complex-step case where the reference runs on complex
     input and agrees with Richardson there, else the Richardson case (``oracle`` forces one)."""

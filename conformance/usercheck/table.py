@@ -48,7 +48,6 @@ class CheckResult:
     where: str = ""          # the points or the domain looked at
     seed: int | None = None
     examples: int = 0
-    notes: list[str] = field(default_factory=list)
     reproducer: str = ""     # for a failure: the stand-alone call that re-runs it
 
     @property
@@ -83,7 +82,6 @@ class CheckResult:
                 text += f" | at x = {o.input!r}"
             lines += textwrap.wrap(text, WIDTH, initial_indent="    ", subsequent_indent="    ",
                                    break_long_words=True, break_on_hyphens=False)
-        lines += [f"note: {n}" for n in self.notes]
         if self.reproducer:
             lines.append("reproduce: " + self.reproducer)
         return "\n".join(lines)

@@ -63,7 +63,7 @@ def torch_rule(style, back=0.0, fwd=0.0):
         @staticmethod
         def setup_context(ctx, inputs, output):
             ctx.save_for_backward(inputs[0])
-            ctx.x = inputs[0]
+            ctx.save_for_forward(inputs[0])   # what jvp reads (torch's extending.func notes)
 
         @staticmethod
         def backward(ctx, g):
@@ -71,7 +71,7 @@ def torch_rule(style, back=0.0, fwd=0.0):
             return g * grad(x) * (1 + back)
 
     if style == "jvp":
-        New.jvp = staticmethod(lambda ctx, t: torch.sum(grad(ctx.x) * t) * (1 + fwd))
+        New.jvp = staticmethod(lambda ctx, t: torch.sum(grad(ctx.saved_tensors[0]) * t) * (1 + fwd))
     return New.apply
 
 
@@ -110,6 +110,14 @@ def test_wrong_torch_rules_are_flagged(style):
     if style == "jvp":  # a forward rule wrong while the backward is right
         fwd = conformance.check({"torch": torch_rule(style, fwd=1e-6)}, X, reference=reference)
         assert [row.check for row in fwd.failures] == ["jvp"]
+
+
+def test_forward_over_forward_through_a_function_jvp_is_flagged():
+    """torch.func.jvp of torch.func.jvp through an autograd.Function's jvp staticmethod returns 0 (torch 2.13;
+    the plain function gives vᵀHv): the framework's answer is wrong, and the jvp_jvp row says so."""
+    r = conformance.check({"torch": torch_rule("jvp")}, X, reference=reference, checks=("jvp", "jvp_jvp"))
+    assert r.outcome("torch", "jvp").status == "pass"
+    assert r.outcome("torch", "jvp_jvp").status == "fail"
 
 
 def test_variants_all_shows_each_variant_refusal_as_a_skip():

@@ -13,6 +13,14 @@ Four methods, used in this order of precedence (the best one available for the c
 
 Every ``Reference`` carries the float64 value, the method, and an estimate of its absolute error
 (for mpmath: the change between steps h and 2h plus the rounding to float64).
+
+**Noise around an exact 0** (mpmath): every entry of an mpmath answer (a derivative, a Jacobian
+entry, a J·v entry, a Hessian entry) carries its own error estimate eᵢ = |Dᵢ(h) − Dᵢ(2h)|. Where the
+exact entry is 0 the stencil still leaves O(h·f'') or rounding residue (1e-41 beside O(1) entries),
+and |Dᵢ(h)| ≈ eᵢ; where it is not, eᵢ is ~10^-dps of the entry. An entry with |Dᵢ| <= NOISE_FACTOR·eᵢ
+is therefore an exact 0 for judging (``noise_to_zero``), entry by entry — never one estimate for the
+whole array, which would zero a legitimately tiny entry beside large ones — and the Reference's
+``note`` says how many entries were so taken.
 """
 
 from __future__ import annotations
@@ -32,6 +40,11 @@ from conformance.mp_namespace import MpNamespace, to_float, to_mp  # noqa: F401 
 METHODS = ("closed form", "mpmath", "complex step", "richardson")
 EPS64 = float(np.finfo(np.float64).eps)
 DEFAULT_DPS = 40
+# An mpmath entry within this factor of its own error estimate is noise around an exact 0: the estimate
+# is ~10^-dps of the function's scale (h·|f''| for the shifted stencil, rounding otherwise), so an entry
+# the stencil resolves exceeds it by tens of orders; 1000 leaves room for the estimate understating one
+# step's residue (the same factor as the special points' limits, ``edges.special_points``).
+NOISE_FACTOR = 1000.0
 
 
 class OracleError(ConformanceError, ValueError):
@@ -46,6 +59,7 @@ class Reference:
     value: np.ndarray
     method: str
     error_estimate: float
+    note: str = ""          # the basis of entries set to an exact 0 (``noise_to_zero``), if any
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -78,6 +92,19 @@ def numpy_fn(case: Any) -> Callable[[np.ndarray], np.ndarray]:
 def _rounding(value: np.ndarray, ulps: float = 1.0) -> float:
     v = np.abs(np.asarray(value))
     return float(ulps * EPS64 * (np.max(v) if v.size else 0.0))
+
+
+def noise_to_zero(value: np.ndarray, errors: Any) -> tuple[np.ndarray, str]:
+    """(value with every entry |vᵢ| <= NOISE_FACTOR·eᵢ set to 0, the note stating it; "" if none).
+    ``errors``: each entry's own error estimate, broadcast to value's shape."""
+    v = np.asarray(value, dtype=np.float64)
+    e = np.broadcast_to(np.abs(np.asarray(errors, dtype=np.float64)), v.shape)
+    zero = np.isfinite(e) & (v != 0) & (np.abs(v) <= NOISE_FACTOR * e)
+    if not zero.any():
+        return v, ""
+    return np.where(zero, 0.0, v), (f"{int(zero.sum())} of {v.size} mpmath entries within {NOISE_FACTOR:g}x "
+                                    f"their own error estimate |D(h) - D(2h)| taken as exact 0 (noise of the "
+                                    f"stencil around an exact 0)")
 
 
 def _closed(value: Any, ulps: float = 16.0) -> Reference | None:
@@ -117,14 +144,19 @@ def _scale(v: np.ndarray) -> np.ndarray:
     return np.where((a > 0) & (a < 1) & np.isfinite(a), a, 1.0)
 
 
-def _extra_digits(x: np.ndarray, scale: np.ndarray) -> int:
+def _extra_digits(x: np.ndarray, scale: np.ndarray | float) -> int:
     """Digits to add to the working precision so that steps h = 10^(−dps)·scale stay resolved both
     against |x| (large inputs: x ± h) and against O(1) function values (tiny inputs, where the
-    function may vary on a scale of 1 while h ~ 10^(−dps)·|x|)."""
+    function may vary on a scale of 1 while h ~ 10^(−dps)·|x|). ``scale``: per entry (each entry
+    stepped on its own scale), or one number where every entry takes the same step (a direction's
+    stencil moves all of them: then the largest |x| must resolve the smallest entry's step)."""
     finite = np.isfinite(x)
     if not np.any(finite):
         return 0
-    digits = np.log10(np.maximum(np.abs(x[finite]), 1.0)) - np.log10(scale[finite])
+    if np.ndim(scale) == 0:
+        top = float(np.max(np.abs(x[finite])))
+        return int(np.ceil(np.log10(max(top, 1.0)) - np.log10(float(scale))))
+    digits = np.log10(np.maximum(np.abs(x[finite]), 1.0)) - np.log10(np.asarray(scale)[finite])
     return int(np.ceil(np.max(digits)))
 
 
@@ -146,60 +178,61 @@ def _mp_call(case: Any, xp: MpNamespace) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def _mp_columns(case: Any, x: np.ndarray, dirs: list[np.ndarray], dps: int) -> tuple[list[Any], list[Any]]:
-    """J d for each direction d at step h, and J (Σ d) at step 2h, as object arrays of mpf at
-    3·dps (+ extra) working digits. The second is for the error estimate: one stencil, not n."""
+    """J d for each direction d at step h, and its change from step 2h (each column's own error
+    estimate, entry by entry), as object arrays of mpf at 3·dps (+ extra) working digits. One step
+    h = 10^(−dps)·s for every direction, s the smallest scale of an entry they move."""
     nzs = [d != 0 for d in dirs]
     scales = [float(np.min(_scale(x)[nz]) / np.max(np.abs(d))) if np.any(nz) else 1.0
               for d, nz in zip(dirs, nzs)]
     s = min(scales) if scales else 1.0
     xp = mp_namespace(dps)
-    with mpmath.workdps(3 * dps + _extra_digits(x, _scale(x))):
+    with mpmath.workdps(3 * dps + _extra_digits(x, s)):
         F = _mp_call(case, xp)
         X = to_mp(x)
         h = mpmath.mpf(10) ** (-dps) * s
-        cols = [_mp_stencil(F, X, to_mp(d), 1, h) for d in dirs]
-        total = to_mp(np.sum(dirs, axis=0))
-        check = _mp_stencil(F, X, total, 1, 2 * h)
-        summed = cols[0]
-        for c in cols[1:]:
-            summed = summed + c
-        return cols, [summed - check]
+        cols, diffs = [], []
+        for d in dirs:
+            col = _mp_stencil(F, X, to_mp(d), 1, h)
+            cols.append(col)
+            diffs.append(col - _mp_stencil(F, X, to_mp(d), 1, 2 * h))
+        return cols, diffs
 
 
-def _mp_directional(case: Any, x: np.ndarray, v: np.ndarray, dps: int) -> tuple[np.ndarray, float]:
+def _mp_directional(case: Any, x: np.ndarray, v: np.ndarray, dps: int) -> tuple[np.ndarray, float, str]:
     """J v at high precision (one stencil along v); returns (float64 value, error estimate from
-    the same stencil at step 2h)."""
+    the same stencil at step 2h, the note of ``noise_to_zero``)."""
     x, v = _x(x), _x(v)
     if not np.any(v != 0):
-        return np.zeros(np.shape(numpy_fn(case)(x))), 0.0
+        return np.zeros(np.shape(numpy_fn(case)(x))), 0.0, ""
     (col,), (diff,) = _mp_columns(case, x, [v], dps)
-    val = to_float(col)
     noise = np.abs(to_float(diff))
-    val = np.where(np.abs(val) <= 1000 * noise, 0.0, val)  # noise around an exact 0
+    val, note = noise_to_zero(to_float(col), noise)
     err = float(np.max(noise)) if np.size(val) else 0.0
-    return val, err + _rounding(val, 0.5)
+    return val, err + _rounding(val, 0.5), note
 
 
-def _mp_jacobian(case: Any, x: np.ndarray, dps: int) -> tuple[np.ndarray, float]:
-    """Columns J eᵢ at step h (2n evaluations); the error estimate compares Σᵢ J eᵢ with one
-    stencil along Σᵢ eᵢ at step 2h (2 more evaluations)."""
+def _mp_jacobian(case: Any, x: np.ndarray, dps: int) -> tuple[np.ndarray, float, str]:
+    """Columns J eᵢ at steps h and 2h (4n evaluations): each entry's change between the two steps
+    is its own error estimate, and an entry within NOISE_FACTOR of it is an exact 0 (``noise_to_zero``:
+    an exact-0 partial derivative — a constant row's variance, a zero input's norm, an einsum at 0 —
+    leaves the stencil's 1e-41 residue, which would read as a 100 % error against a computed 0)."""
     x = _x(x)
     out_shape = np.shape(numpy_fn(case)(x))
     if x.size == 0:
-        return np.zeros(out_shape + x.shape), 0.0
+        return np.zeros(out_shape + x.shape), 0.0, ""
     dirs = list(np.eye(x.size).reshape((x.size,) + x.shape))
-    cols, (diff,) = _mp_columns(case, x, dirs, dps)
+    cols, diffs = _mp_columns(case, x, dirs, dps)
     J = np.stack([to_float(c) for c in cols], axis=-1).reshape(out_shape + x.shape)
-    # a scalar function's gradient all within 1000x its error estimate is noise around an exact 0 (the
-    # estimate is one per output: for vector outputs of mixed scales it says nothing about one row)
-    if out_shape == () and np.max(np.abs(J), initial=0.0) <= 1000 * abs(float(to_float(diff))):
-        J = np.zeros_like(J)
-    err = float(np.max(np.abs(to_float(diff)))) if np.size(diff) else 0.0
-    return J, err + _rounding(J, 0.5)
+    E = np.stack([np.abs(to_float(d)) for d in diffs], axis=-1).reshape(out_shape + x.shape)
+    J, note = noise_to_zero(J, E)
+    err = float(np.max(E)) if E.size else 0.0
+    return J, err + _rounding(J, 0.5), note
 
 
-def _mp_hessian(case: Any, x: np.ndarray, dps: int) -> tuple[np.ndarray, float]:
-    """∂²f/∂xᵢ∂xⱼ from the four points x ± a eᵢ ± b eⱼ with a = h, b = 3h/4 (never x itself)."""
+def _mp_hessian(case: Any, x: np.ndarray, dps: int) -> tuple[np.ndarray, float, str]:
+    """∂²f/∂xᵢ∂xⱼ from the four points x ± a eᵢ ± b eⱼ with a = h, b = 3h/4 (never x itself), at steps
+    h and 2h: each entry's change is its own error estimate (``noise_to_zero``: det's exactly-0
+    diagonal leaves 1e-81 at 40 digits)."""
     x = _x(x)
     n = x.size
     flat = x.reshape(-1)
@@ -207,7 +240,7 @@ def _mp_hessian(case: Any, x: np.ndarray, dps: int) -> tuple[np.ndarray, float]:
     extra = _extra_digits(flat, sc)
     xp = mp_namespace(dps)
     H = np.empty((n, n))
-    err = 0.0
+    E = np.empty((n, n))
     with mpmath.workdps(4 * dps + extra):
         f = case.oracle_fn
         X = to_mp(flat)
@@ -229,12 +262,11 @@ def _mp_hessian(case: Any, x: np.ndarray, dps: int) -> tuple[np.ndarray, float]:
         for i in range(n):
             for j in range(i, n):
                 hij = second(i, j, h)
-                if i != j and abs(hij) <= 1000 * abs(hij - second(i, j, 2 * h)):
-                    hij = 0   # noise around an exact 0 (the two steps disagree entirely)
                 H[i, j] = H[j, i] = float(hij)
-        for i in range(n):  # error estimate from the diagonal at step 2h
-            err = max(err, abs(float(second(i, i, h) - second(i, i, 2 * h))))
-    return H.reshape(x.shape + x.shape), err + _rounding(H, 0.5)
+                E[i, j] = E[j, i] = float(abs(hij - second(i, j, 2 * h)))
+    H, note = noise_to_zero(H, E)
+    err = float(np.max(E)) if E.size else 0.0
+    return H.reshape(x.shape + x.shape), err + _rounding(H, 0.5), note
 
 
 def mp_derivative(case: Any, x: Any, order: int, dps: int = DEFAULT_DPS) -> tuple[np.ndarray, np.ndarray]:
@@ -259,17 +291,20 @@ def mp_derivative(case: Any, x: Any, order: int, dps: int = DEFAULT_DPS) -> tupl
             h = mpmath.mpf(10) ** (-dps) * s
             d1 = mpmath.diff(g, mpmath.mpf(xi), order, h=h, singular=True)
             d2 = mpmath.diff(g, mpmath.mpf(xi), order, h=2 * h, singular=True)
-            # a value within 1000x the difference of its two steps is noise around an exact 0
-            out[idx] = mpmath.mpf(0) if abs(d1) <= 1000 * abs(d1 - d2) else +d1
+            # a value within NOISE_FACTOR x the difference of its two steps is noise around an exact 0
+            out[idx] = mpmath.mpf(0) if abs(d1) <= NOISE_FACTOR * abs(d1 - d2) else +d1
             err[idx] = abs(d1 - d2)
     return out, err
 
 
-def _mp_derivative(case: Any, x: np.ndarray, order: int, dps: int) -> tuple[np.ndarray, float]:
+def _mp_derivative(case: Any, x: np.ndarray, order: int, dps: int) -> tuple[np.ndarray, float, str]:
     val, err = mp_derivative(case, x, order, dps)
     out = to_float(val)
     e = max((float(v) for v in err.flat), default=0.0)
-    return out, e + _rounding(out, 0.5)
+    zeros = int(sum(1 for v, d in zip(val.flat, err.flat) if v == 0 and d != 0))
+    note = (f"{zeros} of {out.size} mpmath entries within {NOISE_FACTOR:g}x their own error estimate "
+            f"|D(h) - D(2h)| taken as exact 0 (noise of the stencil around an exact 0)") if zeros else ""
+    return out, e + _rounding(out, 0.5), note
 
 
 # ------------------------------------------------------------------ public oracles
@@ -296,10 +331,10 @@ def reference_jacobian(case: Any, x: Any, prefer: str | None = None, dps: int = 
                 return ref
         elif method == "mpmath":
             if case.pointwise:
-                d, err = _mp_derivative(case, x, 1, dps)
-                return Reference(_pointwise_jacobian(d), "mpmath", err)
-            J, err = _mp_jacobian(case, x, dps)
-            return Reference(J, "mpmath", err)
+                d, err, note = _mp_derivative(case, x, 1, dps)
+                return Reference(_pointwise_jacobian(d), "mpmath", err, note)
+            J, err, note = _mp_jacobian(case, x, dps)
+            return Reference(J, "mpmath", err, note)
         elif method == "complex step":
             f = numpy_fn(case)
             basis = np.eye(x.size).reshape((x.size,) + x.shape)
@@ -326,10 +361,10 @@ def reference_jvp(case: Any, x: Any, v: Any, prefer: str | None = None, dps: int
                 return Reference(val, "closed form", ref.error_estimate * max(1.0, float(np.sum(np.abs(v)))))
         elif method == "mpmath":
             if case.pointwise:
-                d, err = _mp_derivative(case, x, 1, dps)
-                return Reference(d * v, "mpmath", err * float(np.max(np.abs(v))))
-            val, err = _mp_directional(case, x, v, dps)
-            return Reference(val, "mpmath", err)
+                d, err, note = _mp_derivative(case, x, 1, dps)
+                return Reference(d * v, "mpmath", err * float(np.max(np.abs(v))), note)
+            val, err, note = _mp_directional(case, x, v, dps)
+            return Reference(val, "mpmath", err, note)
         elif method == "complex step":
             val = fd.jvp_complex_step(numpy_fn(case), x, v)
             return Reference(val, "complex step", _rounding(val, 4))
@@ -348,7 +383,7 @@ def reference_vjp(case: Any, x: Any, u: Any, prefer: str | None = None, dps: int
         raise OracleError(f"case {case.name!r}: cotangent shape {u.shape} differs from output shape "
                           f"{J.value.shape[:out_ndim]}")
     val = np.tensordot(u, J.value, axes=out_ndim)
-    return Reference(val, J.method, J.error_estimate * max(1.0, float(np.sum(np.abs(u)))))
+    return Reference(val, J.method, J.error_estimate * max(1.0, float(np.sum(np.abs(u)))), J.note)
 
 
 def reference_hessian(case: Any, x: Any, prefer: str | None = None, dps: int = DEFAULT_DPS) -> Reference:
@@ -363,8 +398,8 @@ def reference_hessian(case: Any, x: Any, prefer: str | None = None, dps: int = D
                 if ref is not None:
                     return ref
         elif method == "mpmath":
-            H, err = _mp_hessian(case, x, dps)
-            return Reference(H, "mpmath", err)
+            H, err, note = _mp_hessian(case, x, dps)
+            return Reference(H, "mpmath", err, note)
         elif method == "complex step":
             continue  # complex step gives first derivatives only
         else:
@@ -397,8 +432,8 @@ def reference_derivative(case: Any, x: Any, order: int, prefer: str | None = Non
                 if ref is not None:
                     return ref
         elif method == "mpmath":
-            d, err = _mp_derivative(case, x, int(order), dps)
-            return Reference(d, "mpmath", err)
+            d, err, note = _mp_derivative(case, x, int(order), dps)
+            return Reference(d, "mpmath", err, note)
         elif method == "complex step":
             if order == 1:
                 val = fd.jvp_complex_step(numpy_fn(case), x, np.ones_like(x))

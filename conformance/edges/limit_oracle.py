@@ -213,46 +213,39 @@ def derivative(F: Callable[[np.ndarray], Any], x: np.ndarray, dirs: Sequence[np.
     return Limit(vb, err, how, errs)
 
 
-def jacobian(F: Callable[[np.ndarray], Any], x: np.ndarray, singular: bool | None = None) -> Limit:
-    """J_F(x), shape F(x).shape + x.shape, one directional limit per input coordinate."""
+def _columns(F: Callable[[np.ndarray], Any], x: np.ndarray, lead: Sequence[np.ndarray],
+             singular: bool | None) -> Limit:
+    """D^{k+1}F(x)[lead…, eᵢ] for every coordinate i, stacked last (shape F(x).shape + x.shape), with
+    each entry's own error estimate (``errors``, same shape): one directional limit per coordinate."""
     x = np.asarray(x, dtype=np.float64)
     sing = is_singular(F, x) if singular is None else singular
     cols, errs, how = [], [], ""
     for e in np.eye(x.size):
-        lim = derivative(F, x, [e.reshape(x.shape)], sing)
+        lim = derivative(F, x, [*lead, e.reshape(x.shape)], sing)
         cols.append(lim.value)
-        errs.append(lim.error)
+        errs.append(np.broadcast_to(lim.errors if lim.errors is not None else lim.error, np.shape(lim.value)))
         how = lim.how
-    J = np.stack(cols, axis=-1).reshape(np.shape(cols[0]) + x.shape)
-    return Limit(J, max(errs), how)
+    shape = np.shape(cols[0]) + x.shape
+    errors = np.stack(errs, axis=-1).reshape(shape)
+    return Limit(np.stack(cols, axis=-1).reshape(shape), float(np.max(errors, initial=0.0)), how, errors)
+
+
+def jacobian(F: Callable[[np.ndarray], Any], x: np.ndarray, singular: bool | None = None) -> Limit:
+    """J_F(x), shape F(x).shape + x.shape, one directional limit per input coordinate."""
+    return _columns(F, x, [], singular)
 
 
 def second(F: Callable[[np.ndarray], Any], x: np.ndarray, v: np.ndarray,
            singular: bool | None = None) -> Limit:
     """D²F(x)[v, ·]: shape F(x).shape + x.shape (the Hessian times v for a scalar F)."""
-    x = np.asarray(x, dtype=np.float64)
-    sing = is_singular(F, x) if singular is None else singular
-    cols, errs, how = [], [], ""
-    for e in np.eye(x.size):
-        lim = derivative(F, x, [v, e.reshape(x.shape)], sing)
-        cols.append(lim.value)
-        errs.append(lim.error)
-        how = lim.how
-    return Limit(np.stack(cols, axis=-1).reshape(np.shape(cols[0]) + x.shape), max(errs), how)
+    return _columns(F, x, [np.asarray(v, dtype=np.float64)], singular)
 
 
 def third(F: Callable[[np.ndarray], Any], x: np.ndarray, v: np.ndarray,
           singular: bool | None = None) -> Limit:
     """D³F(x)[v, v, ·]: shape F(x).shape + x.shape."""
-    x = np.asarray(x, dtype=np.float64)
-    sing = is_singular(F, x) if singular is None else singular
-    cols, errs, how = [], [], ""
-    for e in np.eye(x.size):
-        lim = derivative(F, x, [v, v, e.reshape(x.shape)], sing)
-        cols.append(lim.value)
-        errs.append(lim.error)
-        how = lim.how
-    return Limit(np.stack(cols, axis=-1).reshape(np.shape(cols[0]) + x.shape), max(errs), how)
+    v = np.asarray(v, dtype=np.float64)
+    return _columns(F, x, [v, v], singular)
 
 
 def kink(F: Callable[[np.ndarray], Any], x: np.ndarray, d: np.ndarray, scale: float) -> str | None:

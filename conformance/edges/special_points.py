@@ -35,6 +35,7 @@ from conformance.edges import limit_oracle as lo
 from conformance.edges.nested import directional
 from conformance.engine import Context, Outcome, Task
 from conformance.errors import ConformanceError, first_line
+from conformance.oracles import NOISE_FACTOR
 from conformance.tolerance import EPS, Tolerance, compare, policy
 
 # The limit must be this much more accurate than the float64 bound it judges.
@@ -124,7 +125,7 @@ def _sensitivity(case: Any, order: int, F: Callable, x: np.ndarray, u: np.ndarra
         except (lo.OracleError, TypeError, ValueError):
             return np.zeros(())
         err = np.asarray(r.errors if r.errors is not None else r.error, dtype=np.float64)
-        return np.where(np.isfinite(val) & (val > 1e3 * err), val, 0.0)
+        return np.where(np.isfinite(val) & (val > NOISE_FACTOR * err), val, 0.0)
 
     if getattr(case, "pointwise", False):
         parts = [x]
@@ -165,7 +166,7 @@ def _resolve(po: PointOracle, order: int, Fu: Callable, F: Callable, x: np.ndarr
             err = np.broadcast_to(err, val.shape)
             need = PRECISION_MARGIN * np.where(val != 0, tol.rtol * np.abs(val), tol.atol)
             ok = np.isfinite(err) & (err <= need)
-            zero = ~ok & np.isfinite(err) & (np.abs(val) <= 1e3 * err)
+            zero = ~ok & np.isfinite(err) & (np.abs(val) <= NOISE_FACTOR * err)
             if (~ok & ~zero).any() or (zero.any() and i + 1 < len(lo.PRECISIONS)):
                 resolved = False
             noise += int(zero.sum())

@@ -93,6 +93,10 @@ HUGE_NOTE = "x − max(x) rounds at ulp(|x|) ≈ 1e-13: condition ≈ |x|"
 ZEROS = [[1.5, 0.0, -2.0], [0.0, 0.0, 1.5]]
 MASK = np.array([[0.0, -INF, 0.0], [0.0, 0.0, -INF]])   # an attention-style mask: −inf where masked
 HUGE = [[1000.0, 1001.0, 999.5], [-1000.0, -1002.0, -999.0]]
+# column 0 and row 0 are the unique maxima of Σ|xᵢⱼ| (6 against 1 and 2.5), with no zero entry; the
+# zeros sit where a kink of |x| does not reach the 1- and ∞-norms (a diagonal matrix's would: its
+# maximal column holds zeros)
+MAX_LINE_ZEROS = [[3.0, -1.0, 2.0], [1.0, 0.0, 0.0], [-2.0, 0.0, 0.5]]
 
 
 def _vector_norm(p):
@@ -137,10 +141,7 @@ def _norm_rows() -> list[Op]:
             args=lambda xp, x, p=p: (x, p, 1), shapes=ROWS,
             make_input=_abs_sep if p in (1, INF) else None,
             valid=(lambda x: None if np.all(np.abs(x) > 1e-3) else "a zero entry (the 1-norm's kink)")
-            if p == 1 else (lambda x: _distinct(np.abs(x))) if p == INF else
-            (lambda x: None if np.all(np.abs(x) > 1e-3 * np.max(np.abs(x), axis=-1, keepdims=True))
-             else "an entry near 0 relative to its row: the mpmath oracle leaves "
-             "noise in its exact-0 partial derivative (a special point, not a random input)"),
+            if p == 1 else (lambda x: _distinct(np.abs(x))) if p == INF else None,
             special=[("huge and tiny", [[1e100, -3e100, 2e100], [1e-100, 2e-100, -5e-100]])] if p in (2, 3)
             else [("huge", [[1e300, -2e300, 3.0], [-0.5, 0.25, 4.0]])],
             doc=f"‖x‖_{tag} of each row"))
@@ -153,7 +154,9 @@ def _norm_rows() -> list[Op]:
         out.append(Op(
             f"matrix_norm_{tag}", "linalg", None, names, oracle=_matrix_norm(o),
             args=lambda xp, x, o=o: (x, o, (-2, -1)), shapes=((3, 3),), scalar=True, smooth_order=smooth,
-            make_input=_wc3, special=[("diagonal", np.diag([3.0, -2.0, 1.0]))],
+            make_input=_wc3, special=[("diagonal", np.diag([3.0, -2.0, 1.0]))] if smooth > 1 else
+            [("zeros off the maximal column and row", MAX_LINE_ZEROS, (1,), "the 1/∞ norm is smooth where its "
+              "unique maximal column/row has no zero entry (|xᵢⱼ| has a kink at 0); zeros elsewhere do not count")],
             doc=f"the {tag} matrix norm (distinct singular values; 1/∞: a unique maximal column/row)"))
     return out
 
@@ -177,9 +180,8 @@ OPS: list[Op] = [
        {"torch": ("torch.var",), "jax": ("jax.numpy.var",), "tensorflow": ("tf.math.reduce_variance",),
         "numpy": ("numpy.var",)},
        oracle=lambda xp, x: xp.var(x, axis=1), args=_axis1, shapes=ROWS,
-       valid=lambda x: None if np.all(np.ptp(x, axis=1) > 1e-3) else "a (nearly) constant row (a special "
-       "point: the oracle's stencil leaves 1e-41 noise in the exact-0 derivative there)",
-       special=[("near-constant row", [[1.0, 1.0078125, 1.0], [0.5, -1.0, 2.0]])],
+       special=[("constant row", [[1.0, 1.0, 1.0], [0.5, -1.0, 2.0]], (1, 2),
+                 "∂var/∂xⱼ = 2(xⱼ − mean)/n is exactly 0 on a constant row; the second derivative is not")],
        doc="population variance of each row (torch: correction=0)"),
     Op("std_axis", "reductions", None,
        {"torch": ("torch.std",), "jax": ("jax.numpy.std",), "tensorflow": ("tf.math.reduce_std",),

@@ -249,3 +249,21 @@ def test_saturated_second_derivative_is_judged_relative_to_the_exact_value(torch
                                   special_points.point_oracle(case, next(p for p in case.special_points
                                                                         if p.name == "0")), 1, _ctx("torch"))
     assert ok.status == "pass" and ok.data["failure_class"] is None and ok.data["basis"]
+
+
+def test_nested_oracle_takes_an_exact_zero_second_derivative_as_zero():
+    """x ↦ mean of each row is linear: uᵀD²f[v,·] is exactly 0 and the stencil leaves ~1e-86 there. Each
+    entry within 1000x its own two-precision estimate is 0 (stated in ``how``), so a framework's exact 0
+    passes instead of reading as a 100 % error; a nonzero third derivative beside it stays."""
+    linear = Case("row_means", "reductions", lambda xp, x: xp.mean(x, axis=1), analytic=False)
+    d = nested.Draw(np.array([[-1.0365122556686401, -1.6870896816253662, -0.18333281576633453],   # the ci draw
+                              [0.815718948841095, 1.8539677858352661, 0.49724218249320984]]),
+                    np.array([3.6481871604919434, 1.110622525215149]),
+                    np.array([[-0.42985647916793823, -0.2418535053730011, 0.3293885588645935],
+                              [0.4910357892513275, 1.1118777990341187, 0.7013577818870544]]))
+    ref = nested._compute_reference(linear, 2, d)
+    assert np.all(ref.value == 0.0) and "taken as exact 0" in ref.how
+    cubes = Case("row_cubes", "reductions", lambda xp, x: xp.sum(x * x * x, axis=1), analytic=False)
+    ref = nested._compute_reference(cubes, 3, d)        # uᵢ·6·vⱼ² per entry: nonzero everywhere
+    np.testing.assert_allclose(ref.value, 6 * d.u[:, None] * d.v ** 2, rtol=1e-15)
+    assert "taken as exact 0" not in ref.how

@@ -187,3 +187,60 @@ def test_complex_step_and_mpmath_agree_at_a_removable_singularity():
     a = O.reference_jacobian(case, x, prefer="mpmath")
     b = O.reference_jacobian(case, x, prefer="complex step")
     np.testing.assert_allclose(a.value, b.value, rtol=1e-14, atol=1e-16)
+
+
+# ------------------------------------------------------------------ noise around an exact 0, entry by entry
+def _mp_case(name, fn, **kw):
+    return Case(name, "reductions", fn, analytic=False, **kw)
+
+
+def test_exact_zero_partials_are_zero_entry_by_entry_with_the_basis_stated():
+    """var of a constant row: ∂var/∂xⱼ = 2(xⱼ − mean)/n is exactly 0 there, beside nonzero entries of the
+    other row; the stencil's residue (1e-41) must come back as 0, and the Reference says so."""
+    case = by_name("var_axis")
+    x = np.array([[1.0, 1.0, 1.0], [0.5, -1.0, 2.0]])
+    ref = O.reference_jacobian(case, x, prefer="mpmath")
+    want = np.zeros((2, 2, 3))
+    want[1, 1] = 2 * (x[1] - x[1].mean()) / 3
+    np.testing.assert_allclose(ref.value, want, rtol=1e-15, atol=0)   # atol 0: a residue fails
+    assert "taken as exact 0" in ref.note and "own error estimate" in ref.note
+    ok = O.reference_jacobian(case, np.array([[1.0, 2.0, 4.0], [0.5, -1.0, 2.5]]), prefer="mpmath")
+    assert ok.note == "" and np.count_nonzero(ok.value) == 6
+
+
+def test_a_tiny_entry_beside_large_ones_is_kept():
+    """One error estimate for the whole array (or row) would zero 2e-45 beside 2 and 4; each entry's own
+    estimate keeps it (the Jacobian of x ↦ x², a non-pointwise case, at [1e-45, 1, 2])."""
+    case = _mp_case("squares", lambda xp, x: x * x, pointwise=False)
+    x = np.array([1e-45, 1.0, 2.0])
+    ref = O.reference_jacobian(case, x, prefer="mpmath")
+    np.testing.assert_allclose(np.diag(ref.value), 2 * x, rtol=1e-15, atol=0)
+    assert ref.note == ""
+    scalar = _mp_case("sum_sq", lambda xp, x: xp.sum(x * x), scalar=True)
+    np.testing.assert_allclose(O.reference_jacobian(scalar, x, prefer="mpmath").value, 2 * x, rtol=1e-15, atol=0)
+
+
+def test_noise_to_zero_uses_each_entrys_own_estimate():
+    v, note = O.noise_to_zero(np.array([1e-41, 2e-45, 3.0]), np.array([1e-41, 1e-60, 1e-40]))
+    assert v.tolist() == [0.0, 2e-45, 3.0] and note.startswith("1 of 3")
+    assert O.noise_to_zero(np.array([1.0, 2.0]), 1e-40)[1] == ""
+
+
+def test_hessian_exact_zero_diagonal_is_zero():
+    """det is affine in each entry: its Hessian's diagonal is exactly 0 (the stencil leaves 1e-81)."""
+    a = np.array([[2.0, 1.0, 0.5], [0.3, 3.0, 1.0], [1.0, -1.0, 2.5]])
+    ref = O.reference_hessian(by_name("det"), a, prefer="mpmath")
+    H = ref.value.reshape(9, 9)
+    assert np.all(np.diag(H) == 0.0)
+    np.testing.assert_allclose(H, by_name("det").hess(a).reshape(9, 9), rtol=1e-13, atol=1e-13)
+
+
+def test_one_step_for_every_direction_resolves_huge_beside_tiny():
+    """A direction's stencil moves every entry by one step h = 10^-dps·(the smallest entry's scale): the
+    working precision must resolve that h against the largest |x| (1e200 + 1e-240), else ∂/∂x₀ reads 0."""
+    case = by_name("sum_axis")
+    x = np.array([[1e200, -1e200, 1.0], [1e-200, 2e-200, 3.0]])
+    ref = O.reference_jacobian(case, x, prefer="mpmath")
+    want = np.zeros((2, 2, 3))
+    want[0, 0], want[1, 1] = 1.0, 1.0
+    np.testing.assert_array_equal(ref.value, want)

@@ -232,3 +232,35 @@ BINDINGS.update({
     "tf.linalg.band_part": _band_part, "tf.slice": _tf_slice, "tf.strided_slice": _strided_slice,
     "tf.gather_nd": _gather_nd_flat,
 })
+
+
+def _normalize(f: Callable, x: Any, axis: int) -> Any:
+    """tf.linalg.normalize returns (x / ‖x‖, ‖x‖): the normalized tensor."""
+    return f(x, axis=axis)[0]
+
+
+def _batch_normalization(f: Callable, x: Any) -> Any:
+    """Standardization along the last axis: tf.nn.batch_normalization given that axis's moments
+    (tf.nn.moments), no offset or scale, ε = 1e-5 (the other frameworks' default)."""
+    import tensorflow as tf
+
+    mean, var = tf.nn.moments(x, axes=[len(x.shape) - 1], keepdims=True)
+    return f(x, mean, var, None, None, 1e-5)
+
+
+BINDINGS.update({
+    "tf.linalg.normalize": _normalize, "tf.nn.batch_normalization": _batch_normalization,
+    "tf.math.segment_mean": _segment_sum, "tf.math.segment_max": _segment_sum,
+    "tf.math.segment_min": _segment_sum, "tf.math.segment_prod": _segment_sum,
+})
+
+
+def _irfft_n(f: Callable, x: Any, shape: Any) -> Any:
+    """tf.signal.irfft2d / irfft3d: a complex half spectrum and the output's fft_length."""
+    return f(_complex(x), fft_length=list(shape))
+
+
+BINDINGS.update({
+    "tf.signal.ifft2d": _fft, "tf.signal.fft3d": _fft, "tf.signal.ifft3d": _fft,
+    "tf.signal.irfft2d": _irfft_n, "tf.signal.irfft3d": _irfft_n,
+})

@@ -180,3 +180,25 @@ BINDINGS.update({
     "torch.split": _split_sections, "torch.unbind": _unbind,
     "torch.take": _index_tensor, "torch.masked_select": _index_tensor, "torch.masked_fill": _index_tensor,
 })
+
+
+def _first(f: Callable, *args: Any, **params: Any) -> Any:
+    """The first part of a tuple result (torch.gradient's per-dimension tuple)."""
+    return _dim_keywords(f, *args, **params)[0]
+
+
+def _layer_norm(f: Callable, x: Any) -> Any:
+    return f(x, x.shape[-1:])
+
+
+def _group_norm(f: Callable, x: Any) -> Any:
+    """One group per channel: normalized over each channel's entries, as instance_norm."""
+    return f(x, x.shape[1])
+
+
+BINDINGS.update({
+    "torch.median": _values, "torch.nanmedian": _values,
+    "torch.gradient": _first, "torch.nn.functional.normalize": _dim_keywords,
+    "torch.nn.functional.layer_norm": _layer_norm, "torch.nn.functional.group_norm": _group_norm,
+})
+BINDINGS.update({"torch.linalg.vander": lambda f, x, n, increasing: f(x, N=n)})   # always increasing powers

@@ -26,7 +26,7 @@ import numpy as np
 from conformance.errors import NotProvidedError
 
 FAMILIES = ("elementwise", "reductions", "linalg", "nn", "compositions", "complex", "degenerate",
-            "special", "activations", "losses", "math", "manipulation", "statistics", "fft")
+            "special", "activations", "losses", "math", "manipulation", "statistics")
 
 
 @dataclass(frozen=True)

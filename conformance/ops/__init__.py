@@ -5,17 +5,18 @@
     CASES      the derivative cases the rows make (``table.cases``), joined to the catalog
 
 Adding an op is adding a row to the family module it belongs to (``special.py``,
-``activations.py``, ``reductions.py``, ``linalg.py``, ``losses.py``, ``nn.py``); a call that needs
+``activations.py``, ``reductions.py``, ``linalg.py``, ``losses.py``, ``nn.py``, ``elementwise.py``,
+``manipulation.py``, ``statistics.py``, ``fft.py``); a call that needs
 adapting in one framework goes in that framework's ``adapters/<framework>/ops.py``.
 """
 
 from __future__ import annotations
 
-from . import activations, elementwise, linalg, losses, manipulation, nn, reductions, special
+from . import activations, elementwise, fft, linalg, losses, manipulation, nn, reductions, special, statistics
 from .table import Op, cases
 
 OPS: list[Op] = [*special.OPS, *activations.OPS, *reductions.OPS, *linalg.OPS, *losses.OPS, *nn.OPS,
-                 *elementwise.OPS, *manipulation.OPS]
+                 *elementwise.OPS, *manipulation.OPS, *statistics.OPS, *fft.OPS]
 CASES = [c for op in OPS for c in cases(op)]
 
 _BY_NAME = {op.name: op for op in OPS}

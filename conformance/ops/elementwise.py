@@ -54,8 +54,17 @@ def _away(*pairs, gap=0.05):
     return valid
 
 
+def _off_kinks(*kinks, gap=0.05):
+    """valid(x) for a unary row: every entry more than ``gap`` from the kinks (a difference quotient of
+    the numpy column must not straddle one)."""
+    def valid(x):
+        d = np.min(np.abs(np.asarray(x)[..., None] - np.asarray(kinks)))
+        return None if d > gap else f"an entry lies within {gap} of a kink at {kinks}"
+    return valid
+
+
 def _apart(x):
-    return None if np.all(np.abs(x[0] - x[1]) > 1e-3) else "a tie a = b (the derivative is a convention)"
+    return None if np.all(np.abs(x[0] - x[1]) > 0.05) else "a near-tie a ≈ b (at a tie the derivative is a convention)"
 
 
 def _nonzero_second(x):
@@ -205,7 +214,9 @@ UNARY: list[Op] = [
            _names(("torch.abs", "torch.absolute"), ("jax.numpy.abs", "jax.numpy.absolute", "jax.lax.abs"),
                   ("tf.math.abs", "tf.experimental.numpy.abs", "tf.experimental.numpy.absolute"),
                   ("numpy.abs", "numpy.absolute")),
-           kinks=(0.0,), points=[("tiny", TINY), ("-tiny", -TINY), ("-large", -1e300)], doc="|x| (away from 0)"),
+           kinks=(0.0,), valid=_off_kinks(0.0), points=[("-1", -1.0), ("large", 1e300), ("-large", -1e300)],
+           doc="|x| away from 0 (a difference quotient straddling the kink is no derivative; 0 itself is a "
+               "convention)"),
     _unary("negative", lambda x: -x,
            _names(("torch.neg", "torch.negative"), ("jax.numpy.negative", "jax.lax.neg"),
                   ("tf.math.negative", "tf.experimental.numpy.negative"), ("numpy.negative",)),
@@ -235,25 +246,25 @@ UNARY: list[Op] = [
            _names(("torch.nan_to_num",), ("jax.numpy.nan_to_num",), np_=("numpy.nan_to_num",)),
            points=[("0", 0.0), ("large", 1e300)], doc="x for finite x (the identity)"),
     _unary("frac", lambda x: x - (mpmath.floor(x) if x >= 0 else mpmath.ceil(x)), _names(torch=("torch.frac",)),
-           domain=(-2.0, 2.0), kinks=(-2.0, -1.0, 0.0, 1.0, 2.0), points=[("1/2", 0.5), ("-7/4", -1.75)],
+           domain=(-2.0, 2.0), kinks=(-2.0, -1.0, 0.0, 1.0, 2.0), valid=_off_kinks(-2.0, -1.0, 0.0, 1.0, 2.0), points=[("1/2", 0.5), ("-7/4", -1.75)],
            doc="x − trunc x (away from the integers)"),
     _unary("fmod", _fmod,
            _names(("torch.fmod",), ("jax.numpy.fmod",), (), ("numpy.fmod",)),
            params={"c": FMOD_C}, call=lambda f, x, c: f(x, c), domain=(-2.5, 2.5),
-           kinks=(-1.5, 0.0, 1.5), points=[("1", 1.0), ("-2", -2.0)],
+           kinks=(-1.5, 0.0, 1.5), valid=_off_kinks(-1.5, 0.0, 1.5), points=[("1", 1.0), ("-2", -2.0)],
            doc="fmod(x, 1.5) = x − 1.5·trunc(x/1.5) (away from the multiples of 1.5)"),
     _unary("remainder", _remainder,
            _names(("torch.remainder",), ("jax.numpy.remainder", "jax.numpy.mod"),
                   ("tf.math.floormod", "tf.experimental.numpy.remainder", "tf.experimental.numpy.mod"),
                   ("numpy.remainder", "numpy.mod")),
            params={"c": FMOD_C}, call=lambda f, x, c: f(x, c), domain=(-2.5, 2.5),
-           kinks=(-1.5, 0.0, 1.5), points=[("1", 1.0), ("-2", -2.0)],
+           kinks=(-1.5, 0.0, 1.5), valid=_off_kinks(-1.5, 0.0, 1.5), points=[("1", 1.0), ("-2", -2.0)],
            doc="x mod 1.5 = x − 1.5·floor(x/1.5) (away from the multiples of 1.5)"),
     _unary("clamp_min", lambda x, c: max(x, mpmath.mpf(c)), _names(torch=("torch.clamp_min",)),
-           params={"c": 0.25}, call=lambda f, x, c: f(x, c), kinks=(0.25,), points=[("1", 1.0), ("-1", -1.0)],
+           params={"c": 0.25}, call=lambda f, x, c: f(x, c), kinks=(0.25,), valid=_off_kinks(0.25), points=[("1", 1.0), ("-1", -1.0)],
            doc="max(x, 0.25) (away from 0.25)"),
     _unary("clamp_max", lambda x, c: min(x, mpmath.mpf(c)), _names(torch=("torch.clamp_max",)),
-           params={"c": 0.25}, call=lambda f, x, c: f(x, c), kinks=(0.25,), points=[("1", 1.0), ("-1", -1.0)],
+           params={"c": 0.25}, call=lambda f, x, c: f(x, c), kinks=(0.25,), valid=_off_kinks(0.25), points=[("1", 1.0), ("-1", -1.0)],
            doc="min(x, 0.25) (away from 0.25)"),
     _unary("reciprocal_no_nan", lambda x: 1 / x, _names(tf=("tf.math.reciprocal_no_nan",)),
            domain=(0.5, 3.0), defined_on=(0.0, INF), points=[("1", 1.0), ("large", 1e100)],
@@ -263,7 +274,7 @@ UNARY: list[Op] = [
            points=[("0", 0.0), ("large", 1e300)], doc="2.5·x"),
     _unary("polyval", lambda x, coeffs: (2 * x - 3) * x + mpmath.mpf("0.5"),
            _names(jax=("jax.numpy.polyval",), tf=("tf.math.polyval",), np_=("numpy.polyval",)),
-           params={"coeffs": (2.0, -3.0, 0.5)}, call=lambda f, x, coeffs: f(np.asarray(coeffs), x),
+           params={"coeffs": (2.0, -3.0, 0.5)}, call=lambda f, x, coeffs: f(np.asarray(coeffs, dtype=x.dtype), x),
            points=[("root", (3 - np.sqrt(5.0)) / 4), ("large", 1e100)], doc="2x² − 3x + ½ by Horner"),
 ]
 

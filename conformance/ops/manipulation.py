@@ -384,4 +384,10 @@ OPS: list[Op] = [
        oracle=lambda xp, x: xp.stack([x * x, x, x * 0 + 1.0], axis=-1), args=lambda xp, x: (x, 3), shapes=((3,),),
        special=[("zeros", np.zeros(3)), ("large", np.array([1e100, -2e100, 3e100]))],
        doc="the Vandermonde matrix [x², x, 1]"),
+    Op("vander_increasing", "manipulation", None,
+       {"torch": ("torch.linalg.vander",), "jax": ("jax.numpy.vander",), "numpy": ("numpy.vander",)},
+       oracle=lambda xp, x: xp.stack([x * 0 + 1.0, x, x * x], axis=-1), args=lambda xp, x: (x, 3),
+       params={"increasing": True}, shapes=((3,),),
+       special=[("zeros", np.zeros(3)), ("large", np.array([1e100, -2e100, 3e100]))],
+       doc="the Vandermonde matrix [1, x, x²] (increasing powers)"),
 ]

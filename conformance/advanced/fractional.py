@@ -185,6 +185,7 @@ def convergence_check(method: str, alpha: float) -> Callable:
     (measured: local orders 2.1–2.7 of ∂/∂α's error), so its ∂/∂α is held to order >= 2 − 0.1 only;
     it is checked to rounding against mpmath.diff of the sum by the gradient check."""
     c, k, T = 1.0, 2.0, 1.0
+    schemes.check_order(alpha, LABEL[method])
 
     def run(ctx: Any) -> Outcome:
         value, d_alpha, d_T = oracle.exact_with_gradient(method, alpha, T, c, k)
@@ -207,6 +208,7 @@ def constant_check(alpha: float) -> Callable:
     """D^α 1 at t = T: L1 Riemann–Liouville = t^−α/Γ(1−α) to rounding (exact for constants), L1 Caputo
     = 0 (every difference is 0: exactly), Grünwald–Letnikov → t^−α/Γ(1−α) at order 1."""
     T = 1.0
+    schemes.check_order(alpha, "D^α 1")
 
     def run(ctx: Any) -> Outcome:
         with mpmath.workdps(40):
@@ -231,8 +233,10 @@ def constant_check(alpha: float) -> Callable:
 
 def semigroup_check(alpha: float, beta: float) -> Callable:
     """I^α(I^β t²) = I^{α+β} t² = Γ(3)/Γ(3+α+β) t^{2+α+β} at t = 1: the product-trapezoid I^α applied to
-    the product-trapezoid I^β at every node, and (where α + β < 1) the trapezoid I^{α+β}, each at order 2."""
+    the product-trapezoid I^β at every node, and the trapezoid I^{α+β}, each at order 2 (α, β, α + β in (0, 1))."""
     T = 1.0
+    for order in (alpha, beta, alpha + beta):
+        schemes.check_order(order, LABEL["trapezoid_integral"])
 
     def run(ctx: Any) -> Outcome:
         with mpmath.workdps(40):
@@ -254,6 +258,7 @@ def mittag_leffler_check(alpha: float, lam: float) -> Callable:
     """L1 Caputo D^α on samples of E_α(λt^α) → λE_α(λT^α) (mpmath series at 40 digits) at T = 1, at the
     order min(2 − α, 1 + α): the solution's t^α start limits L1 to 1 + α (measured: 1.28 at α = 0.3)."""
     T = 1.0
+    schemes.check_order(alpha, LABEL["l1_caputo"])
 
     def run(ctx: Any) -> Outcome:
         with mpmath.workdps(40):

@@ -339,6 +339,30 @@ def _verdict(flagged: bool | None, correct: bool, alarms: int | None, errored: b
     return "—" if flagged is None else ("FLAGGED" if flagged else "error only" if errored else "missed")
 
 
+NOTE = 240  # characters of a row's note (the first complaint) in the table
+
+
+def _tally(cells: list[Cell]) -> list[list[Any]]:
+    """One row per rule kind over every mechanism and function: flagged / applicable for each checker (the
+    correct rule: the seeds with a false alarm / the seeds run)."""
+    out = []
+    for kind in [CORRECT_RULE] + list(MUTANTS):
+        run = [c for c in cells if c.mutant == kind and not c.why.startswith("n/a")]
+        if not run:
+            continue
+        if kind == CORRECT_RULE:
+            total = sum(c.seeds for c in run)
+            ours = f"{sum(c.false_alarms or 0 for c in run)}/{total} seeds alarmed"
+            nat = [c for c in run if c.native_false_alarms is not None]
+            theirs = f"{sum(c.native_false_alarms for c in nat)}/{sum(c.seeds for c in nat)} seeds alarmed"
+        else:
+            ours = f"{sum(bool(c.flagged) for c in run)}/{len(run)} flagged"
+            nat = [c for c in run if c.native is not None]
+            theirs = f"{sum(bool(c.native) for c in nat)}/{len(nat)} flagged"
+        out.append(["ALL", "all", kind, ours, theirs, "tally over every mechanism and function"])
+    return out
+
+
 def summarize(cells: list[Cell], seeds: int, seconds: float) -> dict:
     """The table (rows = framework/mechanism × function × mutant; columns conformance.check, own checker),
     the false-alarm count and the misses."""
@@ -353,13 +377,15 @@ def summarize(cells: list[Cell], seeds: int, seconds: float) -> dict:
         ours = _verdict(c.flagged, correct, c.false_alarms, c.errored)
         theirs = _verdict(c.native, correct, c.native_false_alarms)
         note = c.first_alarm if correct else ("" if c.flagged else f"MISSED by conformance.check {c.why}".strip())
-        rows.append([f"{c.framework}/{c.mechanism}", c.function, c.mutant, ours, theirs, note])
+        rows.append([f"{c.framework}/{c.mechanism}", c.function, c.mutant, ours, theirs, note[:NOTE]])
         if not correct and not c.flagged:
             misses.append(f"{c.framework}/{c.mechanism} {c.function} {c.mutant}")
+    rows += _tally(cells)
     ok = alarms == 0 and not misses
     title = (f"Hand-written rules: every mechanism × function × mutant; the correct rule over {seeds} seeds "
-             f"(false alarms), each mutant at seed 0; conformance.check with default settings vs the "
-             f"framework's own checker (torch.autograd.gradcheck + gradgradcheck, defaults; "
+             f"(false alarms), each mutant at seed 0; conformance.check with default settings over the domain "
+             f"{DOMAIN} (the seed's point, then the default hypothesis draws with that seed) vs the "
+             f"framework's own checker at the seed's point (torch.autograd.gradcheck + gradgradcheck, defaults; "
              f"jax.test_util.check_grads(order=2) over the modes the mechanism runs, default tolerances; "
              f"tf.test.compute_gradient of f and of its VJP, compared as its docstring does, assertAllClose: "
              f"rtol 1e-6, atol 1e-6). conformance.check false alarms: {alarms}; own checkers' false alarms: "

@@ -47,13 +47,7 @@ def _constants(ctx: Context, mg: dm.Marginal) -> tuple[Any, Any, Any]:
 
 
 def _score_program(ctx: Context) -> Callable:
-    """(x, m, P, c) ↦ ∇ₓ Σ_rows log p_t(x), one staged program per adapter variant."""
-    xp, ad = ctx.xp, ctx.adapter
-
-    def score(x, m, P, c):
-        return ad.grad(lambda z: dm.total_log_density(xp, z, m, P, c))(x)
-
-    return ad.program(score, "diffusion.score")
+    return dm.score_program(ctx.adapter, ctx.xp)
 
 
 def _hessian_program(ctx: Context) -> Callable:

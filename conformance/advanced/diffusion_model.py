@@ -1,5 +1,6 @@
 """The diffusion model the diffusion checks differentiate: a variance-preserving SDE on Gaussian-mixture
-data, with every closed form the checks compare against.
+data, its log-density and score program written against ``xp``, and every closed form the checks compare
+against.
 
 VP SDE (Song et al. 2021, score_sde's defaults):
 
@@ -122,6 +123,15 @@ def log_density(xp: Any, x: Any, m: Any, P: Any, c: Any) -> Any:
 def total_log_density(xp: Any, x: Any, m: Any, P: Any, c: Any) -> Any:
     """Σ_rows log p_t(x_row): its gradient w.r.t. x is the score at every row (rows are independent)."""
     return xp.sum(log_density(xp, x, m, P, c))
+
+
+def score_program(ad: Any, xp: Any) -> Any:
+    """(x, m, P, c) ↦ ∇ₓ Σ_rows log p_t(x) by the adapter's ``grad``: one staged program per adapter variant."""
+
+    def score(x, m, P, c):
+        return ad.grad(lambda z: total_log_density(xp, z, m, P, c))(x)
+
+    return ad.program(score, "diffusion.score")
 
 
 # ----------------------------------------------------------------------------- mpmath oracles

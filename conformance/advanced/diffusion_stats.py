@@ -69,13 +69,6 @@ def _rng(ctx: Context, name: str) -> Any:
     return ops_for.get(ctx.adapter).rng(stream_seed(ctx.seed, name), ctx.dtype, ctx.device)
 
 
-def _score(ctx: Context) -> Callable:
-    """(x, m, P, c) ↦ ∇ₓ Σ_rows log p_t(x) (the diffusion module's staged score program)."""
-    from conformance.advanced.diffusion import _score_program
-
-    return _score_program(ctx)
-
-
 # ----------------------------------------------------------------------------- score matching
 @functools.lru_cache(maxsize=None)
 def _network() -> tuple[np.ndarray, ...]:
@@ -105,7 +98,7 @@ def score_matching_statistic(ctx: Context, n: int = SM_SAMPLES) -> ZTest:
     mg = dm.marginal(dm.GMM, SM_TIME, ctx.dtype)
     sigma = float(np.sqrt(dm.alpha_sigma2(SM_TIME)[1]))
     x, eps = mixture_draws(ctx, dm.GMM, SM_TIME, n)
-    S = _score(ctx)(x, ctx.array(mg.m), ctx.array(mg.P), ctx.array(mg.c))
+    S = dm.score_program(ctx.adapter, xp)(x, ctx.array(mg.m), ctx.array(mg.P), ctx.array(mg.c))
     w1, b1, w2, b2 = (ctx.array(a) for a in _network())
     models = {"s₁(x) = −x": -x, "s₂(x) = W₂ tanh(W₁x + b₁) + b₂": xp.matmul(
         xp.tanh(xp.matmul(x, xp.transpose(w1)) + b1), xp.transpose(w2)) + b2}

@@ -267,7 +267,7 @@ def hf_step_check(problem: Problem, case: str) -> Callable[[Context], Outcome]:
         same = {k: facts[k] == ref[k] for k in ("iterate", "shrinks", "lambda")}
         out = verdict(f"one HF step (CG {HF_CG_ITERATIONS} iterations, λ = {HF_LAMBDA:g})", c, tol, None,
                       "the same step on the numpy float64 oracles", theta0=theta.tolist(),
-                      step=facts, reference=ref, same_decisions=same)
+                      theta1=ctx.numpy(got).tolist(), theta1_reference=want.tolist(), step=facts, reference=ref, same_decisions=same)
         if not all(same.values()):
             out.status = "fail"
             out.message = f"the step's decisions differ from the float64 reference: {same}; " + out.message

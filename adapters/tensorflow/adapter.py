@@ -179,6 +179,21 @@ class TensorflowAdapter(Adapter):
     # TensorFlow's refusals (see Adapter.refusal): an op with no registered gradient
     REFUSALS = (r"No gradient defined for operation", r"gradient registry has no entry for")
 
+    def refusal(self, exc: BaseException) -> str | None:
+        """Adapter.refusal, and tf.experimental.numpy refusing a dtype it does not treat as floating
+        (bfloat16: tnp.sin casts it with ``x.astype``, an AttributeError raised inside numpy_ops)."""
+        found = super().refusal(exc)
+        seen = 0
+        while found is None and exc is not None and seen < 8:
+            tb, frames = exc.__traceback__, []
+            while tb is not None:
+                frames.append(tb.tb_frame.f_code.co_filename)
+                tb = tb.tb_next
+            if isinstance(exc, AttributeError) and any("numpy_ops" in f for f in frames[-3:]):
+                found = "tf.experimental.numpy refuses this dtype: " + " ".join(str(exc).split())
+            exc, seen = exc.__cause__ or exc.__context__, seen + 1
+        return found
+
     @classmethod
     def _prepare_import(cls) -> None:
         import os

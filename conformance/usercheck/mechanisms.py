@@ -106,7 +106,10 @@ def run_slot(chk: Check, case: Any, slot: Slot, device: str, dtype: str, inp: In
             out.data["refused_by"] = dict(refusals)
             out.message += " [" + "; ".join(f"{label} refused: {w}" for label, w in refusals) + "]"
         return ad, out
-    text = "; ".join(f"{label}: {w}" for label, w in refusals)
+    by_reason: dict[str, list[str]] = {}
+    for label, w in refusals:   # one reason given by several variants is said once
+        by_reason.setdefault(w, []).append(label)
+    text = "; ".join(f"{', '.join(labels)}: {w}" for w, labels in by_reason.items())
     which = "no API variant of" if len(slot.candidates) > 1 else "this API variant of"
     skip = Outcome.skip(f"{which} {slot.framework} can run this check with this function ({text})")
     skip.data["refused_by"] = dict(refusals)

@@ -1,0 +1,442 @@
+"""Non-finite and extreme inputs as special points of every scalar elementwise case (issue 19, item 3).
+
+For each pointwise case with an mpmath formula (an op-table row's ``exact``, an xp-catalog elementwise
+case run in the mpmath namespace) and each dtype of the case in {float64, float32}:
+
+    value@±inf       f(±inf)  vs L  = lim f(x),  x → ±∞      (point inside the case's ``defined_on``)
+    derivative@±inf  f'(±inf) vs L' = lim f'(x), x → ±∞      through grad (of Σ f), jvp and vjp (tangent
+                                                             and cotangent 1), every API variant
+    value@±max       f(±M), f'(±M) vs their exact values, M the dtype's largest finite number: a huge
+    derivative@±max  argument where the value saturates — judged only where f (and for f' also f') has
+                     reached its limit there to the dtype's precision, or grows without bound (``saturated``)
+    value@nan        f(NaN) must be NaN
+    derivative@nan   f'(NaN) must be NaN: the chain rule propagates it; a finite derivative at a NaN
+                     input silently hides the NaN in a backward pass (an affine f — −x, deg2rad — has a
+                     slope that does not depend on x: that slope is due)
+
+**The limits** (``limit_at``). In mpmath the sequence vⱼ = f(±c·2^kⱼ), kⱼ = 16, 32, …, 2048, c = 1 + 1/π
+(no xⱼ is an integer or a multiple of π: a sawtooth such as frac or fmod sampled at integers would look
+constant), at kⱼ + 256 bits (f' by a central difference of absolute step 2⁻⁶⁴, truncation O(2⁻¹²⁸·f''')
+and cancellation both far below float64), is read as
+
+    finite L      the last three values agree to 2⁻⁶² relative (a thousandth of float64's ε): L = v_last
+    L = 0         the last three magnitudes shrink at least twofold per step and |v_last| < 2⁻⁷²
+                  (e.g. 1/x, j0(x) ~ cos(x)/√x): far below float64's absolute allowance at an exact 0
+    ±inf          the last three values share a sign, grow in magnitude, and their increments do not
+                  shrink (log x, log log x, eˣ): the sequence diverges monotonically
+    no answer     anything else — an oscillating (sin x), non-real or failing sequence, or one that
+                  converges too slowly to resolve float64 (1 − 1/log x) — gives no judgement: the
+                  task is a ``skip`` record that says why (limits are computed when a task first
+                  runs, ~0.1 s per case, so that collecting the suite stays fast)
+
+**Judging** (``judge``): where L is finite, ``tolerance.compare`` under the ``exact`` policy (relative
+in ULPs of the dtype; its absolute allowance only where L = 0, stated in the record) — NaN or ±inf
+there fails (class non_finite); where L = ±inf the result must be the same infinity (NaN: non_finite,
+the other infinity or a finite value of the other sign: wrong_sign, a finite value: wrong_value);
+at NaN every entry must be NaN (a finite entry: wrong_value).
+
+A function whose documentation gives non-finite inputs values of their own (nan_to_num: NaN → 0, ±inf →
+± the largest finite number) is judged against those (``DOCUMENTED``), its derivatives there not at all.
+
+The numerical reference (numpy) runs the value checks only: its derivatives are finite differences,
+which cannot step from ±inf or NaN. Binary op-table rows (arity 2) are not covered: their limits
+depend on the direction of approach in the plane. Masked rows (every or some entry −inf) of the
+reductions and normalizations are in ``conformance.edges.masked``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from conformance.derivatives.case import CaseMemo
+from conformance.engine import Context, Outcome, Task
+from conformance.tolerance import EPS, HUGE, TINY, compare, policy
+
+KS = tuple(2**j for j in range(4, 12))   # x = ±c·2^k, k = 16 … 2048 (beyond float64's 2^1024)
+GUARD_BITS = 256                          # working precision k + 256 bits: x ± h exact, f resolved
+STEP_BITS = 64                            # central-difference step h = 2^-64 (absolute)
+CONVERGED = 2.0**-62                      # relative agreement of the last three values: ε(float64)/1024
+ZERO = 2.0**-72                           # below this (and shrinking) a limit is 0 for float64
+DTYPES = ("float64", "float32")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """``value``: the limit (float; ±inf where it diverges) or None where there is none; ``how``: the
+    sequence and the reading of it, for the record."""
+
+    value: float | None
+    how: str
+
+
+# ------------------------------------------------------------------------------ the oracle
+def scalar_function(case: Any) -> Callable[[Any], Any]:
+    """t ↦ f(t) for one mpf t, from the case's exact formula in the mpmath namespace."""
+    from conformance.edges import limit_oracle as lo
+
+    F = lo.mp_function(case)
+    return lambda t: np.asarray(F(np.array([t], dtype=object)), dtype=object).reshape(-1)[0]
+
+
+def _at(g: Callable[[Any], Any], x: Any, order: int, bits: int) -> Any:
+    """f(x) (order 0) or f'(x) (order 1, central difference of step 2^-STEP_BITS) at ``bits``."""
+    import mpmath
+
+    with mpmath.workprec(bits):
+        x = mpmath.mpf(x)
+        if order == 0:
+            return +g(x)
+        h = mpmath.ldexp(1, -STEP_BITS)
+        return (g(x + h) - g(x - h)) / (2 * h)
+
+
+def _name(order: int) -> str:
+    return "f" + "'" * order
+
+
+def _real(v: Any) -> float | None:
+    """v as an mpf when it is real (an mpc with a zero imaginary part counts), else None."""
+    import mpmath
+
+    if isinstance(v, mpmath.mpc):
+        return v.real if v.imag == 0 else None
+    return v if isinstance(v, mpmath.mpf) else None
+
+
+def read_sequence(vals: list[Any]) -> tuple[float | None, str]:
+    """The limit a sequence of mpf values settles to (module docstring), and how it was read."""
+    import mpmath
+
+    if len(vals) < 3 or any(v is None or mpmath.isnan(v) for v in vals):
+        return None, "a value of the sequence is not real"
+    a, b, c = vals[-3:]
+    if all(mpmath.isfinite(v) for v in (a, b, c)):
+        if c != 0 and abs(c - b) <= CONVERGED * abs(c) and abs(b - a) <= CONVERGED * abs(c):
+            return float(c), "converged: the last three values agree to 2^-62 relative"
+        if abs(c) < ZERO and abs(c) * 2 <= abs(b) and abs(b) * 2 <= abs(a):
+            return 0.0, f"→ 0: |f| shrinks at least twofold per step, to {mpmath.nstr(abs(c), 3)}"
+        if c == 0 and b == 0 and a == 0:
+            return 0.0, "→ 0: the last three values are exactly 0"
+    same_sign = (a > 0 and b > 0 and c > 0) or (a < 0 and b < 0 and c < 0)
+    if same_sign:
+        if not mpmath.isfinite(c):
+            return (np.inf if c > 0 else -np.inf), "diverges: the value is infinite at the last step"
+        d1, d2 = abs(b) - abs(a), abs(c) - abs(b)
+        if d1 > 0 and d2 > 0 and d2 >= 0.9 * d1:
+            return (np.inf if c > 0 else -np.inf), "diverges: |f| grows with increments that do not shrink"
+    return None, ("no limit resolved: the sequence neither settles to float64's precision nor diverges "
+                  "monotonically (it oscillates, or converges too slowly)")
+
+
+def limit_at(case: Any, sign: int, order: int) -> Limit:
+    """lim f^(order)(x) as x → sign·∞ (order 0 or 1), read from the sequence at x = sign·2^k."""
+    import mpmath
+
+    g = scalar_function(case)
+    vals = []
+    for k in KS:
+        try:
+            with mpmath.workprec(k + GUARD_BITS):   # c = 1 + 1/π: x is no integer, nor a multiple of π
+                x = mpmath.ldexp(sign, k) * (1 + 1 / mpmath.pi)
+            v = _real(_at(g, x, order, k + GUARD_BITS))
+        except Exception as exc:  # mpmath raises ValueError, ZeroDivisionError, even TypeError
+            return Limit(None, f"no limit: the formula fails at {'-' if sign < 0 else ''}2^{k} "
+                               f"({type(exc).__name__}: {str(exc)[:80]})")
+        if v is None:
+            return Limit(None, f"no limit: {_name(order)} is not real at {'-' if sign < 0 else ''}2^{k}")
+        vals.append(v)
+    value, reading = read_sequence(vals)
+    what = "f" if order == 0 else "f' (central differences of step 2^-64)"
+    return Limit(value, f"{what} in mpmath at x = {'-' if sign < 0 else ''}c·2^k, c = 1 + 1/π, k = {KS[0]}…{KS[-1]}, "
+                        f"k + {GUARD_BITS} bits; last values {[mpmath.nstr(v, 6) for v in vals[-3:]]}: "
+                        f"{reading}")
+
+
+def exact_at(case: Any, x: float, order: int) -> Limit:
+    """f^(order)(x) at a finite x in mpmath (1024 + 256 bits: x ± 2^-64 exact for |x| <= 2^1024)."""
+    try:
+        v = _real(_at(scalar_function(case), x, order, 1024 + GUARD_BITS))
+    except Exception as exc:
+        return Limit(None, f"the formula fails at {x!r} ({type(exc).__name__})")
+    if v is None:
+        return Limit(None, f"{_name(order)} is not real at {x!r}")
+    return Limit(float(v), f"{_name(order)}({x!r}) in mpmath at {1024 + GUARD_BITS} bits"
+                 + (", by central differences of step 2^-64" if order else ""))
+
+
+# Functions whose documentation gives non-finite inputs values of their own (not limits of a formula):
+# point -> (value, source). Matched on the case's name (its row's name, which is the function's).
+DOCUMENTED: dict[str, dict[str, tuple[float, str]]] = {
+    "nan_to_num": {
+        "nan": (0.0, "numpy.nan_to_num / torch.nan_to_num / jax.numpy.nan_to_num: NaN is replaced by 0"),
+        "+inf": (HUGE["float64"], "nan_to_num: +inf is replaced by the dtype's largest finite number"),
+        "-inf": (-HUGE["float64"], "nan_to_num: −inf is replaced by the dtype's most negative finite number")},
+}
+
+
+def documented(case: Any, point: str, order: int, dtype: str) -> Limit | None:
+    """The documented answer at ``point`` of a function in DOCUMENTED (None for others): its value; no
+    derivative (the documentation fixes none)."""
+    for name, table in DOCUMENTED.items():
+        if name in case.name:
+            if point not in table:
+                return None
+            value, source = table[point]
+            if order:
+                return Limit(None, f"the documentation fixes the value only ({source})")
+            return Limit(np.copysign(HUGE[dtype], value) if abs(value) == HUGE["float64"] else value, source)
+    return None
+
+
+def at_nan(case: Any, order: int) -> Limit:
+    """What is due at a NaN input: NaN (propagation; for f' through the chain rule) — except the
+    derivative of an affine function (−x, deg2rad, real), whose slope does not depend on x: that slope.
+    The formula is never evaluated at NaN itself (mpmath's series loop forever on it: polylog)."""
+    if order:
+        slope = _LIMITS.get(case, ("slope",), lambda: constant_slope(case))
+        if slope is not None:
+            return Limit(slope, f"f is affine (f' = {slope!r} at three points of its domain): its derivative "
+                                f"does not depend on x, so NaN does not enter it")
+    return Limit(float("nan"), "NaN in, NaN out (propagation" + (" through the chain rule)" if order else ")"))
+
+
+def constant_slope(case: Any) -> float | None:
+    """f' where it is the same at three points spread over the case's domain (f affine), else None."""
+    lo, hi = case.domain
+    xs = [lo + (hi - lo) * t for t in (0.1234, 0.5678, 0.9012)]
+    try:
+        d = [_real(_at(scalar_function(case), x, 1, 256)) for x in xs]
+    except Exception:
+        return None
+    if any(v is None for v in d) or not all(abs(v - d[0]) <= 2.0**-100 * max(abs(d[0]), 1) for v in d):
+        return None
+    return float(d[0])
+
+
+_LIMITS = CaseMemo(limit=4096)
+
+
+def oracle(case: Any, point: str, order: int, dtype: str) -> Limit:
+    """The expected f^(order) at ``point`` ("+inf", "-inf", "+max", "-max"), kept for the process.
+    ±max is judged only where the value saturates (its limit at ±∞ exists)."""
+    sign = -1 if point[0] == "-" else 1
+    if point.endswith("inf"):
+        return _LIMITS.get(case, ("limit", sign, order), lambda: limit_at(case, sign, order))
+    x = sign * HUGE[dtype]
+    for k in range(order + 1):   # the value, and for f' also f', must have saturated at x
+        lim = oracle(case, f"{point[0]}inf", k, dtype)
+        at = _LIMITS.get(case, ("max", x, k), lambda k=k: exact_at(case, x, k))
+        why = saturated(at, lim, dtype)
+        if why:
+            return Limit(None, f"{_name(k)} does not saturate at {x!r}: {why}")
+    return at
+
+
+def saturated(at: Limit, lim: Limit, dtype: str) -> str | None:
+    """None where f^(k)(±M) has reached its limit L to the dtype's precision (|f(M) − L| <= ε|L|; for
+    L = 0, |f(M)| below the dtype's normal range; L = ±inf: f grows without bound and f(M) is its
+    value on the way); else why not (an oscillating tail such as j0's, which decays only as 1/√x)."""
+    if lim.value is None or at.value is None:
+        return lim.how if lim.value is None else at.how
+    L, v = lim.value, at.value
+    if np.isinf(L) or (L == 0 and abs(v) < TINY[dtype]) or (L != 0 and abs(v - L) <= EPS[dtype] * abs(L)):
+        return None
+    return f"{v!r} there, the limit is {L!r}"
+
+
+# ------------------------------------------------------------------------------ judging
+@dataclass(frozen=True)
+class Judgement:
+    ok: bool
+    failure_class: str | None
+    basis: str
+    error_ratio: float
+    max_abs_error: float = 0.0
+    max_rel_error: float = 0.0
+    worst: Any = None
+
+
+def judge(got: Any, want: float, dtype: str) -> Judgement:
+    """``got`` (every entry) against the expected ``want``: NaN (propagation), ±inf (same infinity) or
+    finite (``compare`` under the ``exact`` policy of ``dtype``)."""
+    a = np.asarray(got, dtype=np.float64).reshape(-1)
+    if np.isnan(want):
+        bad = ~np.isnan(a)
+        return Judgement(not bad.any(), "wrong_value" if bad.any() else None,
+                         "NaN propagates: every entry must be NaN", float(bad.any()) * np.inf,
+                         worst=float(a[np.argmax(bad)]))
+    if np.isinf(want):
+        bad = a != want
+        if not bad.any():
+            return Judgement(True, None, f"the limit is {want}: the same infinity is due", 0.0)
+        w = float(a[np.argmax(bad)])
+        cls = "non_finite" if np.isnan(w) else "wrong_sign" if w * want < 0 else "wrong_value"
+        return Judgement(False, cls, f"the limit is {want}: the same infinity is due", np.inf,
+                         np.inf, np.inf, w)
+    tol = policy("exact", dtype)
+    c = compare(a, np.full(a.shape, want), tol)
+    return Judgement(c.ok, c.failure_class, f"{c.basis} ({tol.reason})", c.error_ratio,
+                     c.max_abs_error, c.max_rel_error, c.worst.get("got"))
+
+
+def _outcome(rows: dict[str, Any], want: float, limit: Limit, point: str, dtype: str, x: float) -> Outcome:
+    """One record for the results ``rows`` (name -> array) judged against ``want``: the worst decides."""
+    judged = {k: judge(v, want, dtype) for k, v in rows.items()}
+    name, j = max(judged.items(), key=lambda kv: (not kv[1].ok, kv[1].error_ratio
+                                                  if np.isfinite(kv[1].error_ratio) else np.inf))
+    said = "matches" if j.ok else f"is {j.worst!r}, not"
+    msg = f"at x = {x!r}: {name} {said} the expected {want!r} ({limit.how})"
+    data = {"expected": want, "oracle": limit.how, "basis": j.basis, "failure_class": j.failure_class,
+            "results": {k: {"got": np.asarray(v, dtype=np.float64).reshape(-1).tolist(),
+                            "ok": judged[k].ok, "failure_class": judged[k].failure_class}
+                        for k, v in rows.items()}}
+    tol = policy("exact", dtype)
+    return Outcome("pass" if j.ok else "fail", max_abs_error=j.max_abs_error, max_rel_error=j.max_rel_error,
+                   tolerance=tol.rtol, atol=tol.atol, error_ratio=j.error_ratio, message=msg, input=x,
+                   point=point, data=data)
+
+
+# ------------------------------------------------------------------------------ the checks
+POINTS = ("+inf", "-inf", "+max", "-max", "nan")
+
+
+def point_value(point: str, dtype: str) -> float:
+    if point == "nan":
+        return float("nan")
+    sign = -1.0 if point[0] == "-" else 1.0
+    return sign * (np.inf if point.endswith("inf") else HUGE[dtype])
+
+
+def derivatives(ctx: Context, f: Callable[[Any], Any], x: Any) -> dict[str, Any]:
+    """f'(x) elementwise three ways: ∇(Σ f), J·1 (jvp) and Jᵀ·1 (vjp), as numpy arrays."""
+    a, xp = ctx.adapter, ctx.adapter.xp
+    ones = ctx.array(np.ones(np.shape(ctx.numpy(x))))
+    return {"grad": ctx.numpy(a.grad(lambda z: xp.sum(f(z)))(x)),
+            "jvp": ctx.numpy(a.jvp(f, x, ones)[1]),
+            "vjp": ctx.numpy(a.vjp(f, x, ones)[1])}
+
+
+def run(case: Any, point: str, order: int, ctx: Context) -> Outcome:
+    """The framework's f (order 0) or f' (order 1) at the point against the oracle."""
+    x0 = point_value(point, ctx.dtype)
+    doc = documented(case, point, order, ctx.dtype)
+    if doc is not None:
+        if doc.value is None:
+            return Outcome.skip(f"no answer at {point}: {doc.how}")
+        want, limit = doc.value, doc
+    elif point == "nan":
+        limit = at_nan(case, order)
+        if limit.value is None:
+            return Outcome.skip(f"no answer at NaN: {limit.how}")
+        want = limit.value
+    else:
+        limit = oracle(case, point, order, ctx.dtype)
+        if limit.value is None:
+            return Outcome.skip(f"no answer at {point}: {limit.how}")
+        want = limit.value
+    f = case.function(ctx.adapter.name, ctx.xp)
+    x = ctx.array(np.full(case.shapes[0], x0))
+    rows = {"value": ctx.numpy(f(x))} if order == 0 else derivatives(ctx, f, x)
+    return _outcome(rows, want, limit, point, ctx.dtype, x0)
+
+
+class _Traced:
+    """Stands for an array in ``operations``: every operator on it is counted."""
+
+    def __init__(self, log: list[str]):
+        self._calls = log
+
+    def _op(self, name: str) -> Callable[..., "_Traced"]:
+        def op(*args: Any, **kw: Any) -> "_Traced":
+            self._calls.append(name)
+            return _Traced(self._calls)
+        return op
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._op(f"array.{name}")
+
+
+for _dunder in ("add", "radd", "sub", "rsub", "mul", "rmul", "truediv", "rtruediv", "pow", "rpow", "neg",
+                "abs", "gt", "lt", "ge", "le", "getitem"):
+    setattr(_Traced, f"__{_dunder}__", lambda self, *a, _n=_dunder: self._op(_n)(*a))
+
+
+class _TracingNamespace:
+    """An ``xp`` whose every function is counted and returns a ``_Traced``."""
+
+    def __init__(self, log: list[str]):
+        self._calls = log
+
+    def __getattr__(self, name: str) -> Any:
+        return _Traced(self._calls)._op(f"xp.{name}")
+
+
+def operations(case: Any) -> list[str] | None:
+    """The operations the case's formula applies to x (``case.fn`` run on a tracing namespace), or
+    None where it cannot be traced."""
+    log: list[str] = []
+    try:
+        case.fn(_TracingNamespace(log), _Traced(log))
+    except Exception:
+        return None
+    return log
+
+
+def covered(case: Any) -> bool:
+    """A scalar elementwise case with an mpmath formula whose function is the framework's own: an
+    op-table row (its public functions), or an xp-catalog case whose formula is one operation (xp.sin,
+    xp.sigmoid, x**3). A composed xp formula (sin(x)/x, x·sigmoid(x)) is left out: at ±inf or NaN its
+    value is IEEE arithmetic on our formula (inf/inf, 0·inf), not any framework's function — the op
+    table names the frameworks' own functions for those (sinc, silu, …)."""
+    if not (getattr(case, "pointwise", False) and getattr(case, "mp", False)) or case.smooth_order < 1:
+        return False
+    if case.only_impls:
+        return True
+    ops = operations(case)
+    return ops is not None and len(ops) == 1
+
+
+def points_of(case: Any) -> list[str]:
+    """The points inside the case's domain: +inf/+max where it extends to +∞ (−inf/−max likewise);
+    NaN always."""
+    out = []
+    for sign in ("+", "-"):
+        probe = np.full(case.shapes[0], float(f"{sign}1e300"))
+        if case.outside_domain(probe) is None:
+            out += [f"{sign}inf", f"{sign}max"]
+    return out + ["nan"]
+
+
+def _reference_value_only(adapter: Any, dtype: str) -> str | None:
+    if getattr(adapter, "is_reference", False):
+        return ("the numerical reference differentiates by finite differences, which cannot step from "
+                "±inf or NaN: its values are checked, not its derivatives")
+    return None
+
+
+def tasks_for(case: Any) -> list[Task]:
+    """``value@<point>`` (once per framework) and ``derivative@<point>`` (every API variant)."""
+    if not covered(case):
+        return []
+    dtypes = tuple(d for d in case.dtypes if d in DTYPES)
+    out = []
+    for point in points_of(case):
+        out.append(Task(case.family, case.name, f"value@{point}",
+                        lambda ctx, point=point: run(case, point, 0, ctx), dtypes=dtypes, per_variant=False))
+        out.append(Task(case.family, case.name, f"derivative@{point}",
+                        lambda ctx, point=point: run(case, point, 1, ctx), dtypes=dtypes,
+                        applies=_reference_value_only))
+    return out
+
+
+def tasks() -> list[Task]:
+    """The non-finite-input tasks of every covered case of the catalog, and the masked rows'."""
+    from conformance.derivatives.cases import CATALOG
+    from conformance.edges import masked
+
+    return [t for case in CATALOG for t in tasks_for(case)] + masked.tasks()

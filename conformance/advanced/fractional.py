@@ -26,7 +26,7 @@ import numpy as np
 
 from conformance.advanced import fractional_oracles as oracle
 from conformance.advanced import fractional_schemes as schemes
-from conformance.advanced.orders import ORDER_BAND, study
+from conformance.advanced.orders import study, study_outcome
 from conformance.engine import Outcome, Profile, Task
 from conformance.tolerance import compare, policy
 
@@ -126,10 +126,6 @@ def draw(seed: int) -> tuple[float, float, float, float]:
             float(rng.uniform(1.5, 3.0)))
 
 
-def _judged(ok: bool, err: float, tol: float, ratio: float, message: str, data: dict, inp: Any = None) -> Outcome:
-    return Outcome("pass" if ok else "fail", err, None, tol, None, ratio, message, input=inp, data=data)
-
-
 # ----------------------------------------------------------------------------- checks
 def value_check(method: str) -> Callable:
     """The framework's sum vs the same sum in mpmath (40 digits) on the same samples, judged on the
@@ -198,7 +194,7 @@ def convergence_check(method: str, alpha: float) -> Callable:
         ok, worst, data, msg = study(errs, {"value": p, "d/dalpha": p, "d/dT": p}, [T / n for n in GRIDS],
                                      {"d/dalpha": method.startswith("l1")},
                                      ("d/dalpha",) if method == "trapezoid_integral" else ())
-        return _judged(ok, worst * ORDER_BAND, ORDER_BAND, worst, f"{LABEL[method]} → exact, α = {alpha}: {msg}",
+        return study_outcome(ok, worst, f"{LABEL[method]} → exact, α = {alpha}: {msg}",
                        data, {"alpha": alpha, "T": T, "c": c, "k": k, "grids": list(GRIDS)})
 
     return run
@@ -224,7 +220,7 @@ def constant_check(alpha: float) -> Callable:
         ok, worst, data, msg = study({"GL": gl}, {"GL": 1.0}, [T / n for n in GRIDS])
         data.update({"rl": {"got": rl, "exact": exact, **c_rl.stated()}, "caputo": {"got": caputo}})
         ok = ok and c_rl.ok and c_caputo.ok
-        return _judged(ok, worst * ORDER_BAND, ORDER_BAND, max(worst, c_rl.error_ratio, c_caputo.error_ratio),
+        return study_outcome(ok, max(worst, c_rl.error_ratio, c_caputo.error_ratio),
                        f"D^α 1, α = {alpha}: RL {rl!r} vs {exact!r} (ratio {c_rl.error_ratio:.3g}), Caputo "
                        f"{caputo!r} vs 0, {msg}", data, {"alpha": alpha, "T": T})
 
@@ -248,7 +244,7 @@ def semigroup_check(alpha: float, beta: float) -> Callable:
             errs["I^α I^β"].append(abs(on_samples(ctx, "trapezoid_integral", alpha, T, inner) - exact))
             errs["I^(α+β)"].append(abs(on_samples(ctx, "trapezoid_integral", alpha + beta, T, f) - exact))
         ok, worst, data, msg = study(errs, dict.fromkeys(errs, 2.0), [T / n for n in GRIDS])
-        return _judged(ok, worst * ORDER_BAND, ORDER_BAND, worst, f"α = {alpha}, β = {beta}: {msg}", data,
+        return study_outcome(ok, worst, f"α = {alpha}, β = {beta}: {msg}", data,
                        {"alpha": alpha, "beta": beta, "f": "t^2", "T": T})
 
     return run
@@ -267,7 +263,7 @@ def mittag_leffler_check(alpha: float, lam: float) -> Callable:
                     - exact) for n in GRIDS]
         p = min(2 - alpha, 1 + alpha)
         ok, worst, data, msg = study({"L1": errs}, {"L1": p}, [T / n for n in GRIDS])
-        return _judged(ok, worst * ORDER_BAND, ORDER_BAND, worst, f"α = {alpha}, λ = {lam}: {msg}", data,
+        return study_outcome(ok, worst, f"α = {alpha}, λ = {lam}: {msg}", data,
                        {"alpha": alpha, "lambda": lam, "T": T})
 
     return run

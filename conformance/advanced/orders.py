@@ -9,6 +9,7 @@ log(e / |log h|) instead. A check passes when |p̂ − p| <= ORDER_BAND.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -56,3 +57,11 @@ def study(errors: dict[str, list[float]], expected: dict[str, float], steps: lis
         bound = " or more" if name in at_least else ""
         parts.append(f"{name} order {p:.3f} (theory {expected[name]:.3g}{bound})")
     return ok, worst, data, "; ".join(parts)
+
+
+def study_outcome(ok: bool, worst: float, message: str, data: dict, inp: Any = None) -> Any:
+    """The engine Outcome of an order study: error = the worst |p̂ − p| (``worst`` is it over the band)."""
+    from conformance.engine import Outcome
+
+    return Outcome("pass" if ok else "fail", worst * ORDER_BAND, None, ORDER_BAND, None, worst, message,
+                   input=inp, data=data)

@@ -8,10 +8,10 @@ differentiated by each framework's autodiff and judged against the Euler–Lagra
     second variation  vᵀ∇²J_h v (adapter.hvp; ∇²J_h ~ L_pp/h, v's differences ~ h η') → δ²J[η] > 0 at
                       order 2, and vᵀ∇²J_h v > 0 for random v
     Dirichlet energy  ½∫|∇u|² on [0, 1]²: ∇J_h / h² → −Δu, → 0 at a harmonic u, vᵀ∇²J_h v → ∫|∇η|²
+                      (``variations_dirichlet``)
 
 Orders are fitted over N = 50…800 (each twice the last; the 2-D Dirichlet grids N = 40…320) and accepted
-within ±0.1 of 2 (``orders``). The
-curves' parameters are drawn per seed. Convergence runs in float64: in float32 the gradient's rounding
+within ±0.1 of 2 (``orders``). The curves' parameters are drawn per seed. Convergence runs in float64: in float32 the gradient's rounding
 (~ε·|L_p|/h = 1e-4 at N = 800) exceeds the O(h²) discretization error it would measure.
 """
 
@@ -23,16 +23,15 @@ from typing import Any
 import numpy as np
 
 from conformance.advanced import variations_functionals as vf
-from conformance.advanced.orders import ORDER_BAND, study
+from conformance.advanced.orders import study, study_outcome
+from conformance.advanced.variations_dirichlet import RANDOM_DIRECTIONS, dirichlet_check
 from conformance.engine import Outcome, Profile, Task
 from conformance.tolerance import compare
 
 FAMILY = "variations"
 F64 = ("float64",)
 GRIDS = (50, 100, 200, 400, 800)
-GRIDS_2D = (40, 80, 160, 320)    # Dirichlet energy: up to 319² unknowns (multiples of 5: the checkpoints)
 DYADIC = 64                      # the straight line's exact grid: h = 1/64
-RANDOM_DIRECTIONS = 4
 
 _PROGRAMS: dict[tuple, Callable] = {}
 
@@ -90,11 +89,6 @@ class Discretized:
         return L - p * lp
 
 
-def _outcome(ok: bool, worst: float, message: str, data: dict, inp: Any) -> Outcome:
-    return Outcome("pass" if ok else "fail", worst * ORDER_BAND, None, ORDER_BAND, None, worst, message,
-                   input=inp, data=data)
-
-
 def _steps(prob: vf.Problem) -> list[float]:
     return [(prob.b - prob.a) / n for n in GRIDS]
 
@@ -113,7 +107,7 @@ def euler_lagrange_check(name: str) -> Callable:
             errs.append(float(np.max(np.abs(d.gradient()[d.checkpoints()] / d.h - exact))))
         ok, worst, data, msg = study({"EL": errs}, {"EL": 2.0}, _steps(prob))
         data["E_at_checkpoints"] = exact.tolist()
-        return _outcome(ok, worst, f"{prob.name}: ∇J_h/h → Euler–Lagrange E, {msg}", data, {"problem": prob.doc})
+        return study_outcome(ok, worst, f"{prob.name}: ∇J_h/h → Euler–Lagrange E, {msg}", data, {"problem": prob.doc})
 
     return run
 
@@ -139,7 +133,7 @@ def extremal_check(name: str) -> Callable:
             d = Discretized(ctx, prob, prob.extremal, n)
             errs.append(float(np.max(np.abs(d.gradient()[d.checkpoints()] / d.h))))
         ok, worst, data, msg = study({"residual": errs}, {"residual": 2.0}, _steps(prob))
-        return _outcome(ok, worst, f"{prob.doc}: ∇J_h/h at the extremal → 0, {msg}", data, {"problem": prob.doc})
+        return study_outcome(ok, worst, f"{prob.doc}: ∇J_h/h at the extremal → 0, {msg}", data, {"problem": prob.doc})
 
     return run
 
@@ -164,7 +158,7 @@ def beltrami_check(name: str) -> Callable:
         errs = [float(np.max(np.abs(Discretized(ctx, prob, prob.extremal, n).beltrami() - const))) for n in GRIDS]
         ok, worst, data, msg = study({"H": errs}, {"H": 2.0}, _steps(prob))
         data["constant"] = const
-        return _outcome(ok, worst, f"{prob.doc}: Beltrami H → {const:.6g}, {msg}", data, {"problem": prob.doc})
+        return study_outcome(ok, worst, f"{prob.doc}: Beltrami H → {const:.6g}, {msg}", data, {"problem": prob.doc})
 
     return run
 
@@ -190,87 +184,10 @@ def second_variation_check(name: str) -> Callable:
         ok, worst, data, msg = study({"second variation": errs}, {"second variation": 2.0}, _steps(prob))
         positive = exact > 0 and min(rayleigh) > 0
         data.update({"exact": exact, "rayleigh_quotients": rayleigh})
-        return _outcome(ok and positive, worst if positive else max(worst, 1e9),
+        return study_outcome(ok and positive, worst if positive else max(worst, 1e9),
                         f"{prob.doc}: δ²J[sin] = {exact:.6g}, {msg}; smallest Rayleigh quotient over "
                         f"{RANDOM_DIRECTIONS} random directions {min(rayleigh):.4g} (> 0 due)", data,
                         {"problem": prob.doc})
-
-    return run
-
-
-# ----------------------------------------------------------------------------- Dirichlet energy (2-D)
-class Dirichlet:
-    """u = e^{kx} sin(ky + φ) + δ sin(πx) sin(2πy) on the (N+1) × (N+1) grid of [0, 1]² (δ = 0: harmonic),
-    with −Δu = 5π²δ sin(πx) sin(2πy); the boundary values fixed, the interior free."""
-
-    def __init__(self, ctx: Any, seed: int, n: int, harmonic: bool):
-        rng = np.random.default_rng([22, 4, seed])
-        self.k, self.phase, delta = rng.uniform(0.5, 1.5), rng.uniform(0, 2 * np.pi), rng.uniform(0.05, 0.15)
-        self.delta = 0.0 if harmonic else delta
-        self.n, self.h = n, vf.check_grid(0.0, 1.0, n)
-        g = np.arange(n + 1) * self.h
-        X, Y = np.meshgrid(g, g, indexing="ij")
-        u = np.exp(self.k * X) * np.sin(self.k * Y + self.phase) + self.delta * np.sin(np.pi * X) * np.sin(2 * np.pi * Y)
-        mask = np.zeros_like(u)
-        mask[1:-1, 1:-1] = 1.0
-        self.ctx, self.X, self.Y = ctx, X, Y
-        self.args = (ctx.array(u[1:-1, 1:-1]), ctx.array(u * (1 - mask)), ctx.array(mask))
-        self.doc = (f"u = exp({self.k:.4g}x) sin({self.k:.4g}y + {self.phase:.4g}) + {self.delta:.4g} sin(πx) "
-                    "sin(2πy) on [0, 1]²")
-
-    def program(self) -> Callable:
-        key = (type(self.ctx.adapter), self.ctx.adapter.variant, "dirichlet")
-        if key not in _PROGRAMS:
-            xp = self.ctx.xp
-            _PROGRAMS[key] = lambda u, frame, mask: vf.dirichlet_energy(xp, u, frame, mask)
-        return _PROGRAMS[key]
-
-    def at_checkpoints(self, a: np.ndarray) -> np.ndarray:
-        """The interior array's entries at x, y in {0.2, 0.4, 0.6, 0.8} (grid points when 5 | N)."""
-        idx = np.array([round(c * self.n) - 1 for c in (0.2, 0.4, 0.6, 0.8)])
-        return a[np.ix_(idx, idx)]
-
-    def minus_laplacian(self) -> np.ndarray:
-        X, Y = self.X[1:-1, 1:-1], self.Y[1:-1, 1:-1]
-        return 5 * np.pi ** 2 * self.delta * np.sin(np.pi * X) * np.sin(2 * np.pi * Y)
-
-    def gradient(self) -> np.ndarray:
-        return self.ctx.numpy(self.ctx.adapter.grad(self.program(), argnums=0)(*self.args))
-
-    def hvp(self, v: np.ndarray) -> np.ndarray:
-        f, (u, frame, mask) = self.program(), self.args
-        return self.ctx.numpy(self.ctx.adapter.hvp(lambda w: f(w, frame, mask), u, self.ctx.array(v)))
-
-
-def dirichlet_check(what: str) -> Callable:
-    """"euler-lagrange": ∇J_h/h² → −Δu at the checkpoints at order 2; "harmonic": ∇J_h/h² → 0 at a
-    harmonic u at order 2; "second variation": vᵀ∇²J_h v → ∫|∇η|² = π²/2 for η = sin πx sin πy at order 2,
-    and vᵀ∇²J_h v > 0 for random directions (N = 40); grids N = 40…320."""
-
-    def run(ctx: Any) -> Outcome:
-        errs, rayleigh, doc = [], [], ""
-        for n in GRIDS_2D:
-            p = Dirichlet(ctx, ctx.seed, n, harmonic=(what == "harmonic"))
-            doc = p.doc
-            if what == "second variation":
-                inner = (p.X[1:-1, 1:-1], p.Y[1:-1, 1:-1])
-                v = np.sin(np.pi * inner[0]) * np.sin(np.pi * inner[1])
-                errs.append(abs(float(np.sum(v * p.hvp(v))) - np.pi ** 2 / 2))
-                if n == GRIDS_2D[0]:
-                    rng = np.random.default_rng([22, 5, ctx.seed])
-                    for _ in range(RANDOM_DIRECTIONS):
-                        w = rng.standard_normal(v.shape)
-                        rayleigh.append(float(np.sum(w * p.hvp(w))) / float(np.sum(w * w)))
-            else:
-                g = p.at_checkpoints(p.gradient() / p.h ** 2)
-                errs.append(float(np.max(np.abs(g - p.at_checkpoints(p.minus_laplacian())))))
-        ok, worst, data, msg = study({what: errs}, {what: 2.0}, [1.0 / n for n in GRIDS_2D])
-        if rayleigh:
-            data["rayleigh_quotients"] = rayleigh
-            msg += f"; smallest Rayleigh quotient over {RANDOM_DIRECTIONS} random directions {min(rayleigh):.4g} (> 0 due)"
-            if min(rayleigh) <= 0:
-                ok, worst = False, max(worst, 1e9)
-        return _outcome(ok, worst, f"Dirichlet energy, {doc}: {msg}", data, {"problem": doc})
 
     return run
 

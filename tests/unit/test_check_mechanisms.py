@@ -197,3 +197,12 @@ def test_refusals_are_named_by_the_adapters_only():
         torch.func.grad(torch_rule("old"))(torch.tensor(X))
     except RuntimeError as exc:
         assert "setup_context" in ad.refusal(exc)
+
+
+def test_tensorflow_numpy_refusing_bfloat16_is_a_skip_and_a_user_bug_an_error():
+    need("tensorflow")
+    r = conformance.check(lambda xp, x: xp.sum(xp.sin(x)), X, frameworks=["tensorflow"], dtype="bfloat16",
+                          checks="gradient")
+    assert r.rows[0].status == "skip" and "tf.experimental.numpy refuses this dtype" in r.rows[0].outcome.message
+    bug = conformance.check({"tensorflow": lambda x: x.astype("float64")}, X, reference=np.sum, checks="gradient")
+    assert bug.rows[0].status == "error"

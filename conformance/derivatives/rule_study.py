@@ -24,7 +24,7 @@ Mutants (``MUTANTS``): each rewrites the rule(s) r ↦ r' without touching the f
     forward_only         the JVP rule × (1 + 10⁻³), the VJP rule right (mechanisms with both rules)
     second_order         r' = r·(1 + Σ(x − stop(x))): exactly r, but its derivative gains r ⊗ 1
     broadcast_reduction  the broadcast's reduction sums over the wrong axis (functions with one)
-    nan_part             r' = NaN where max(x) > 0.9 (a tenth of each entry's domain), r elsewhere
+    nan_part             r' = NaN where max(x) > 0.9 (the top 5 % of each entry's range), r elsewhere
     transposed           r' = rᵀ (matrix functions)
 
 ``build(framework, mechanism, function, mutant)`` is the framework's function with that rule;
@@ -210,6 +210,8 @@ def rule_pieces(xp: Any, stop: Callable, function: str, mutant: str = CORRECT_RU
     """(forward(x), vjp(x, g), jvp(x, t)) of ``function`` in namespace ``xp``, wrong as ``mutant`` says;
     ``stop`` is the framework's stop-gradient (framework-free: numpy and ``np.copy`` run it too)."""
     fn = FUNCTIONS[function]
+    if mutant != CORRECT_RULE and mutant not in MUTANTS:
+        raise KeyError(f"unknown mutant {mutant!r}; choose from {CORRECT_RULE}, {', '.join(MUTANTS)}")
     mut = MUTANTS.get(mutant, Mutant(CORRECT_RULE, "right"))
 
     def edited(kind: str, rule: Callable) -> Rule:

@@ -77,6 +77,8 @@ def test_applicability():
     assert rs.not_applicable(torch_like["function_new_jvp"], "elementwise", "forward_only") is None
     assert rs.not_applicable(torch_like["function_new_jvp"], "elementwise", "transposed")
     assert rs.not_applicable(torch_like["function_new_jvp"], "broadcast_reduction", "broadcast_reduction") is None
+    with pytest.raises(KeyError, match="unknown mutant"):
+        rs.rule_pieces(np, np.copy, "elementwise", "sgn")
 
 
 # ------------------------------------------------------------------ the quick study

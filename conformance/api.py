@@ -130,7 +130,13 @@ def check(fn: Any, x: Any = None, *, domain: Any = None, samples: int | None = N
             continue
         bases.append(base)
     mechanisms.check_names(wanted, bases)
-    slots = [s for b in bases for s in mechanisms.slots(b, wanted)]
+    slots = []
+    for b in bases:
+        mine = mechanisms.slots(b, wanted)
+        if not mine:
+            result.rows.append(Row(b.name, "*", "*", Outcome.skip(
+                f"{b.name} has none of the API variants {', '.join(wanted)} (it has {', '.join(b.variants)})")))
+        slots += mine
     menu = more_checks.menu(dtype)
 
     out_shape = np.shape(reference_values(choice.base.fn, first))

@@ -99,6 +99,9 @@ def test_variants_by_name_and_bad_names():
     assert [row.api for row in r.rows] == ["autograd"] and r.ok
     assert {row.api for row in conformance.check(sin_exp, X, frameworks=["torch"], variants=["func", "autograd"],
                                                   checks="gradient").rows} == {"func", "autograd"}
+    if adapters.get("jax").available():   # a name another framework lacks: a skip row for that one
+        both = conformance.check(sin_exp, X, frameworks=["torch", "jax"], variants="autograd", checks="gradient")
+        assert [(row.framework, row.status) for row in both.rows] == [("jax", "skip"), ("torch", "pass")]
     with pytest.raises(CheckUsageError, match=r"unknown API variant\(s\) bogus; .*torch: func, autograd"):
         conformance.check(sin_exp, X, frameworks=["torch"], variants="bogus")
 

@@ -38,7 +38,9 @@ from conformance.usercheck.table import CheckResult, Row
 
 __all__ = ["check", "CheckResult", "Row", "CheckUsageError", "make_case", "DEFAULT", "DEFAULT_CHECKS"]
 
-DEFAULT_CHECKS = ("gradient", "jvp", "vjp", "hessian")
+# first order both ways, and the second derivative: hessian for a scalar f, rev_over_rev for an array-valued
+# one (each skips the other kind, saying why); reverse over reverse runs through every rule mechanism
+DEFAULT_CHECKS = ("gradient", "jvp", "vjp", "hessian", "rev_over_rev")
 DEFAULT = DEFAULT_CHECKS
 
 
@@ -64,12 +66,13 @@ def _frameworks(frameworks: Any, fn: Any) -> list[str]:
     return [adapters.adapter_class(n).name for n in names]
 
 
-def _applies(chk: Check, case: Any, adapter: Any, dtype: str, pointwise: bool) -> str | None:
+def _applies(chk: Check, case: Any, adapter: Any, dtype: str) -> str | None:
     """Why ``chk`` does not run for this function, adapter and dtype (None: it runs)."""
     if chk.scalar and not case.scalar:
         return f"{chk.name} needs a scalar-valued function (this one returns an array)"
-    if chk.elementwise and not pointwise:
-        return f"{chk.name} needs an elementwise function: declare pointwise=True if f acts entry by entry"
+    if chk.elementwise and not case.pointwise:
+        return (f"{chk.name} needs an elementwise function (f is not elementwise at the first input; "
+                f"pointwise=True declares it)")
     if chk.ad_only and adapter.is_reference:
         return f"{chk.name} compares two AD programs"
     if dtype not in adapter.dtypes:
@@ -95,8 +98,9 @@ def check(fn: Any, x: Any = None, *, domain: Any = None, samples: int | None = N
         framework's arrays (torch.autograd.Function.apply, jax.custom_vjp/custom_jvp, tf.custom_gradient).
     x, domain, points, samples, seed, shape: where to look (``usercheck.domain``); x may be a framework
         tensor (one that requires grad too). Complex inputs are refused (``usercheck.inputs``).
-    checks: one name, "a,b" or a list (default gradient, jvp, vjp, hessian; scalar-only ones skip for
-        array-valued f; third_derivative needs ``pointwise=True``).
+    checks: one name, "a,b" or a list (default gradient, jvp, vjp, hessian, rev_over_rev; the scalar-only
+        ones skip for an array-valued f and rev_over_rev for a scalar f; third_derivative needs an
+        elementwise f: detected by moving each entry alone, or declared with ``pointwise=True``).
     variants: "default" (each check through the API variant that can run the rule), "all", a variant
         name or a list of them (``usercheck.mechanisms``).
     reference: numpy ``f(x)`` in float64 that the oracles differentiate; default fn itself (mpmath where
@@ -161,7 +165,7 @@ def check(fn: Any, x: Any = None, *, domain: Any = None, samples: int | None = N
             for cname in names:
                 key = (slot.framework, slot.name, cname)
                 if focus is None or key in focus:
-                    rows[key] = _row(menu[cname], slot, case_x, note, xs, inp, device, dtype, pointwise)
+                    rows[key] = _row(menu[cname], slot, case_x, note, xs, inp, device, dtype)
         return rows
 
     ex = dom.explore(run, prepare, where)
@@ -191,8 +195,8 @@ def _first_draw(where: dom.Sampling) -> np.ndarray:
 
 
 def _row(chk: Check, slot: mechanisms.Slot, case: Any, note: str | None, x: np.ndarray, inp: Inputs,
-         device: str, dtype: str, pointwise: bool) -> Row:
-    why = _applies(chk, case, slot.candidates[0], dtype, pointwise)
+         device: str, dtype: str) -> Row:
+    why = _applies(chk, case, slot.candidates[0], dtype)
     if why:
         return Row(slot.framework, slot.candidates[0].variant, chk.name, Outcome.skip(why))
     ad, out = mechanisms.run_slot(chk, case, slot, device, dtype, inp)

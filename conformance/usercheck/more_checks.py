@@ -1,5 +1,7 @@
 """Checks ``conformance.check`` runs beyond the suite's menu (``conformance.derivatives.checks.CHECKS``):
 
+    rev_over_rev  reverse over reverse: uᵀD²f(x)[v,·] = ∇ₓ⟨J(x)ᵀu, v⟩, the second derivative of an
+               array-valued f (the hessian check holds a scalar f's), against the same oracle S₂;
     jvp_jvp    forward over forward: ⟨u, D²f(x)[v, v]⟩ = ⟨u, d²/dt² f(x + tv)|₀⟩ from a JVP of the JVP
                x ↦ ⟨u, J(x) v⟩, against the oracle's S₂ = uᵀD²f[v,·] contracted with v
                (``conformance.edges.nested``: mpmath, or Richardson differences of a complex-step/Richardson
@@ -44,6 +46,33 @@ def jvp_jvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     c = compare(got, want, tol, terms, scale_name="Σ|uᵀD²f[v,·] ⊙ v|, the magnitude of the contraction's terms")
     return verdict("⟨u, D²f[v,v]⟩ (forward over forward)", c, tol, inp, f"the {ref.method} oracle",
                    oracle=ref.method)
+
+
+def rev_over_rev(case: Any, ctx: Context, inp: Inputs) -> Outcome:
+    """S₂ = uᵀD²f(x)[v,·] = ∇ₓ⟨J(x)ᵀu, v⟩ by reverse over reverse (the gradient of a VJP: every rule
+    mechanism with a differentiable backward runs it) vs the oracle's S₂ (``conformance.edges.nested``),
+    judged normwise on the largest |entry| of the exact S₂ (a contraction whose terms are not at hand). For
+    a scalar f this is H·v, which the hessian check holds already: skipped there."""
+    from conformance.edges import nested
+
+    if case.scalar:
+        return Outcome.skip("for a scalar f, uᵀD²f[v,·] is H·v: the hessian check holds it")
+    a = ctx.adapter
+    y = evaluate(case, ctx, ctx.array(inp.x))
+    u, v = inp.u(y.shape), inp.v()
+    f = function(case, ctx)
+
+    def second(x: Any, u_: Any, v_: Any) -> Any:
+        return a.grad(lambda z: a.xp.sum(a.vjp(f, z, u_)[1] * v_))(x)
+
+    got = wide(ctx.numpy(a.program(second, "rev_over_rev", f)(ctx.array(inp.x), ctx.array(u), ctx.array(v))))
+    ref = nested.reference(case, 2, nested.Draw(inp.x, u, v))
+    want = np.asarray(ref.value)
+    top = float(np.max(np.abs(want), initial=0.0))
+    tol = nested.tolerance(2, ctx.dtype, ref.method)
+    c = compare(got, want, tol, np.full(np.shape(want), top),
+                scale_name="the largest |entry| of the exact uᵀD²f[v,·] (normwise)")
+    return verdict("uᵀD²f[v,·] (reverse over reverse)", c, tol, inp, f"the {ref.method} oracle", oracle=ref.method)
 
 
 def _lp_first(op: str) -> Any:
@@ -112,10 +141,12 @@ LOW_PRECISION = {
     "hessian": Check("hessian", _lp_second, per_variant=True, scalar=True, order=2),
     "hvp": Check("hvp", _lp_second, scalar=True, order=2),
     "jvp_jvp": Check("jvp_jvp", _lp_second, order=2),
+    "rev_over_rev": Check("rev_over_rev", _lp_second, order=2),
 }
 
 MENU: dict[str, Check] = {**{n: c for n, c in CHECKS.items() if n != "probe"},
-                          "jvp_jvp": Check("jvp_jvp", jvp_jvp, order=2)}
+                          "jvp_jvp": Check("jvp_jvp", jvp_jvp, order=2),
+                          "rev_over_rev": Check("rev_over_rev", rev_over_rev, per_variant=True, order=2)}
 
 
 def menu(dtype: str) -> dict[str, Check]:

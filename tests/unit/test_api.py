@@ -131,8 +131,10 @@ def test_third_derivative_of_a_declared_pointwise_function_and_a_wrong_second_de
     ok = conformance.check(lambda xp, x: xp.sin(x) * xp.exp(x), X, frameworks=["torch"],
                            checks=["third_derivative", "jvp_jvp"], pointwise=True)
     ok.assert_ok()
-    undeclared = conformance.check(lambda xp, x: xp.sin(x), X, frameworks=["torch"], checks="third_derivative")
-    assert undeclared.rows[0].status == "skip" and "pointwise=True" in undeclared.rows[0].outcome.message
+    detected = conformance.check(lambda xp, x: xp.sin(x), X, frameworks=["torch"], checks="third_derivative")
+    assert detected.rows[0].status == "pass"   # elementwise, found by moving each entry alone
+    mixed = conformance.check(lambda xp, x: xp.cumsum(x), X, frameworks=["torch"], checks="third_derivative")
+    assert mixed.rows[0].status == "skip" and "pointwise=True" in mixed.rows[0].outcome.message
 
     def second_order_wrong(x):  # value and first derivative right, second derivative off by 1e-3
         y = torch.sin(x)
@@ -206,3 +208,27 @@ def test_make_case_uses_the_reference_as_the_oracle_formula():
     assert generic.mp and generic.exact_fn is None
     with_ref = make_case(sin_exp, X, lambda x: 2 * np.sum(x))   # the oracles differentiate the reference
     assert with_ref.oracle_fn(None, X) == pytest.approx(2 * np.sum(X)) and "torch" in with_ref.impls
+
+
+def test_the_default_checks_hold_the_second_derivative_of_an_array_valued_function():
+    """Old defaults: hessian is scalar-only, so a rule right in value and first derivative but wrong in its
+    second passed for an array-valued f."""
+    import torch
+
+    def wrong(x):   # y = sin(x) eˣ; the added c·d² is 0 in value and first derivative, 2c in the second
+        d = x - x.detach()
+        return torch.sin(x) * torch.exp(x) + 1e-3 * d * d
+
+    ref = lambda x: np.sin(x) * np.exp(x)  # noqa: E731
+    bad = conformance.check({"torch": wrong}, X, reference=ref)
+    assert [r.check for r in bad.failures] == ["rev_over_rev"]
+    conformance.check({"torch": lambda x: torch.sin(x) * torch.exp(x)}, X, reference=ref).assert_ok()
+
+
+def test_near_a_zero_of_f_prime_an_elementwise_rule_gets_its_condition_allowance():
+    """(cos x + sin x) eˣ cancels at x = −π/4: a correct elementwise f failed at 64 ε unless declared pointwise."""
+    import torch
+
+    r = conformance.check({"torch": lambda x: torch.sin(x) * torch.exp(x)}, [-0.7890625],
+                          reference=lambda x: np.sin(x) * np.exp(x), checks=("jvp", "vjp"))
+    r.assert_ok()

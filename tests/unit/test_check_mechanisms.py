@@ -206,3 +206,25 @@ def test_tensorflow_numpy_refusing_bfloat16_is_a_skip_and_a_user_bug_an_error():
     assert r.rows[0].status == "skip" and "tf.experimental.numpy refuses this dtype" in r.rows[0].outcome.message
     bug = conformance.check({"tensorflow": lambda x: x.astype("float64")}, X, reference=np.sum, checks="gradient")
     assert bug.rows[0].status == "error"
+
+
+def test_array_valued_rules_pass_the_second_order_default_through_every_mechanism():
+    """rev_over_rev (the default second-order check of an array-valued f) runs through custom_vjp and
+    tf.custom_gradient rules, which forward mode refuses or ForwardAccumulator would not need."""
+    jax, tf = need("jax"), need("tensorflow")
+    jnp = jax.numpy
+
+    @jax.custom_vjp
+    def jf(x):
+        return jnp.sin(x) * jnp.exp(x)
+
+    jf.defvjp(lambda x: (jf(x), x), lambda x, g: (g * (jnp.cos(x) + jnp.sin(x)) * jnp.exp(x),))
+
+    @tf.custom_gradient
+    def tfn(x):
+        return tf.sin(x) * tf.exp(x), lambda g: g * (tf.cos(x) + tf.sin(x)) * tf.exp(x)
+
+    ref = lambda x: np.sin(x) * np.exp(x)  # noqa: E731
+    r = conformance.check({"jax": jf, "tensorflow": tfn}, X, reference=ref)
+    r.assert_ok()
+    assert r.outcome("jax", "rev_over_rev").status == "pass" and r.outcome("tensorflow", "rev_over_rev").status == "pass"

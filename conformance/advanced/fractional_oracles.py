@@ -88,7 +88,8 @@ def exact(method: str, alpha, T, c, k):
     """The exact operator the scheme ``method`` approximates, applied to c + t^k at t = T."""
     T = _mp(T)
     if method == "trapezoid_integral":
-        return c * T ** alpha / mpmath.gamma(1 + alpha) + mpmath.gamma(k + 1) / mpmath.gamma(k + 1 + alpha) * T ** (k + alpha)
+        power = mpmath.gamma(k + 1) / mpmath.gamma(k + 1 + alpha) * T ** (k + alpha)
+        return c * T ** alpha / mpmath.gamma(1 + alpha) + power
     power = mpmath.gamma(k + 1) / mpmath.gamma(k + 1 - alpha) * T ** (k - alpha)
     if method == "l1_caputo":
         return power

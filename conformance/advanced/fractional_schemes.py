@@ -30,8 +30,6 @@ import numpy as np
 
 from conformance.errors import ConformanceError
 
-METHODS = ("Grünwald–Letnikov", "L1 Caputo", "L1 Riemann–Liouville", "product-trapezoid integral")
-
 
 class FractionalOrderError(ConformanceError, ValueError):
     """A fractional order outside the method's range."""
@@ -72,8 +70,8 @@ class Grid:
         km1 = k - 1.0                                    # L1: b_{N−j} for j = 1..N
         nodes = np.arange(n + 1, dtype=float)[:, None] if self.every_node else np.array([[float(n)]])
         m = nodes - np.arange(n + 1, dtype=float)[None, :]   # product trapezoid: node (rows) minus sample j
-        out = {"j": np.arange(1, n + 1, dtype=float), "k": k, "log_k": np.log(k), "log_km1": np.log(np.maximum(km1, 1.0)), "mask_km1": (km1 >= 1) * 1.0,
-               "log_n": np.array(np.log(n))}
+        out = {"j": np.arange(1, n + 1, dtype=float), "k": k, "log_k": np.log(k),
+               "log_km1": np.log(np.maximum(km1, 1.0)), "mask_km1": (km1 >= 1) * 1.0, "log_n": np.array(np.log(n))}
         for name, mm in (("p1", m + 1), ("p0", m), ("m1", m - 1)):
             out["log_" + name] = np.log(np.maximum(mm, 1.0))
             out["mask_" + name] = (mm >= 1) * 1.0

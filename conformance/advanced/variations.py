@@ -11,9 +11,10 @@ differentiated by each framework's autodiff and judged against the Euler–Lagra
                       (``variations_dirichlet``)
 
 Orders are fitted over N = 50…800 (each twice the last; the 2-D Dirichlet grids N = 40…320) and accepted
-within ±0.1 of 2 (``orders``). The curves' parameters are drawn per seed. Convergence runs in float64: in float32 the gradient's rounding
-(~ε·|L_p|/h = 1e-4 at N = 800) exceeds the O(h²) discretization error it would measure; the straight
-line's exact checks (its samples and slopes are exact on the dyadic grid) run in float32 as well.
+within ±0.1 of 2 (``orders``). The curves' parameters are drawn per seed. Convergence runs in float64:
+in float32 the gradient's rounding (~ε·|L_p|/h = 1e-4 at N = 800) exceeds the O(h²) discretization
+error it would measure; the straight line's exact checks (its samples and slopes are exact on the
+dyadic grid) run in float32 as well.
 """
 
 from __future__ import annotations

@@ -37,7 +37,8 @@ class Dirichlet:
         self.n, self.h = n, vf.check_grid(0.0, 1.0, n)
         g = np.arange(n + 1) * self.h
         X, Y = np.meshgrid(g, g, indexing="ij")
-        u = np.exp(self.k * X) * np.sin(self.k * Y + self.phase) + self.delta * np.sin(np.pi * X) * np.sin(2 * np.pi * Y)
+        u = (np.exp(self.k * X) * np.sin(self.k * Y + self.phase)
+             + self.delta * np.sin(np.pi * X) * np.sin(2 * np.pi * Y))
         mask = np.zeros_like(u)
         mask[1:-1, 1:-1] = 1.0
         self.ctx, self.X, self.Y = ctx, X, Y
@@ -94,7 +95,8 @@ def dirichlet_check(what: str) -> Callable:
         ok, worst, data, msg = study({what: errs}, {what: 2.0}, [1.0 / n for n in GRIDS_2D])
         if rayleigh:
             data["rayleigh_quotients"] = rayleigh
-            msg += f"; smallest Rayleigh quotient over {RANDOM_DIRECTIONS} random directions {min(rayleigh):.4g} (> 0 due)"
+            msg += (f"; smallest Rayleigh quotient over {RANDOM_DIRECTIONS} random directions "
+                    f"{min(rayleigh):.4g} (> 0 due)")
             if min(rayleigh) <= 0:
                 ok, worst = False, max(worst, 1e9)
         return study_outcome(ok, worst, f"Dirichlet energy, {doc}: {msg}", data, {"problem": doc})

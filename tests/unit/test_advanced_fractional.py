@@ -71,7 +71,8 @@ def test_schemes_in_numpy_match_their_mpmath_sums():
         assert scheme(np, gammaln, alpha, h, f, g) == pytest.approx(exact, rel=1e-12), method
     every = schemes.trapezoid_integral_all(np, gammaln, alpha, h, f, schemes.Grid(n, True).numpy())
     with mpmath.workdps(40):
-        exact_all = [float(v) for v in oracle.trapezoid_all(mpmath.mpf(alpha), mpmath.mpf(h), [mpmath.mpf(v) for v in f])]
+        mp_f = [mpmath.mpf(v) for v in f]
+        exact_all = [float(v) for v in oracle.trapezoid_all(mpmath.mpf(alpha), mpmath.mpf(h), mp_f)]
     np.testing.assert_allclose(every, exact_all, rtol=1e-12, atol=1e-15)
 
 
@@ -121,10 +122,10 @@ def test_value_and_gradient_pass_in_torch(torch_ad, check, dtype):
 
 def test_reference_column_runs_the_gradient_checks():
     ref = adapters.get("numpy")
-    rec = engine.run_task(task("L1 Caputo", "gradient wrt alpha and T vs mpmath.diff"), ref, "cpu", "float64", PROFILE, 1)
+    gradient = task("L1 Caputo", "gradient wrt alpha and T vs mpmath.diff")
+    rec = engine.run_task(gradient, ref, "cpu", "float64", PROFILE, 1)
     assert rec.status == "pass", rec.message
-    cs = ref.with_variant("complex_step")
-    rec = engine.run_task(task("L1 Caputo", "gradient wrt alpha and T vs mpmath.diff"), cs, "cpu", "float64", PROFILE, 1)
+    rec = engine.run_task(gradient, ref.with_variant("complex_step"), "cpu", "float64", PROFILE, 1)
     assert rec.status == "skip" and "gammaln" in rec.message
 
 

@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 
 ORDER_BAND = 0.1
-ORDER_REASON = ("observed order = least-squares slope of log(error) vs log(h) over grids N = 50…800 (each twice "
-                "the last); the next term of the error expansion bends the fit by < 0.05 on these cases "
-                "(measured), while a wrong derivative or scheme leaves no convergence (slope ≈ 0) or drops "
-                "a whole order: ±0.1 (issue 22)")
+ORDER_REASON = ("observed order = least-squares slope of log(error) vs log(h) over grids each twice the last "
+                "(N = 50…800 for functionals, 64…512 for fractional schemes); the next terms of the error "
+                "expansion bend the fit by at most 0.09 on these cases (measured: L1 at α = 0.3 fits 1.67 "
+                "for 1.7, the trapezoid's ∂/∂α at α = 0.7 fits 1.92 for >= 2), while a wrong derivative or "
+                "scheme leaves no convergence (slope ≈ 0) or drops a whole order: ±0.1 (issue 22)")
 
 
 def fitted_order(steps: Sequence[float], errors: Sequence[float], log_factor: bool = False) -> float:

@@ -77,10 +77,12 @@ class Discretized:
         return self.ctx.numpy(self.ctx.adapter.grad(f, argnums=0)(*self.args))
 
     def hvp(self, v: np.ndarray) -> np.ndarray:
-        """∇²J_h v by adapter.hvp."""
-        f = functional_program(self.ctx, self.prob.lagrangian)
-        _, xm, ends, h = self.args
-        return self.ctx.numpy(self.ctx.adapter.hvp(lambda y: f(y, xm, ends, h), self.args[0], self.ctx.array(v)))
+        """∇²J_h v by adapter.hvp (of one function object per grid: a staged framework compiles it once)."""
+        if not hasattr(self, "_on_grid"):
+            f = functional_program(self.ctx, self.prob.lagrangian)
+            _, xm, ends, h = self.args
+            self._on_grid = lambda y: f(y, xm, ends, h)
+        return self.ctx.numpy(self.ctx.adapter.hvp(self._on_grid, self.args[0], self.ctx.array(v)))
 
     def beltrami(self) -> np.ndarray:
         """H = L − p L_p at every midpoint (L_p by the framework's gradient of Σ L in p)."""

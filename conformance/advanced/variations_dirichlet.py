@@ -66,8 +66,11 @@ class Dirichlet:
         return self.ctx.numpy(self.ctx.adapter.grad(self.program(), argnums=0)(*self.args))
 
     def hvp(self, v: np.ndarray) -> np.ndarray:
-        f, (u, frame, mask) = self.program(), self.args
-        return self.ctx.numpy(self.ctx.adapter.hvp(lambda w: f(w, frame, mask), u, self.ctx.array(v)))
+        """∇²J_h v by adapter.hvp (of one function object per grid: a staged framework compiles it once)."""
+        if not hasattr(self, "_on_grid"):
+            f, (_, frame, mask) = self.program(), self.args
+            self._on_grid = lambda w: f(w, frame, mask)
+        return self.ctx.numpy(self.ctx.adapter.hvp(self._on_grid, self.args[0], self.ctx.array(v)))
 
 
 def dirichlet_check(what: str) -> Callable:

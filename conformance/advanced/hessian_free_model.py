@@ -177,7 +177,7 @@ def _data(outputs: int, onehot: bool) -> tuple[np.ndarray, np.ndarray]:
 MLP_SQUARED = Problem("MLP 3-5-2 tanh, squared loss", Mlp((3, 5, 2)), squared_loss, _data(2, False))
 MLP_SOFTMAX = Problem("MLP 3-5-3 tanh, softmax cross-entropy", Mlp((3, 5, 3)), softmax_loss, _data(3, True))
 LINEAR = Problem("linear model 3-2, squared loss", Mlp((3, 0, 2)), squared_loss, _data(2, False), theta_scale=1.0)
-ROSENBROCK = Problem("Rosenbrock (optimizer suite's objective)", None, squared_loss, (np.zeros(1), np.zeros(1)))
+ROSENBROCK = Problem("Rosenbrock (the optimizer suite objective)", None, squared_loss, (np.zeros(1), np.zeros(1)))
 
 
 # ----------------------------------------------------------------------------- generic algorithms

@@ -16,8 +16,9 @@ case run in the mpmath namespace) and each dtype of the case in {float64, float3
 
 **The limits** (``limit_at``). In mpmath the sequence vⱼ = f(±c·2^kⱼ), kⱼ = 16, 32, …, 2048, c = 1 + 1/π
 (no xⱼ is an integer or a multiple of π: a sawtooth such as frac or fmod sampled at integers would look
-constant), at kⱼ + 256 bits (f' by a central difference of absolute step 2⁻⁶⁴, truncation O(2⁻¹²⁸·f''')
-and cancellation both far below float64), is read as
+constant), at 2kⱼ + 256 bits (x² to the last bit, for exp(x²) in erfcx; f' by central differences of
+steps 2^-(64 + k) and 2^-(96 + k), below the scale 1/|x| on which exp(x²) or sin(x²) vary; truncation and
+cancellation both far below float64, and the two must agree to 2⁻³⁰ where |f'| > 2⁻⁷²), is read as
 
     finite L      the last three values agree to 2⁻⁶² relative (a thousandth of float64's ε): L = v_last
     L = 0         the last three magnitudes shrink at least twofold per step and |v_last| < 2⁻⁷²
@@ -56,7 +57,7 @@ from conformance.engine import Context, Outcome, Task
 from conformance.tolerance import EPS, HUGE, TINY, compare, policy
 
 KS = tuple(2**j for j in range(4, 12))   # x = ±c·2^k, k = 16 … 2048 (beyond float64's 2^1024)
-GUARD_BITS = 256                          # working precision k + 256 bits: x ± h exact, f resolved
+GUARD_BITS = 256                          # working precision 2k + 256 bits: x ± h and x² exact, f resolved
 STEP_BITS = 64                            # central-difference step h = 2^-64 (absolute)
 CONVERGED = 2.0**-62                      # relative agreement of the last three values: ε(float64)/1024
 ZERO = 2.0**-72                           # below this (and shrinking) a limit is 0 for float64
@@ -81,16 +82,29 @@ def scalar_function(case: Any) -> Callable[[Any], Any]:
     return lambda t: np.asarray(F(np.array([t], dtype=object)), dtype=object).reshape(-1)[0]
 
 
-def _at(g: Callable[[Any], Any], x: Any, order: int, bits: int) -> Any:
-    """f(x) (order 0) or f'(x) (order 1, central difference of step 2^-STEP_BITS) at ``bits``."""
+class Unresolved(ValueError):
+    """f' changes faster than the central difference's step can follow (fresnel's sin(πx²/2) at 2^2048)."""
+
+
+def _at(g: Callable[[Any], Any], x: Any, order: int) -> Any:
+    """f(x) (order 0) or f'(x) (order 1) in mpmath at 2k + GUARD_BITS bits, |x| ≈ 2^k: x² to the last bit.
+    f' is the central difference of steps h = 2^-(64 + k) and 2^-(96 + k) — below the scale 1/|x| on which
+    exp(x²) or sin(x²) vary — which must agree to 2^-30 relative, else ``Unresolved``; below 2^-72 the
+    sequence reads only "≈ 0" from them, so there they need not agree."""
     import mpmath
 
-    with mpmath.workprec(bits):
-        x = mpmath.mpf(x)
+    x = x if isinstance(x, mpmath.mpf) else mpmath.mpf(x)   # exact: an mpf keeps its bits, a float has 53
+    k = max(0, int(mpmath.mag(x))) if x else 0
+    with mpmath.workprec(2 * k + GUARD_BITS):
         if order == 0:
             return +g(x)
-        h = mpmath.ldexp(1, -STEP_BITS)
-        return (g(x + h) - g(x - h)) / (2 * h)
+        d = [(g(x + h) - g(x - h)) / (2 * h) for h in (mpmath.ldexp(1, -STEP_BITS - k),
+                                                         mpmath.ldexp(1, -STEP_BITS - 32 - k))]
+        big = max(abs(d[0]), abs(d[1]))
+        if big >= ZERO and abs(d[0] - d[1]) > 2.0**-30 * big:
+            raise Unresolved(f"central differences of steps 2^-{STEP_BITS + k} and 2^-{STEP_BITS + 32 + k} "
+                             f"disagree ({mpmath.nstr(d[0], 5)} vs {mpmath.nstr(d[1], 5)})")
+        return d[1]
 
 
 def _name(order: int) -> str:
@@ -139,32 +153,36 @@ def limit_at(case: Any, sign: int, order: int) -> Limit:
     vals = []
     for k in KS:
         try:
-            with mpmath.workprec(k + GUARD_BITS):   # c = 1 + 1/π: x is no integer, nor a multiple of π
+            with mpmath.workprec(2 * k + GUARD_BITS):   # c = 1 + 1/π: x is no integer, nor a multiple of π
                 x = mpmath.ldexp(sign, k) * (1 + 1 / mpmath.pi)
-            v = _real(_at(g, x, order, k + GUARD_BITS))
+            v = _real(_at(g, x, order))
+        except Unresolved as exc:
+            return Limit(None, f"no limit resolved: at {'-' if sign < 0 else ''}c·2^{k} the {exc}")
         except Exception as exc:  # mpmath raises ValueError, ZeroDivisionError, even TypeError
-            return Limit(None, f"no limit: the formula fails at {'-' if sign < 0 else ''}2^{k} "
+            return Limit(None, f"no limit: the formula fails at {'-' if sign < 0 else ''}c·2^{k} "
                                f"({type(exc).__name__}: {str(exc)[:80]})")
         if v is None:
             return Limit(None, f"no limit: {_name(order)} is not real at {'-' if sign < 0 else ''}2^{k}")
         vals.append(v)
     value, reading = read_sequence(vals)
-    what = "f" if order == 0 else "f' (central differences of step 2^-64)"
+    what = "f" if order == 0 else "f' (central differences of steps 2^-(64 + k) and 2^-(96 + k), agreeing)"
     return Limit(value, f"{what} in mpmath at x = {'-' if sign < 0 else ''}c·2^k, c = 1 + 1/π, k = {KS[0]}…{KS[-1]}, "
-                        f"k + {GUARD_BITS} bits; last values {[mpmath.nstr(v, 6) for v in vals[-3:]]}: "
+                        f"2k + {GUARD_BITS} bits; last values {[mpmath.nstr(v, 6) for v in vals[-3:]]}: "
                         f"{reading}")
 
 
 def exact_at(case: Any, x: float, order: int) -> Limit:
-    """f^(order)(x) at a finite x in mpmath (1024 + 256 bits: x ± 2^-64 exact for |x| <= 2^1024)."""
+    """f^(order)(x) at a finite x in mpmath (``_at``: 2k + 256 bits for |x| ≈ 2^k)."""
     try:
-        v = _real(_at(scalar_function(case), x, order, 1024 + GUARD_BITS))
+        v = _real(_at(scalar_function(case), x, order))
+    except Unresolved as exc:
+        return Limit(None, f"not resolved at {x!r}: the {exc}")
     except Exception as exc:
         return Limit(None, f"the formula fails at {x!r} ({type(exc).__name__})")
     if v is None:
         return Limit(None, f"{_name(order)} is not real at {x!r}")
-    return Limit(float(v), f"{_name(order)}({x!r}) in mpmath at {1024 + GUARD_BITS} bits"
-                 + (", by central differences of step 2^-64" if order else ""))
+    return Limit(float(v), f"{_name(order)}({x!r}) in mpmath at 2k + {GUARD_BITS} bits (|x| ≈ 2^k)"
+                 + (", by central differences of steps 2^-(64 + k) and 2^-(96 + k), agreeing" if order else ""))
 
 
 # Functions whose documentation gives non-finite inputs values of their own (not limits of a formula):
@@ -208,7 +226,7 @@ def constant_slope(case: Any) -> float | None:
     lo, hi = case.domain
     xs = [lo + (hi - lo) * t for t in (0.1234, 0.5678, 0.9012)]
     try:
-        d = [_real(_at(scalar_function(case), x, 1, 256)) for x in xs]
+        d = [_real(_at(scalar_function(case), x, 1)) for x in xs]
     except Exception:
         return None
     if any(v is None for v in d) or not all(abs(v - d[0]) <= 2.0**-100 * max(abs(d[0]), 1) for v in d):

@@ -191,3 +191,13 @@ def test_masked_values_of_the_numpy_reference():
     for mask in masked.INPUTS:
         out = masked.run(case, mask, 0, ctx)
         assert out.status == "pass", out.message
+
+
+def test_sawtooth_has_no_limit_and_affine_slope_survives_nan():
+    """frac(x) sampled at ±2^k would read 0 (integers): sampled at c·2^k it has no limit; and the slope of
+    an affine f does not depend on x, so it is due even at NaN."""
+    frac = Case("frac_test", "elementwise", lambda xp, x: x - xp.floor(x), shapes=((3,),), pointwise=True)
+    assert infinities.limit_at(frac, 1, 0).value is None
+    affine = Case("affine_test", "elementwise", lambda xp, x: 2.5 * x, shapes=((3,),), pointwise=True)
+    assert infinities.at_nan(affine, 1).value == 2.5
+    assert np.isnan(infinities.at_nan(SOFTPLUS, 1).value)

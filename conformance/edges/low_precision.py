@@ -43,7 +43,10 @@ TINY = {"float16": 2.0**-14, "bfloat16": 2.0**-126}   # smallest normal: below i
 UNSUPPORTED = re.compile(r"Low precision dtypes not supported|not implemented for '(Half|BFloat16)'|No registered '.*' OpKernel|"
                          r"Could not find device for node|[Uu]nsupported (dtype|data ?type)|"
                          r"not supported for (half|bfloat16|float16)|"
-                         r"does not support (half|bfloat16|float16)", re.S)
+                         r"does not support (half|bfloat16|float16)|"
+                         # TensorFlow's FFTs (no complex32): "RFFT requires tf.float32 or tf.float64
+                         # inputs", tf.complex's "... must be consistent, and one of [tf.float32, tf.float64]"
+                         r"requires tf\.float32 or tf\.float64|one of \[tf\.float32, tf\.float64\]", re.S)
 
 
 def round_to(a: Any, dtype: str) -> np.ndarray:

@@ -267,3 +267,14 @@ def test_nested_oracle_takes_an_exact_zero_second_derivative_as_zero():
     ref = nested._compute_reference(cubes, 3, d)        # uᵢ·6·vⱼ² per entry: nonzero everywhere
     np.testing.assert_allclose(ref.value, 6 * d.u[:, None] * d.v ** 2, rtol=1e-15)
     assert "taken as exact 0" not in ref.how
+
+
+def test_a_framework_refusing_a_half_precision_kernel_is_recognized():
+    """TensorFlow's FFTs have no float16 kernel (no complex32) and say so in their own words; those words
+    make the low-precision task a skip, while other errors stay errors."""
+    words = low_precision.UNSUPPORTED
+    assert words.search("RFFT requires tf.float32 or tf.float64 inputs, got: tf.Tensor(...)")
+    assert words.search("The `real` and `imag` components have incorrect types: float16 float16. They must be "
+                        "consistent, and one of [tf.float32, tf.float64]")
+    assert words.search("Unsupported dtype Half")
+    assert not words.search("Input is not invertible. [Op:MatrixInverse]")

@@ -84,3 +84,25 @@ def test_stale_only_when_the_run_planned_the_entrys_whole_scope():
                         task("sin", "gradient"))
     assert registry.stale_entries(reg, planned, full, ["numpy"]) == [entries[0]]
     assert registry.stale_entries(reg, [work(task("sin", "gradient"))], full, ["numpy"]) == []
+
+
+def test_every_packaged_entry_names_a_task_that_exists():
+    """An entry whose case and check patterns name no task of any suite (the thorough profile: every
+    check the suites have) can match nothing on any framework: a typo or a renamed case/check. Dead
+    entries would never be reported stale, since no run plans their scope."""
+    import fnmatch
+
+    from conformance import engine
+
+    tasks = {(t.family, t.case, t.check) for t in engine.collect(engine.get_profile("thorough"))}
+
+    def names(e: registry.Deviation) -> bool:
+        return any((e.case in ("*", "") or fnmatch.fnmatchcase(case, e.case)
+                    or fnmatch.fnmatchcase(f"{family}/{case}", e.case))
+                   and (e.check in ("*", "") or fnmatch.fnmatchcase(check, e.check))
+                   for family, case, check in tasks)
+
+    dead = [f"{e.source}: {e.framework} {e.case} {e.check}" for e in registry.load().entries if not names(e)]
+    assert not dead, dead
+    # the check itself can fail: a misspelled check name names nothing
+    assert not names(registry.Deviation("torch", "linalg_det", "limit1@zero pivots", "a typo of the point name"))

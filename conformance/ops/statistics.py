@@ -5,6 +5,10 @@ form, array-API cumulative sums and products, numerical gradients, L2 normalizat
 standardization (layer/instance/group normalization, jax.nn.standardize, tf.nn.batch_normalization)
 and TensorFlow's and JAX's segment reductions.
 
+Rows whose every output entry is a sum over all inputs are judged in norm with their kin: the
+normalizations (layer/instance/group norm, L2 normalization) in family ``nn`` beside the xp catalog's
+layer_norm, the covariance and correlation matrices in family ``linalg``; the rest is ``statistics``.
+
 Order statistics (median, quantile, range, max-type segments) draw distinct entries: at a tie the
 derivative is a convention. The NaN-ignoring rows put NaN at fixed positions of the input (x + m,
 m = NaN there, 0 elsewhere): the function ignores those entries, so their derivative is 0, and the
@@ -46,6 +50,14 @@ def _distinct(x):
 
 def _spread(x):
     return None if np.all(np.ptp(np.asarray(x), axis=-1) > 0.1) else "a (nearly) constant row"
+
+
+def _uncollinear(x):
+    """Rows with a spread and a correlation |r| < 0.9: at |r| = 1 the correlation is extremal, its
+    derivative 0, and every entry of the Jacobian is rounding."""
+    if _spread(x) is not None:
+        return _spread(x)
+    return None if abs(np.corrcoef(x)[0, 1]) < 0.9 else "nearly collinear rows (|r| ≥ 0.9)"
 
 
 def _kept(xp, x):
@@ -209,16 +221,18 @@ OPS: list[Op] = [
        oracle=lambda xp, x: xp.max(x, axis=1) - xp.min(x, axis=1), args=lambda xp, x: (x, 1), shapes=ROWS,
        make_input=_sep, valid=_distinct, special=[("huge", [[1e300, -1e300, 0.5], [-3.0, 2.0, 0.0]])],
        doc="max − min of each row (distinct entries)"),
-    Op("cov", "statistics", None,
+    Op("cov", "linalg", None,
        {"torch": ("torch.cov",), "jax": ("jax.numpy.cov",), "numpy": ("numpy.cov",)},
        oracle=_cov, shapes=ROWS4, valid=_spread,
        special=[("uncorrelated", [[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0]])],
        doc="the 2×2 sample covariance of 2 variables over 4 observations (n − 1)"),
-    Op("corrcoef", "statistics", None,
+    Op("corrcoef", "linalg", None,
        {"torch": ("torch.corrcoef",), "jax": ("jax.numpy.corrcoef",), "numpy": ("numpy.corrcoef",)},
-       oracle=_corrcoef, shapes=ROWS4, valid=_spread, smooth_order=2,
+       oracle=lambda xp, x: _corrcoef(xp, x)[0, 1], out=lambda xp, y: y[0, 1], scalar=True, shapes=ROWS4,
+       valid=_uncollinear, smooth_order=2,
        special=[("uncorrelated", [[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0]])],
-       doc="the 2×2 correlation matrix (its unit diagonal has derivative 0)"),
+       doc="the correlation r₁₂ of 2 variables over 4 observations (the matrix's off-diagonal entry: its "
+           "diagonal is identically 1, and its derivative, 0, comes out as rounding of O(1) terms)"),
     Op("var_mean", "statistics", None, {"torch": ("torch.var_mean",)},
        oracle=lambda xp, x: xp.stack([_var(xp, x, 1), xp.mean(x, axis=1)]), args=lambda xp, x: (x, 1),
        out=lambda xp, y: xp.stack(list(y)), shapes=ROWS, valid=_spread,
@@ -254,14 +268,14 @@ OPS: list[Op] = [
        oracle=_gradient, params={"axis": 1}, shapes=ROWS4, special=[("zeros", np.zeros((2, 4)))],
        doc="numerical derivative along axis 1 (central inside, one-sided at the ends)"),
     # ---- normalization
-    Op("l2_normalize", "statistics", None,
+    Op("l2_normalize", "nn", None,
        {"torch": ("torch.nn.functional.normalize",), "tensorflow": ("tf.math.l2_normalize", "tf.linalg.normalize")},
        oracle=lambda xp, x: x / xp.sqrt(xp.sum(x * x, axis=1, keepdims=True)), params={"axis": 1}, shapes=ROWS,
        valid=lambda x: None if np.all(np.sum(x * x, axis=1) > 1e-6) else "a row of norm < 1e-3 (where the "
        "documented ε floor — torch max(‖x‖, 1e-12), TF √max(Σx², 1e-12) — is near)",
        special=[("huge", [[1e150, -2e150, 3e150], [0.5, -1.0, 0.25]])],
        doc="each row divided by its 2-norm (rows well above the functions' ε floor)"),
-    Op("standardize", "statistics", None,
+    Op("standardize", "nn", None,
        {"torch": ("torch.nn.functional.layer_norm", "torch.nn.functional.instance_norm",
                   "torch.nn.functional.group_norm"),
         "jax": ("jax.nn.standardize",), "tensorflow": ("tf.nn.batch_normalization",)},

@@ -13,7 +13,7 @@ import pytest
 
 from conformance.derivatives.case import Case
 from conformance.derivatives.cases import by_name
-from conformance.edges import infinities, masked
+from conformance.edges import infinities, masked, tail_limits
 from conformance.engine import Context
 
 
@@ -69,12 +69,12 @@ def _sig(x: np.ndarray) -> np.ndarray:
 # ------------------------------------------------------------------------------ the limits
 def test_sequence_readings():
     mp = mpmath.mpf
-    assert infinities.read_sequence([mp(1) - mp(2) ** -300, mp(1) - mp(2) ** -600, mp(1)])[0] == 1.0
-    assert infinities.read_sequence([mp(2) ** -100, mp(2) ** -200, mp(2) ** -400])[0] == 0.0
-    assert infinities.read_sequence([mp(10), mp(20), mp(40)])[0] == np.inf            # log x
-    assert infinities.read_sequence([mp(-5), mp(-5.7), mp(-6.4)])[0] == -np.inf       # −log log x
-    assert infinities.read_sequence([mp(0.3), mp(-0.9), mp(0.5)])[0] is None          # sin x
-    assert infinities.read_sequence([mp(0.5), mp(0.75), mp(0.875)])[0] is None        # too slow
+    assert tail_limits.read_sequence([mp(1) - mp(2) ** -300, mp(1) - mp(2) ** -600, mp(1)])[0] == 1.0
+    assert tail_limits.read_sequence([mp(2) ** -100, mp(2) ** -200, mp(2) ** -400])[0] == 0.0
+    assert tail_limits.read_sequence([mp(10), mp(20), mp(40)])[0] == np.inf            # log x
+    assert tail_limits.read_sequence([mp(-5), mp(-5.7), mp(-6.4)])[0] == -np.inf       # −log log x
+    assert tail_limits.read_sequence([mp(0.3), mp(-0.9), mp(0.5)])[0] is None          # sin x
+    assert tail_limits.read_sequence([mp(0.5), mp(0.75), mp(0.875)])[0] is None        # too slow
 
 
 @pytest.mark.parametrize("name,sign,order,want", [
@@ -82,7 +82,7 @@ def test_sequence_readings():
     ("exp", 1, 1, np.inf), ("log", 1, 0, np.inf), ("log", 1, 1, 0.0), ("arctan", 1, 0, np.pi / 2),
     ("sin", 1, 0, None), ("sin", -1, 1, None)])
 def test_limits_of_catalog_cases(name, sign, order, want):
-    lim = infinities.limit_at(by_name(name), sign, order)
+    lim = tail_limits.limit_at(by_name(name), sign, order)
     assert lim.value == want, lim.how
     assert lim.how
 
@@ -197,7 +197,7 @@ def test_sawtooth_has_no_limit_and_affine_slope_survives_nan():
     """frac(x) sampled at ±2^k would read 0 (integers): sampled at c·2^k it has no limit; and the slope of
     an affine f does not depend on x, so it is due even at NaN."""
     frac = Case("frac_test", "elementwise", lambda xp, x: x - xp.floor(x), shapes=((3,),), pointwise=True)
-    assert infinities.limit_at(frac, 1, 0).value is None
+    assert tail_limits.limit_at(frac, 1, 0).value is None
     affine = Case("affine_test", "elementwise", lambda xp, x: 2.5 * x, shapes=((3,),), pointwise=True)
     assert infinities.at_nan(affine, 1).value == 2.5
     assert np.isnan(infinities.at_nan(SOFTPLUS, 1).value)

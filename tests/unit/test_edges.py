@@ -278,3 +278,17 @@ def test_a_framework_refusing_a_half_precision_kernel_is_recognized():
                         "consistent, and one of [tf.float32, tf.float64]")
     assert words.search("Unsupported dtype Half")
     assert not words.search("Input is not invertible. [Op:MatrixInverse]")
+
+
+def test_a_framework_that_promotes_half_precision_is_a_skip(torch_ok):
+    """An op that computes float16 input in float32 (JAX's FFTs do) has no half-precision result to judge:
+    the low-precision task says so and skips, instead of erroring on the cotangent's dtype; an op that
+    stays in float16 is judged."""
+    promoting = Case("promotes", "elementwise", lambda xp, x: xp.sin(x), pointwise=True,
+                     impls={"torch": lambda xp, x: xp.sin(x.float())})
+    first = low_precision.tasks_for(promoting)[0]
+    out = first.run(_ctx("torch", "float16"))
+    assert out.status == "skip" and "in float32" in out.message, out.message
+    from conformance.derivatives.cases import by_name
+
+    assert low_precision.tasks_for(by_name("sin"))[0].run(_ctx("torch", "float16")).status == "pass"

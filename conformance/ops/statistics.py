@@ -52,6 +52,13 @@ def _spread(x):
     return None if np.all(np.ptp(np.asarray(x), axis=-1) > 0.1) else "a (nearly) constant row"
 
 
+def _kept_spread(x):
+    """Each row's kept (non-NaN) entries spread: the variance of equal entries is 0, its square root's
+    derivative infinite."""
+    x = np.asarray(x)
+    return None if all(np.ptp(x[i, KEEP[i]]) > 0.1 for i in range(2)) else "a row's kept entries (nearly) equal"
+
+
 def _uncollinear(x):
     """Rows with a spread and a correlation |r| < 0.9: at |r| = 1 the correlation is extremal, its
     derivative 0, and every entry of the Jacobian is rounding."""
@@ -175,12 +182,12 @@ OPS: list[Op] = [
     Op("nanvar", "statistics", None,
        {"jax": ("jax.numpy.nanvar",), "numpy": ("numpy.nanvar",)},
        oracle=lambda xp, x: _var(xp, _kept(xp, x)), args=lambda xp, x: (_with_nans(xp, x), 1),
-       shapes=ROWS4, valid=_spread, special=[("spread", [[1.0, 2.0, -1.0, 0.5], [0.0, 3.0, -2.0, 1.0]])],
+       shapes=ROWS4, valid=_kept_spread, special=[("spread", [[1.0, 2.0, -1.0, 0.5], [0.0, 3.0, -2.0, 1.0]])],
        doc="population variance of each row's non-NaN entries"),
     Op("nanstd", "statistics", None,
        {"jax": ("jax.numpy.nanstd",), "numpy": ("numpy.nanstd",)},
        oracle=lambda xp, x: xp.sqrt(_var(xp, _kept(xp, x))), args=lambda xp, x: (_with_nans(xp, x), 1),
-       shapes=ROWS4, valid=_spread, special=[("spread", [[1.0, 2.0, -1.0, 0.5], [0.0, 3.0, -2.0, 1.0]])],
+       shapes=ROWS4, valid=_kept_spread, special=[("spread", [[1.0, 2.0, -1.0, 0.5], [0.0, 3.0, -2.0, 1.0]])],
        doc="population standard deviation of each row's non-NaN entries"),
     Op("nanmax", "statistics", None,
        {"jax": ("jax.numpy.nanmax",), "numpy": ("numpy.nanmax",)},

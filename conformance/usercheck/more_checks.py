@@ -1,7 +1,8 @@
 """Checks ``conformance.check`` runs beyond the suite's menu (``conformance.derivatives.checks.CHECKS``):
 
-    rev_over_rev  reverse over reverse: uᵀD²f(x)[v,·] = ∇ₓ⟨J(x)ᵀu, v⟩, the second derivative of an
-               array-valued f (the hessian check holds a scalar f's), against the same oracle S₂;
+    rev_over_rev  reverse over reverse: uᵀD²f(x)[v,·] = ∇ₓ⟨J(x)ᵀu, v⟩ (u·H·v for a scalar f), the default
+               second-order check, against the oracle S₂ (O(n) evaluations of a numpy reference where the
+               dense Hessian takes O(n²)); for a scalar f that fails it, the dense Hessian as a diagnostic;
     jvp_jvp    forward over forward: ⟨u, D²f(x)[v, v]⟩ = ⟨u, d²/dt² f(x + tv)|₀⟩ from a JVP of the JVP
                x ↦ ⟨u, J(x) v⟩, against the oracle's S₂ = uᵀD²f[v,·] contracted with v
                (``conformance.edges.nested``: mpmath, or Richardson differences of a complex-step/Richardson
@@ -16,6 +17,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,7 @@ from conformance.derivatives.checks import CHECKS, Check, Inputs, evaluate, func
 from conformance.engine import Context, Outcome
 from conformance.errors import first_line
 from conformance.tolerance import compare, policy
+from conformance.usercheck import condition
 
 
 def jvp_jvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
@@ -50,13 +53,13 @@ def jvp_jvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
 
 def rev_over_rev(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     """S₂ = uᵀD²f(x)[v,·] = ∇ₓ⟨J(x)ᵀu, v⟩ by reverse over reverse (the gradient of a VJP: every rule
-    mechanism with a differentiable backward runs it) vs the oracle's S₂ (``conformance.edges.nested``),
-    judged normwise on the largest |entry| of the exact S₂ (a contraction whose terms are not at hand). For
-    a scalar f this is H·v, which the hessian check holds already: skipped there."""
+    mechanism with a differentiable backward runs it) vs the oracle's S₂ (``conformance.edges.nested``:
+    mpmath, or Richardson differences of a complex-step JVP, O(n) evaluations of the reference), judged
+    normwise on the largest |entry| of the exact S₂ (a contraction whose terms are not at hand). For a
+    scalar f it is u·H·v, the default second-order check: the dense Hessian (O(n²) evaluations of a
+    numpy reference) is computed only when it fails, as a diagnostic of which entries are wrong."""
     from conformance.edges import nested
 
-    if case.scalar:
-        return Outcome.skip("for a scalar f, uᵀD²f[v,·] is H·v: the hessian check holds it")
     a = ctx.adapter
     y = evaluate(case, ctx, ctx.array(inp.x))
     u, v = inp.u(y.shape), inp.v()
@@ -72,7 +75,22 @@ def rev_over_rev(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     tol = nested.tolerance(2, ctx.dtype, ref.method)
     c = compare(got, want, tol, np.full(np.shape(want), top),
                 scale_name="the largest |entry| of the exact uᵀD²f[v,·] (normwise)")
-    return verdict("uᵀD²f[v,·] (reverse over reverse)", c, tol, inp, f"the {ref.method} oracle", oracle=ref.method)
+    what = "u·H·v (reverse over reverse)" if case.scalar else "uᵀD²f[v,·] (reverse over reverse)"
+    out = verdict(what, c, tol, inp, f"the {ref.method} oracle", oracle=ref.method)
+    if out.status == "fail" and case.scalar:
+        _hessian_diagnostic(case, ctx, inp, out)
+    return out
+
+
+def _hessian_diagnostic(case: Any, ctx: Context, inp: Inputs, out: Outcome) -> None:
+    """Append the dense Hessian check's verdict (which entry is worst) to a failing scalar H·v row."""
+    try:
+        h = CHECKS["hessian"].run(case, ctx, inp)
+    except Exception as exc:   # the mechanism cannot take the dense Hessian: say so, the row stands
+        out.message += f" [dense Hessian diagnostic not available: {first_line(exc, 300, with_type=False)}]"
+        return
+    out.message += f" [dense Hessian (diagnostic): {h.message}]"
+    out.data["hessian_diagnostic"] = {"status": h.status, "worst": h.data.get("worst")}
 
 
 def _lp_first(op: str) -> Any:
@@ -144,7 +162,10 @@ LOW_PRECISION = {
     "rev_over_rev": Check("rev_over_rev", _lp_second, order=2),
 }
 
+# gradient, jvp, vjp with the derivative's own condition allowance (``usercheck.condition``)
 MENU: dict[str, Check] = {**{n: c for n, c in CHECKS.items() if n != "probe"},
+                          **{n: dataclasses.replace(CHECKS[n], run=getattr(condition, n))
+                             for n in ("gradient", "jvp", "vjp")},
                           "jvp_jvp": Check("jvp_jvp", jvp_jvp, order=2),
                           "rev_over_rev": Check("rev_over_rev", rev_over_rev, per_variant=True, order=2)}
 

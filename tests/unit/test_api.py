@@ -232,3 +232,52 @@ def test_near_a_zero_of_f_prime_an_elementwise_rule_gets_its_condition_allowance
     r = conformance.check({"torch": lambda x: torch.sin(x) * torch.exp(x)}, [-0.7890625],
                           reference=lambda x: np.sin(x) * np.exp(x), checks=("jvp", "vjp"))
     r.assert_ok()
+
+
+# x[0, 0] and x[1, 0] sit near zeros of ∂f/∂xᵢ₀ = cos(xᵢ₀)·Σₖxₖ₀ + Σₖ sin(xₖ₀): those entries cancel to ~1e-3
+NEAR_A_ZERO = np.array([
+    [-0.7253165799115443, -0.4604265724722594, -0.9180529521276106, -0.9669447289429418],
+    [0.6265404784005448, 0.8255111545554434, 0.21327155153435973, 0.4589931219679968],
+    [0.08724998293084574, 0.8701448475755365, 0.6317071082430643, -0.9945229996597038]])
+
+
+def sin_colsum(xp, x):
+    return xp.sum(xp.sin(x) * xp.sum(x, axis=0, keepdims=True))
+
+
+def test_a_gradient_entry_near_zero_gets_the_derivatives_condition_allowance():
+    """Not elementwise: torch's own AD of Σ sin(x)·colsum(x) is 2.7e-14 relative off (0.1 ε absolute) on an
+    entry that cancels to 1e-3, beyond 64 ε of |entry| but within ε·(|H|·|x|) (``usercheck.condition``);
+    a rule 1e-8 off there still fails, by far."""
+    import torch
+
+    r = conformance.check(sin_colsum, NEAR_A_ZERO, checks=("gradient", "vjp", "jvp"), frameworks=["torch"])
+    r.assert_ok()
+    assert "own condition" in r.outcome("torch", "gradient").data["basis"]
+
+    def off(x):
+        y = torch.sum(torch.sin(x) * torch.sum(x, 0, keepdim=True))
+        return y + 1e-8 * (y - y.detach())
+
+    bad = conformance.check({"torch": off}, NEAR_A_ZERO, reference=lambda x: sin_colsum(np, x),
+                            checks=("gradient", "vjp"), oracle="complex step")
+    assert {row.check for row in bad.failures} == {"gradient", "vjp"}
+    assert all(row.outcome.error_ratio > 100 for row in bad.failures)
+
+
+def test_a_scalar_functions_default_second_order_check_is_hvp_with_a_dense_hessian_diagnostic():
+    """The default second-order check of a scalar f is u·H·v by reverse over reverse (O(n) reference
+    evaluations); the dense Hessian runs only on request or, as a diagnostic, when that row fails."""
+    ok = conformance.check({"torch": skewed(0.0)}, X, reference=reference)
+    ok.assert_ok()
+    assert [r.check for r in ok.rows] == ["gradient", "jvp", "vjp", "rev_over_rev"]
+    import torch
+
+    def second_only(x):   # right value and gradient, Hessian off by 2·1e-3 on the diagonal
+        d = x - x.detach()
+        return torch.sum(torch.sin(x) * torch.exp(x)) + 1e-3 * torch.sum(d * d)
+
+    bad = conformance.check({"torch": second_only}, X, reference=reference)
+    assert [r.check for r in bad.failures] == ["rev_over_rev"]
+    row = bad.outcome("torch", "rev_over_rev")
+    assert "dense Hessian (diagnostic)" in row.message and row.data["hessian_diagnostic"]["status"] == "fail"

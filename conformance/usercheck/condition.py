@@ -70,8 +70,9 @@ def conditioned(got: np.ndarray, want: np.ndarray, tol: Tolerance, dtype: str, s
     name = (scale_name or "the magnitude of the terms") + SCALE_NOTE
     c = compare(got, want, tol, scale, name)
     done: set[int] = set()
-    while not c.ok and np.isfinite(c.error_ratio) and np.ndim(want) and c.worst and c.worst.get("index"):
-        i = int(np.ravel_multi_index(tuple(c.worst["index"]), np.shape(want)))
+    while not c.ok and np.isfinite(c.error_ratio) and c.worst and c.worst.get("index") is not None:
+        idx = tuple(c.worst["index"])
+        i = int(np.ravel_multi_index(idx, np.shape(want))) if idx else 0
         if i in done:
             break
         done.add(i)

@@ -7,7 +7,8 @@ Judging (float64 only: the bounds are stated in ε of float64 and the statistics
 bound), each with its reason in the record:
 
 - an operator value (Δf, ∇·F, Δ²f, u_xt) against its exact value, on the scale of the terms it sums
-  (``pinn_fields``): policy "second_order" (first order for the divergence: "exact"; the numerical
+  (``pinn_fields``): policy "second_order" (first order for the divergence: "exact"; the biharmonic, four
+  nested derivative programs, "third_order", the policy's highest-order AD bound; the numerical
   reference: the same checks' "fd" bounds), the stated reason being the conditioning of a sum of d
   derivatives of both signs, never the size of the array;
 - a PDE residual against 0, on the amplitude of its terms (``pinn_residuals``);

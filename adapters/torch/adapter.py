@@ -123,6 +123,11 @@ class TorchAutograd(Operators):
             return fwAD.make_dual(primal.detach().requires_grad_(True), tangent), True
         return x.detach().requires_grad_(True), False
 
+    def _outer(self, a: Any) -> bool:
+        """Whether an outer derivative tracks ``a`` (reverse mode: requires_grad; forward: a tangent)."""
+        fw = self.fw
+        return fw.is_tensor(a) and (a.requires_grad or fw.autograd.forward_ad.unpack_dual(a).tangent is not None)
+
     def grad(self, f: Callable, argnums: Any) -> Callable:
         torch = self.fw
         idx = [argnums] if isinstance(argnums, int) else list(argnums)
@@ -131,7 +136,10 @@ class TorchAutograd(Operators):
             with torch.enable_grad():
                 tracked = [self._track(a) if i in idx else (a, False) for i, a in enumerate(args)]
                 xs = [t for t, _ in tracked]
-                nested = any(n for _, n in tracked)
+                # nested when an outer derivative tracks any argument, not only the differentiated
+                # ones: ∂/∂t of ∂u/∂x needs the graph of ∂u/∂x although x itself is a fresh leaf
+                nested = any(n for _, n in tracked) or any(self._outer(a) for i, a in enumerate(args)
+                                                           if i not in idx)
                 y = f(*xs)
                 if not y.requires_grad:  # y does not depend on the inputs (e.g. a vanishing
                     # higher derivative): its gradient is zero, which autograd.grad refuses to say

@@ -12,7 +12,9 @@ Four methods, used in this order of precedence (the best one available for the c
 4. **richardson** — central differences extrapolated to h → 0 (Ridders' method).
 
 Every ``Reference`` carries the float64 value, the method, and an estimate of its absolute error
-(for mpmath: the change between steps h and 2h plus the rounding to float64).
+(for mpmath: the change between steps h and 2h — the second at CHECK_DIGITS more working digits, so that
+the estimate sees the working precision's rounding as well as the step's truncation; an entry neither
+resolved by it nor noise raises the working precision — plus the rounding to float64).
 
 **Noise around an exact 0** (mpmath): every entry of an mpmath answer (a derivative, a Jacobian
 entry, a J·v entry, a Hessian entry) carries its own error estimate eᵢ = |Dᵢ(h) − Dᵢ(2h)|. Where the
@@ -45,6 +47,12 @@ DEFAULT_DPS = 40
 # the stencil resolves exceeds it by tens of orders; 1000 leaves room for the estimate understating one
 # step's residue (the same factor as the special points' limits, ``edges.special_points``).
 NOISE_FACTOR = 1000.0
+# An entry whose error estimate exceeds this fraction of it is not resolved for judging float64 (1/1000
+# of an ε); the working digits are raised by these amounts in turn (a tiny partial derivative of an
+# O(1) function — ∂‖x‖₃/∂xⱼ = 5e-77 at xⱼ = 1.2e-38 — moves F by 1e-154 of itself within one step)
+RESOLVED = 1e-3 * EPS64
+CHECK_DIGITS = 15
+RAISE_DIGITS = (0, 2 * DEFAULT_DPS, 6 * DEFAULT_DPS)
 
 
 class OracleError(ConformanceError, ValueError):
@@ -177,25 +185,29 @@ def _mp_call(case: Any, xp: MpNamespace) -> Callable[[np.ndarray], np.ndarray]:
     return lambda z: np.asarray(f(xp, z), dtype=object)
 
 
-def _mp_columns(case: Any, x: np.ndarray, dirs: list[np.ndarray], dps: int) -> tuple[list[Any], list[Any]]:
-    """J d for each direction d at step h, and its change from step 2h (each column's own error
-    estimate, entry by entry), as object arrays of mpf at 3·dps (+ extra) working digits. One step
-    h = 10^(−dps)·s for every direction, s the smallest scale of an entry they move."""
+def _mp_columns(case: Any, x: np.ndarray, dirs: list[np.ndarray], dps: int,
+                more: int = 0) -> tuple[list[Any], list[Any]]:
+    """J d for each direction d at step h, and its change from step 2h at CHECK_DIGITS more digits (each
+    column's own error estimate, entry by entry: the step's truncation and the working precision's
+    rounding, which two steps at one precision would share), as object arrays of mpf at 3·dps (+ extra +
+    ``more``) working digits. One step h = 10^(−dps)·s for every direction, s the smallest scale of an
+    entry they move."""
     nzs = [d != 0 for d in dirs]
     scales = [float(np.min(_scale(x)[nz]) / np.max(np.abs(d))) if np.any(nz) else 1.0
               for d, nz in zip(dirs, nzs)]
     s = min(scales) if scales else 1.0
     xp = mp_namespace(dps)
-    with mpmath.workdps(3 * dps + _extra_digits(x, s)):
-        F = _mp_call(case, xp)
-        X = to_mp(x)
-        h = mpmath.mpf(10) ** (-dps) * s
-        cols, diffs = [], []
-        for d in dirs:
-            col = _mp_stencil(F, X, to_mp(d), 1, h)
-            cols.append(col)
-            diffs.append(col - _mp_stencil(F, X, to_mp(d), 1, 2 * h))
-        return cols, diffs
+    digits = 3 * dps + _extra_digits(x, s) + more
+    F = _mp_call(case, xp)
+    cols, diffs = [], []
+    for d in dirs:
+        with mpmath.workdps(digits):
+            h = mpmath.mpf(10) ** (-dps) * s
+            col = _mp_stencil(F, to_mp(x), to_mp(d), 1, h)
+        with mpmath.workdps(digits + CHECK_DIGITS):
+            diffs.append(col - _mp_stencil(F, to_mp(x), to_mp(d), 1, 2 * h))
+        cols.append(col)
+    return cols, diffs
 
 
 def _mp_directional(case: Any, x: np.ndarray, v: np.ndarray, dps: int) -> tuple[np.ndarray, float, str]:
@@ -221,9 +233,12 @@ def _mp_jacobian(case: Any, x: np.ndarray, dps: int) -> tuple[np.ndarray, float,
     if x.size == 0:
         return np.zeros(out_shape + x.shape), 0.0, ""
     dirs = list(np.eye(x.size).reshape((x.size,) + x.shape))
-    cols, diffs = _mp_columns(case, x, dirs, dps)
-    J = np.stack([to_float(c) for c in cols], axis=-1).reshape(out_shape + x.shape)
-    E = np.stack([np.abs(to_float(d)) for d in diffs], axis=-1).reshape(out_shape + x.shape)
+    for more in RAISE_DIGITS:   # an entry neither resolved nor noise: raise the working precision
+        cols, diffs = _mp_columns(case, x, dirs, dps, more)
+        J = np.stack([to_float(c) for c in cols], axis=-1).reshape(out_shape + x.shape)
+        E = np.stack([np.abs(to_float(d)) for d in diffs], axis=-1).reshape(out_shape + x.shape)
+        if not np.any((E > RESOLVED * np.abs(J)) & (np.abs(J) > NOISE_FACTOR * E)):
+            break
     J, note = noise_to_zero(J, E)
     err = float(np.max(E)) if E.size else 0.0
     return J, err + _rounding(J, 0.5), note

@@ -141,7 +141,10 @@ def _norm_rows() -> list[Op]:
             args=lambda xp, x, p=p: (x, p, 1), shapes=ROWS,
             make_input=_abs_sep if p in (1, INF) else None,
             valid=(lambda x: None if np.all(np.abs(x) > 1e-3) else "a zero entry (the 1-norm's kink)")
-            if p == 1 else (lambda x: _distinct(np.abs(x))) if p == INF else None,
+            if p == 1 else (lambda x: _distinct(np.abs(x))) if p == INF else
+            (lambda x: None if np.all(np.any(x != 0, axis=-1)) else "a zero row (‖x‖₂'s kink at 0)")
+            if p == 2 else
+            (lambda x: None if np.all(x != 0) else "an exactly zero entry (|x|³'s third derivative jumps at 0)"),
             special=[("huge and tiny", [[1e100, -3e100, 2e100], [1e-100, 2e-100, -5e-100]])] if p in (2, 3)
             else [("huge", [[1e300, -2e300, 3.0], [-0.5, 0.25, 4.0]])],
             doc=f"‖x‖_{tag} of each row"))

@@ -244,3 +244,18 @@ def test_one_step_for_every_direction_resolves_huge_beside_tiny():
     want = np.zeros((2, 2, 3))
     want[0, 0], want[1, 1] = 1.0, 1.0
     np.testing.assert_array_equal(ref.value, want)
+
+
+def test_a_tiny_partial_of_an_order_one_function_is_resolved():
+    """∂‖x‖₃/∂x₂ = x₂|x₂|/‖x‖² = 5.1e-77 at x₂ = 1.2e-38 beside entries of order 1: one step moves F by 1e-154
+    of itself, beyond the base working precision. Two steps at one precision share its rounding (their
+    difference says nothing); the check step at more digits exposes it and the precision is raised."""
+    case = by_name("vector_norm_3")
+    x = np.array([[1.3252633810043335, -0.3920987546443939, -1.1], [1.6254215240478516, -0.5673096776008606,
+                                                                    -1.1754943508222875e-38]])
+    J = O.reference_jacobian(case, x, prefer="mpmath").value
+    with mpmath.workdps(60):
+        r = [mpmath.mpf(float(t)) for t in x[1]]
+        n = mpmath.fsum(abs(t) ** 3 for t in r) ** (mpmath.mpf(1) / 3)
+        exact = [float(t * abs(t) / n**2) for t in r]
+    np.testing.assert_allclose(J[1, 1], exact, rtol=4e-16, atol=0)

@@ -47,8 +47,8 @@ class Profile:
     low_precision: bool = True    # also run float16/bfloat16 where a framework supports them
     seed: int | None = None       # base seed; None = hypothesis's own (dev) or fixed (ci)
     one_shape: bool = False       # derivative checks draw at one shape of a case's menu (per seed)
-    rotate: bool = False          # op-table rows run their first-order checks and a seed-determined
-    #                               quarter of the others (derivatives.suite.ROTATION seeds cover all)
+    rotate: bool = False          # derivative and edge tasks rotate: each run holds every first-order
+    #                               check in float64 and a seed-determined quarter of the rest (rotation.py)
 
 
 RUN_PROFILES = {
@@ -132,7 +132,9 @@ class Task:
 @functools.lru_cache(maxsize=None)
 def load_suite(name: str, profile: Profile) -> tuple[Task, ...]:
     """Every task of suite ``name`` under ``profile``, built once per process (the edges suite computes
-    its special points' oracles as it builds, ~5 s)."""
+    its special points' oracles as it builds, ~5 s); under a rotating profile, this seed's share."""
+    from conformance import rotation
+
     module, _, fn = SUITES[name].partition(":")
     try:
         mod = importlib.import_module(module)
@@ -140,7 +142,10 @@ def load_suite(name: str, profile: Profile) -> tuple[Task, ...]:
         if exc.name and module.startswith(exc.name):
             return ()  # a suite that is not part of this build
         raise
-    return tuple(getattr(mod, fn)(profile))
+    tasks = getattr(mod, fn)(profile)
+    if profile.rotate and name in rotation.ROTATED_SUITES:
+        tasks = rotation.thin(tasks, profile.seed or 0)
+    return tuple(tasks)
 
 
 def collect(profile: Profile, suites: Iterable[str] | None = None, cases: str | None = None,

@@ -95,7 +95,7 @@ def make_plan(args: argparse.Namespace, seed: int | None = None) -> Plan:
     work = {a.name: list(engine.plan([a], devices, dtypes, tasks, variants)) for a in chosen}
     plan = Plan(profile, seed, reg, chosen, tasks, work, cache={a.name: caches[a.name] for a in chosen
                                                                  if a.name in caches})
-    plan.rotation = rotation_note(args, profile, tasks, seed)
+    plan.rotation = rotation_note(args, profile, chosen, seed)
     shard = getattr(args, "shard", None)
     if shard is not None and shard.count > 1:
         plan.shard = shard
@@ -141,23 +141,25 @@ def importlib_spec(module: str) -> Any:
 
 
 # ---------------------------------------------------------------- rotation
-def rotation_note(args: argparse.Namespace, profile: engine.Profile, tasks: list[engine.Task],
-                  seed: int) -> dict | None:
-    """Under a rotating profile, the share of the selected derivative tasks this seed runs and the
-    seeds that, with it, run all of them (``derivatives.suite.ROTATION`` consecutive seeds)."""
-    suites = [s for s in (_names(args.suite) or engine.SUITES) if s == "derivatives"]
+def rotation_note(args: argparse.Namespace, profile: engine.Profile, chosen: list, seed: int) -> dict | None:
+    """Under a rotating profile, the share of the selected derivative and edge records this seed runs
+    and the seeds that, with it, run all of them (``rotation.ROTATION`` consecutive seeds)."""
+    from conformance import rotation
+
+    suites = [s for s in (_names(args.suite) or engine.SUITES) if s in rotation.ROTATED_SUITES]
     if not profile.rotate or not suites:
         return None
-    from conformance.derivatives.suite import ROTATION
-
-    ran = len(engine.collect(profile, suites, args.cases, args.checks))
-    total = len(engine.collect(dataclasses.replace(profile, rotate=False), suites, args.cases, args.checks))
-    if ran == total:
+    ran_tasks = engine.collect(profile, suites, args.cases, args.checks)
+    all_tasks = engine.collect(dataclasses.replace(profile, rotate=False), suites, args.cases, args.checks)
+    ran = sum(rotation.records(ran_tasks, len(a.variants)) for a in chosen)
+    total = sum(rotation.records(all_tasks, len(a.variants)) for a in chosen)
+    if ran == total or not total:
         return None
-    return {"period": ROTATION, "share": round(ran / total, 3), "tasks": ran, "of": total,
-            "seeds": list(range(seed, seed + ROTATION)),
-            "note": f"seed {seed} runs {ran} of {total} derivative tasks ({ran / total:.0%}); "
-                    f"seeds {seed}..{seed + ROTATION - 1} together run all of them"}
+    end = seed + rotation.ROTATION - 1
+    return {"period": rotation.ROTATION, "share": round(ran / total, 3), "tasks": ran, "of": total,
+            "seeds": list(range(seed, end + 1)),
+            "note": f"seed {seed} runs {ran} of {total} derivative and edge checks ({ran / total:.0%}: every "
+                    f"first derivative in float64, a quarter of the rest); seeds {seed}..{end} together run all"}
 
 
 # ---------------------------------------------------------------- shards

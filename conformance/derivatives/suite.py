@@ -250,33 +250,14 @@ def _dtypes(case: Any, check: Check) -> tuple[str, ...]:
     return tuple(d for d in dts if d in check.dtypes) if check.dtypes else dts
 
 
-# Op-table rows under a profile with ``rotate``: the first-order checks run every time; each of the
-# other checks of a row runs in one of ROTATION consecutive seeds (which one is fixed by the row and
-# the check), so that seeds s, s+1, ..., s+ROTATION−1 together run every check of every row.
-FIRST_ORDER = ("gradient", "jvp", "vjp", "probe")
-ROTATION = 4
-
-
-def rotation_slot(case_name: str, check: str) -> int:
-    """The seed residue (mod ROTATION) whose runs include ``check`` of op-table row ``case_name``."""
-    return stable_seed(0, f"{case_name}/{check}") % ROTATION
-
-
-def rotated_out(case: Any, check: Check, profile: Profile) -> bool:
-    """True when ``profile`` rotates and this seed's share of the row's costlier checks leaves it out."""
-    if not (profile.rotate and getattr(case, "only_impls", False)) or check.name in FIRST_ORDER:
-        return False
-    return rotation_slot(case.name, check.name) != (profile.seed or 0) % ROTATION
-
-
 def case_tasks(case: Any, profile: Profile, checks: Iterable[str] | None = None) -> list[Task]:
-    """The tasks of one case: every applicable check (for an op-table row under a rotating profile,
-    its first-order checks and this seed's share of the rest)."""
+    """The tasks of one case: every applicable check (a rotating profile's share of them is taken by
+    ``conformance.rotation`` for the whole suite)."""
     out: list[Task] = []
     for check in CHECKS.values():
         if checks is not None and check.name not in checks:
             continue
-        if not applicable(case, check) or rotated_out(case, check, profile):
+        if not applicable(case, check):
             continue
         dtypes = _dtypes(case, check)
         if not dtypes:

@@ -206,7 +206,9 @@ def compare(actual, expected, tol: Tolerance, scale=None, scale_name: str | None
         else:
             allow = np.where(s > 0, tol.rtol * np.maximum(s, tiny), tol.atol)
         zero = (s == 0) & ~same_inf
-        ftz = (a == 0) & (mag > 0) & (mag < tiny) & np.isfinite(b)
+        # an exact value below the normal range is only determined to the smallest normal number under
+        # flush-to-zero arithmetic: 0, a subnormal or ±tiny of the exact value's sign is accepted there
+        ftz = (np.abs(a) <= tiny) & (np.real(a) * np.real(b) >= 0) & (mag > 0) & (mag < tiny) & np.isfinite(b)
         over = np.isinf(a) & np.isfinite(b) & (mag > huge) & (np.sign(np.real(a)) == np.sign(np.real(b)))
         ratio = np.where(ftz | over | same_inf | (diff == 0), 0.0, diff / allow)
         ratio = np.where(np.isnan(ratio), np.inf, ratio)
@@ -229,7 +231,8 @@ def compare(actual, expected, tol: Tolerance, scale=None, scale_name: str | None
         if zero.any():
             parts.append(f"absolute {tol.atol:.3g} where the exact value is 0 ({int(zero.sum())} of {a.size})")
     if ftz.any():
-        parts.append(f"flush-to-zero accepted where the exact value is below {d}'s normal range "
+        parts.append(f"flush-to-zero (a result of at most the smallest normal, same sign) accepted where the "
+                     f"exact value is below {d}'s normal range "
                      f"(< {tiny:.3g}; {int(ftz.sum())} of {a.size})")
     if over.any():
         parts.append(f"±inf accepted where the exact value exceeds {d}'s largest finite number "

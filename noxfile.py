@@ -60,8 +60,9 @@ def _pip(session: nox.Session, *args: str) -> None:
         sys.stderr.write(text)
         errors = [ln.strip() for ln in text.splitlines() if ln.startswith("ERROR")]
         last = text.strip().splitlines()[-1:] or ["no output"]
-        raise InstallFailed(" | ".join(e if len(e) <= 240 else e[:237] + "..."
-                                       for e in (errors[-2:] or last))) from None
+        raise InstallFailed(
+            " | ".join(e if len(e) <= 240 else e[:237] + "..." for e in (errors[-2:] or last))
+        ) from None
 
 
 def _install_framework(session: nox.Session, spec: matrix.SessionSpec) -> None:
@@ -92,33 +93,76 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
     results = ROOT / RESULTS
     shard = os.environ.get(matrix.SHARD_ENV, "").strip() or None
     if not spec.local and not os.environ.get(matrix.INDEX_URL_ENV):
-        matrix.write_status(results, spec, "skipped", shard, message=f"CI only: {spec.local_note}",
-                            started=matrix.now(), finished=matrix.now())
+        matrix.write_status(
+            results,
+            spec,
+            "skipped",
+            shard,
+            message=f"CI only: {spec.local_note}",
+            started=matrix.now(),
+            finished=matrix.now(),
+        )
         session.skip(f"{spec.session} runs in CI only: {spec.local_note}")
     status_file = matrix.status_path(results, spec, shard)
     previous = status_file.read_text(encoding="utf-8") if status_file.exists() else None
-    matrix.write_status(results, spec, "running", shard, started=matrix.now(), finished=None,
-                        install_s=None, run_s=None, exit_code=None, results=[])
+    matrix.write_status(
+        results,
+        spec,
+        "running",
+        shard,
+        started=matrix.now(),
+        finished=None,
+        install_s=None,
+        run_s=None,
+        exit_code=None,
+        results=[],
+    )
     t0 = time.perf_counter()
     try:
         _install_framework(session, spec)
     except InstallFailed as exc:
-        matrix.write_status(results, spec, "install-failed", shard, finished=matrix.now(),
-                            install_s=round(time.perf_counter() - t0, 1), message=f"pip: {exc}")
+        matrix.write_status(
+            results,
+            spec,
+            "install-failed",
+            shard,
+            finished=matrix.now(),
+            install_s=round(time.perf_counter() - t0, 1),
+            message=f"pip: {exc}",
+        )
         session.error(f"{spec.session}: pip could not install {' '.join(spec.requirements)}: {exc}")
     install_s = round(time.perf_counter() - t0, 1)
     if not (Path(session.bin) / "conformance").exists():  # -R reused an environment never installed
-        matrix.write_status(results, spec, "install-failed", shard, finished=matrix.now(), install_s=install_s,
-                            message="the reused environment lacks the project; run with -r, not -R")
-        session.error(f"{spec.session}: {session.bin} has no `conformance`: an earlier install was "
-                      "interrupted; rerun with -r (reuse and install) instead of -R")
+        matrix.write_status(
+            results,
+            spec,
+            "install-failed",
+            shard,
+            finished=matrix.now(),
+            install_s=install_s,
+            message="the reused environment lacks the project; run with -r, not -R",
+        )
+        session.error(
+            f"{spec.session}: {session.bin} has no `conformance`: an earlier install was "
+            "interrupted; rerun with -r (reuse and install) instead of -R"
+        )
     before = _jsonl(results)
     t1 = time.perf_counter()
     exit_code = 0
     try:
-        ran = session.run("conformance", "run", "--framework", framework, "--profile", "ci",
-                          "--out", f"{RESULTS}/", "--no-report", *(["--shard", shard] if shard else []),
-                          *session.posargs)
+        ran = session.run(
+            "conformance",
+            "run",
+            "--framework",
+            framework,
+            "--profile",
+            "ci",
+            "--out",
+            f"{RESULTS}/",
+            "--no-report",
+            *(["--shard", shard] if shard else []),
+            *session.posargs,
+        )
     except nox.command.CommandFailed as exc:
         ran, exit_code = True, exc.return_code if exc.return_code is not None else 1
     if ran is None:  # --install-only: nothing ran, so the last real run's status stands
@@ -134,9 +178,18 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
     mine = re.compile(rf"{re.escape(framework)}-{re.escape(version)}(?![0-9.])")
     written = sorted(f for f in _jsonl(results) - before if mine.match(f))
     status = "passed" if exit_code == 0 else "failed"
-    matrix.write_status(results, spec, status, shard, finished=matrix.now(), install_s=install_s,
-                        run_s=run_s, exit_code=exit_code, results=written,
-                        message=_exit_message(exit_code))
+    matrix.write_status(
+        results,
+        spec,
+        status,
+        shard,
+        finished=matrix.now(),
+        install_s=install_s,
+        run_s=run_s,
+        exit_code=exit_code,
+        results=written,
+        message=_exit_message(exit_code),
+    )
     session.log(f"{spec.session}: install {install_s} s, run {run_s} s, {len(written)} results file(s)")
     if exit_code:
         session.error(f"{spec.session}: {_exit_message(exit_code)}")
@@ -187,6 +240,7 @@ def report(session: nox.Session) -> None:
 
 @nox.session(python=MATRIX.python)
 def lint(session: nox.Session) -> None:
-    """ruff over the whole repository."""
+    """ruff over the whole repository: lint, and the formatter's check."""
     session.install("ruff>=0.4")
     session.run("ruff", "check", *(session.posargs or ["."]))
+    session.run("ruff", "format", "--check", *(session.posargs or ["."]))

@@ -5,9 +5,7 @@
 from setuptools import find_packages, setup
 
 packages = find_packages(include=["conformance", "conformance.*"])
-packages += ["conformance.adapters"] + [
-    "conformance.adapters." + name for name in find_packages("adapters")
-]
+packages += ["conformance.adapters"] + ["conformance.adapters." + name for name in find_packages("adapters")]
 package_dir = {"conformance": "conformance", "conformance.adapters": "adapters"}
 package_dir.update({"conformance.adapters." + n: "adapters/" + n.replace(".", "/") for n in find_packages("adapters")})
 

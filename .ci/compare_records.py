@@ -25,8 +25,16 @@ def load(folder: str, rename: dict[str, str]) -> dict[tuple, dict]:
             if "case" not in r or r.get("kind") == "header" or r.get("framework") == "all":
                 continue
             case = rename.get(r["case"], r["case"])
-            key = (r["framework"], r.get("api"), r.get("device"), r.get("dtype"), r.get("family"), case,
-                   r.get("check"), r.get("point"))
+            key = (
+                r["framework"],
+                r.get("api"),
+                r.get("device"),
+                r.get("dtype"),
+                r.get("family"),
+                case,
+                r.get("check"),
+                r.get("point"),
+            )
             out[key] = r
     return out
 
@@ -50,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         print("changed:", k, before[k]["status"], "->", after[k]["status"])
         print("   before:", (before[k].get("message") or "")[:200])
         print("   after: ", (after[k].get("message") or "")[:200])
-    print(f"{len(shared)} shared tasks, {len(changed)} changed status; {len(before) - len(shared)} only "
-          f"before, {len(after) - len(shared)} only after")
+    print(
+        f"{len(shared)} shared tasks, {len(changed)} changed status; {len(before) - len(shared)} only "
+        f"before, {len(after) - len(shared)} only after"
+    )
     return 1 if changed else 0
 
 

@@ -59,8 +59,10 @@ def registry() -> dict[str, str]:
     for ep in importlib.metadata.entry_points(group=GROUP):
         found.setdefault(ep.name, ep.value)
     if not found:
-        raise ConformanceError(f"no framework adapters are registered (entry-point group {GROUP!r}): "
-                               "install the project with `pip install -e .`")
+        raise ConformanceError(
+            f"no framework adapters are registered (entry-point group {GROUP!r}): "
+            "install the project with `pip install -e .`"
+        )
     return found
 
 
@@ -72,13 +74,16 @@ def names() -> list[str]:
 class BrokenAdapter(Adapter):
     """Stands in for a registered adapter that cannot be loaded: never available, with the cause."""
 
-    order = 10**6          # after every working adapter
-    entry_point = ""       # the 'module:Object' that failed
-    cause = ""             # why, on one line
+    order = 10**6  # after every working adapter
+    entry_point = ""  # the 'module:Object' that failed
+    cause = ""  # why, on one line
 
     def available(self) -> Availability:
-        return Availability(False, f"its adapter {self.entry_point} cannot be loaded: {self.cause}",
-                            f"repair or reinstall the package that provides {self.entry_point}")
+        return Availability(
+            False,
+            f"its adapter {self.entry_point} cannot be loaded: {self.cause}",
+            f"repair or reinstall the package that provides {self.entry_point}",
+        )
 
     @property
     def version(self) -> str:
@@ -96,9 +101,17 @@ def _load(name: str, value: str) -> type[Adapter]:
             raise TypeError(f"{value} is not an Adapter subclass")
     except Exception as exc:  # anything the adapter's import raises: the adapter is broken, not the suite
         # ``module``: the import name ``find_spec`` looks for (present: the framework is not missing)
-        return type(f"Broken{name.title()}Adapter", (BrokenAdapter,),
-                    {"name": name, "entry_point": value, "cause": first_line(exc),
-                     "module": module.partition(".")[0], "__module__": __name__})
+        return type(
+            f"Broken{name.title()}Adapter",
+            (BrokenAdapter,),
+            {
+                "name": name,
+                "entry_point": value,
+                "cause": first_line(exc),
+                "module": module.partition(".")[0],
+                "__module__": __name__,
+            },
+        )
     return obj
 
 
@@ -106,8 +119,7 @@ def _load(name: str, value: str) -> type[Adapter]:
 def adapter_class(name: str) -> type[Adapter]:
     key = ALIASES.get(name.lower(), name.lower())
     if key not in registry():
-        raise UnknownFrameworkError(
-            f"unknown framework {name!r}; known frameworks: {', '.join(names())}")
+        raise UnknownFrameworkError(f"unknown framework {name!r}; known frameworks: {', '.join(names())}")
     return _load(key, registry()[key])
 
 
@@ -155,9 +167,29 @@ def installed(frameworks: list[str] | None = None) -> list[Adapter]:
 
 
 __all__ = [
-    "Adapter", "Availability", "BrokenAdapter", "CapabilityMissingError", "ConformanceError", "DTYPES",
-    "FrameworkUnavailableError", "NonScalarOutputError", "NotDifferentiableError", "OPERATORS",
-    "UnknownDeviceError", "UnknownFrameworkError", "UnknownVariantError", "UnsupportedDtypeError",
-    "XP_SURFACE", "adapter_class", "available", "broken", "color", "get", "installed", "names", "order",
-    "refresh", "registry",
+    "Adapter",
+    "Availability",
+    "BrokenAdapter",
+    "CapabilityMissingError",
+    "ConformanceError",
+    "DTYPES",
+    "FrameworkUnavailableError",
+    "NonScalarOutputError",
+    "NotDifferentiableError",
+    "OPERATORS",
+    "UnknownDeviceError",
+    "UnknownFrameworkError",
+    "UnknownVariantError",
+    "UnsupportedDtypeError",
+    "XP_SURFACE",
+    "adapter_class",
+    "available",
+    "broken",
+    "color",
+    "get",
+    "installed",
+    "names",
+    "order",
+    "refresh",
+    "registry",
 ]

@@ -62,19 +62,87 @@ OPERATORS = ("grad", "value_and_grad", "jvp", "vjp", "jacobian", "hessian", "hvp
 # population variance, ``max`` returns values only, ``axis=`` names the axis, ...). Cases use only these.
 XP_SURFACE = (
     # elementwise
-    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh",
-    "arctanh", "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "square", "abs", "sign",
-    "power", "arctan2", "hypot", "maximum", "minimum", "clip", "where", "erf", "erfc", "sigmoid",
-    "softplus", "relu", "real", "imag", "conj", "isfinite",
+    "sin",
+    "cos",
+    "tan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "exp",
+    "expm1",
+    "log",
+    "log1p",
+    "log2",
+    "log10",
+    "sqrt",
+    "square",
+    "abs",
+    "sign",
+    "power",
+    "arctan2",
+    "hypot",
+    "maximum",
+    "minimum",
+    "clip",
+    "where",
+    "erf",
+    "erfc",
+    "sigmoid",
+    "softplus",
+    "relu",
+    "real",
+    "imag",
+    "conj",
+    "isfinite",
     # reductions
-    "sum", "mean", "prod", "max", "min", "logsumexp", "var", "std", "cumsum",
+    "sum",
+    "mean",
+    "prod",
+    "max",
+    "min",
+    "logsumexp",
+    "var",
+    "std",
+    "cumsum",
     # structure and constants
-    "reshape", "transpose", "swapaxes", "stack", "concatenate", "expand_dims", "squeeze", "eye",
-    "zeros_like", "ones_like", "asarray", "matmul", "einsum", "outer", "trace", "diagonal", "tril",
-    "triu", "take", "softmax", "log_softmax",
+    "reshape",
+    "transpose",
+    "swapaxes",
+    "stack",
+    "concatenate",
+    "expand_dims",
+    "squeeze",
+    "eye",
+    "zeros_like",
+    "ones_like",
+    "asarray",
+    "matmul",
+    "einsum",
+    "outer",
+    "trace",
+    "diagonal",
+    "tril",
+    "triu",
+    "take",
+    "softmax",
+    "log_softmax",
     # linear algebra (xp.linalg.<name>)
-    "linalg.inv", "linalg.solve", "linalg.det", "linalg.slogdet", "linalg.cholesky", "linalg.eigh",
-    "linalg.eigvalsh", "linalg.svdvals", "linalg.norm", "linalg.qr",
+    "linalg.inv",
+    "linalg.solve",
+    "linalg.det",
+    "linalg.slogdet",
+    "linalg.cholesky",
+    "linalg.eigh",
+    "linalg.eigvalsh",
+    "linalg.svdvals",
+    "linalg.norm",
+    "linalg.qr",
 )
 
 
@@ -96,8 +164,9 @@ class Availability:
 class Namespace:
     """A numpy-like namespace: ``overrides`` first, then attributes of ``base`` (a module)."""
 
-    def __init__(self, name: str, base: Any, overrides: dict[str, Any] | None = None,
-                 linalg: "Namespace | None" = None):
+    def __init__(
+        self, name: str, base: Any, overrides: dict[str, Any] | None = None, linalg: "Namespace | None" = None
+    ):
         self.__name__ = name
         self._base = base
         self._overrides = dict(overrides or {})
@@ -148,23 +217,23 @@ class Adapter:
     the array methods."""
 
     name: str = ""
-    module: str = ""                  # the import name whose version is reported
-    distribution: str = ""            # the PyPI distribution that provides it
+    module: str = ""  # the import name whose version is reported
+    distribution: str = ""  # the PyPI distribution that provides it
     companions: tuple[str, ...] = ()  # distributions whose versions every run header records beside it
-    install: str = ""                 # the command that installs it
+    install: str = ""  # the command that installs it
     # API variant -> its operators (the first is the default); ``variants`` and ``variant_doc`` (the
     # framework APIs each goes through) are read from it when the subclass is defined
     implementations: dict[str, type[Operators]] = {"default": Operators}
     variants: tuple[str, ...] = ("default",)
     variant_doc: dict[str, str] = {}
     dtypes: tuple[str, ...] = DTYPES  # dtypes this framework differentiates
-    is_reference: bool = False        # True for the numerical (non-AD) reference
-    staged: bool = False              # operators run as staged programs (see ``staging``)
-    relative_cost: float = 1.0        # time of a conformance run relative to the others (measured;
+    is_reference: bool = False  # True for the numerical (non-AD) reference
+    staged: bool = False  # operators run as staged programs (see ``staging``)
+    relative_cost: float = 1.0  # time of a conformance run relative to the others (measured;
     #                                   the parallel run starts the costliest frameworks first)
     # ---- metadata the rest of the suite reads from here (no other module lists frameworks)
-    order: int = 100                  # column order in tables and reports (reference first)
-    color: str = ""                   # the framework's colour in charts ("" = a generated one)
+    order: int = 100  # column order in tables and reports (reference first)
+    color: str = ""  # the framework's colour in charts ("" = a generated one)
     optimizer_library: str | None = None  # the optimizer library the convergence study trains with
     compile_optimizer_steps: bool = False  # the study's gradient runs through ``compile`` (measured)
 
@@ -178,7 +247,8 @@ class Adapter:
         variant = variant or self.variants[0]
         if variant not in self.variants:
             raise UnknownVariantError(
-                f"{self.name} has no API variant {variant!r}; choose one of {', '.join(self.variants)}")
+                f"{self.name} has no API variant {variant!r}; choose one of {', '.join(self.variants)}"
+            )
         self.variant = variant
         self.impl: Operators = self.implementations[variant](self)  # this variant's operators
         self._mod: Any = None
@@ -272,8 +342,7 @@ class Adapter:
         dev = canonical_device(device)
         found = self.devices()
         if dev not in found:
-            raise UnknownDeviceError(
-                f"{self.name} has no device {device!r}; devices found: {', '.join(found)}")
+            raise UnknownDeviceError(f"{self.name} has no device {device!r}; devices found: {', '.join(found)}")
         return dev
 
     # ----------------------------------------------------------------- arrays
@@ -299,7 +368,8 @@ class Adapter:
             raise UnsupportedDtypeError(f"unknown dtype {dtype!r}; use one of {', '.join(DTYPES)}")
         if dtype is not None and dtype not in self.dtypes:
             raise UnsupportedDtypeError(
-                f"{self.name} does not differentiate {dtype}; it supports {', '.join(self.dtypes)}")
+                f"{self.name} does not differentiate {dtype}; it supports {', '.join(self.dtypes)}"
+            )
 
     # ----------------------------------------------------------------- execution
     def compile(self, f: Callable) -> Callable:
@@ -351,7 +421,8 @@ class Adapter:
             if name not in DTYPES:
                 raise NotDifferentiableError(
                     f"cannot differentiate with respect to a {name} input: only floating and complex "
-                    f"dtypes are differentiable; convert it with from_numpy(a, dtype='float64')")
+                    f"dtypes are differentiable; convert it with from_numpy(a, dtype='float64')"
+                )
 
     def _scalar(self, f: Callable, op: str) -> Callable:
         """Wrap f so a non-scalar output raises NonScalarOutputError naming its shape."""
@@ -363,7 +434,8 @@ class Adapter:
             if shape != ():
                 raise NonScalarOutputError(
                     f"{op} needs a function with a scalar output, but it returned shape {shape}; "
-                    f"reduce it to a scalar or use jacobian/vjp")
+                    f"reduce it to a scalar or use jacobian/vjp"
+                )
             return out
 
         return wrapped
@@ -426,8 +498,12 @@ class Adapter:
         """x ↦ dⁿf/dxⁿ(x) for a scalar function of a scalar, n = order in 1..4."""
         if not 1 <= int(order) <= 4:
             raise ValueError(f"derivative order must be 1..4, not {order}")
-        return self._program("derivative", f, lambda: self._checked(self.impl.derivative(
-            self._scalar(f, "derivative"), int(order))), int(order))
+        return self._program(
+            "derivative",
+            f,
+            lambda: self._checked(self.impl.derivative(self._scalar(f, "derivative"), int(order))),
+            int(order),
+        )
 
     def _checked(self, op: Callable) -> Callable:
         """op(x) after checking that x is differentiable."""
@@ -443,7 +519,7 @@ class Adapter:
         raise NotImplementedError
 
     # ----------------------------------------------------------------- refusals
-    REFUSALS: tuple[str, ...] = ()   # regexes of the framework's own words for "cannot run under this API"
+    REFUSALS: tuple[str, ...] = ()  # regexes of the framework's own words for "cannot run under this API"
 
     def refusal(self, exc: BaseException) -> str | None:
         """The framework's full message when ``exc`` (or an exception it was raised from) says that

@@ -59,8 +59,9 @@ class Integrals(AdapterPart):
             raise self.not_provided("a trapezoid rule")
         name = api or next(iter(self.trapezoid_apis))
         if name not in self.trapezoid_apis:
-            raise ConformanceError(f"{self.framework} has no trapezoid API {name!r}; "
-                                   f"choose one of {', '.join(self.trapezoid_apis)}")
+            raise ConformanceError(
+                f"{self.framework} has no trapezoid API {name!r}; choose one of {', '.join(self.trapezoid_apis)}"
+            )
         method: Callable = getattr(self, self.trapezoid_apis[name])
         return method(y, x, axis)
 

@@ -49,18 +49,25 @@ class Keras(Library):
         "rmsprop_momentum": ("keras.optimizers:RMSprop", {}),
         "adagrad": ("keras.optimizers:Adagrad", {}),
     }
-    HYPERPARAMS = {"lr": "learning_rate", "momentum": "momentum", "beta1": "beta_1", "beta2": "beta_2",
-                   "eps": "epsilon", "weight_decay": "weight_decay", "rho": "rho",
-                   "initial_accumulator": "initial_accumulator_value"}
+    HYPERPARAMS = {
+        "lr": "learning_rate",
+        "momentum": "momentum",
+        "beta1": "beta_1",
+        "beta2": "beta_2",
+        "eps": "epsilon",
+        "weight_decay": "weight_decay",
+        "rho": "rho",
+        "initial_accumulator": "initial_accumulator_value",
+    }
 
     def __init__(self, name: str):
         super().__init__(name)
-        self.backend = name[name.index("[") + 1:-1] if "[" in name else current_backend()
+        self.backend = name[name.index("[") + 1 : -1] if "[" in name else current_backend()
         self.framework = self.backend
 
     @classmethod
     def listing_key(cls, name: str) -> tuple:
-        backend = name[name.index("[") + 1:-1]
+        backend = name[name.index("[") + 1 : -1]
         return (1, BACKENDS.index(backend) if backend in BACKENDS else len(BACKENDS), backend)
 
     @property
@@ -72,7 +79,7 @@ class Keras(Library):
         return ok
 
     def _signature(self, optimizer: str):
-        if not self.in_process:   # read in the child: importing keras here would fix our backend
+        if not self.in_process:  # read in the child: importing keras here would fix our backend
             raise RuntimeError("signature of another backend's optimizer")
         return super()._signature(optimizer)
 
@@ -97,8 +104,9 @@ class Keras(Library):
 
     def _child(self, args: list[str], stdin: str) -> str:
         env = dict(os.environ, KERAS_BACKEND=self.backend, JAX_ENABLE_X64="1")  # float64 on jax
-        proc = subprocess.run([sys.executable, "-m", __name__, *args], input=stdin, text=True,
-                              capture_output=True, env=env, timeout=900)
+        proc = subprocess.run(
+            [sys.executable, "-m", __name__, *args], input=stdin, text=True, capture_output=True, env=env, timeout=900
+        )
         if proc.returncode != 0:
             tail = proc.stderr.strip().splitlines()[-1:] or ["no message"]
             raise RuntimeError(f"keras[{self.backend}] child process failed: {tail[0]}")
@@ -110,8 +118,7 @@ def _backend_importable(backend: str):
 
     module = backend  # each backend's import name is its name
     if find_spec("keras") is None or find_spec(module) is None:
-        return Availability(False, f"keras or its {backend} backend is not installed",
-                            f"pip install keras {module}")
+        return Availability(False, f"keras or its {backend} backend is not installed", f"pip install keras {module}")
     return Availability(True)
 
 

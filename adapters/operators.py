@@ -42,7 +42,7 @@ class AdapterPart:
 class Operators(AdapterPart):
     """The operators of one API variant of one adapter (``self.adapter``)."""
 
-    apis: str = ""   # the framework APIs this variant goes through (shown as the variant's doc)
+    apis: str = ""  # the framework APIs this variant goes through (shown as the variant's doc)
 
     # ----------------------------------------------------------------- primitives each variant has
     def grad(self, f: Callable, argnums: Any) -> Callable:

@@ -89,7 +89,7 @@ class Library:
     OPTIMIZERS: dict[str, tuple[str, dict]] = {}
     HYPERPARAMS: dict[str, str] = {}
 
-    in_process = True   # False where jobs must run in a child process (another Keras backend)
+    in_process = True  # False where jobs must run in a child process (another Keras backend)
 
     def __init__(self, name: str):
         self.name = name
@@ -106,8 +106,9 @@ class Library:
         try:
             importlib.import_module(self.module)
         except Exception as exc:
-            return Availability(False, f"{self.module} cannot be imported: {first_line(exc)}",
-                                f"pip install {self.distribution}")
+            return Availability(
+                False, f"{self.module} cannot be imported: {first_line(exc)}", f"pip install {self.distribution}"
+            )
         return Availability(True)
 
     @property
@@ -119,8 +120,9 @@ class Library:
 
     def _entry(self, optimizer: str) -> tuple[str, dict]:
         if optimizer not in self.OPTIMIZERS:
-            raise UnsupportedOptimizerError(f"{self.name} has no optimizer {optimizer!r}; it has "
-                                            f"{', '.join(self.OPTIMIZERS)}")
+            raise UnsupportedOptimizerError(
+                f"{self.name} has no optimizer {optimizer!r}; it has {', '.join(self.OPTIMIZERS)}"
+            )
         return self.OPTIMIZERS[optimizer]
 
     def _signature(self, optimizer: str) -> inspect.Signature:
@@ -135,8 +137,8 @@ class Library:
             name = self.HYPERPARAMS.get(key)
             if name is None or name not in params:
                 raise UnsupportedHyperparameterError(
-                    f"{path.replace(':', '.')} takes no {key!r} hyperparameter "
-                    f"(its arguments: {', '.join(params)})")
+                    f"{path.replace(':', '.')} takes no {key!r} hyperparameter (its arguments: {', '.join(params)})"
+                )
             out[name] = value
         return out
 
@@ -144,9 +146,14 @@ class Library:
         """The library's defaults in canonical names, read from the constructor's signature."""
         params = self._signature(optimizer).parameters
         back = {v: k for k, v in self.HYPERPARAMS.items()}
-        return {back[n]: p.default for n, p in params.items()
-                if n in back and p.default is not inspect.Parameter.empty
-                and isinstance(p.default, (int, float)) and not isinstance(p.default, bool)}
+        return {
+            back[n]: p.default
+            for n, p in params.items()
+            if n in back
+            and p.default is not inspect.Parameter.empty
+            and isinstance(p.default, (int, float))
+            and not isinstance(p.default, bool)
+        }
 
     def make(self, optimizer: str, **hyper: Any) -> Any:
         """A stepper: ``step(theta, grad) -> theta`` (numpy float64) with ``set_learning_rate``."""
@@ -168,7 +175,7 @@ def run_job(library: Library, job: dict) -> dict:
 
     lr_at = {int(k): float(v) for k, v in (job.get("lr_at") or {}).items()}
     hyper = dict(job["hyper"])
-    if job.get("numpy_scalars"):   # hyperparameters as numpy float64 scalars instead of Python floats
+    if job.get("numpy_scalars"):  # hyperparameters as numpy float64 scalars instead of Python floats
         hyper = {k: np.float64(v) if isinstance(v, float) else v for k, v in hyper.items()}
     try:
         stepper = library.make(job["optimizer"], **hyper)
@@ -178,5 +185,12 @@ def run_job(library: Library, job: dict) -> dict:
     return {"trajectory": np.asarray(traj).tolist()}
 
 
-__all__ = ["Library", "UnknownLibraryError", "UnsupportedHyperparameterError",
-           "UnsupportedOptimizerError", "get", "names", "run_job"]
+__all__ = [
+    "Library",
+    "UnknownLibraryError",
+    "UnsupportedHyperparameterError",
+    "UnsupportedOptimizerError",
+    "get",
+    "names",
+    "run_job",
+]

@@ -47,8 +47,9 @@ def resolve(adapter: Any, name: str) -> Callable:
     try:
         return _walk(adapter.module, name)
     except (AttributeError, ImportError, TypeError) as exc:
-        raise NotProvidedError(f"not provided in {adapter.name} {adapter.version}: {name} "
-                               f"({type(exc).__name__})") from None
+        raise NotProvidedError(
+            f"not provided in {adapter.name} {adapter.version}: {name} ({type(exc).__name__})"
+        ) from None
 
 
 @functools.lru_cache(maxsize=None)

@@ -106,13 +106,19 @@ def grid(op: Any, dtype: str, n: int, seed: int = 0) -> np.ndarray:
     x = x[np.isfinite(x) & (x > lo) & (x < hi) & (np.abs(x) <= huge)]
     x = np.unique(x)
     if op.valid is not None or op.kinks:
-        keep = [i for i, v in enumerate(x) if not np.isin(v, op.kinks)
-                and (op.valid is None or op.valid(np.array([v])) is None)]
+        keep = [
+            i
+            for i, v in enumerate(x)
+            if not np.isin(v, op.kinks) and (op.valid is None or op.valid(np.array([v])) is None)
+        ]
         x = x[keep]
-    if x.size > n:   # keep the special points and a uniform subset of the rest
+    if x.size > n:  # keep the special points and a uniform subset of the rest
         special = np.isin(x, round_to([float(p[1]) for p in op.points if np.ndim(p[1]) == 0], dtype))
-        idx = np.sort(np.concatenate([np.flatnonzero(special),
-                                      rng.choice(np.flatnonzero(~special), n - int(special.sum()), replace=False)]))
+        idx = np.sort(
+            np.concatenate(
+                [np.flatnonzero(special), rng.choice(np.flatnonzero(~special), n - int(special.sum()), replace=False)]
+            )
+        )
         x = x[idx]
     return x
 
@@ -124,7 +130,7 @@ class Exact:
     points left out and why."""
 
     x: np.ndarray
-    values: np.ndarray          # shape (orders + 1, len(x)): f, f', ...
+    values: np.ndarray  # shape (orders + 1, len(x)): f, f', ...
     dropped: dict[str, int]
     seconds: float
 
@@ -143,9 +149,10 @@ def _diffs(f: Callable, t: Any, n: int, dps: int) -> list[Any]:
         h = mpmath.ldexp(min(abs(mpmath.mpf(t)), 1) if t else mpmath.mpf(1), -base - 10)
         try:
             return list(mpmath.diffs(f, mpmath.mpf(t), n, h=h))
-        except (ZeroDivisionError, ValueError):   # a removable singularity at t itself
-            return [mpmath.limit(f, mpmath.mpf(t))] + [mpmath.diff(f, mpmath.mpf(t), k, singular=True)
-                                                      for k in range(1, n + 1)]
+        except (ZeroDivisionError, ValueError):  # a removable singularity at t itself
+            return [mpmath.limit(f, mpmath.mpf(t))] + [
+                mpmath.diff(f, mpmath.mpf(t), k, singular=True) for k in range(1, n + 1)
+            ]
 
 
 def _to_float(v: Any) -> float:
@@ -169,26 +176,28 @@ def exact_point(op: Any, t: float, n: int) -> list[float] | None:
     for dps, check in PRECISIONS:
         try:
             a, b = _diffs(f, t, n, dps), _diffs(f, t, n, check)
-        except Exception:   # outside the function's domain (mpmath raises its own errors)
+        except Exception:  # outside the function's domain (mpmath raises its own errors)
             return None
         out, resolved = [], True
         for k, (va, vb) in enumerate(zip(a, b)):
             fa, fb = _to_float(va), _to_float(vb)
             if math.isnan(fa) or math.isnan(fb):
                 return None
-            if k and vb != 0 and abs(va - vb) * NOISE >= abs(vb):   # noise around an exact 0?
+            if k and vb != 0 and abs(va - vb) * NOISE >= abs(vb):  # noise around an exact 0?
                 if dps == PRECISIONS[-1][0]:
-                    fb = 0.0            # still noise at the last precision: an exact 0
+                    fb = 0.0  # still noise at the last precision: an exact 0
                 else:
-                    resolved = False    # or not resolved yet: more digits tell
+                    resolved = False  # or not resolved yet: more digits tell
             elif fa != fb:
                 resolved = False
             out.append(fb)
         if resolved:
             return out
-    raise AccuracyError(f"op {op.name!r}: the exact value at x = {t!r} is not resolved at "
-                        f"{PRECISIONS[-1][1]} digits (two precisions disagree); drop the point from "
-                        f"the row's domain or give its exact formula more precision")
+    raise AccuracyError(
+        f"op {op.name!r}: the exact value at x = {t!r} is not resolved at "
+        f"{PRECISIONS[-1][1]} digits (two precisions disagree); drop the point from "
+        f"the row's domain or give its exact formula more precision"
+    )
 
 
 _EXACT: dict[tuple[str, float, int], list[float] | None] = {}
@@ -207,7 +216,7 @@ def exact_values(op: Any, x: np.ndarray, orders: int) -> Exact:
         if v is None:
             dropped["not real"] += 1
             continue
-        if not all(math.isfinite(d) for d in v[1:orders + 1]):
+        if not all(math.isfinite(d) for d in v[1 : orders + 1]):
             dropped["derivative not finite"] += 1
             continue
         keep.append(t)
@@ -262,8 +271,13 @@ def condition(op: Any, t: float, order: int) -> float | None:
     return abs(t * v[order + 1] / v[order])
 
 
-def table(x: np.ndarray, got: np.ndarray, exact: np.ndarray, dtype: str,
-          kappa: Callable[[float], float | None] = lambda t: None) -> dict:
+def table(
+    x: np.ndarray,
+    got: np.ndarray,
+    exact: np.ndarray,
+    dtype: str,
+    kappa: Callable[[float], float | None] = lambda t: None,
+) -> dict:
     """One table's ``data``: histogram, max and 99th percentile with the worst input, and the
     condition number κ there (``kappa``)."""
     d, nf, ws = ulp_errors(got, exact, dtype)
@@ -272,12 +286,18 @@ def table(x: np.ndarray, got: np.ndarray, exact: np.ndarray, dtype: str,
         return {"hist": hist, "points": 0, "max_ulp": None, "p99_ulp": None, "worst_input": None}
     k = int(np.argmax(np.where(nf | ws, np.inf, d)))
     finite = d[np.isfinite(d)]
-    return {"hist": hist, "points": int(d.size), "max_ulp": float(d[k]),
-            "flushed": int(flushed(got, exact, dtype).sum()),
-            "p99_ulp": float(np.percentile(finite, 99)) if finite.size else None,
-            "median_ulp": float(np.median(finite)) if finite.size else None,
-            "worst_input": float(x[k]), "worst_got": float(got[k]), "worst_exact": float(exact[k]),
-            "condition": kappa(float(x[k]))}
+    return {
+        "hist": hist,
+        "points": int(d.size),
+        "max_ulp": float(d[k]),
+        "flushed": int(flushed(got, exact, dtype).sum()),
+        "p99_ulp": float(np.percentile(finite, 99)) if finite.size else None,
+        "median_ulp": float(np.median(finite)) if finite.size else None,
+        "worst_input": float(x[k]),
+        "worst_got": float(got[k]),
+        "worst_exact": float(exact[k]),
+        "condition": kappa(float(x[k])),
+    }
 
 
 # ------------------------------------------------------------------------------ frameworks
@@ -298,8 +318,14 @@ def elementwise_rows(patterns: Iterable[str] = ()) -> list[Any]:
     from conformance.ops import OPS
 
     pats = [p for p in patterns if p]
-    return [op for op in OPS if op.exact is not None and op.arity == 1 and op.oracle is None
-            and (not pats or any(fnmatch.fnmatchcase(op.name, p) for p in pats))]
+    return [
+        op
+        for op in OPS
+        if op.exact is not None
+        and op.arity == 1
+        and op.oracle is None
+        and (not pats or any(fnmatch.fnmatchcase(op.name, p) for p in pats))
+    ]
 
 
 @dataclass
@@ -322,19 +348,29 @@ def tables(op: Any, adapter: Any, settings: Settings) -> Iterator[Any]:
         if adapter.name not in case.impls:
             continue
         for dtype in settings.dtypes:
-            base = Record(kind="accuracy", framework=adapter.name, framework_version=adapter.version,
-                          api="-", device=settings.device, dtype=dtype, family=op.family, case=case.name,
-                          check="value", status="skip",
-                          replay=f"conformance accuracy --ops '{op.name}' --framework {adapter.name} "
-                                 f"--dtype {dtype} --points {settings.points}")
+            base = Record(
+                kind="accuracy",
+                framework=adapter.name,
+                framework_version=adapter.version,
+                api="-",
+                device=settings.device,
+                dtype=dtype,
+                family=op.family,
+                case=case.name,
+                check="value",
+                status="skip",
+                replay=f"conformance accuracy --ops '{op.name}' --framework {adapter.name} "
+                f"--dtype {dtype} --points {settings.points}",
+            )
             if dtype not in adapter.dtypes:
                 base.message = f"{adapter.name} does not compute {dtype}"
                 yield base
                 continue
             x = grid(op, dtype, settings.points, settings.seed)
             ex = exact_values(op, x, n_orders)
-            for variant_adapter, order in [(adapter, 0)] + [(v, o) for v in adapter.all_variants()
-                                                            for o in settings.orders]:
+            for variant_adapter, order in [(adapter, 0)] + [
+                (v, o) for v in adapter.all_variants() for o in settings.orders
+            ]:
                 rec = Record(**{**base.__dict__, "data": {}})
                 rec.api = "-" if order == 0 else variant_adapter.variant
                 rec.check = "value" if order == 0 else f"derivative{'' if order == 1 else order}"
@@ -352,34 +388,45 @@ def tables(op: Any, adapter: Any, settings: Settings) -> Iterator[Any]:
                     absent = isinstance(exc, NotProvidedError) or isinstance(exc.__cause__, NotProvidedError)
                     rec.status = "skip" if absent or cls == "unsupported" else "error"
                     rec.message = first_line(exc, 300)
-                    rec.data = {"failure_class": cls, "order": order,
-                                "what": "value" if order == 0 else "derivative"}
+                    rec.data = {"failure_class": cls, "order": order, "what": "value" if order == 0 else "derivative"}
                     yield rec
                     continue
-                data = table(ex.x, got.reshape(-1), ex.values[order], dtype,
-                             lambda t, order=order: condition(op, t, order))
-                data.update(order=order, what="value" if order == 0 else "derivative",
-                            dropped=ex.dropped, oracle_seconds=ex.seconds,
-                            grid=f"{len(ex.x)} points: log-uniform magnitudes over {dtype}'s normal range "
-                                 f"within {op.defined_on}, uniform over {op.domains()[0]}, the ends and "
-                                 f"the row's special points, rounded to {dtype}")
+                data = table(
+                    ex.x, got.reshape(-1), ex.values[order], dtype, lambda t, order=order: condition(op, t, order)
+                )
+                data.update(
+                    order=order,
+                    what="value" if order == 0 else "derivative",
+                    dropped=ex.dropped,
+                    oracle_seconds=ex.seconds,
+                    grid=f"{len(ex.x)} points: log-uniform magnitudes over {dtype}'s normal range "
+                    f"within {op.defined_on}, uniform over {op.domains()[0]}, the ends and "
+                    f"the row's special points, rounded to {dtype}",
+                )
                 rec.data = data
                 rec.duration_s = time.perf_counter() - start
                 bad = data["hist"]["non_finite"] + data["hist"]["wrong_sign"]
                 rec.status = "fail" if bad else "pass"
                 rec.max_abs_error = None
-                rec.message = (f"{rec.check} of {case.name} in {dtype}: max {data['max_ulp']:.3g} ULP "
-                               f"at x = {data['worst_input']!r}, p99 {data['p99_ulp']:.3g} ULP over "
-                               f"{data['points']} points" if data["points"] else "no point in range")
+                rec.message = (
+                    f"{rec.check} of {case.name} in {dtype}: max {data['max_ulp']:.3g} ULP "
+                    f"at x = {data['worst_input']!r}, p99 {data['p99_ulp']:.3g} ULP over "
+                    f"{data['points']} points"
+                    if data["points"]
+                    else "no point in range"
+                )
                 if bad:
-                    rec.message += (f"; {data['hist']['non_finite']} non-finite and "
-                                    f"{data['hist']['wrong_sign']} wrong-sign results where finite "
-                                    f"correctly signed values were due")
+                    rec.message += (
+                        f"; {data['hist']['non_finite']} non-finite and "
+                        f"{data['hist']['wrong_sign']} wrong-sign results where finite "
+                        f"correctly signed values were due"
+                    )
                 yield rec
 
 
-def run(frameworks: list[str], rows: list[Any], settings: Settings, out_dir: str | Path,
-        log: Callable[[str], None] = print) -> Path:
+def run(
+    frameworks: list[str], rows: list[Any], settings: Settings, out_dir: str | Path, log: Callable[[str], None] = print
+) -> Path:
     """Every table of ``rows`` in each framework, written to ``<out_dir>/accuracy-<run id>.jsonl``
     one flushed record at a time (an interrupted run keeps every table written). Returns the file."""
     from conformance import adapters
@@ -387,21 +434,36 @@ def run(frameworks: list[str], rows: list[Any], settings: Settings, out_dir: str
 
     run_id = new_run_id()
     path = results_path(out_dir, "accuracy", run_id)
-    with ResultWriter(path, run_id=run_id, header={"command": "conformance accuracy",
-                                                   "points": settings.points}) as out:
+    with ResultWriter(
+        path, run_id=run_id, header={"command": "conformance accuracy", "points": settings.points}
+    ) as out:
         for fw in frameworks:
             ad = adapters.get(fw)
             ok = ad.available()
             if not ok:
-                out.write(Record(kind="accuracy", framework=fw, framework_version="", api="-", device="cpu",
-                                 dtype="-", family="-", case="-", check="value", status="skip",
-                                 message=str(ok)))
+                out.write(
+                    Record(
+                        kind="accuracy",
+                        framework=fw,
+                        framework_version="",
+                        api="-",
+                        device="cpu",
+                        dtype="-",
+                        family="-",
+                        case="-",
+                        check="value",
+                        status="skip",
+                        message=str(ok),
+                    )
+                )
                 log(f"{fw}: skipped ({ok})")
                 continue
             for op in rows:
                 for rec in tables(op, ad, settings):
                     out.write(rec)
                     if rec.status != "skip":
-                        log(f"{fw:10} {rec.case:22} {rec.dtype:8} {rec.api:10} {rec.check:11} "
-                            f"{rec.status:5} {rec.message[:90]}")
+                        log(
+                            f"{fw:10} {rec.case:22} {rec.dtype:8} {rec.api:10} {rec.check:11} "
+                            f"{rec.status:5} {rec.message[:90]}"
+                        )
     return path

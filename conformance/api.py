@@ -52,8 +52,9 @@ def parse_checks(checks: str | Iterable[str]) -> tuple[str, ...]:
         raise CheckUsageError("checks is empty; name at least one check")
     unknown = [c for c in names if not isinstance(c, str) or c not in more_checks.MENU]
     if unknown:
-        raise CheckUsageError(f"unknown check(s) {', '.join(map(str, unknown))}; choose from "
-                              f"{', '.join(more_checks.MENU)}")
+        raise CheckUsageError(
+            f"unknown check(s) {', '.join(map(str, unknown))}; choose from {', '.join(more_checks.MENU)}"
+        )
     return names
 
 
@@ -72,8 +73,10 @@ def _applies(chk: Check, case: Any, adapter: Any, dtype: str) -> str | None:
     if chk.scalar and not case.scalar:
         return f"{chk.name} needs a scalar-valued function (this one returns an array)"
     if chk.elementwise and not case.pointwise:
-        return (f"{chk.name} needs an elementwise function (f is not elementwise at the first input; "
-                f"pointwise=True declares it)")
+        return (
+            f"{chk.name} needs an elementwise function (f is not elementwise at the first input; "
+            f"pointwise=True declares it)"
+        )
     if chk.ad_only and adapter.is_reference:
         return f"{chk.name} compares two AD programs"
     if dtype not in adapter.dtypes:
@@ -86,13 +89,28 @@ def _applies(chk: Check, case: Any, adapter: Any, dtype: str) -> str | None:
     return None
 
 
-def check(fn: Any, x: Any = None, *, domain: Any = None, samples: int | None = None, seed: int | None = None,
-          checks: str | Iterable[str] = DEFAULT, variants: str | Iterable[str] = "default",
-          reference: Callable | None = None, analytic: bool = False, dtype: str = "float64",
-          pointwise: bool = False, frameworks: str | Iterable[str] | None = None,
-          points: Iterable[Any] | None = None, shape: tuple[int, ...] | None = None, oracle: str = "auto",
-          name: str | None = None, device: str = "cpu", direction_seed: int = 0,
-          staged: bool = True) -> CheckResult:
+def check(
+    fn: Any,
+    x: Any = None,
+    *,
+    domain: Any = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    checks: str | Iterable[str] = DEFAULT,
+    variants: str | Iterable[str] = "default",
+    reference: Callable | None = None,
+    analytic: bool = False,
+    dtype: str = "float64",
+    pointwise: bool = False,
+    frameworks: str | Iterable[str] | None = None,
+    points: Iterable[Any] | None = None,
+    shape: tuple[int, ...] | None = None,
+    oracle: str = "auto",
+    name: str | None = None,
+    device: str = "cpu",
+    direction_seed: int = 0,
+    staged: bool = True,
+) -> CheckResult:
     """Run derivative ``checks`` of ``fn`` in each framework against the oracle, at x or over a domain.
 
     fn: ``fn(xp, x)`` written once against a numpy-like namespace, or {framework: f} of functions of that
@@ -121,8 +139,10 @@ def check(fn: Any, x: Any = None, *, domain: Any = None, samples: int | None = N
     except CheckUsageError as exc:
         if where.strategy is None or "not finite" not in str(exc):
             raise
-        raise CheckUsageError(f"{exc} — it is a sample of the declared domain ({where.description}): declare "
-                              f"a domain inside the reference's domain") from None
+        raise CheckUsageError(
+            f"{exc} — it is a sample of the declared domain ({where.description}): declare "
+            f"a domain inside the reference's domain"
+        ) from None
     choice = OracleChoice(case, oracle, analytic)
     bases, result = [], CheckResult(case.name, dtype, where=where.description, seed=where.seed)
     for fw in _frameworks(frameworks, fn):
@@ -139,8 +159,16 @@ def check(fn: Any, x: Any = None, *, domain: Any = None, samples: int | None = N
     for b in bases:
         mine = mechanisms.slots(b, wanted)
         if not mine:
-            result.rows.append(Row(b.name, "*", "*", Outcome.skip(
-                f"{b.name} has none of the API variants {', '.join(wanted)} (it has {', '.join(b.variants)})")))
+            result.rows.append(
+                Row(
+                    b.name,
+                    "*",
+                    "*",
+                    Outcome.skip(
+                        f"{b.name} has none of the API variants {', '.join(wanted)} (it has {', '.join(b.variants)})"
+                    ),
+                )
+            )
         slots += mine
     menu = more_checks.menu(dtype)
 
@@ -151,11 +179,15 @@ def check(fn: Any, x: Any = None, *, domain: Any = None, samples: int | None = N
         xg = on_grid(as_array(p), dtype)
         y = reference_values(choice.base.fn, xg)
         if y.shape != out_shape:
-            raise CheckUsageError(f"the reference returns shape {y.shape} at x = {xg.tolist()!r} but {out_shape} "
-                                  f"at {first.tolist()!r}; give inputs of one shape")
+            raise CheckUsageError(
+                f"the reference returns shape {y.shape} at x = {xg.tolist()!r} but {out_shape} "
+                f"at {first.tolist()!r}; give inputs of one shape"
+            )
         if not np.all(np.isfinite(y)):
-            raise CheckUsageError(f"the reference is not finite at x = {xg.tolist()!r}, inside the declared domain "
-                                  f"({where.description}): declare a domain inside the reference's domain")
+            raise CheckUsageError(
+                f"the reference is not finite at x = {xg.tolist()!r}, inside the declared domain "
+                f"({where.description}): declare a domain inside the reference's domain"
+            )
         return xg
 
     def run(xs: np.ndarray, focus: set | None) -> dict:
@@ -189,14 +221,16 @@ def _first_draw(where: dom.Sampling) -> np.ndarray:
         if not found:
             found.append(np.asarray(a))
 
-    test = settings(max_examples=1, database=None, deadline=None, phases=[Phase.generate],
-                    suppress_health_check=list(HealthCheck))(given(where.strategy)(keep))
+    test = settings(
+        max_examples=1, database=None, deadline=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck)
+    )(given(where.strategy)(keep))
     hseed(where.seed)(test)()
     return found[0]
 
 
-def _row(chk: Check, slot: mechanisms.Slot, case: Any, note: str | None, x: np.ndarray, inp: Inputs,
-         device: str, dtype: str) -> Row:
+def _row(
+    chk: Check, slot: mechanisms.Slot, case: Any, note: str | None, x: np.ndarray, inp: Inputs, device: str, dtype: str
+) -> Row:
     why = _applies(chk, case, slot.candidates[0], dtype)
     if why:
         return Row(slot.framework, slot.candidates[0].variant, chk.name, Outcome.skip(why))
@@ -210,8 +244,9 @@ def _row(chk: Check, slot: mechanisms.Slot, case: Any, note: str | None, x: np.n
     return Row(slot.framework, ad.variant, chk.name, out)
 
 
-def _reproducer(label: str, x: np.ndarray, result: CheckResult, wanted: Any, dtype: str,
-                reference: Any, where: dom.Sampling) -> str:
+def _reproducer(
+    label: str, x: np.ndarray, result: CheckResult, wanted: Any, dtype: str, reference: Any, where: dom.Sampling
+) -> str:
     """A stand-alone call that re-runs the failing rows at the failing (shrunk) input, and the whole run."""
     bad = result.failures
     checks = list(dict.fromkeys(r.check for r in bad))
@@ -220,9 +255,10 @@ def _reproducer(label: str, x: np.ndarray, result: CheckResult, wanted: Any, dty
     variants = wanted if wanted == "all" else (apis[0] if len(apis) == 1 else apis)
     ref = ", reference=<your reference>" if reference is not None else ""
     label = label if label.isidentifier() else "fn"
-    one = (f"conformance.check({label}, x=np.array({x.tolist()!r}), checks={checks!r}, frameworks={fws!r}, "
-           f"variants={variants!r}, dtype={dtype!r}{ref}).assert_ok()")
+    one = (
+        f"conformance.check({label}, x=np.array({x.tolist()!r}), checks={checks!r}, frameworks={fws!r}, "
+        f"variants={variants!r}, dtype={dtype!r}{ref}).assert_ok()"
+    )
     if where.strategy is None:
         return one
     return f"{one}  — the whole run again: the same call with seed={where.seed} ({where.description})"
-

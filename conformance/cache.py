@@ -52,8 +52,10 @@ def key(name: str, version: str) -> str:
     """The folder name of framework ``name`` at ``version`` under this project version and Python."""
     from conformance import __version__
 
-    raw = (f"{name}-{version}+conformance-{__version__}-py{sys.version_info.major}.{sys.version_info.minor}"
-           f"-{platform.machine() or 'unknown'}")
+    raw = (
+        f"{name}-{version}+conformance-{__version__}-py{sys.version_info.major}.{sys.version_info.minor}"
+        f"-{platform.machine() or 'unknown'}"
+    )
     return "".join(c if c.isalnum() or c in "-_.+" else "_" for c in raw)
 
 
@@ -63,14 +65,19 @@ class CacheState:
 
     enabled: bool
     path: str | None = None
-    files_before: int = 0   # entries present when the run began: 0 = a cold cache
+    files_before: int = 0  # entries present when the run began: 0 = a cold cache
     bytes_before: int = 0
-    note: str = ""          # why it is off ("--no-cache", "not writable: ...", "corrupt: ...")
+    note: str = ""  # why it is off ("--no-cache", "not writable: ...", "corrupt: ...")
 
     def as_dict(self) -> dict[str, Any]:
         state = ("warm" if self.files_before else "cold") if self.enabled else "off"
-        return {"state": state, "path": self.path, "files_before": self.files_before,
-                "bytes_before": self.bytes_before, "note": self.note}
+        return {
+            "state": state,
+            "path": self.path,
+            "files_before": self.files_before,
+            "bytes_before": self.bytes_before,
+            "note": self.note,
+        }
 
 
 def usage(path: Path) -> tuple[int, int]:
@@ -105,12 +112,17 @@ def open_folder(root: Path, name: str, version: str) -> tuple[Path | None, str]:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
             ok = False
         if not ok:
-            return None, (f"cache folder {folder} is corrupt (its {KEY_FILE} is unreadable or names "
-                          f"another version); `conformance cache clear` removes it")
+            return None, (
+                f"cache folder {folder} is corrupt (its {KEY_FILE} is unreadable or names "
+                f"another version); `conformance cache clear` removes it"
+            )
     else:
         try:
-            kf.write_text(json.dumps({"schema": SCHEMA, "key": folder.name, "framework": name,
-                                      "framework_version": version}) + "\n", encoding="utf-8")
+            kf.write_text(
+                json.dumps({"schema": SCHEMA, "key": folder.name, "framework": name, "framework_version": version})
+                + "\n",
+                encoding="utf-8",
+            )
         except OSError as exc:
             return None, f"cache folder {folder} is not writable ({exc.strerror or exc})"
     return folder, ""

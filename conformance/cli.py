@@ -36,8 +36,9 @@ def _modules() -> dict:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="conformance", description="Hold PyTorch, TensorFlow and JAX to "
-                                "the mathematics of calculus.")
+    p = argparse.ArgumentParser(
+        prog="conformance", description="Hold PyTorch, TensorFlow and JAX to the mathematics of calculus."
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, mod in _modules().items():
         sp = sub.add_parser(name, help=mod.HELP, description=mod.HELP)

@@ -43,43 +43,97 @@ class Probe:
 
 
 PROBES: tuple[Probe, ...] = (
-    Probe("abs at 0", lambda xp, x: xp.abs(x), 0.0, [0.0, 1.0, -1.0],
-          "d|x|/dx at 0: the subdifferential is [-1, 1]; 0 (its minimum-norm element) or sign conventions"),
-    Probe("relu at 0", lambda xp, x: xp.relu(x), 0.0, [0.0, 1.0],
-          "relu'(0): the subdifferential is [0, 1]"),
-    Probe("maximum tie", lambda xp, x: xp.maximum(x[0], x[1]), [1.0, 1.0], [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]],
-          "∇ max(a, b) at a = b: any convex combination of e₁ and e₂"),
-    Probe("minimum tie", lambda xp, x: xp.minimum(x[0], x[1]), [1.0, 1.0], [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]],
-          "∇ min(a, b) at a = b: any convex combination of e₁ and e₂"),
-    Probe("max reduction tie", lambda xp, x: xp.max(x), [1.0, 3.0, 3.0],
-          [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.5, 0.5]],
-          "∇ max(x) with two maximal entries: any convex combination of their unit vectors"),
-    Probe("clip at lower bound", lambda xp, x: xp.clip(x, 0.0, 1.0), 0.0, [0.0, 1.0],
-          "d clip(x, 0, 1)/dx at x = 0: one-sided derivatives 0 (left) and 1 (right)"),
-    Probe("clip at upper bound", lambda xp, x: xp.clip(x, 0.0, 1.0), 1.0, [0.0, 1.0],
-          "d clip(x, 0, 1)/dx at x = 1: one-sided derivatives 1 (left) and 0 (right)"),
-    Probe("norm at 0", lambda xp, x: xp.linalg.norm(x), [0.0, 0.0, 0.0], [[0.0, 0.0, 0.0]],
-          "∇‖x‖ at 0: the subdifferential is the unit ball; 0 is its minimum-norm element (NaN is a "
-          "0/0 from x/‖x‖)"),
-    Probe("sqrt at 0", lambda xp, x: xp.sqrt(x), 0.0, [float("inf")],
-          "d√x/dx = 1/(2√x) → +∞ as x → 0⁺ (one-sided)"),
-    Probe("where: log(x) untaken at 0", lambda xp, x: xp.sum(xp.where(x > 0, xp.log(x), xp.zeros_like(x))),
-          [0.0], [[0.0]],
-          "f = where(x > 0, log x, 0) is 0 near x = 0⁻, but reverse mode multiplies the untaken branch's "
-          "derivative 1/x = ∞ by 0, giving NaN (the classic where-gradient trap)"),
-    Probe("where: sqrt(x) untaken at -1", lambda xp, x: xp.sum(xp.where(x > 0, xp.sqrt(x), x * 0.0)),
-          [-1.0], [[0.0]],
-          "f = where(x > 0, √x, 0) is 0 near x = −1, but √(−1) = NaN in the untaken branch; NaN·0 = NaN"),
-    Probe("complex input to a real loss", lambda xp, x: xp.sum(xp.real(x * xp.conj(x))),
-          [1.0 + 2.0j], [[2.0 + 4.0j], [2.0 - 4.0j]],
-          "L = |z|² = z z̄ at z = 1 + 2i: ∂L/∂x + i ∂L/∂y = 2z (the steepest-ascent direction, PyTorch's "
-          "convention) or its conjugate 2z̄ (JAX's convention)", dtype="complex128"),
-    Probe("integer input", lambda xp, x: x * x, 3, None,
-          "d(x²)/dx of an integer input: integers are not differentiable; an error (or a float 6) is "
-          "recorded", dtype="int64"),
-    Probe("non-scalar output to grad", lambda xp, x: xp.sin(x), [0.0, 1.0], None,
-          "grad of a vector-valued function is undefined: an error, or an implicit sum (the VJP with "
-          "u = 1, [cos 0, cos 1]), is recorded"),
+    Probe(
+        "abs at 0",
+        lambda xp, x: xp.abs(x),
+        0.0,
+        [0.0, 1.0, -1.0],
+        "d|x|/dx at 0: the subdifferential is [-1, 1]; 0 (its minimum-norm element) or sign conventions",
+    ),
+    Probe("relu at 0", lambda xp, x: xp.relu(x), 0.0, [0.0, 1.0], "relu'(0): the subdifferential is [0, 1]"),
+    Probe(
+        "maximum tie",
+        lambda xp, x: xp.maximum(x[0], x[1]),
+        [1.0, 1.0],
+        [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]],
+        "∇ max(a, b) at a = b: any convex combination of e₁ and e₂",
+    ),
+    Probe(
+        "minimum tie",
+        lambda xp, x: xp.minimum(x[0], x[1]),
+        [1.0, 1.0],
+        [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]],
+        "∇ min(a, b) at a = b: any convex combination of e₁ and e₂",
+    ),
+    Probe(
+        "max reduction tie",
+        lambda xp, x: xp.max(x),
+        [1.0, 3.0, 3.0],
+        [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.5, 0.5]],
+        "∇ max(x) with two maximal entries: any convex combination of their unit vectors",
+    ),
+    Probe(
+        "clip at lower bound",
+        lambda xp, x: xp.clip(x, 0.0, 1.0),
+        0.0,
+        [0.0, 1.0],
+        "d clip(x, 0, 1)/dx at x = 0: one-sided derivatives 0 (left) and 1 (right)",
+    ),
+    Probe(
+        "clip at upper bound",
+        lambda xp, x: xp.clip(x, 0.0, 1.0),
+        1.0,
+        [0.0, 1.0],
+        "d clip(x, 0, 1)/dx at x = 1: one-sided derivatives 1 (left) and 0 (right)",
+    ),
+    Probe(
+        "norm at 0",
+        lambda xp, x: xp.linalg.norm(x),
+        [0.0, 0.0, 0.0],
+        [[0.0, 0.0, 0.0]],
+        "∇‖x‖ at 0: the subdifferential is the unit ball; 0 is its minimum-norm element (NaN is a 0/0 from x/‖x‖)",
+    ),
+    Probe("sqrt at 0", lambda xp, x: xp.sqrt(x), 0.0, [float("inf")], "d√x/dx = 1/(2√x) → +∞ as x → 0⁺ (one-sided)"),
+    Probe(
+        "where: log(x) untaken at 0",
+        lambda xp, x: xp.sum(xp.where(x > 0, xp.log(x), xp.zeros_like(x))),
+        [0.0],
+        [[0.0]],
+        "f = where(x > 0, log x, 0) is 0 near x = 0⁻, but reverse mode multiplies the untaken branch's "
+        "derivative 1/x = ∞ by 0, giving NaN (the classic where-gradient trap)",
+    ),
+    Probe(
+        "where: sqrt(x) untaken at -1",
+        lambda xp, x: xp.sum(xp.where(x > 0, xp.sqrt(x), x * 0.0)),
+        [-1.0],
+        [[0.0]],
+        "f = where(x > 0, √x, 0) is 0 near x = −1, but √(−1) = NaN in the untaken branch; NaN·0 = NaN",
+    ),
+    Probe(
+        "complex input to a real loss",
+        lambda xp, x: xp.sum(xp.real(x * xp.conj(x))),
+        [1.0 + 2.0j],
+        [[2.0 + 4.0j], [2.0 - 4.0j]],
+        "L = |z|² = z z̄ at z = 1 + 2i: ∂L/∂x + i ∂L/∂y = 2z (the steepest-ascent direction, PyTorch's "
+        "convention) or its conjugate 2z̄ (JAX's convention)",
+        dtype="complex128",
+    ),
+    Probe(
+        "integer input",
+        lambda xp, x: x * x,
+        3,
+        None,
+        "d(x²)/dx of an integer input: integers are not differentiable; an error (or a float 6) is recorded",
+        dtype="int64",
+    ),
+    Probe(
+        "non-scalar output to grad",
+        lambda xp, x: xp.sin(x),
+        [0.0, 1.0],
+        None,
+        "grad of a vector-valued function is undefined: an error, or an implicit sum (the VJP with "
+        "u = 1, [cos 0, cos 1]), is recorded",
+    ),
 )
 
 
@@ -124,20 +178,33 @@ def record(probe: Probe, ctx: Context) -> Outcome:
     if isinstance(value, dict):
         said = f"raises {value['error']}"
     else:
-        said = f"returns {value}" + (" (a candidate)" if hit is not None else
-                                     " (none of the candidates)" if probe.expected else "")
+        said = f"returns {value}" + (
+            " (a candidate)" if hit is not None else " (none of the candidates)" if probe.expected else ""
+        )
     if bad:
         said += f": {bad}, a deviation, not a convention"
-    basis = ("no answer is admissible: the value or error is recorded" if probe.expected is None else
-             "recorded, not judged: the numerical reference's differences may leave the domain here"
-             if getattr(adapter, "is_reference", False) else
-             "recorded as a convention when finite; NaN, or ±inf where every admissible answer is "
-             "finite, is a deviation")
-    return Outcome("fail" if bad else "pass", message=f"{probe.name}: {adapter.label} {said}",
-                   input=np.asarray(probe.x).tolist(),
-                   data={"value": value, "expected": probe.expected, "note": probe.note, "matches": hit,
-                         "dtype": probe.dtype, "basis": basis,
-                         "failure_class": "non_finite" if bad else None})
+    basis = (
+        "no answer is admissible: the value or error is recorded"
+        if probe.expected is None
+        else "recorded, not judged: the numerical reference's differences may leave the domain here"
+        if getattr(adapter, "is_reference", False)
+        else "recorded as a convention when finite; NaN, or ±inf where every admissible answer is "
+        "finite, is a deviation"
+    )
+    return Outcome(
+        "fail" if bad else "pass",
+        message=f"{probe.name}: {adapter.label} {said}",
+        input=np.asarray(probe.x).tolist(),
+        data={
+            "value": value,
+            "expected": probe.expected,
+            "note": probe.note,
+            "matches": hit,
+            "dtype": probe.dtype,
+            "basis": basis,
+            "failure_class": "non_finite" if bad else None,
+        },
+    )
 
 
 def non_finite(value: Any, expected: list | None) -> str | None:
@@ -151,8 +218,9 @@ def non_finite(value: Any, expected: list | None) -> str | None:
     except (TypeError, ValueError):
         return None
     if np.isnan(a).any():
-        return "NaN where the mathematics admits " + ("a finite answer" if all(
-            np.isfinite(c).all() for c in cands) else "an answer")
+        return "NaN where the mathematics admits " + (
+            "a finite answer" if all(np.isfinite(c).all() for c in cands) else "an answer"
+        )
     finite_everywhere = np.ones(a.shape, dtype=bool)
     for c in cands:
         if c.shape == a.shape:
@@ -169,5 +237,6 @@ def _runner(probe: Probe) -> Callable[[Context], Outcome]:
 def tasks(profile: Profile) -> list[Task]:
     """One convention Task per probe, run for every API variant, in float64 (the probe's own dtype
     — complex128 or int64 — is used for the input where the probe is about it)."""
-    return [Task(FAMILY, p.name, p.op, _runner(p), dtypes=("float64",), kind="convention", per_variant=True)
-            for p in PROBES]
+    return [
+        Task(FAMILY, p.name, p.op, _runner(p), dtypes=("float64",), kind="convention", per_variant=True) for p in PROBES
+    ]

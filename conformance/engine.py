@@ -43,11 +43,11 @@ class Profile:
     name: str
     max_examples: int
     derandomize: bool
-    special_points: bool = True   # also run every derivative check at each case's special points
-    low_precision: bool = True    # also run float16/bfloat16 where a framework supports them
-    seed: int | None = None       # base seed; None = hypothesis's own (dev) or fixed (ci)
-    one_shape: bool = False       # derivative checks draw at one shape of a case's menu (per seed)
-    rotate: bool = False          # derivative and edge tasks rotate: each run holds every first-order
+    special_points: bool = True  # also run every derivative check at each case's special points
+    low_precision: bool = True  # also run float16/bfloat16 where a framework supports them
+    seed: int | None = None  # base seed; None = hypothesis's own (dev) or fixed (ci)
+    one_shape: bool = False  # derivative checks draw at one shape of a case's menu (per seed)
+    rotate: bool = False  # derivative and edge tasks rotate: each run holds every first-order
     #                               check in float64 and a seed-determined quarter of the rest (rotation.py)
 
 
@@ -125,7 +125,7 @@ class Task:
     kind: str = "check"
     per_variant: bool = True
     applies: Callable[[Adapter, str], str | None] | None = None
-    replay_args: str = ""   # extra CLI arguments that select exactly this task
+    replay_args: str = ""  # extra CLI arguments that select exactly this task
     cost: float = 1.0
 
 
@@ -148,8 +148,9 @@ def load_suite(name: str, profile: Profile) -> tuple[Task, ...]:
     return tuple(tasks)
 
 
-def collect(profile: Profile, suites: Iterable[str] | None = None, cases: str | None = None,
-            checks: str | None = None) -> list[Task]:
+def collect(
+    profile: Profile, suites: Iterable[str] | None = None, cases: str | None = None, checks: str | None = None
+) -> list[Task]:
     """Every task of the chosen suites whose case (or family/case) and check match the patterns."""
     chosen: list[Task] = []
     for name in suites or SUITES:
@@ -169,20 +170,32 @@ def _matches(patterns: str, *names: str) -> bool:
     return any(fnmatch.fnmatchcase(n, p) or p == n for p in pats for n in names)
 
 
-def replay_command(task: Task, adapter: Adapter, device: str, dtype: str, profile: Profile,
-                   seed: int) -> str:
-    return (f"conformance run --framework {adapter.name} --api {adapter.variant} --device {device} "
-            f"--dtype {dtype} --profile {profile.name} --seed {seed} --cases '{task.case}' "
-            f"--checks '{task.check}' {task.replay_args}").strip()
+def replay_command(task: Task, adapter: Adapter, device: str, dtype: str, profile: Profile, seed: int) -> str:
+    return (
+        f"conformance run --framework {adapter.name} --api {adapter.variant} --device {device} "
+        f"--dtype {dtype} --profile {profile.name} --seed {seed} --cases '{task.case}' "
+        f"--checks '{task.check}' {task.replay_args}"
+    ).strip()
 
 
-def run_task(task: Task, adapter: Adapter, device: str, dtype: str, profile: Profile, seed: int,
-             registry: Any = None) -> Record:
+def run_task(
+    task: Task, adapter: Adapter, device: str, dtype: str, profile: Profile, seed: int, registry: Any = None
+) -> Record:
     """Run one task and return its record (never raises for a task's own failure)."""
-    rec = Record(kind=task.kind, framework=adapter.name, framework_version=adapter.version,
-                 api=adapter.variant, device=device, dtype=dtype, family=task.family,
-                 case=task.case, check=task.check, status="error", seed=seed,
-                 replay=replay_command(task, adapter, device, dtype, profile, seed))
+    rec = Record(
+        kind=task.kind,
+        framework=adapter.name,
+        framework_version=adapter.version,
+        api=adapter.variant,
+        device=device,
+        dtype=dtype,
+        family=task.family,
+        case=task.case,
+        check=task.check,
+        status="error",
+        seed=seed,
+        replay=replay_command(task, adapter, device, dtype, profile, seed),
+    )
     why = task.applies(adapter, dtype) if task.applies else None
     if why is None and dtype not in adapter.dtypes:
         why = f"{adapter.name} does not differentiate {dtype}"
@@ -202,8 +215,10 @@ def run_task(task: Task, adapter: Adapter, device: str, dtype: str, profile: Pro
             rec.status, rec.message = "skip", first_line(absent, with_type=False)
             return rec
         rec.message = first_line(exc)
-        rec.data = {"traceback": traceback.format_exc(limit=6)[-4000:],
-                    "failure_class": error_class(f"{type(exc).__name__}: {exc}")}
+        rec.data = {
+            "traceback": traceback.format_exc(limit=6)[-4000:],
+            "failure_class": error_class(f"{type(exc).__name__}: {exc}"),
+        }
     else:
         rec.duration_s = time.perf_counter() - start
         for f in fields(Outcome):  # every Outcome field is a Record field of the same name
@@ -228,13 +243,17 @@ def _not_provided(exc: BaseException | None) -> NotProvidedError | None:
     return None
 
 
-def plan(adapters: Iterable[Adapter], devices: list[str] | None, dtypes: list[str] | None,
-         tasks: list[Task], variants: list[str] | None = None
-         ) -> Iterator[tuple[Task, Adapter, str, str]]:
+def plan(
+    adapters: Iterable[Adapter],
+    devices: list[str] | None,
+    dtypes: list[str] | None,
+    tasks: list[Task],
+    variants: list[str] | None = None,
+) -> Iterator[tuple[Task, Adapter, str, str]]:
     """Every (task, adapter variant, device, dtype) to run, framework by framework."""
     for base in adapters:
         found = base.devices()
-        for dev in (devices or found):
+        for dev in devices or found:
             if dev not in found:
                 continue
             for adapter in base.all_variants():

@@ -16,8 +16,9 @@ import numpy as np
 Array = np.ndarray
 
 
-def ridders(estimate: Callable[[float], Array], h0: float, con: float = 1.4, levels: int = 10,
-            safe: float = 2.0) -> tuple[Array, float]:
+def ridders(
+    estimate: Callable[[float], Array], h0: float, con: float = 1.4, levels: int = 10, safe: float = 2.0
+) -> tuple[Array, float]:
     """Richardson-extrapolate ``estimate(h)`` (error even in h) to h → 0.
 
     Returns (best estimate, its error estimate as a max-abs difference of tableau neighbours).
@@ -107,16 +108,19 @@ def hessian(f: Callable[[Array], Array], x: Array, rel_step: float = 3e-2) -> tu
                 ej = np.zeros(n)
                 ei[i] = h
                 ej[j] = h
-                val = (f((flat + ei + ej).reshape(x.shape)) - f((flat + ei - ej).reshape(x.shape))
-                       - f((flat - ei + ej).reshape(x.shape)) + f((flat - ei - ej).reshape(x.shape)))
+                val = (
+                    f((flat + ei + ej).reshape(x.shape))
+                    - f((flat + ei - ej).reshape(x.shape))
+                    - f((flat - ei + ej).reshape(x.shape))
+                    + f((flat - ei - ej).reshape(x.shape))
+                )
                 H[i, j] = H[j, i] = val / (4.0 * h * h)
         return H.reshape(x.shape + x.shape)
 
     return ridders(second, h0)
 
 
-def derivative(f: Callable[[Array], Array], x: Array, order: int,
-               rel_step: float | None = None) -> tuple[Array, float]:
+def derivative(f: Callable[[Array], Array], x: Array, order: int, rel_step: float | None = None) -> tuple[Array, float]:
     """dⁿf/dxⁿ of a scalar function from Σₖ (−1)ᵏ C(n,k) f(x + (n/2 − k)h) / hⁿ (error O(h²))."""
     x = np.asarray(x, dtype=np.result_type(x, float))
     h0 = (rel_step or {1: 1e-2, 2: 3e-2, 3: 6e-2, 4: 0.1}[order]) * max(1.0, _maxabs(x))

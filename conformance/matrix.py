@@ -60,7 +60,7 @@ from conformance.errors import ConformanceError  # stdlib only, like this module
 ROOT = Path(__file__).resolve().parent.parent
 MATRIX_PATH = Path(__file__).resolve().parent / "matrix.toml"
 WORKFLOW_PATH = ROOT / ".github" / "workflows" / "conformance.yml"
-MATRIX_ENV = "CONFORMANCE_MATRIX"          # another matrix file (tests, trying a version)
+MATRIX_ENV = "CONFORMANCE_MATRIX"  # another matrix file (tests, trying a version)
 INDEX_URL_ENV = "CONFORMANCE_PIP_INDEX_URL"  # set by the CI workflow only
 STATUS_DIR = "sessions"
 STATUS_SCHEMA = 1
@@ -88,7 +88,7 @@ class SessionSpec:
     default: bool = False
     ci_index_url: str = ""
     local_note: str = ""
-    shards: int = 1         # CI jobs the session is split into (``conformance run --shard K/N``)
+    shards: int = 1  # CI jobs the session is split into (``conformance run --shard K/N``)
 
     @property
     def id(self) -> str:
@@ -105,7 +105,7 @@ class SessionSpec:
 class VersionMatrix:
     path: Path
     python: str
-    checked: str = ""   # when the versions were last checked against the registry (YYYY-MM-DD)
+    checked: str = ""  # when the versions were last checked against the registry (YYYY-MM-DD)
     sessions: list[SessionSpec] = field(default_factory=list)
 
     def frameworks(self) -> list[str]:
@@ -145,21 +145,21 @@ def load(path: str | Path | None = None) -> VersionMatrix:
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise MatrixError(f"{p}: cannot read the version matrix ({exc.strerror}); "
-                          f"point {MATRIX_ENV} at an existing file") from None
+        raise MatrixError(
+            f"{p}: cannot read the version matrix ({exc.strerror}); point {MATRIX_ENV} at an existing file"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise MatrixError(f"{p}: not valid TOML ({exc}); fix the syntax") from None
     python = _text(data, "python", p, "top level")
     if not _PYTHON.match(python):
-        raise MatrixError(f"{p}: python = {python!r} is not a version like \"3.11\"")
+        raise MatrixError(f'{p}: python = {python!r} is not a version like "3.11"')
     checked = _text(data, "checked", p, "top level")
     if not _DATE.match(checked):
         raise MatrixError(f"{p}: checked = {checked!r} is not a date YYYY-MM-DD")
     known = frameworks()
     unknown = sorted(set(data) - {"python", "checked", *known})
     if unknown:
-        raise MatrixError(f"{p}: unknown table(s) {', '.join(unknown)}; frameworks are "
-                          f"{', '.join(known)}")
+        raise MatrixError(f"{p}: unknown table(s) {', '.join(unknown)}; frameworks are {', '.join(known)}")
     matrix = VersionMatrix(path=p, python=python, checked=checked)
     for fw in known:
         if fw not in data:
@@ -173,10 +173,9 @@ def _framework(p: Path, fw: str, table: dict, python: str) -> list[SessionSpec]:
     default = _text(table, "default", p, where)
     versions = table.get("versions")
     if not isinstance(versions, dict) or not versions:
-        raise MatrixError(f"{p}: {where} has no versions; add [{fw}.versions.\"X.Y.Z\"] tables")
+        raise MatrixError(f'{p}: {where} has no versions; add [{fw}.versions."X.Y.Z"] tables')
     if default not in versions:
-        raise MatrixError(f"{p}: {where} default = {default!r} is not one of its versions "
-                          f"({', '.join(versions)})")
+        raise MatrixError(f"{p}: {where} default = {default!r} is not one of its versions ({', '.join(versions)})")
     extra = sorted(set(table) - {"default", "versions", "ci_index_url", "local_note", "shards"})
     if extra:
         raise MatrixError(f"{p}: {where} has unknown key(s) {', '.join(extra)}")
@@ -185,7 +184,7 @@ def _framework(p: Path, fw: str, table: dict, python: str) -> list[SessionSpec]:
         raise MatrixError(f"{p}: {where} shards = {shards!r} must be a whole number from 1 to 32")
     out = []
     for version, entry in versions.items():
-        vwhere = f"[{fw}.versions.\"{version}\"]"
+        vwhere = f'[{fw}.versions."{version}"]'
         if not _VERSION.match(version):
             raise MatrixError(f"{p}: {vwhere}: {version!r} is not a release version like 1.2.3")
         if not isinstance(entry, dict):
@@ -198,51 +197,60 @@ def _framework(p: Path, fw: str, table: dict, python: str) -> list[SessionSpec]:
             raise MatrixError(f"{p}: {vwhere} released = {released!r} is not a date YYYY-MM-DD")
         reqs = _strings(entry, "requirements", p, vwhere, required=True)
         if not any(version in r for r in reqs):
-            raise MatrixError(f"{p}: {vwhere} requirements {reqs} do not pin {version}; "
-                              f"add e.g. \"{fw}=={version}\"")
+            raise MatrixError(f'{p}: {vwhere} requirements {reqs} do not pin {version}; add e.g. "{fw}=={version}"')
         local = entry.get("local", True)
         if not isinstance(local, bool):
             raise MatrixError(f"{p}: {vwhere} local must be true or false")
         if not local and not table.get("local_note"):
-            raise MatrixError(f"{p}: {where} has versions with local = false but no local_note "
-                              "saying why they are skipped on this machine")
+            raise MatrixError(
+                f"{p}: {where} has versions with local = false but no local_note "
+                "saying why they are skipped on this machine"
+            )
         py = entry.get("python", python)
         if not isinstance(py, str) or not _PYTHON.match(py):
-            raise MatrixError(f"{p}: {vwhere} python = {py!r} is not a version like \"3.12\"")
-        out.append(SessionSpec(
-            framework=fw, version=version, python=py, released=released,
-            requirements=tuple(reqs), no_deps=tuple(_strings(entry, "no_deps", p, vwhere)),
-            local=local, default=version == default,
-            ci_index_url=str(table.get("ci_index_url", "")), local_note=str(table.get("local_note", "")),
-            shards=shards))
+            raise MatrixError(f'{p}: {vwhere} python = {py!r} is not a version like "3.12"')
+        out.append(
+            SessionSpec(
+                framework=fw,
+                version=version,
+                python=py,
+                released=released,
+                requirements=tuple(reqs),
+                no_deps=tuple(_strings(entry, "no_deps", p, vwhere)),
+                local=local,
+                default=version == default,
+                ci_index_url=str(table.get("ci_index_url", "")),
+                local_note=str(table.get("local_note", "")),
+                shards=shards,
+            )
+        )
     return out
 
 
 def _text(table: dict, key: str, p: Path, where: str) -> str:
     value = table.get(key)
     if not isinstance(value, str) or not value:
-        raise MatrixError(f"{p}: {where} needs {key} = \"...\" (a non-empty string)")
+        raise MatrixError(f'{p}: {where} needs {key} = "..." (a non-empty string)')
     return value
 
 
 def _strings(table: dict, key: str, p: Path, where: str, required: bool = False) -> list[str]:
     value = table.get(key, [] if not required else None)
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value) or (
-            required and not value):
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value) or (required and not value):
         raise MatrixError(f"{p}: {where} {key} must be a list of pip requirement strings")
     return value
 
 
-def expected_sessions(path: str | Path | None = None, *, local_only: bool = False,
-                      defaults_only: bool = False) -> list[SessionSpec]:
+def expected_sessions(
+    path: str | Path | None = None, *, local_only: bool = False, defaults_only: bool = False
+) -> list[SessionSpec]:
     """The conformance sessions the matrix expects, in file order (``local_only``: those a local
     ``nox`` runs; ``defaults_only``: those a plain ``nox`` runs)."""
-    return [s for s in load(path).sessions
-            if (s.local or not local_only) and (s.default or not defaults_only)]
+    return [s for s in load(path).sessions if (s.local or not local_only) and (s.default or not defaults_only)]
 
 
 # ---------------------------------------------------------------- session status files
-SHARD_ENV = "CONFORMANCE_SHARD"   # "K/N": the nox session runs shard K of N (set by the CI workflow)
+SHARD_ENV = "CONFORMANCE_SHARD"  # "K/N": the nox session runs shard K of N (set by the CI workflow)
 
 
 def status_path(results_dir: str | Path, spec: SessionSpec, shard: str | None = None) -> Path:
@@ -255,8 +263,9 @@ def now() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
-def write_status(results_dir: str | Path, spec: SessionSpec, status: str, shard: str | None = None,
-                 **fields: Any) -> Path:
+def write_status(
+    results_dir: str | Path, spec: SessionSpec, status: str, shard: str | None = None, **fields: Any
+) -> Path:
     """Write (or rewrite) the session's status file (of its shard "K/N"); see the module docstring."""
     if status not in STATUSES:
         raise ValueError(f"status {status!r} is not one of {', '.join(STATUSES)}")
@@ -268,10 +277,22 @@ def write_status(results_dir: str | Path, spec: SessionSpec, status: str, shard:
             previous = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             previous = {}
-    body = {"schema": STATUS_SCHEMA, "session": spec.session, "framework": spec.framework,
-            "version": spec.version, "python": spec.python, "status": status, "message": "",
-            "requirements": list(spec.requirements + spec.no_deps), "started": None,
-            "finished": None, "install_s": None, "run_s": None, "exit_code": None, "results": []}
+    body = {
+        "schema": STATUS_SCHEMA,
+        "session": spec.session,
+        "framework": spec.framework,
+        "version": spec.version,
+        "python": spec.python,
+        "status": status,
+        "message": "",
+        "requirements": list(spec.requirements + spec.no_deps),
+        "started": None,
+        "finished": None,
+        "install_s": None,
+        "run_s": None,
+        "exit_code": None,
+        "results": [],
+    }
     body.update({k: v for k, v in previous.items() if k in body and k not in ("status", "message")})
     body.update(fields, status=status)
     if shard:
@@ -302,8 +323,7 @@ def read_statuses(results_dir: str | Path) -> dict[str, dict]:
         merged.setdefault("shards", {})[obj["shard"]] = obj
         merged["results"] = list(merged.get("results", [])) + list(obj.get("results", []))
         worst = max(merged["shards"].values(), key=lambda o: _WORSE.get(o.get("status"), 0))
-        merged.update(status=worst.get("status"), message=worst.get("message", ""),
-                      exit_code=worst.get("exit_code"))
+        merged.update(status=worst.get("status"), message=worst.get("message", ""), exit_code=worst.get("exit_code"))
     return found
 
 
@@ -317,8 +337,7 @@ def missing_shards(status: dict) -> list[str]:
     return [f"{k}/{n}" for n in sorted(counts) for k in range(1, n + 1) if f"{k}/{n}" not in shards]
 
 
-def session_summary(results_dir: str | Path, expected: Iterable[SessionSpec] | None = None
-                    ) -> list[dict]:
+def session_summary(results_dir: str | Path, expected: Iterable[SessionSpec] | None = None) -> list[dict]:
     """One row per expected session (default: every session of the matrix):
     ``{"session", "framework", "version", "python", "status", "message", "results", "missing"}``
     where ``status`` is the status file's, or ``"not run"`` when there is none, and ``missing`` is
@@ -336,11 +355,21 @@ def session_summary(results_dir: str | Path, expected: Iterable[SessionSpec] | N
             message = "CI only: " + spec.local_note
         absent = missing_shards(st)
         if absent:
-            message = (f"shard{'s' if len(absent) > 1 else ''} {', '.join(absent)} missing"
-                       + (f"; {message}" if message else ""))
-        rows.append({"session": spec.session, "framework": spec.framework, "version": spec.version,
-                     "python": spec.python, "status": status, "message": message,
-                     "results": files, "missing": not files})
+            message = f"shard{'s' if len(absent) > 1 else ''} {', '.join(absent)} missing" + (
+                f"; {message}" if message else ""
+            )
+        rows.append(
+            {
+                "session": spec.session,
+                "framework": spec.framework,
+                "version": spec.version,
+                "python": spec.python,
+                "status": status,
+                "message": message,
+                "results": files,
+                "missing": not files,
+            }
+        )
     return rows
 
 
@@ -361,8 +390,9 @@ def dev_requirement(name: str) -> str:
 
 # ---------------------------------------------------------------- command line
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m conformance.matrix",
-                                 description="The framework version matrix (conformance/matrix.toml).")
+    ap = argparse.ArgumentParser(
+        prog="python -m conformance.matrix", description="The framework version matrix (conformance/matrix.toml)."
+    )
     ap.add_argument("--matrix", help=f"matrix file (default ${MATRIX_ENV} or {MATRIX_PATH})")
     sub = ap.add_subparsers(dest="cmd", required=True)
     w = sub.add_parser("workflow", help="print the generated GitHub Actions workflow")
@@ -383,13 +413,14 @@ def main(argv: list[str] | None = None) -> int:
         elif args.cmd == "list":
             print(f"{'session':<32} {'python':<7} {'released':<11} {'default':<8} {'local':<6} requirements")
             for spec in load(args.matrix).sessions:
-                print(f"{spec.session:<32} {spec.python:<7} {spec.released:<11} "
-                      f"{'yes' if spec.default else '':<8} {'yes' if spec.local else 'no':<6} "
-                      + " ".join(spec.requirements + tuple(f"{r} (--no-deps)" for r in spec.no_deps)))
+                print(
+                    f"{spec.session:<32} {spec.python:<7} {spec.released:<11} "
+                    f"{'yes' if spec.default else '':<8} {'yes' if spec.local else 'no':<6} "
+                    + " ".join(spec.requirements + tuple(f"{r} (--no-deps)" for r in spec.no_deps))
+                )
         else:
             for row in session_summary(args.results, expected_sessions(args.matrix)):
-                print(f"{row['session']:<32} {row['status']:<15} {len(row['results'])} file(s)  "
-                      f"{row['message']}")
+                print(f"{row['session']:<32} {row['status']:<15} {len(row['results'])} file(s)  {row['message']}")
     except MatrixError as exc:
         print(f"conformance.matrix: error: {exc}", file=sys.stderr)
         return 2

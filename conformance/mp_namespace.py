@@ -31,13 +31,17 @@ def to_mp(a: Any) -> Obj:
     way to numpy's elementwise operator; that cost a third of the special points' collection."""
     a = np.asarray(a)
     if a.dtype == object:
-        return np.asarray(np.frompyfunc(lambda v: v if isinstance(v, (mpmath.mpf, mpmath.mpc))
-                                        else mpmath.mpmathify(v), 1, 1)(a), dtype=object)
+        return np.asarray(
+            np.frompyfunc(lambda v: v if isinstance(v, (mpmath.mpf, mpmath.mpc)) else mpmath.mpmathify(v), 1, 1)(a),
+            dtype=object,
+        )
     if np.iscomplexobj(a):
-        return np.asarray(np.frompyfunc(lambda v: mpmath.mpc(float(v.real), float(v.imag)), 1, 1)(a),
-                          dtype=object).reshape(a.shape)
-    return np.asarray(np.frompyfunc(lambda v: mpmath.mpf(float(v)), 1, 1)(a.astype(np.float64)),
-                      dtype=object).reshape(a.shape)
+        return np.asarray(
+            np.frompyfunc(lambda v: mpmath.mpc(float(v.real), float(v.imag)), 1, 1)(a), dtype=object
+        ).reshape(a.shape)
+    return np.asarray(np.frompyfunc(lambda v: mpmath.mpf(float(v)), 1, 1)(a.astype(np.float64)), dtype=object).reshape(
+        a.shape
+    )
 
 
 def to_float(a: Any) -> np.ndarray:
@@ -65,6 +69,7 @@ def _binary(fn: Callable) -> Callable:
 def _reduce(fn: Callable) -> Callable:
     def reduce(x, axis=None, keepdims=False):
         return _obj(fn(_obj(x), axis=axis, keepdims=keepdims))
+
     return reduce
 
 
@@ -124,8 +129,7 @@ def _eigh(m: mpmath.matrix) -> tuple[Obj, Obj]:
     w, v = mpmath.eigsy(m)
     n = m.rows
     order = sorted(range(n), key=lambda i: w[i])
-    return (_obj([w[i] for i in order]),
-            _obj([[v[r, i] for i in order] for r in range(n)]))
+    return (_obj([w[i] for i in order]), _obj([[v[r, i] for i in order] for r in range(n)]))
 
 
 def _svdvals(m: mpmath.matrix) -> Obj:
@@ -170,7 +174,7 @@ def _solve(a, b):
 def _solve_vec(a: Obj, b: Obj) -> Obj:
     lead = a.shape[:-2]
     outs = []
-    for idx in (np.ndindex(*lead) if lead else [()]):
+    for idx in np.ndindex(*lead) if lead else [()]:
         x = mpmath.lu_solve(mpmath.matrix(a[idx].tolist()), mpmath.matrix(list(b[idx])))
         outs.append([x[i] for i in range(x.rows)])
     return _obj(outs).reshape(b.shape)
@@ -194,26 +198,50 @@ class MpNamespace:
         self.dps = int(dps)
         u = _unary
         self._fns: dict[str, Any] = {
-            "sin": u(mpmath.sin), "cos": u(mpmath.cos), "tan": u(mpmath.tan), "arcsin": u(mpmath.asin),
-            "arccos": u(mpmath.acos), "arctan": u(mpmath.atan), "sinh": u(mpmath.sinh),
-            "cosh": u(mpmath.cosh), "tanh": u(mpmath.tanh), "arcsinh": u(mpmath.asinh),
-            "arccosh": u(mpmath.acosh), "arctanh": u(mpmath.atanh), "exp": u(mpmath.exp),
-            "expm1": u(mpmath.expm1), "log": u(mpmath.log), "log1p": u(mpmath.log1p),
-            "log2": u(lambda v: mpmath.log(v, 2)), "log10": u(mpmath.log10), "sqrt": u(mpmath.sqrt),
-            "square": u(lambda v: v * v), "abs": u(abs), "sign": u(mpmath.sign),
-            "power": _binary(mpmath.power), "arctan2": _binary(mpmath.atan2),
-            "hypot": _binary(mpmath.hypot), "maximum": _binary(lambda a, b: a if a >= b else b),
+            "sin": u(mpmath.sin),
+            "cos": u(mpmath.cos),
+            "tan": u(mpmath.tan),
+            "arcsin": u(mpmath.asin),
+            "arccos": u(mpmath.acos),
+            "arctan": u(mpmath.atan),
+            "sinh": u(mpmath.sinh),
+            "cosh": u(mpmath.cosh),
+            "tanh": u(mpmath.tanh),
+            "arcsinh": u(mpmath.asinh),
+            "arccosh": u(mpmath.acosh),
+            "arctanh": u(mpmath.atanh),
+            "exp": u(mpmath.exp),
+            "expm1": u(mpmath.expm1),
+            "log": u(mpmath.log),
+            "log1p": u(mpmath.log1p),
+            "log2": u(lambda v: mpmath.log(v, 2)),
+            "log10": u(mpmath.log10),
+            "sqrt": u(mpmath.sqrt),
+            "square": u(lambda v: v * v),
+            "abs": u(abs),
+            "sign": u(mpmath.sign),
+            "power": _binary(mpmath.power),
+            "arctan2": _binary(mpmath.atan2),
+            "hypot": _binary(mpmath.hypot),
+            "maximum": _binary(lambda a, b: a if a >= b else b),
             "minimum": _binary(lambda a, b: a if a <= b else b),
-            "erf": u(mpmath.erf), "erfc": u(mpmath.erfc),
+            "erf": u(mpmath.erf),
+            "erfc": u(mpmath.erfc),
             "sigmoid": u(lambda v: 1 / (1 + mpmath.exp(-v))),
             "softplus": u(lambda v: mpmath.log1p(mpmath.exp(v))),
             "relu": u(lambda v: v if v > 0 else mpmath.mpf(0)),
-            "real": u(mpmath.re), "imag": u(mpmath.im), "conj": u(mpmath.conj),
+            "real": u(mpmath.re),
+            "imag": u(mpmath.im),
+            "conj": u(mpmath.conj),
             "isfinite": lambda x: _unary(mpmath.isfinite)(x).astype(bool),
-            "sum": _reduce(np.sum), "prod": _reduce(np.prod), "max": _reduce(np.max),
-            "min": _reduce(np.min), "cumsum": lambda x, axis=None: _obj(np.cumsum(_obj(x), axis=axis)),
-            "mean": _mean, "var": _var, "std": lambda x, axis=None, keepdims=False: _unary(mpmath.sqrt)(
-                _var(x, axis=axis, keepdims=keepdims)),
+            "sum": _reduce(np.sum),
+            "prod": _reduce(np.prod),
+            "max": _reduce(np.max),
+            "min": _reduce(np.min),
+            "cumsum": lambda x, axis=None: _obj(np.cumsum(_obj(x), axis=axis)),
+            "mean": _mean,
+            "var": _var,
+            "std": lambda x, axis=None, keepdims=False: _unary(mpmath.sqrt)(_var(x, axis=axis, keepdims=keepdims)),
             "logsumexp": _logsumexp,
             "softmax": lambda x, axis=-1: _unary(mpmath.exp)(_obj(x) - _logsumexp(x, axis, True)),
             "log_softmax": lambda x, axis=-1: _obj(x) - _logsumexp(x, axis, True),
@@ -254,10 +282,32 @@ class MpNamespace:
 
 
 # Functions whose numpy versions already work on object arrays (structure, products, sums).
-_NUMPY_STRUCTURE = ("reshape", "transpose", "swapaxes", "stack", "concatenate", "expand_dims",
-                    "squeeze", "matmul", "einsum", "outer", "trace", "diagonal", "tril", "triu", "take",
-                    "cumprod", "sort", "diff", "flip", "take_along_axis", "cross", "tensordot",
-                    "broadcast_to", "pad")
+_NUMPY_STRUCTURE = (
+    "reshape",
+    "transpose",
+    "swapaxes",
+    "stack",
+    "concatenate",
+    "expand_dims",
+    "squeeze",
+    "matmul",
+    "einsum",
+    "outer",
+    "trace",
+    "diagonal",
+    "tril",
+    "triu",
+    "take",
+    "cumprod",
+    "sort",
+    "diff",
+    "flip",
+    "take_along_axis",
+    "cross",
+    "tensordot",
+    "broadcast_to",
+    "pad",
+)
 
 
 class _Linalg:
@@ -332,12 +382,17 @@ class _Linalg:
     def svd(a):
         """(U, s, Vᵀ) of a square matrix from the eigenpairs of AᵀA (distinct singular values;
         each vector's sign is mpmath's, as any SVD's is a convention: use gauge-invariant losses)."""
+
         def one(m: mpmath.matrix) -> tuple[Obj, Obj, Obj]:
             u, s, v = mpmath.svd_r(m)
             n = len(s)
             order = sorted(range(n), key=lambda i: -s[i])
-            return (_obj([[u[r, i] for i in order] for r in range(u.rows)]), _obj([s[i] for i in order]),
-                    _obj([[v[i, c] for c in range(v.cols)] for i in order]))
+            return (
+                _obj([[u[r, i] for i in order] for r in range(u.rows)]),
+                _obj([s[i] for i in order]),
+                _obj([[v[i, c] for c in range(v.cols)] for i in order]),
+            )
+
         return _batched(one, a)
 
 

@@ -67,7 +67,7 @@ class Reference:
     value: np.ndarray
     method: str
     error_estimate: float
-    note: str = ""          # the basis of entries set to an exact 0 (``noise_to_zero``), if any
+    note: str = ""  # the basis of entries set to an exact 0 (``noise_to_zero``), if any
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -110,9 +110,11 @@ def noise_to_zero(value: np.ndarray, errors: Any) -> tuple[np.ndarray, str]:
     zero = np.isfinite(e) & (v != 0) & (np.abs(v) <= NOISE_FACTOR * e)
     if not zero.any():
         return v, ""
-    return np.where(zero, 0.0, v), (f"{int(zero.sum())} of {v.size} mpmath entries within {NOISE_FACTOR:g}x "
-                                    f"their own error estimate |D(h) - D(2h)| taken as exact 0 (noise of the "
-                                    f"stencil around an exact 0)")
+    return np.where(zero, 0.0, v), (
+        f"{int(zero.sum())} of {v.size} mpmath entries within {NOISE_FACTOR:g}x "
+        f"their own error estimate |D(h) - D(2h)| taken as exact 0 (noise of the "
+        f"stencil around an exact 0)"
+    )
 
 
 def _closed(value: Any, ulps: float = 16.0) -> Reference | None:
@@ -168,8 +170,9 @@ def _extra_digits(x: np.ndarray, scale: np.ndarray | float) -> int:
     return int(np.ceil(np.max(digits)))
 
 
-def _mp_stencil(F: Callable[[Any], np.ndarray], x: np.ndarray, direction: np.ndarray, order: int,
-                step: Any) -> np.ndarray:
+def _mp_stencil(
+    F: Callable[[Any], np.ndarray], x: np.ndarray, direction: np.ndarray, order: int, step: Any
+) -> np.ndarray:
     """mpmath.diff's central step method along ``direction``, vectorized over F's outputs:
     Σₖ (−1)ᵏ C(n,k) F(x + (n/2 − k + 1/2)·h·d) / hⁿ (the +h/2 shift keeps F off x itself)."""
     total = None
@@ -185,16 +188,16 @@ def _mp_call(case: Any, xp: MpNamespace) -> Callable[[np.ndarray], np.ndarray]:
     return lambda z: np.asarray(f(xp, z), dtype=object)
 
 
-def _mp_columns(case: Any, x: np.ndarray, dirs: list[np.ndarray], dps: int,
-                more: int = 0) -> tuple[list[Any], list[Any]]:
+def _mp_columns(
+    case: Any, x: np.ndarray, dirs: list[np.ndarray], dps: int, more: int = 0
+) -> tuple[list[Any], list[Any]]:
     """J d for each direction d at step h, and its change from step 2h at CHECK_DIGITS more digits (each
     column's own error estimate, entry by entry: the step's truncation and the working precision's
     rounding, which two steps at one precision would share), as object arrays of mpf at 3·dps (+ extra +
     ``more``) working digits. One step h = 10^(−dps)·s for every direction, s the smallest scale of an
     entry they move."""
     nzs = [d != 0 for d in dirs]
-    scales = [float(np.min(_scale(x)[nz]) / np.max(np.abs(d))) if np.any(nz) else 1.0
-              for d, nz in zip(dirs, nzs)]
+    scales = [float(np.min(_scale(x)[nz]) / np.max(np.abs(d))) if np.any(nz) else 1.0 for d, nz in zip(dirs, nzs)]
     s = min(scales) if scales else 1.0
     xp = mp_namespace(dps)
     digits = 3 * dps + _extra_digits(x, s) + more
@@ -233,7 +236,7 @@ def _mp_jacobian(case: Any, x: np.ndarray, dps: int) -> tuple[np.ndarray, float,
     if x.size == 0:
         return np.zeros(out_shape + x.shape), 0.0, ""
     dirs = list(np.eye(x.size).reshape((x.size,) + x.shape))
-    for more in RAISE_DIGITS:   # an entry neither resolved nor noise: raise the working precision
+    for more in RAISE_DIGITS:  # an entry neither resolved nor noise: raise the working precision
         cols, diffs = _mp_columns(case, x, dirs, dps, more)
         J = np.stack([to_float(c) for c in cols], axis=-1).reshape(out_shape + x.shape)
         E = np.stack([np.abs(to_float(d)) for d in diffs], axis=-1).reshape(out_shape + x.shape)
@@ -300,6 +303,7 @@ def mp_derivative(case: Any, x: Any, order: int, dps: int = DEFAULT_DPS) -> tupl
         s = float(_scale(np.array(xi)))
         extra = _extra_digits(np.array([xi]), np.array([s]))
         with mpmath.workdps(dps + extra):
+
             def g(t):
                 return np.asarray(f(xp, np.array([t], dtype=object)), dtype=object).reshape(-1)[0]
 
@@ -317,8 +321,14 @@ def _mp_derivative(case: Any, x: np.ndarray, order: int, dps: int) -> tuple[np.n
     out = to_float(val)
     e = max((float(v) for v in err.flat), default=0.0)
     zeros = int(sum(1 for v, d in zip(val.flat, err.flat) if v == 0 and d != 0))
-    note = (f"{zeros} of {out.size} mpmath entries within {NOISE_FACTOR:g}x their own error estimate "
-            f"|D(h) - D(2h)| taken as exact 0 (noise of the stencil around an exact 0)") if zeros else ""
+    note = (
+        (
+            f"{zeros} of {out.size} mpmath entries within {NOISE_FACTOR:g}x their own error estimate "
+            f"|D(h) - D(2h)| taken as exact 0 (noise of the stencil around an exact 0)"
+        )
+        if zeros
+        else ""
+    )
     return out, e + _rounding(out, 0.5), note
 
 
@@ -395,8 +405,9 @@ def reference_vjp(case: Any, x: Any, u: Any, prefer: str | None = None, dps: int
     J = reference_jacobian(case, x, prefer=prefer, dps=dps)
     out_ndim = J.value.ndim - x.ndim
     if u.shape != J.value.shape[:out_ndim]:
-        raise OracleError(f"case {case.name!r}: cotangent shape {u.shape} differs from output shape "
-                          f"{J.value.shape[:out_ndim]}")
+        raise OracleError(
+            f"case {case.name!r}: cotangent shape {u.shape} differs from output shape {J.value.shape[:out_ndim]}"
+        )
     val = np.tensordot(u, J.value, axes=out_ndim)
     return Reference(val, J.method, J.error_estimate * max(1.0, float(np.sum(np.abs(u)))), J.note)
 
@@ -430,14 +441,15 @@ def reference_hessian(case: Any, x: Any, prefer: str | None = None, dps: int = D
     raise OracleError(f"case {case.name!r}: no Hessian oracle available")
 
 
-def reference_derivative(case: Any, x: Any, order: int, prefer: str | None = None,
-                         dps: int = DEFAULT_DPS) -> Reference:
+def reference_derivative(case: Any, x: Any, order: int, prefer: str | None = None, dps: int = DEFAULT_DPS) -> Reference:
     """dⁿf/dxⁿ (n = 1..4) of a pointwise case, entry by entry (shape x.shape); mpmath.diff at
     ``dps`` digits where case.mp, the closed form f' for n = 1 where given, else Richardson."""
     x = _x(x)
     if not case.pointwise:
-        raise OracleError(f"case {case.name!r} is not pointwise: elementwise derivatives of order n "
-                          f"need yᵢ to depend on xᵢ alone; use reference_jacobian/reference_hessian")
+        raise OracleError(
+            f"case {case.name!r} is not pointwise: elementwise derivatives of order n "
+            f"need yᵢ to depend on xᵢ alone; use reference_jacobian/reference_hessian"
+        )
     if not 1 <= int(order) <= 4:
         raise OracleError(f"derivative order must be 1..4, not {order}")
     for method in _choose(case, prefer):

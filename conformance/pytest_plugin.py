@@ -33,18 +33,44 @@ DEFAULT_CHECKS = "gradient,jvp,vjp,hessian"
 
 def pytest_addoption(parser: Any) -> None:
     group = parser.getgroup("conformance")
-    group.addoption("--framework", action="append", default=None, metavar="NAME",
-                    help="run conformance tests only for these frameworks (repeatable)")
-    group.addoption("--conformance-profile", default="dev", metavar="NAME",
-                    help="hypothesis profile of the conformance engine: dev (default), ci, thorough")
-    group.addoption("--conformance-checks", default=DEFAULT_CHECKS, metavar="PATTERNS",
-                    help=f"derivative checks tests/conformance runs (default {DEFAULT_CHECKS}; '*' = all)")
-    group.addoption("--conformance-dtype", action="append", default=None, metavar="DTYPE",
-                    help="dtypes tests/conformance runs (repeatable; default float64)")
-    group.addoption("--conformance-variants", action="store_true",
-                    help="run every API variant, not only each framework's default one")
-    group.addoption("--conformance-seed", type=int, default=None, metavar="N",
-                    help="seed of the conformance_check fixture's draws (default: a fresh seed, reported)")
+    group.addoption(
+        "--framework",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="run conformance tests only for these frameworks (repeatable)",
+    )
+    group.addoption(
+        "--conformance-profile",
+        default="dev",
+        metavar="NAME",
+        help="hypothesis profile of the conformance engine: dev (default), ci, thorough",
+    )
+    group.addoption(
+        "--conformance-checks",
+        default=DEFAULT_CHECKS,
+        metavar="PATTERNS",
+        help=f"derivative checks tests/conformance runs (default {DEFAULT_CHECKS}; '*' = all)",
+    )
+    group.addoption(
+        "--conformance-dtype",
+        action="append",
+        default=None,
+        metavar="DTYPE",
+        help="dtypes tests/conformance runs (repeatable; default float64)",
+    )
+    group.addoption(
+        "--conformance-variants",
+        action="store_true",
+        help="run every API variant, not only each framework's default one",
+    )
+    group.addoption(
+        "--conformance-seed",
+        type=int,
+        default=None,
+        metavar="N",
+        help="seed of the conformance_check fixture's draws (default: a fresh seed, reported)",
+    )
 
 
 def selected_frameworks(config: Any) -> list[str]:
@@ -71,8 +97,7 @@ def pytest_report_header(config: Any) -> str:
     parts = []
     for name, ok in adapters.available().items():
         parts.append(f"{name} {adapters.get(name).version}" if ok else f"{name} (missing)")
-    return (f"conformance frameworks: {', '.join(parts)}; profile "
-            f"{config.getoption('--conformance-profile')}")
+    return f"conformance frameworks: {', '.join(parts)}; profile {config.getoption('--conformance-profile')}"
 
 
 def pytest_generate_tests(metafunc: Any) -> None:
@@ -119,8 +144,9 @@ def conformance_check(request: Any) -> Any:
     @functools.wraps(conformance.check)
     def run(fn: Any, x: Any = None, **kwargs: Any) -> Any:
         if "frameworks" not in kwargs:
-            kwargs["frameworks"] = [n for n in selected if not isinstance(fn, Mapping) or n in
-                                    {adapters.adapter_class(k).name for k in fn}]
+            kwargs["frameworks"] = [
+                n for n in selected if not isinstance(fn, Mapping) or n in {adapters.adapter_class(k).name for k in fn}
+            ]
         if seed is not None:
             kwargs.setdefault("seed", seed)
         return conformance.check(fn, x, **kwargs)

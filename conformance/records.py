@@ -62,9 +62,9 @@ class Record:
     message: str = ""
     replay: str = ""
     seed: int | None = None
-    input: Any = None            # the (shrunk) failing input, or the probe input
-    point: str | None = None     # a named special point, when the check ran at one
-    probe: Any = None            # canonical-probe output values, for cross-run agreement
+    input: Any = None  # the (shrunk) failing input, or the probe input
+    point: str | None = None  # a named special point, when the check ran at one
+    probe: Any = None  # canonical-probe output values, for cross-run agreement
     duration_s: float | None = None
     registry: dict | None = None  # the matching known deviation: reason, link
     data: dict = field(default_factory=dict)  # kind-specific payload (conventions, timings, ...)
@@ -100,8 +100,19 @@ class Record:
 
 
 # The fields that always hold text once read back (``Record.from_dict``).
-TEXT_FIELDS = ("framework", "framework_version", "api", "device", "dtype", "family", "case", "check",
-               "status", "message", "replay")
+TEXT_FIELDS = (
+    "framework",
+    "framework_version",
+    "api",
+    "device",
+    "dtype",
+    "family",
+    "case",
+    "check",
+    "status",
+    "message",
+    "replay",
+)
 
 
 def _jsonable(obj: Any) -> Any:
@@ -145,8 +156,7 @@ def thread_counts() -> dict[str, Any]:
     try:
         from threadpoolctl import threadpool_info
 
-        counts["blas"] = {f"{i['internal_api']}:{i.get('prefix', '')}": i["num_threads"]
-                          for i in threadpool_info()}
+        counts["blas"] = {f"{i['internal_api']}:{i.get('prefix', '')}": i["num_threads"] for i in threadpool_info()}
     except Exception:  # threadpoolctl is optional
         pass
     from conformance import adapters
@@ -164,8 +174,13 @@ def environment(extra: dict | None = None) -> dict[str, Any]:
 
     from conformance import adapters
 
-    dists = [d for name in adapters.order() for cls in [adapters.adapter_class(name)]
-             for d in (cls.distribution, *cls.companions) if d and d != "numpy"] + ["hypothesis"]
+    dists = [
+        d
+        for name in adapters.order()
+        for cls in [adapters.adapter_class(name)]
+        for d in (cls.distribution, *cls.companions)
+        if d and d != "numpy"
+    ] + ["hypothesis"]
     versions = {}
     for dist in dists:
         try:  # installed versions from package metadata: nothing is imported for this
@@ -208,8 +223,12 @@ class ResultWriter:
         self.run_id = run_id or new_run_id()
         self._fh = self.path.open("a", encoding="utf-8")
         self.count = 0
-        head = {"schema_version": SCHEMA_VERSION, "kind": "run", "run_id": self.run_id,
-                "environment": environment(header)}
+        head = {
+            "schema_version": SCHEMA_VERSION,
+            "kind": "run",
+            "run_id": self.run_id,
+            "environment": environment(header),
+        }
         self._write_line(json.dumps(_jsonable(head), allow_nan=False))
 
     def _write_line(self, line: str) -> None:
@@ -260,8 +279,10 @@ def validate(obj: Any) -> dict:
     if version is None:
         raise SchemaError("no schema_version: not a calculus-conformance results file")
     if not isinstance(version, int) or version > SCHEMA_VERSION:
-        raise SchemaError(f"schema_version {version!r} is newer than this reader "
-                          f"(needs {SCHEMA_VERSION}); upgrade calculus-conformance")
+        raise SchemaError(
+            f"schema_version {version!r} is newer than this reader "
+            f"(needs {SCHEMA_VERSION}); upgrade calculus-conformance"
+        )
     if version < SCHEMA_VERSION:
         obj = migrate(obj)
     kind = obj.get("kind")
@@ -277,8 +298,10 @@ def validate(obj: Any) -> dict:
 
 def migrate(obj: dict) -> dict:
     """Bring a record of an older schema version up to SCHEMA_VERSION (none exist yet)."""
-    raise SchemaError(f"schema_version {obj.get('schema_version')} is not readable; this reader needs "
-                      f"schema_version {SCHEMA_VERSION}; re-run the suite to regenerate the file")
+    raise SchemaError(
+        f"schema_version {obj.get('schema_version')} is not readable; this reader needs "
+        f"schema_version {SCHEMA_VERSION}; re-run the suite to regenerate the file"
+    )
 
 
 @dataclass
@@ -286,7 +309,7 @@ class RecordSet:
     """Records read from files, with the run headers and a warning per unreadable file or line."""
 
     records: list[Record] = field(default_factory=list)
-    runs: dict[str, dict] = field(default_factory=dict)   # run_id -> header
+    runs: dict[str, dict] = field(default_factory=dict)  # run_id -> header
     files: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -311,7 +334,7 @@ def read(paths: Iterable[str | Path]) -> RecordSet:
             out.warnings.append(f"{path}: cannot read ({first_line(exc)}); skipped")
             continue
         good = 0
-        bad: dict[str, list[int]] = {}   # message -> the lines skipped for it
+        bad: dict[str, list[int]] = {}  # message -> the lines skipped for it
         for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -329,7 +352,7 @@ def read(paths: Iterable[str | Path]) -> RecordSet:
                 out.runs[obj["run_id"]] = obj
             else:
                 out.records.append(Record.from_dict(obj))
-        for msg, ns in bad.items():   # one warning per file and reason, not one per line
+        for msg, ns in bad.items():  # one warning per file and reason, not one per line
             more = f" (and {len(ns) - 1} more line{'s' if len(ns) > 2 else ''} like it)" if len(ns) > 1 else ""
             out.warnings.append(f"{path}:{ns[0]}: {msg}; line skipped{more}")
         if good:

@@ -45,7 +45,7 @@ class Deviation:
     reproducer: str = ""  # a minimal stand-alone script that shows the deviation
     finding: bool = False  # found by this suite and not recorded upstream for this function (``link``
     #                        may name a root cause recorded elsewhere): the report's "Findings"
-    source: str = ""      # file:line-ish label, for messages
+    source: str = ""  # file:line-ish label, for messages
     hits: int = field(default=0, compare=False)
 
     def matches(self, rec: Any) -> bool:
@@ -55,8 +55,13 @@ class Deviation:
         if self.versions and not _in_versions(get("framework_version", ""), self.versions):
             return False
         case_ok = _fn(self.case, get("case", "")) or _fn(self.case, f"{get('family', '')}/{get('case', '')}")
-        return (case_ok and _fn(self.check, get("check", "")) and _fn(self.api, get("api", ""))
-                and _fn(self.dtype, get("dtype", "")) and _fn(self.point, get("point") or ""))
+        return (
+            case_ok
+            and _fn(self.check, get("check", ""))
+            and _fn(self.api, get("api", ""))
+            and _fn(self.dtype, get("dtype", ""))
+            and _fn(self.point, get("point") or "")
+        )
 
     def could_match(self, planned: Any) -> bool:
         """Whether a record of the planned task (a dict without ``point``, which is known only once
@@ -137,8 +142,9 @@ def parse_file(path: Path) -> list[Deviation]:
             try:
                 SpecifierSet(entry["versions"])
             except InvalidSpecifier:
-                raise RegistryError(f"{where}: versions {entry['versions']!r} is not a PEP 440 "
-                                    f"specifier set such as '>=2.0,<2.5'") from None
+                raise RegistryError(
+                    f"{where}: versions {entry['versions']!r} is not a PEP 440 specifier set such as '>=2.0,<2.5'"
+                ) from None
         if not isinstance(entry.get("finding", False), bool):
             raise RegistryError(f"{where}: finding must be true or false, not {entry['finding']!r}")
         out.append(Deviation(**{k: v if k == "finding" else str(v) for k, v in entry.items()}, source=where))
@@ -155,8 +161,9 @@ def load(directory: str | Path | None = None) -> Registry:
 
 
 # ---------------------------------------------------------------- stale entries
-def stale_entries(registry: Registry, planned: Iterable[Iterable], full: Callable[[], Iterable],
-                  ran: Iterable[str]) -> list[Deviation]:
+def stale_entries(
+    registry: Registry, planned: Iterable[Iterable], full: Callable[[], Iterable], ran: Iterable[str]
+) -> list[Deviation]:
     """Registry entries that matched nothing in a run that covered their whole scope.
 
     ``planned``: the run's work, each an iterable of (task, adapter, device, dtype); ``full()``: the
@@ -177,24 +184,32 @@ def stale_entries(registry: Registry, planned: Iterable[Iterable], full: Callabl
         scope = _claims(entries, [full()], only=unused)
         ran = set(ran)
 
-        def every_framework_ran(e: Deviation) -> bool:   # of those it names that are installed
-            return all(n in ran or find_spec(adapters.adapter_class(n).module) is None
-                       for n in adapters.names() if e.names_framework(n))
+        def every_framework_ran(e: Deviation) -> bool:  # of those it names that are installed
+            return all(
+                n in ran or find_spec(adapters.adapter_class(n).module) is None
+                for n in adapters.names()
+                if e.names_framework(n)
+            )
 
         unused = {i for i in unused if scope[i] <= claimed[i] and every_framework_ran(entries[i])}
     return [e for i, e in enumerate(entries) if i in unused]
 
 
-def _claims(entries: list[Deviation], works: Iterable[Iterable], only: set[int] | None = None
-            ) -> dict[int, set]:
+def _claims(entries: list[Deviation], works: Iterable[Iterable], only: set[int] | None = None) -> dict[int, set]:
     """entry index -> the planned (framework, API, device, dtype, family, case, check) it claims
     (for the entries in ``only``, where given)."""
     out: dict[int, set] = defaultdict(set)
     for work in works:
         for task, adapter, dev, dtype in work:
-            planned = {"framework": adapter.name, "framework_version": adapter.version,
-                       "family": task.family, "case": task.case, "check": task.check,
-                       "api": adapter.variant, "dtype": dtype}
+            planned = {
+                "framework": adapter.name,
+                "framework_version": adapter.version,
+                "family": task.family,
+                "case": task.case,
+                "check": task.check,
+                "api": adapter.variant,
+                "dtype": dtype,
+            }
             if only is not None and not any(entries[i].could_match(planned) for i in only):
                 continue
             first = next((i for i, e in enumerate(entries) if e.could_match(planned)), None)

@@ -48,8 +48,9 @@ def resolve_adapters(names: list[str] | None) -> list[adapters.Adapter]:
         else:
             say(f"skipping {a.name}: {ok.reason} (install: {ok.install})")
     if not usable:
-        raise ConformanceError("none of the requested frameworks is installed; `conformance list` "
-                               "shows how to install them")
+        raise ConformanceError(
+            "none of the requested frameworks is installed; `conformance list` shows how to install them"
+        )
     return usable
 
 
@@ -64,8 +65,8 @@ class Plan:
     tasks: list[engine.Task]
     work: dict[str, list]
     shard: "Shard | None" = None
-    cache: dict[str, dict] = field(default_factory=dict)   # framework -> CacheState.as_dict()
-    rotation: dict | None = None                           # see ``rotation_note``
+    cache: dict[str, dict] = field(default_factory=dict)  # framework -> CacheState.as_dict()
+    rotation: dict | None = None  # see ``rotation_note``
 
     def full_work(self) -> Iterator[tuple]:
         """Every (task, adapter variant, device, dtype) of a full run of this profile over the
@@ -90,18 +91,22 @@ def make_plan(args: argparse.Namespace, seed: int | None = None) -> Plan:
     devices = [adapters.base.canonical_device(d) for d in devices] if devices else None
     tasks = engine.collect(profile, _names(args.suite), args.cases, args.checks)
     if not tasks:
-        raise ConformanceError(f"no task matches --cases {args.cases!r} --checks {args.checks!r}; "
-                               f"`conformance run --profile dev` runs everything")
+        raise ConformanceError(
+            f"no task matches --cases {args.cases!r} --checks {args.checks!r}; "
+            f"`conformance run --profile dev` runs everything"
+        )
     work = {a.name: list(engine.plan([a], devices, dtypes, tasks, variants)) for a in chosen}
-    plan = Plan(profile, seed, reg, chosen, tasks, work, cache={a.name: caches[a.name] for a in chosen
-                                                                 if a.name in caches})
+    plan = Plan(
+        profile, seed, reg, chosen, tasks, work, cache={a.name: caches[a.name] for a in chosen if a.name in caches}
+    )
     plan.rotation = rotation_note(args, profile, chosen, seed)
     shard = getattr(args, "shard", None)
     if shard is not None and shard.count > 1:
         plan.shard = shard
         mine = set(split(plan, shard.count)[shard.index - 1])
-        plan.work = {name: [w for w in work if (name, w[0].family, w[0].case) in mine]
-                     for name, work in plan.work.items()}
+        plan.work = {
+            name: [w for w in work if (name, w[0].family, w[0].case) in mine] for name, work in plan.work.items()
+        }
     return plan
 
 
@@ -111,8 +116,9 @@ def configure_caches(args: argparse.Namespace) -> dict[str, dict]:
     for, before any of them is imported; framework -> its state for the run header. A cache folder
     that cannot be used is one warning line and an uncached run for that framework (the decision is
     kept in ``args``, so spawned workers follow it without asking again)."""
-    root = None if getattr(args, "no_cache", False) else Path(getattr(args, "cache_dir", None)
-                                                               or cache_mod.default_root())
+    root = (
+        None if getattr(args, "no_cache", False) else Path(getattr(args, "cache_dir", None) or cache_mod.default_root())
+    )
     off: set[str] = getattr(args, "cache_off", set())
     states = {}
     for name in _names(args.framework) or adapters.names():
@@ -156,10 +162,15 @@ def rotation_note(args: argparse.Namespace, profile: engine.Profile, chosen: lis
     if ran == total or not total:
         return None
     end = seed + rotation.ROTATION - 1
-    return {"period": rotation.ROTATION, "share": round(ran / total, 3), "tasks": ran, "of": total,
-            "seeds": list(range(seed, end + 1)),
-            "note": f"seed {seed} runs {ran} of {total} derivative and edge checks ({ran / total:.0%}: every "
-                    f"first derivative in float64, a quarter of the rest); seeds {seed}..{end} together run all"}
+    return {
+        "period": rotation.ROTATION,
+        "share": round(ran / total, 3),
+        "tasks": ran,
+        "of": total,
+        "seeds": list(range(seed, end + 1)),
+        "note": f"seed {seed} runs {ran} of {total} derivative and edge checks ({ran / total:.0%}: every "
+        f"first derivative in float64, a quarter of the rest); seeds {seed}..{end} together run all",
+    }
 
 
 # ---------------------------------------------------------------- shards
@@ -216,14 +227,22 @@ def missing_shards(runs: dict[str, dict]) -> list[str]:
             continue
         argv = [a for a in env.get("argv") or [] if not str(a).startswith("--shard")]
         argv = [a for i, a in enumerate(argv) if i == 0 or argv[i - 1] != "--shard"]
-        g = (env.get("framework"), env.get("framework_version"), env.get("profile"), env.get("seed"),
-             int(n), " ".join(map(str, argv)))
+        g = (
+            env.get("framework"),
+            env.get("framework_version"),
+            env.get("profile"),
+            env.get("seed"),
+            int(n),
+            " ".join(map(str, argv)),
+        )
         groups.setdefault(g, set()).add(int(k))
     out = []
     for (fw, version, profile, seed, n, _), present in sorted(groups.items(), key=str):
         for k in sorted(set(range(1, n + 1)) - present):
-            out.append(f"shard {k}/{n} of {fw} {version} (profile {profile}, seed {seed}) is missing: "
-                       f"its records are not in these results")
+            out.append(
+                f"shard {k}/{n} of {fw} {version} (profile {profile}, seed {seed}) is missing: "
+                f"its records are not in these results"
+            )
     return out
 
 
@@ -264,8 +283,9 @@ def framework_log(path: Path | None) -> Iterator[IO[str]]:
         terminal.close()
 
 
-def run_framework(plan: Plan, a: adapters.Adapter, out_dir: str, run_id: str, argv: list[str],
-                  emit: Callable[[str, Record], None]) -> Path:
+def run_framework(
+    plan: Plan, a: adapters.Adapter, out_dir: str, run_id: str, argv: list[str], emit: Callable[[str, Record], None]
+) -> Path:
     """Run every task of ``a`` in the plan, writing each record as soon as it exists;
     ``emit(label, record)`` is told of each one. Returns the records file."""
     with _writer(plan, a, out_dir, run_id, argv) as w:
@@ -273,17 +293,27 @@ def run_framework(plan: Plan, a: adapters.Adapter, out_dir: str, run_id: str, ar
     return w.path
 
 
-def _writer(plan: Plan, a: adapters.Adapter, out_dir: str, run_id: str, argv: list[str],
-            part: tuple[int, int] = (0, 1)) -> ResultWriter:
+def _writer(
+    plan: Plan, a: adapters.Adapter, out_dir: str, run_id: str, argv: list[str], part: tuple[int, int] = (0, 1)
+) -> ResultWriter:
     """The records file of framework ``a`` (of worker ``part`` = (index, count) in a parallel run)."""
     index, count = part
     shard = f"-shard{plan.shard.index}of{plan.shard.count}" if plan.shard else ""
     stem = f"{a.name}-{a.version}{shard}" + (f"-part{index + 1}of{count}" if count > 1 else "")
-    header = {"framework": a.name, "framework_version": a.version, "profile": plan.profile.name,
-              "seed": plan.seed, "staged": a.runs_staged, "argv": argv, "variants": list(a.variants),
-              "devices": a.devices(), "part": f"{index + 1}/{count}",
-              "shard": str(plan.shard or Shard(1, 1)), "cache": plan.cache.get(a.name),
-              "rotation": plan.rotation}
+    header = {
+        "framework": a.name,
+        "framework_version": a.version,
+        "profile": plan.profile.name,
+        "seed": plan.seed,
+        "staged": a.runs_staged,
+        "argv": argv,
+        "variants": list(a.variants),
+        "devices": a.devices(),
+        "part": f"{index + 1}/{count}",
+        "shard": str(plan.shard or Shard(1, 1)),
+        "cache": plan.cache.get(a.name),
+        "rotation": plan.rotation,
+    }
     return ResultWriter(results_path(out_dir, stem, run_id), run_id, header)
 
 
@@ -326,8 +356,9 @@ def event(label: str, rec: Record) -> tuple[str, str, Record | None]:
     return label, rec.status, rec if rec.status in ("fail", "error") else None
 
 
-def _worker(args: argparse.Namespace, index: int, jobs: int, seed: int, run_id: str, argv: list[str],
-            todo: Any, queue: Any) -> None:
+def _worker(
+    args: argparse.Namespace, index: int, jobs: int, seed: int, run_id: str, argv: list[str], todo: Any, queue: Any
+) -> None:
     """One of ``jobs`` worker processes: takes (framework, family, case) units from ``todo`` until
     None, writes their records into its own file per framework, and tells ``queue`` of each record
     (failures in full, for the summary) and unit; last, its files and the registry entries it matched."""
@@ -349,8 +380,9 @@ def _worker(args: argparse.Namespace, index: int, jobs: int, seed: int, run_id: 
     finally:
         for w in writers.values():
             w.close()
-    queue.put(("done", index, [str(w.path) for w in writers.values()],
-               [e.source for e in plan.registry.entries if e.hits]))
+    queue.put(
+        ("done", index, [str(w.path) for w in writers.values()], [e.source for e in plan.registry.entries if e.hits])
+    )
 
 
 # Below this many records a run stays in one process: starting workers (each imports its
@@ -363,8 +395,9 @@ def default_jobs(records: int) -> int:
     return max(1, os.cpu_count() or 1) if records >= PARALLEL_FROM else 1
 
 
-def run_parallel(args: argparse.Namespace, plan: Plan, jobs: int, run_id: str, emit: Callable,
-                 written: list[Path], broken: list[str]) -> None:
+def run_parallel(
+    args: argparse.Namespace, plan: Plan, jobs: int, run_id: str, emit: Callable, written: list[Path], broken: list[str]
+) -> None:
     """``jobs`` worker processes (spawned: frameworks do not survive a fork) taking the plan's
     units, costliest first, from one queue; the registry entries they matched are counted into
     ``plan.registry``'s hits. A worker that dies is reported with its exit code and the unit it was running; the records
@@ -375,8 +408,14 @@ def run_parallel(args: argparse.Namespace, plan: Plan, jobs: int, run_id: str, e
         todo.put(unit)
     for _ in range(jobs):
         todo.put(None)
-    workers = [ctx.Process(target=_worker, args=(args, i, jobs, plan.seed, run_id, sys.argv[1:], todo, queue),
-                           name=f"conformance-worker-{i + 1}of{jobs}") for i in range(jobs)]
+    workers = [
+        ctx.Process(
+            target=_worker,
+            args=(args, i, jobs, plan.seed, run_id, sys.argv[1:], todo, queue),
+            name=f"conformance-worker-{i + 1}of{jobs}",
+        )
+        for i in range(jobs)
+    ]
     for p in workers:
         p.start()
     running = set(range(jobs))
@@ -410,9 +449,11 @@ def run_parallel(args: argparse.Namespace, plan: Plan, jobs: int, run_id: str, e
             if i in running:  # it ended without its "done": it died
                 running.discard(i)
                 name, family, case = current.get(i, ("?", "?", "?"))
-                broken.append(f"worker {i + 1} of {jobs} stopped (exit code {workers[i].exitcode}) while "
-                              f"running {name} {family}/{case}; the records so far are in {args.out}; "
-                              f"rerun with --framework {name} --cases {case} --jobs 1 to see the error")
+                broken.append(
+                    f"worker {i + 1} of {jobs} stopped (exit code {workers[i].exitcode}) while "
+                    f"running {name} {family}/{case}; the records so far are in {args.out}; "
+                    f"rerun with --framework {name} --cases {case} --jobs 1 to see the error"
+                )
     for p in workers:
         p.join()
     while drain(block=False):  # what the last workers sent before they ended

@@ -39,8 +39,9 @@ HYPOTHESIS_PROFILES = ("dev", "ci", "thorough")
 _SLOW = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
 
 settings.register_profile("dev", max_examples=10, deadline=None, suppress_health_check=_SLOW)
-settings.register_profile("ci", max_examples=25, derandomize=True, database=None, deadline=None,
-                          suppress_health_check=_SLOW, print_blob=True)
+settings.register_profile(
+    "ci", max_examples=25, derandomize=True, database=None, deadline=None, suppress_health_check=_SLOW, print_blob=True
+)
 settings.register_profile("thorough", max_examples=200, deadline=None, suppress_health_check=_SLOW)
 
 
@@ -77,15 +78,19 @@ def inputs(case: Any, shape: tuple[int, ...] | None = None) -> st.SearchStrategy
         drawn = st.integers(0, 2**32 - 1).map(lambda seed: seed_input(case, shape, seed))
     else:
         lo, hi = case.domain
-        drawn = hnp.arrays(np.float64, shape, elements=st.floats(
-            lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False, width=64))
+        drawn = hnp.arrays(
+            np.float64,
+            shape,
+            elements=st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False, width=64),
+        )
     return drawn.filter(lambda x: case.outside_domain(x) is None)
 
 
 def directions(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
     """A direction of ``shape`` with entries in [−1, 1], not all zero (tangents, cotangents)."""
-    return hnp.arrays(np.float64, tuple(shape), elements=st.floats(
-        -1.0, 1.0, allow_nan=False, allow_subnormal=False, width=64)).filter(lambda v: bool(np.any(v != 0)))
+    return hnp.arrays(
+        np.float64, tuple(shape), elements=st.floats(-1.0, 1.0, allow_nan=False, allow_subnormal=False, width=64)
+    ).filter(lambda v: bool(np.any(v != 0)))
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ class Draw:
 
 def output_shape(case: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
     """The shape of case.fn's output for an input of ``shape`` (evaluated once in numpy)."""
+
     def compute() -> tuple[int, ...]:
         from conformance.oracles import numpy_fn
 

@@ -37,18 +37,29 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 EPS = {
-    "float16": 2.0**-10, "bfloat16": 2.0**-7, "float32": 2.0**-23, "float64": 2.0**-52,
-    "complex64": 2.0**-23, "complex128": 2.0**-52,
+    "float16": 2.0**-10,
+    "bfloat16": 2.0**-7,
+    "float32": 2.0**-23,
+    "float64": 2.0**-52,
+    "complex64": 2.0**-23,
+    "complex128": 2.0**-52,
 }
 # The smallest normal number: below it a result has fewer significant bits (subnormal) or is 0.
 TINY = {
-    "float16": 2.0**-14, "bfloat16": 2.0**-126, "float32": 2.0**-126, "float64": 2.0**-1022,
-    "complex64": 2.0**-126, "complex128": 2.0**-1022,
+    "float16": 2.0**-14,
+    "bfloat16": 2.0**-126,
+    "float32": 2.0**-126,
+    "float64": 2.0**-1022,
+    "complex64": 2.0**-126,
+    "complex128": 2.0**-1022,
 }
 # The largest finite number: beyond it the correctly rounded result is ±inf.
 HUGE = {
-    "float16": 65504.0, "bfloat16": 3.3895313892515355e38, "float32": 3.4028234663852886e38,
-    "float64": 1.7976931348623157e308, "complex64": 3.4028234663852886e38,
+    "float16": 65504.0,
+    "bfloat16": 3.3895313892515355e38,
+    "float32": 3.4028234663852886e38,
+    "float64": 1.7976931348623157e308,
+    "complex64": 3.4028234663852886e38,
     "complex128": 1.7976931348623157e308,
 }
 FAILURE_CLASSES = ("wrong_value", "underflow", "non_finite", "wrong_sign", "convention", "unsupported")
@@ -70,51 +81,86 @@ def _t(rtol_eps: float, atol_eps: float, reason: str, dtype: str) -> Tolerance:
     eps = EPS[dtype]
     return Tolerance(rtol_eps * eps, atol_eps * eps, reason, dtype)
 
+
 # (check, kind of computation) -> (rtol in ε, atol in ε, reason). "ad" is a framework's automatic
 # differentiation; "fd" is a numerical estimate (the numpy reference or a finite-difference oracle).
 POLICY: dict[tuple[str, str], tuple[float, float, str]] = {
-    ("exact", "ad"): (64, 64,
+    ("exact", "ad"): (
+        64,
+        64,
         "AD and an exact oracle (closed form or mpmath rounded to the dtype) differ only by the "
-        "rounding of O(10) operations in the derivative program: tens of ε"),
-    ("agreement", "ad"): (256, 256,
+        "rounding of O(10) operations in the derivative program: tens of ε",
+    ),
+    ("agreement", "ad"): (
+        256,
+        256,
         "two AD programs (API variants, modes or frameworks) round differently, and each may use "
-        "different reduction orders or fused kernels: a few hundred ε covers the cases' conditioning"),
-    ("workload_agreement", "ad"): (2**52 * 1e-8, 2**52 * 1e-8,
+        "different reduction orders or fused kernels: a few hundred ε covers the cases' conditioning",
+    ),
+    ("workload_agreement", "ad"): (
+        2**52 * 1e-8,
+        2**52 * 1e-8,
         "issue 7's criterion for the GMM and D-LSTM gradients: rho = |x − y| / max(1, |x| + |y|) "
         "<= 1e-8 between frameworks and the float64 numpy reference (ADBench/GradBench validate at "
-        "this order); the sums over 1000 points or 1023 time steps round far below it (float64 only)"),
-    ("second_order", "ad"): (1024, 1024,
-        "second derivatives chain two derivative programs and square conditioning: ~10³ ε"),
-    ("third_order", "ad"): (4096, 4096,
-        "third derivatives nest three programs; errors grow with each level: ~4·10³ ε"),
-    ("quadrature", "ad"): (256, 256,
+        "this order); the sums over 1000 points or 1023 time steps round far below it (float64 only)",
+    ),
+    ("second_order", "ad"): (
+        1024,
+        1024,
+        "second derivatives chain two derivative programs and square conditioning: ~10³ ε",
+    ),
+    ("third_order", "ad"): (4096, 4096, "third derivatives nest three programs; errors grow with each level: ~4·10³ ε"),
+    ("quadrature", "ad"): (
+        256,
+        256,
         "a quadrature rule (trapezoid, Gauss–Legendre) is a weighted sum of <= 64 terms of O(1) "
         "evaluated against an exact (mpmath) sum: recursive summation adds up to ~n/2 ε on top of the "
-        "integrand's own tens of ε; sums are compared on the scale of Σ|wᵢ gᵢ|, never of the array size"),
-    ("quadrature", "fd"): (2**52 * 1e-8, 2**52 * 1e-8,
+        "integrand's own tens of ε; sums are compared on the scale of Σ|wᵢ gᵢ|, never of the array size",
+    ),
+    ("quadrature", "fd"): (
+        2**52 * 1e-8,
+        2**52 * 1e-8,
         "the same quadrature of a numerically differentiated integrand inherits the ~1e-10 relative "
-        "error of Richardson differences: 1e-8 (float64 only), as for ('exact', 'fd')"),
-    ("exact", "fd"): (2**52 * 1e-8, 2**52 * 1e-8,
+        "error of Richardson differences: 1e-8 (float64 only), as for ('exact', 'fd')",
+    ),
+    ("exact", "fd"): (
+        2**52 * 1e-8,
+        2**52 * 1e-8,
         "Richardson-extrapolated central differences reach ~1e-10 relative on smooth cases; "
-        "1e-8 leaves margin for the cases' conditioning (float64 only)"),
-    ("second_order", "fd"): (2**52 * 1e-6, 2**52 * 1e-6,
-        "second differences lose about twice the digits of first differences: 1e-6"),
-    ("third_order", "fd"): (2**52 * 1e-4, 2**52 * 1e-4,
-        "high-order stencils amplify rounding by h^-n: 1e-4"),
-    ("taylor_order", "fd"): (0.5 * 2**52, 0,
+        "1e-8 leaves margin for the cases' conditioning (float64 only)",
+    ),
+    ("second_order", "fd"): (
+        2**52 * 1e-6,
+        2**52 * 1e-6,
+        "second differences lose about twice the digits of first differences: 1e-6",
+    ),
+    ("third_order", "fd"): (2**52 * 1e-4, 2**52 * 1e-4, "high-order stencils amplify rounding by h^-n: 1e-4"),
+    ("taylor_order", "fd"): (
+        0.5 * 2**52,
+        0,
         "margin on the fitted convergence order of a Taylor remainder (slope of log r vs log h over "
         "two decades of h): the next Taylor term bends the fit by < 0.3 on the cases' scales, while a "
-        "wrong derivative of order k drops the slope by a whole unit, to k"),
-    ("trajectory", "optimizer"): (4096, 4096,
+        "wrong derivative of order k drops the slope by a whole unit, to k",
+    ),
+    ("trajectory", "optimizer"): (
+        4096,
+        4096,
         "an optimizer trajectory chains 100 steps of O(10) roundings each on a contracting "
-        "objective; 4096 ε ≈ 9.1e-13 in float64 meets the 1e-12 relative target of issue 9"),
-    ("low_precision_first", "ad"): (16, 16,
+        "objective; 4096 ε ≈ 9.1e-13 in float64 meets the 1e-12 relative target of issue 9",
+    ),
+    ("low_precision_first", "ad"): (
+        16,
+        16,
         "float16/bfloat16 first derivatives vs a float64 oracle rounded to the dtype: every operation "
         "of the derivative program rounds to ε/2 of the dtype (and the oracle's rounding adds ε/2); "
-        "a dozen roundings, judged against the magnitude of the product's terms: 16 ε"),
-    ("low_precision_second", "ad"): (64, 64,
+        "a dozen roundings, judged against the magnitude of the product's terms: 16 ε",
+    ),
+    ("low_precision_second", "ad"): (
+        64,
+        64,
         "float16/bfloat16 second derivatives: two chained derivative programs in the dtype, whose "
-        "intermediate products round at each of twice as many operations: 64 ε"),
+        "intermediate products round at each of twice as many operations: 64 ε",
+    ),
 }
 
 
@@ -140,18 +186,17 @@ def policy(check: str, dtype: str, computation: str = "ad") -> Tolerance:
 class Comparison:
     max_abs_error: float
     max_rel_error: float
-    error_ratio: float      # max |a − b| / allowance: <= 1 passes
+    error_ratio: float  # max |a − b| / allowance: <= 1 passes
     ok: bool
-    max_ulp: float = 0.0    # max |a − b| in ULPs of the dtype at the scale s
+    max_ulp: float = 0.0  # max |a − b| in ULPs of the dtype at the scale s
     failure_class: str | None = None
-    basis: str = ""         # what the accepted error was judged against, and any allowance used
-    worst: dict = field(default_factory=dict)   # the worst element: index, got, exact
+    basis: str = ""  # what the accepted error was judged against, and any allowance used
+    worst: dict = field(default_factory=dict)  # the worst element: index, got, exact
 
     def stated(self) -> dict:
         """What a record states about this comparison: the basis of the accepted error, the failure
         class (None on a pass), the error in ULPs of the dtype and the worst element."""
-        return {"basis": self.basis, "failure_class": self.failure_class, "max_ulp": self.max_ulp,
-                "worst": self.worst}
+        return {"basis": self.basis, "failure_class": self.failure_class, "max_ulp": self.max_ulp, "worst": self.worst}
 
 
 def ulp(s, dtype: str | None) -> np.ndarray:
@@ -190,8 +235,15 @@ def compare(actual, expected, tol: Tolerance, scale=None, scale_name: str | None
     d = tol.dtype if tol.dtype in EPS else None
     tiny, huge = (TINY[d], HUGE[d]) if d else (0.0, np.inf)
     if a.shape != b.shape:
-        return Comparison(float("inf"), float("inf"), float("inf"), False, float("inf"), "wrong_value",
-                          f"shape {a.shape} where {b.shape} was due")
+        return Comparison(
+            float("inf"),
+            float("inf"),
+            float("inf"),
+            False,
+            float("inf"),
+            "wrong_value",
+            f"shape {a.shape} where {b.shape} was due",
+        )
     if a.size == 0:
         return Comparison(0.0, 0.0, 0.0, True, 0.0, None, "empty")
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -223,24 +275,40 @@ def compare(actual, expected, tol: Tolerance, scale=None, scale_name: str | None
     unit = f"ULP of {d}" if d else "ε of float64"
     n_ulp = tol.rtol / EPS[d] if d else tol.rtol / EPS["float64"]
     if tol.absolute_everywhere:
-        parts = [f"absolute and relative: |a − b| <= {tol.atol:.3g} + {tol.rtol:.3g}·s everywhere (a "
-                 f"numerical method's error, or a bound set on the scale of the whole result: see its reason)"]
+        parts = [
+            f"absolute and relative: |a − b| <= {tol.atol:.3g} + {tol.rtol:.3g}·s everywhere (a "
+            f"numerical method's error, or a bound set on the scale of the whole result: see its reason)"
+        ]
     else:
         on = scale_name or ("|exact|" if scale is None else "the magnitude of the product's terms")
         parts = [f"relative: |a − b| <= {n_ulp:g} {unit} of {on}"]
         if zero.any():
             parts.append(f"absolute {tol.atol:.3g} where the exact value is 0 ({int(zero.sum())} of {a.size})")
     if ftz.any():
-        parts.append(f"flush-to-zero (a result of at most the smallest normal, same sign) accepted where the "
-                     f"exact value is below {d}'s normal range "
-                     f"(< {tiny:.3g}; {int(ftz.sum())} of {a.size})")
+        parts.append(
+            f"flush-to-zero (a result of at most the smallest normal, same sign) accepted where the "
+            f"exact value is below {d}'s normal range "
+            f"(< {tiny:.3g}; {int(ftz.sum())} of {a.size})"
+        )
     if over.any():
-        parts.append(f"±inf accepted where the exact value exceeds {d}'s largest finite number "
-                     f"({int(over.sum())} of {a.size})")
-    worst = {"index": [int(i) for i in np.unravel_index(k, a.shape)] if a.ndim else [],
-             "got": _plain(worst_a), "exact": _plain(worst_b)}
-    return Comparison(float(np.max(diff)), float(np.max(rel)), float("nan") if bad_nan else max_ratio, ok,
-                      float(np.max(ulps)), cls, "; ".join(parts), worst)
+        parts.append(
+            f"±inf accepted where the exact value exceeds {d}'s largest finite number ({int(over.sum())} of {a.size})"
+        )
+    worst = {
+        "index": [int(i) for i in np.unravel_index(k, a.shape)] if a.ndim else [],
+        "got": _plain(worst_a),
+        "exact": _plain(worst_b),
+    }
+    return Comparison(
+        float(np.max(diff)),
+        float(np.max(rel)),
+        float("nan") if bad_nan else max_ratio,
+        ok,
+        float(np.max(ulps)),
+        cls,
+        "; ".join(parts),
+        worst,
+    )
 
 
 def _plain(z) -> float | list[float]:
@@ -248,9 +316,12 @@ def _plain(z) -> float | list[float]:
 
 
 # A framework's own words for "this operation is not available" (the call raises before computing).
-REFUSAL = re.compile(r"NotImplementedError|not implemented|[Nn]o gradient (defined|registered)|"
-                     r"LookupError: gradient registry has no entry|not supported|[Uu]nsupported|"
-                     r"No registered '.*' OpKernel|does not support", re.S)
+REFUSAL = re.compile(
+    r"NotImplementedError|not implemented|[Nn]o gradient (defined|registered)|"
+    r"LookupError: gradient registry has no entry|not supported|[Uu]nsupported|"
+    r"No registered '.*' OpKernel|does not support",
+    re.S,
+)
 
 
 def error_class(message: str) -> str | None:

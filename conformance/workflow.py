@@ -33,7 +33,7 @@ concurrency:
 
 jobs:
   lint:
-    name: ruff check
+    name: ruff check and format
     runs-on: ubuntu-latest
     timeout-minutes: 10
     steps:
@@ -45,6 +45,8 @@ jobs:
         run: python -m pip install "{ruff}"
       - name: ruff check
         run: ruff check .
+      - name: ruff format --check
+        run: ruff format --check .
 
   conformance:
     name: ${{ matrix.framework }} ${{ matrix.version }} shard ${{ matrix.shard }} (Python ${{ matrix.python }})
@@ -136,10 +138,19 @@ def text(path: str | Path | None = None) -> str:
     """The text of .github/workflows/conformance.yml for the matrix (every session, CI runs all, as
     its framework's ``shards`` jobs), with a lint job running ruff as the dev extra requires it."""
     m = load(path)
-    rows = "".join(WORKFLOW_ROW.format(framework=s.framework, version=s.version, python=s.python,
-                                       session=s.session, index_url=s.ci_index_url, shard=f"{k}/{s.shards}",
-                                       shard_id=f"{k}of{s.shards}")
-                   for s in m.sessions for k in range(1, s.shards + 1))
+    rows = "".join(
+        WORKFLOW_ROW.format(
+            framework=s.framework,
+            version=s.version,
+            python=s.python,
+            session=s.session,
+            index_url=s.ci_index_url,
+            shard=f"{k}/{s.shards}",
+            shard_id=f"{k}of{s.shards}",
+        )
+        for s in m.sessions
+        for k in range(1, s.shards + 1)
+    )
     head = WORKFLOW_HEAD.replace("{python}", m.python).replace("{ruff}", dev_requirement("ruff"))
     return head + rows + WORKFLOW_TAIL.replace("{python}", m.python)
 

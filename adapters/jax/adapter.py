@@ -26,11 +26,23 @@ def _xp(jax: Any) -> Namespace:
     def eye(n, like=None, dtype=None):
         return asarray(np.eye(n), like=like, dtype=dtype)
 
-    return Namespace("jax.numpy", jnp, {
-        "erf": sp.erf, "erfc": sp.erfc, "sigmoid": jax.nn.sigmoid, "softplus": jax.nn.softplus,
-        "relu": jax.nn.relu, "logsumexp": sp.logsumexp, "softmax": jax.nn.softmax,
-        "log_softmax": jax.nn.log_softmax, "asarray": asarray, "eye": eye,
-    }, linalg=Namespace("jax.numpy.linalg", jnp.linalg))
+    return Namespace(
+        "jax.numpy",
+        jnp,
+        {
+            "erf": sp.erf,
+            "erfc": sp.erfc,
+            "sigmoid": jax.nn.sigmoid,
+            "softplus": jax.nn.softplus,
+            "relu": jax.nn.relu,
+            "logsumexp": sp.logsumexp,
+            "softmax": jax.nn.softmax,
+            "log_softmax": jax.nn.log_softmax,
+            "asarray": asarray,
+            "eye": eye,
+        },
+        linalg=Namespace("jax.numpy.linalg", jnp.linalg),
+    )
 
 
 class Transforms(Operators):
@@ -128,7 +140,7 @@ class JaxAdapter(Adapter):
     install = "pip install 'jax[cpu]'"
     implementations = {"transforms": Transforms, "linearize": Linearize}
     optimizer_library = "optax"
-    compile_optimizer_steps = True   # eager JAX pays ~10x dispatch cost on the study's model
+    compile_optimizer_steps = True  # eager JAX pays ~10x dispatch cost on the study's model
     dtypes = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128")
     relative_cost = 14.0  # task seconds vs torch's in a full `conformance run` (2-core CPU, ci profile)
     # Complex gradient convention (conformance.edges.complex normalizes by it): JAX returns ∂L/∂x − i ∂L/∂y, the conjugate of PyTorch's; vjp gives Jᵀu (no conjugation)
@@ -136,9 +148,11 @@ class JaxAdapter(Adapter):
     complex_grad_convention = "conjugate"
     # JAX's refusals (see Adapter.refusal): forward mode through a custom_vjp rule (directly, or nested over
     # jax.linearize's custom_lin), reverse mode through a while_loop/fori_loop with dynamic bounds
-    REFUSALS = (r"can't apply forward-mode autodiff \(jvp\) to a custom_vjp function",
-                r"Differentiation rule for 'custom_lin' not implemented",
-                r"Reverse-mode differentiation does not work for lax\.while_loop")
+    REFUSALS = (
+        r"can't apply forward-mode autodiff \(jvp\) to a custom_vjp function",
+        r"Differentiation rule for 'custom_lin' not implemented",
+        r"Reverse-mode differentiation does not work for lax\.while_loop",
+    )
 
     @classmethod
     def configure_cache(cls, path: Any) -> bool:
@@ -150,8 +164,11 @@ class JaxAdapter(Adapter):
 
         settings = {"jax_enable_compilation_cache": path is not None}
         if path is not None:
-            settings.update(jax_compilation_cache_dir=str(path), jax_persistent_cache_min_compile_time_secs=0,
-                            jax_persistent_cache_min_entry_size_bytes=-1)
+            settings.update(
+                jax_compilation_cache_dir=str(path),
+                jax_persistent_cache_min_compile_time_secs=0,
+                jax_persistent_cache_min_entry_size_bytes=-1,
+            )
         for name, value in settings.items():
             os.environ[name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)
             if "jax" in sys.modules:

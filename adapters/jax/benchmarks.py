@@ -27,8 +27,9 @@ def set_threads(n: int) -> dict:
     if n < (os.cpu_count() or 1):
         flags = os.environ.get("XLA_FLAGS", "")
         if "intra_op_parallelism_threads" not in flags:
-            os.environ["XLA_FLAGS"] = (flags + " --xla_cpu_multi_thread_eigen=false "
-                                       f"intra_op_parallelism_threads={n}").strip()
+            os.environ["XLA_FLAGS"] = (
+                flags + f" --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads={n}"
+            ).strip()
         return {"xla_flags": os.environ["XLA_FLAGS"], "jax_cpu_threads": n}
     return {"xla_flags": os.environ.get("XLA_FLAGS", ""), "jax_cpu_threads": "all cores (XLA default)"}
 
@@ -38,10 +39,12 @@ GRADBENCH_VARIANT = "transforms"
 gradbench_scan = scan
 TOOLS = {
     "gmm": "GradBench's JAX tool (python/gradbench/gradbench/tools/jax/gmm.py): jax.jit of the objective "
-           "and jax.jit of jax.grad",
+    "and jax.jit of jax.grad",
 }
-NO_TOOL = ("GradBench has no JAX {workload} tool: timed as its JAX GMM tool times (jax.jit of the "
-           "objective and jax.jit of jax.grad), the recurrence a lax.scan")
+NO_TOOL = (
+    "GradBench has no JAX {workload} tool: timed as its JAX GMM tool times (jax.jit of the "
+    "objective and jax.jit of jax.grad), the recurrence a lax.scan"
+)
 
 
 def gradbench_pair(f: Callable, argnums: tuple, args: tuple, workload: str) -> Any:

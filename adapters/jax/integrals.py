@@ -28,8 +28,10 @@ class JaxRng(Rng):
 
 class JaxIntegrals(Integrals):
     framework = "jax"
-    trapezoid_apis: ClassVar[dict[str, str]] = {"jax.numpy.trapezoid": "_jnp_trapezoid",
-                      "jax.scipy.integrate.trapezoid": "_scipy_trapezoid"}
+    trapezoid_apis: ClassVar[dict[str, str]] = {
+        "jax.numpy.trapezoid": "_jnp_trapezoid",
+        "jax.scipy.integrate.trapezoid": "_scipy_trapezoid",
+    }
     cumulative_api = None
     rng_api = "jax.random.key / split with jax.random.normal / uniform"
     distributions_api = "numpyro.distributions"
@@ -48,8 +50,10 @@ class JaxIntegrals(Integrals):
         try:
             return importlib.import_module("numpyro.distributions")
         except ImportError as exc:
-            raise NotProvidedError("a distributions library is not provided by jax here: numpyro "
-                                   f"cannot be imported ({exc}); install it with pip install numpyro") from None
+            raise NotProvidedError(
+                "a distributions library is not provided by jax here: numpyro "
+                f"cannot be imported ({exc}); install it with pip install numpyro"
+            ) from None
 
     def normal(self, loc, scale):
         return self._dist().Normal(loc, scale)
@@ -65,7 +69,8 @@ class JaxIntegrals(Integrals):
 
             raise NotProvidedError(
                 f"not provided by jax: numpyro.distributions {numpyro.__version__} has no kl_divergence"
-                f"({type(p).__name__}, {type(q).__name__})") from None
+                f"({type(p).__name__}, {type(q).__name__})"
+            ) from None
 
 
 INTEGRALS = JaxIntegrals

@@ -21,7 +21,7 @@ def _norm_keywords(f: Callable, x: Any, ord: Any, axis: Any) -> Any:
 
 
 def _matrix_norm(f: Callable, x: Any, ord: Any, axis: Any) -> Any:
-    return f(x, ord=ord)   # jnp.linalg.matrix_norm reduces the last two axes; no axis argument
+    return f(x, ord=ord)  # jnp.linalg.matrix_norm reduces the last two axes; no axis argument
 
 
 def _conv(f: Callable, x: Any, w: Any, stride: int = 1, dilation: int = 1, groups: int = 1) -> Any:
@@ -120,9 +120,15 @@ def _dot_general(f: Callable, a: Any, b: Any) -> Any:
     return f(a, b, (([a.ndim - 1], [0]), ([], [])))
 
 
-BINDINGS.update({
-    "jax.lax.expand_dims": _lax_expand_dims, "jax.lax.pad": _lax_pad,
-    "jax.lax.slice_in_dim": _slice_in_dim, "jax.lax.dynamic_slice_in_dim": _dynamic_slice_in_dim,
-    "jax.lax.slice": _lax_slice, "jax.lax.dynamic_slice": _dynamic_slice, "jax.lax.dot_general": _dot_general,
-})
-BINDINGS.update({"jax.numpy.concat": lambda f, arrays, axis: f(arrays, axis=axis)})   # axis keyword-only
+BINDINGS.update(
+    {
+        "jax.lax.expand_dims": _lax_expand_dims,
+        "jax.lax.pad": _lax_pad,
+        "jax.lax.slice_in_dim": _slice_in_dim,
+        "jax.lax.dynamic_slice_in_dim": _dynamic_slice_in_dim,
+        "jax.lax.slice": _lax_slice,
+        "jax.lax.dynamic_slice": _dynamic_slice,
+        "jax.lax.dot_general": _dot_general,
+    }
+)
+BINDINGS.update({"jax.numpy.concat": lambda f, arrays, axis: f(arrays, axis=axis)})  # axis keyword-only

@@ -27,9 +27,18 @@ class Optax(Library):
         "rmsprop_momentum": ("optax:rmsprop", {}),
         "adagrad": ("optax:adagrad", {}),
     }
-    HYPERPARAMS = {"lr": "learning_rate", "momentum": "momentum", "beta1": "b1", "beta2": "b2",
-                   "eps": "eps", "eps_root": "eps_root", "weight_decay": "weight_decay", "rho": "decay",
-                   "initial_accumulator": "initial_accumulator_value", "eps_in_sqrt": "eps_in_sqrt"}
+    HYPERPARAMS = {
+        "lr": "learning_rate",
+        "momentum": "momentum",
+        "beta1": "b1",
+        "beta2": "b2",
+        "eps": "eps",
+        "eps_root": "eps_root",
+        "weight_decay": "weight_decay",
+        "rho": "decay",
+        "initial_accumulator": "initial_accumulator_value",
+        "eps_in_sqrt": "eps_in_sqrt",
+    }
 
     def kwargs(self, optimizer: str, hyper: dict) -> dict:
         """As the base; RMSprop's initial accumulator is called ``initial_scale``."""
@@ -47,7 +56,7 @@ class _Stepper:
     def __init__(self, constructor: Any, kwargs: dict):
         from conformance import adapters
 
-        self.jnp = adapters.get("jax").fw.numpy          # jax with x64 enabled
+        self.jnp = adapters.get("jax").fw.numpy  # jax with x64 enabled
         import optax
 
         self.optax = optax

@@ -32,6 +32,5 @@ def taylor_laplacian(adapter: Any, f: Callable, x: Any) -> Any:
 
 
 LAPLACIANS = {
-    "taylor_jet": ("Σᵢ second-order Taylor coefficient along eᵢ by jax.experimental.jet, vmapped",
-                   taylor_laplacian),
+    "taylor_jet": ("Σᵢ second-order Taylor coefficient along eᵢ by jax.experimental.jet, vmapped", taylor_laplacian),
 }

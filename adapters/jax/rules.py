@@ -37,7 +37,10 @@ def _custom_jvp(forward: Callable, vjp: Callable, jvp: Callable) -> Callable:
     return f
 
 
-MECHANISMS = {m.name: m for m in (
-    Mechanism("custom_vjp", _custom_vjp, ("vjp",), "jax.custom_vjp, defvjp(fwd, bwd)", native_modes=("rev",)),
-    Mechanism("custom_jvp", _custom_jvp, ("jvp",), "jax.custom_jvp, defjvp(rule)"),
-)}
+MECHANISMS = {
+    m.name: m
+    for m in (
+        Mechanism("custom_vjp", _custom_vjp, ("vjp",), "jax.custom_vjp, defvjp(fwd, bwd)", native_modes=("rev",)),
+        Mechanism("custom_jvp", _custom_jvp, ("jvp",), "jax.custom_jvp, defjvp(rule)"),
+    )
+}

@@ -50,13 +50,21 @@ def _xp() -> Namespace:
     import scipy.special as sp
 
     linalg = Namespace("numpy.linalg", np.linalg)
-    return Namespace("numpy", np, {
-        "erf": sp.erf, "erfc": sp.erfc, "sigmoid": _sigmoid, "softplus": _softplus,
-        "relu": lambda x: np.maximum(x, 0), "logsumexp": _logsumexp, "softmax": _softmax,
-        "log_softmax": _log_softmax,
-    }, linalg=linalg)
-
-
+    return Namespace(
+        "numpy",
+        np,
+        {
+            "erf": sp.erf,
+            "erfc": sp.erfc,
+            "sigmoid": _sigmoid,
+            "softplus": _softplus,
+            "relu": lambda x: np.maximum(x, 0),
+            "logsumexp": _logsumexp,
+            "softmax": _softmax,
+            "log_softmax": _log_softmax,
+        },
+        linalg=linalg,
+    )
 
 
 def _wide(x: Any) -> np.ndarray:
@@ -95,9 +103,11 @@ class Richardson(Operators):
         def gradient(*args: Any) -> Any:
             wide = [_wide(a) for a in args]
             grads = []
-            for i in ([argnums] if isinstance(argnums, int) else argnums):
+            for i in [argnums] if isinstance(argnums, int) else argnums:
+
                 def fi(z, i=i):
-                    return np.asarray(f(*wide[:i], z, *wide[i + 1:]))
+                    return np.asarray(f(*wide[:i], z, *wide[i + 1 :]))
+
                 grads.append(_back(self._jacobian_of(fi, wide[i]), args[i]))
             return grads[0] if isinstance(argnums, int) else tuple(grads)
 

@@ -31,21 +31,33 @@ def _xp(tf: Any) -> Namespace:
     def reduction(fn):
         return lambda x, axis=None, keepdims=False: fn(x, axis=axis, keepdims=keepdims)
 
-    linalg = Namespace("tf.linalg", tf.linalg, {
-        "solve": solve,
-        "svdvals": lambda x: tf.linalg.svd(x, compute_uv=True, full_matrices=False)[0],
-        "norm": lambda x, ord=None, axis=None: tf.norm(x, ord="euclidean" if ord is None else ord, axis=axis),
-    })
-    return Namespace("tf.experimental.numpy", tnp, {
-        "erf": tf.math.erf, "erfc": tf.math.erfc, "sigmoid": tf.math.sigmoid,
-        "softplus": tf.math.softplus, "relu": tf.nn.relu,
-        "logsumexp": reduction(tf.reduce_logsumexp),
-        "softmax": lambda x, axis=-1: tf.nn.softmax(x, axis=axis),
-        "log_softmax": lambda x, axis=-1: tf.nn.log_softmax(x, axis=axis),
-        "asarray": asarray,
-        "eye": lambda n, like=None, dtype=None: asarray(np.eye(n), like=like, dtype=dtype),
-        "clip": lambda x, lo=None, hi=None: tnp.clip(x, lo, hi),
-    }, linalg=linalg)
+    linalg = Namespace(
+        "tf.linalg",
+        tf.linalg,
+        {
+            "solve": solve,
+            "svdvals": lambda x: tf.linalg.svd(x, compute_uv=True, full_matrices=False)[0],
+            "norm": lambda x, ord=None, axis=None: tf.norm(x, ord="euclidean" if ord is None else ord, axis=axis),
+        },
+    )
+    return Namespace(
+        "tf.experimental.numpy",
+        tnp,
+        {
+            "erf": tf.math.erf,
+            "erfc": tf.math.erfc,
+            "sigmoid": tf.math.sigmoid,
+            "softplus": tf.math.softplus,
+            "relu": tf.nn.relu,
+            "logsumexp": reduction(tf.reduce_logsumexp),
+            "softmax": lambda x, axis=-1: tf.nn.softmax(x, axis=axis),
+            "log_softmax": lambda x, axis=-1: tf.nn.log_softmax(x, axis=axis),
+            "asarray": asarray,
+            "eye": lambda n, like=None, dtype=None: asarray(np.eye(n), like=like, dtype=dtype),
+            "clip": lambda x, lo=None, hi=None: tnp.clip(x, lo, hi),
+        },
+        linalg=linalg,
+    )
 
 
 # Options of ``tf.function`` for compiled mode, shared with the benchmarks' hand-written timing loop.
@@ -94,8 +106,9 @@ class _Reverse(Operators):
         ``tf.function`` the default vectorized pfor path. The tape must be persistent for the loop."""
         tf = self.fw
         small = y.shape.num_elements() is not None and y.shape.num_elements() <= self.EAGER_LOOP_MAX
-        return tape.jacobian(y, x, unconnected_gradients=self._zeros(),
-                             experimental_use_pfor=not (tf.executing_eagerly() and small))
+        return tape.jacobian(
+            y, x, unconnected_gradients=self._zeros(), experimental_use_pfor=not (tf.executing_eagerly() and small)
+        )
 
     def jacobian_rev(self, f: Callable) -> Callable:
         tf = self.fw
@@ -151,8 +164,7 @@ class ForwardAccumulator(_Reverse):
     """Forward mode through tf.autodiff.ForwardAccumulator (JVPs, forward-mode Jacobians and the
     forward-over-back Hessian and HVP of the generic compositions); reverse mode as ``Tape``."""
 
-    apis = ("tf.autodiff.ForwardAccumulator for JVPs and forward-mode Jacobians; "
-            "forward-over-back Hessians")
+    apis = "tf.autodiff.ForwardAccumulator for JVPs and forward-mode Jacobians; forward-over-back Hessians"
 
     def jvp(self, f: Callable, x: Any, v: Any) -> tuple[Any, Any]:
         tf = self.fw
@@ -171,7 +183,7 @@ class TensorflowAdapter(Adapter):
     install = "pip install tensorflow-cpu"
     implementations = {"tape": Tape, "forward_accumulator": ForwardAccumulator}
     optimizer_library = "keras[tensorflow]"
-    compile_optimizer_steps = True   # eager TF pays ~10x dispatch cost on the study's model
+    compile_optimizer_steps = True  # eager TF pays ~10x dispatch cost on the study's model
     dtypes = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128")
     relative_cost = 5.4  # task seconds vs torch's in a full `conformance run` (2-core CPU, ci profile)
     # Complex gradient convention (conformance.edges.complex normalizes by it): TensorFlow returns ∂L/∂x + i ∂L/∂y for a real loss of z = x + iy, as PyTorch does
@@ -269,10 +281,10 @@ class TensorflowAdapter(Adapter):
                 out = xla(*args, **kwargs)
                 chosen.append(xla)
                 return out
-            except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError,
-                    tf.errors.InternalError) as exc:
-                compiled.compile_fallback = ("XLA could not compile it, run as a graph tf.function: "
-                                             + first_line(exc, 200, with_type=False))
+            except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError, tf.errors.InternalError) as exc:
+                compiled.compile_fallback = "XLA could not compile it, run as a graph tf.function: " + first_line(
+                    exc, 200, with_type=False
+                )
                 chosen.append(graph)
                 return graph(*args, **kwargs)
 

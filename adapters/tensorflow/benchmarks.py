@@ -64,9 +64,11 @@ def set_threads(n: int) -> dict:
 
 # ------------------------------------------------------------------ gradbench mode
 GRADBENCH_VARIANT = "tape"
-TOOL = ("GradBench's TensorFlow tool (python/gradbench/gradbench/tools/tensorflow/{workload}.py, from "
-        "ADBench's TensorflowGraph): graph mode, no XLA (TF1 Session there, tf.function without "
-        "jit_compile here){loop}; objective and GradientTape gradient each one prebuilt graph call")
+TOOL = (
+    "GradBench's TensorFlow tool (python/gradbench/gradbench/tools/tensorflow/{workload}.py, from "
+    "ADBench's TensorflowGraph): graph mode, no XLA (TF1 Session there, tf.function without "
+    "jit_compile here){loop}; objective and GradientTape gradient each one prebuilt graph call"
+)
 
 
 def gradbench_scan(step: Callable, carry: Any, xs: tuple) -> Any:
@@ -86,6 +88,10 @@ def gradbench_pair(f: Callable, argnums: tuple, args: tuple, workload: str) -> A
     import tensorflow as tf
 
     loop = ", the recurrence a tf.while_loop" if workload == "lstm" else ""
-    return GradbenchPair(tf.function(f, **_function_options(xla=False)),
-                         _tape_gradient(f, argnums, xla=False), args,
-                         TOOL.format(workload=workload, loop=loop), staged=True)
+    return GradbenchPair(
+        tf.function(f, **_function_options(xla=False)),
+        _tape_gradient(f, argnums, xla=False),
+        args,
+        TOOL.format(workload=workload, loop=loop),
+        staged=True,
+    )

@@ -59,6 +59,8 @@ def check_rule(f: Callable, x: Any, modes: tuple[str, ...] = ("fwd", "rev")) -> 
         bad = ~(np.abs(a - b) <= ATOL + RTOL * np.abs(b))
         if np.any(bad):
             i = np.unravel_index(int(np.argmax(bad)), a.shape)
-            return True, (f"{what}: theoretical {a[i]:.6g} vs numerical {b[i]:.6g} at Jacobian entry {i} "
-                          f"(rtol {RTOL:g}, atol {ATOL:g})")
+            return True, (
+                f"{what}: theoretical {a[i]:.6g} vs numerical {b[i]:.6g} at Jacobian entry {i} "
+                f"(rtol {RTOL:g}, atol {ATOL:g})"
+            )
     return False, "passed"

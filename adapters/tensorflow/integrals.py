@@ -14,8 +14,10 @@ def _tfp():
     try:
         return importlib.import_module("tensorflow_probability")
     except ImportError as exc:
-        raise NotProvidedError(f"tensorflow-probability cannot be imported ({exc}); install it with "
-                               "pip install tensorflow-probability tf-keras") from None
+        raise NotProvidedError(
+            f"tensorflow-probability cannot be imported ({exc}); install it with "
+            "pip install tensorflow-probability tf-keras"
+        ) from None
 
 
 class TensorflowRng(Rng):

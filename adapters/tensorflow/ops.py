@@ -20,7 +20,7 @@ def _constant_first(f: Callable, x: Any, **params: Any) -> Any:
 
 
 def _leaky_relu(f: Callable, x: Any, negative_slope: float) -> Any:
-    return f(x, alpha=negative_slope)   # tf.nn.leaky_relu calls the slope alpha
+    return f(x, alpha=negative_slope)  # tf.nn.leaky_relu calls the slope alpha
 
 
 BINDINGS: dict[str, Callable] = {
@@ -62,8 +62,7 @@ def _conv(f: Callable, x: Any, w: Any, stride: int = 1, dilation: int = 1, group
 
 
 def _convolution(f: Callable, x: Any, w: Any, stride: int = 1, dilation: int = 1, groups: int = 1) -> Any:
-    return _channels_first(f(_channels_last(x), _filters(w), strides=stride, padding="VALID",
-                             dilations=dilation))
+    return _channels_first(f(_channels_last(x), _filters(w), strides=stride, padding="VALID", dilations=dilation))
 
 
 def _conv2d_transpose(f: Callable, x: Any, w: Any, stride: int) -> Any:
@@ -114,7 +113,7 @@ def _embedding_lookup(f: Callable, x: Any, ids: Any, axis: int) -> Any:
 
 
 def _segment_sum(f: Callable, x: Any, ids: Any, n: int) -> Any:
-    return f(x, ids)   # the number of segments follows from the sorted ids
+    return f(x, ids)  # the number of segments follows from the sorted ids
 
 
 def _wrap(f: Callable, *args: Any) -> Any:
@@ -158,19 +157,33 @@ def _soft_labels(f: Callable, x: Any, targets: Any, label_smoothing: float = 0.0
     return f(labels=tf.constant(q, dtype=x.dtype), logits=x)
 
 
-BINDINGS.update({
-    "tf.nn.conv1d": _conv, "tf.nn.conv2d": _conv, "tf.nn.convolution": _convolution,
-    "tf.nn.conv2d_transpose": _conv2d_transpose,
-    "tf.nn.max_pool2d": _pool, "tf.nn.max_pool": _pool, "tf.nn.avg_pool2d": _pool, "tf.nn.avg_pool": _pool,
-    "tf.image.resize": _resize,
-    "tf.signal.fft": _fft, "tf.signal.ifft": _fft, "tf.signal.fft2d": _fft, "tf.signal.irfft": _irfft,
-    "tf.gather": _gather, "tf.nn.embedding_lookup": _embedding_lookup, "tf.math.segment_sum": _segment_sum,
-    "tf.linalg.lstsq": _wrap, "tf.linalg.cholesky_solve": _cholesky_solve, "tf.linalg.lu_solve": _lu_solve,
-    "tf.linalg.svd": _svd,
-    "tf.nn.sparse_softmax_cross_entropy_with_logits": _labels,
-    "tf.nn.sigmoid_cross_entropy_with_logits": _labels,
-    "tf.nn.softmax_cross_entropy_with_logits": _soft_labels,
-})
+BINDINGS.update(
+    {
+        "tf.nn.conv1d": _conv,
+        "tf.nn.conv2d": _conv,
+        "tf.nn.convolution": _convolution,
+        "tf.nn.conv2d_transpose": _conv2d_transpose,
+        "tf.nn.max_pool2d": _pool,
+        "tf.nn.max_pool": _pool,
+        "tf.nn.avg_pool2d": _pool,
+        "tf.nn.avg_pool": _pool,
+        "tf.image.resize": _resize,
+        "tf.signal.fft": _fft,
+        "tf.signal.ifft": _fft,
+        "tf.signal.fft2d": _fft,
+        "tf.signal.irfft": _irfft,
+        "tf.gather": _gather,
+        "tf.nn.embedding_lookup": _embedding_lookup,
+        "tf.math.segment_sum": _segment_sum,
+        "tf.linalg.lstsq": _wrap,
+        "tf.linalg.cholesky_solve": _cholesky_solve,
+        "tf.linalg.lu_solve": _lu_solve,
+        "tf.linalg.svd": _svd,
+        "tf.nn.sparse_softmax_cross_entropy_with_logits": _labels,
+        "tf.nn.sigmoid_cross_entropy_with_logits": _labels,
+        "tf.nn.softmax_cross_entropy_with_logits": _soft_labels,
+    }
+)
 
 
 # ---------------------------------------------------------------- catalog growth (conformance/ops/elementwise.py,
@@ -187,9 +200,12 @@ def _polyval(f: Callable, x: Any, coeffs: Any) -> Any:
     return f([tf.constant(float(c), dtype=x.dtype) for c in coeffs], x)
 
 
-BINDINGS.update({
-    "tf.math.add_n": _add_n, "tf.math.polyval": _polyval,
-})
+BINDINGS.update(
+    {
+        "tf.math.add_n": _add_n,
+        "tf.math.polyval": _polyval,
+    }
+)
 
 
 def _band_part(f: Callable, x: Any, lower: bool) -> Any:
@@ -227,11 +243,16 @@ def _tnp_pad(f: Callable, x: Any, widths: Any, mode: str = "constant") -> Any:
     return f(x, widths, mode)
 
 
-BINDINGS.update({
-    "tf.experimental.numpy.flip": _tnp_flip, "tf.experimental.numpy.pad": _tnp_pad,
-    "tf.linalg.band_part": _band_part, "tf.slice": _tf_slice, "tf.strided_slice": _strided_slice,
-    "tf.gather_nd": _gather_nd_flat,
-})
+BINDINGS.update(
+    {
+        "tf.experimental.numpy.flip": _tnp_flip,
+        "tf.experimental.numpy.pad": _tnp_pad,
+        "tf.linalg.band_part": _band_part,
+        "tf.slice": _tf_slice,
+        "tf.strided_slice": _strided_slice,
+        "tf.gather_nd": _gather_nd_flat,
+    }
+)
 
 
 def _normalize(f: Callable, x: Any, axis: int) -> Any:
@@ -248,11 +269,16 @@ def _batch_normalization(f: Callable, x: Any) -> Any:
     return f(x, mean, var, None, None, 1e-5)
 
 
-BINDINGS.update({
-    "tf.linalg.normalize": _normalize, "tf.nn.batch_normalization": _batch_normalization,
-    "tf.math.segment_mean": _segment_sum, "tf.math.segment_max": _segment_sum,
-    "tf.math.segment_min": _segment_sum, "tf.math.segment_prod": _segment_sum,
-})
+BINDINGS.update(
+    {
+        "tf.linalg.normalize": _normalize,
+        "tf.nn.batch_normalization": _batch_normalization,
+        "tf.math.segment_mean": _segment_sum,
+        "tf.math.segment_max": _segment_sum,
+        "tf.math.segment_min": _segment_sum,
+        "tf.math.segment_prod": _segment_sum,
+    }
+)
 
 
 def _irfft_n(f: Callable, x: Any, shape: Any) -> Any:
@@ -260,7 +286,12 @@ def _irfft_n(f: Callable, x: Any, shape: Any) -> Any:
     return f(_complex(x), fft_length=list(shape))
 
 
-BINDINGS.update({
-    "tf.signal.ifft2d": _fft, "tf.signal.fft3d": _fft, "tf.signal.ifft3d": _fft,
-    "tf.signal.irfft2d": _irfft_n, "tf.signal.irfft3d": _irfft_n,
-})
+BINDINGS.update(
+    {
+        "tf.signal.ifft2d": _fft,
+        "tf.signal.fft3d": _fft,
+        "tf.signal.ifft3d": _fft,
+        "tf.signal.irfft2d": _irfft_n,
+        "tf.signal.irfft3d": _irfft_n,
+    }
+)

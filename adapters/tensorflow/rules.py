@@ -25,6 +25,6 @@ def _custom_gradient(forward: Callable, vjp: Callable, jvp: Callable) -> Callabl
     return f
 
 
-MECHANISMS = {m.name: m for m in (
-    Mechanism("custom_gradient", _custom_gradient, ("vjp",), "tf.custom_gradient, (y, grad_fn)"),
-)}
+MECHANISMS = {
+    m.name: m for m in (Mechanism("custom_gradient", _custom_gradient, ("vjp",), "tf.custom_gradient, (y, grad_fn)"),)
+}

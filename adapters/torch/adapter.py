@@ -32,42 +32,57 @@ def _xp(torch: Any) -> Namespace:
             return torch.as_tensor(np.asarray(a), dtype=like.dtype, device=like.device)
         return torch.as_tensor(np.asarray(a) if not torch.is_tensor(a) else a, dtype=dtype)
 
-    linalg = Namespace("torch.linalg", torch.linalg, {
-        "norm": lambda x, ord=None, axis=None: torch.linalg.norm(x, ord=ord, dim=axis),
-    })
-    return Namespace("torch", torch, {
-        "power": torch.pow,
-        "erf": torch.special.erf,
-        "erfc": torch.special.erfc,
-        "softplus": F.softplus,
-        "imag": lambda x: torch.imag(x) if x.is_complex() else torch.zeros_like(x),
-        "sum": _reduction(lambda x, a, k: torch.sum(x, dim=a, keepdim=k), torch.sum),
-        "mean": _reduction(lambda x, a, k: torch.mean(x, dim=a, keepdim=k), torch.mean),
-        "prod": _reduction(lambda x, a, k: torch.prod(x, dim=a, keepdim=k), torch.prod),
-        "max": _reduction(lambda x, a, k: torch.amax(x, dim=a, keepdim=k), torch.max),
-        "min": _reduction(lambda x, a, k: torch.amin(x, dim=a, keepdim=k), torch.min),
-        "logsumexp": _reduction(lambda x, a, k: torch.logsumexp(x, dim=a, keepdim=k),
-                                lambda x: torch.logsumexp(x.reshape(-1), 0)),
-        "var": _reduction(lambda x, a, k: torch.var(x, dim=a, keepdim=k, correction=0),
-                          lambda x: torch.var(x, correction=0)),
-        "std": _reduction(lambda x, a, k: torch.std(x, dim=a, keepdim=k, correction=0),
-                          lambda x: torch.std(x, correction=0)),
-        "cumsum": lambda x, axis=None: torch.cumsum(x.reshape(-1) if axis is None else x, dim=axis or 0),
-        "transpose": lambda x, axes=None: x.permute(*(axes or reversed(range(x.ndim)))),
-        "stack": lambda xs, axis=0: torch.stack(list(xs), dim=axis),
-        "concatenate": lambda xs, axis=0: torch.cat(list(xs), dim=axis),
-        "expand_dims": lambda x, axis: torch.unsqueeze(x, axis),
-        "squeeze": lambda x, axis=None: torch.squeeze(x) if axis is None else torch.squeeze(x, axis),
-        "eye": lambda n, like=None, dtype=None: torch.eye(
-            n, dtype=like.dtype if like is not None else dtype,
-            device=like.device if like is not None else None),
-        "asarray": like,
-        "take": lambda x, idx, axis=None: (torch.take(x, torch.as_tensor(idx)) if axis is None else
-                                           torch.index_select(x, axis, torch.as_tensor(idx, device=x.device))),
-        "softmax": lambda x, axis=-1: torch.softmax(x, dim=axis),
-        "log_softmax": lambda x, axis=-1: torch.log_softmax(x, dim=axis),
-        "clip": lambda x, lo=None, hi=None: torch.clip(x, lo, hi),
-    }, linalg=linalg)
+    linalg = Namespace(
+        "torch.linalg",
+        torch.linalg,
+        {
+            "norm": lambda x, ord=None, axis=None: torch.linalg.norm(x, ord=ord, dim=axis),
+        },
+    )
+    return Namespace(
+        "torch",
+        torch,
+        {
+            "power": torch.pow,
+            "erf": torch.special.erf,
+            "erfc": torch.special.erfc,
+            "softplus": F.softplus,
+            "imag": lambda x: torch.imag(x) if x.is_complex() else torch.zeros_like(x),
+            "sum": _reduction(lambda x, a, k: torch.sum(x, dim=a, keepdim=k), torch.sum),
+            "mean": _reduction(lambda x, a, k: torch.mean(x, dim=a, keepdim=k), torch.mean),
+            "prod": _reduction(lambda x, a, k: torch.prod(x, dim=a, keepdim=k), torch.prod),
+            "max": _reduction(lambda x, a, k: torch.amax(x, dim=a, keepdim=k), torch.max),
+            "min": _reduction(lambda x, a, k: torch.amin(x, dim=a, keepdim=k), torch.min),
+            "logsumexp": _reduction(
+                lambda x, a, k: torch.logsumexp(x, dim=a, keepdim=k), lambda x: torch.logsumexp(x.reshape(-1), 0)
+            ),
+            "var": _reduction(
+                lambda x, a, k: torch.var(x, dim=a, keepdim=k, correction=0), lambda x: torch.var(x, correction=0)
+            ),
+            "std": _reduction(
+                lambda x, a, k: torch.std(x, dim=a, keepdim=k, correction=0), lambda x: torch.std(x, correction=0)
+            ),
+            "cumsum": lambda x, axis=None: torch.cumsum(x.reshape(-1) if axis is None else x, dim=axis or 0),
+            "transpose": lambda x, axes=None: x.permute(*(axes or reversed(range(x.ndim)))),
+            "stack": lambda xs, axis=0: torch.stack(list(xs), dim=axis),
+            "concatenate": lambda xs, axis=0: torch.cat(list(xs), dim=axis),
+            "expand_dims": lambda x, axis: torch.unsqueeze(x, axis),
+            "squeeze": lambda x, axis=None: torch.squeeze(x) if axis is None else torch.squeeze(x, axis),
+            "eye": lambda n, like=None, dtype=None: torch.eye(
+                n, dtype=like.dtype if like is not None else dtype, device=like.device if like is not None else None
+            ),
+            "asarray": like,
+            "take": lambda x, idx, axis=None: (
+                torch.take(x, torch.as_tensor(idx))
+                if axis is None
+                else torch.index_select(x, axis, torch.as_tensor(idx, device=x.device))
+            ),
+            "softmax": lambda x, axis=-1: torch.softmax(x, dim=axis),
+            "log_softmax": lambda x, axis=-1: torch.log_softmax(x, dim=axis),
+            "clip": lambda x, lo=None, hi=None: torch.clip(x, lo, hi),
+        },
+        linalg=linalg,
+    )
 
 
 class TorchFunc(Operators):
@@ -107,8 +122,7 @@ class TorchFunc(Operators):
 class TorchAutograd(Operators):
     """torch.autograd: the tape (autograd.grad), forward_ad and autograd.functional."""
 
-    apis = ("torch.autograd.grad, torch.autograd.forward_ad, torch.autograd.functional."
-            "{jacobian, hessian, hvp}")
+    apis = "torch.autograd.grad, torch.autograd.forward_ad, torch.autograd.functional.{jacobian, hessian, hvp}"
 
     def _track(self, x: Any) -> tuple[Any, bool]:
         """x as a tensor that records operations; nested=True when x is already being tracked by
@@ -138,15 +152,15 @@ class TorchAutograd(Operators):
                 xs = [t for t, _ in tracked]
                 # nested when an outer derivative tracks any argument, not only the differentiated
                 # ones: ∂/∂t of ∂u/∂x needs the graph of ∂u/∂x although x itself is a fresh leaf
-                nested = any(n for _, n in tracked) or any(self._outer(a) for i, a in enumerate(args)
-                                                           if i not in idx)
+                nested = any(n for _, n in tracked) or any(self._outer(a) for i, a in enumerate(args) if i not in idx)
                 y = f(*xs)
                 if not y.requires_grad:  # y does not depend on the inputs (e.g. a vanishing
                     # higher derivative): its gradient is zero, which autograd.grad refuses to say
                     grads = tuple(torch.zeros_like(xs[i]) for i in idx)
                 else:
-                    grads = torch.autograd.grad(y, [xs[i] for i in idx], create_graph=nested,
-                                                allow_unused=True, materialize_grads=True)
+                    grads = torch.autograd.grad(
+                        y, [xs[i] for i in idx], create_graph=nested, allow_unused=True, materialize_grads=True
+                    )
             return grads[0] if isinstance(argnums, int) else tuple(grads)
 
         return gradient
@@ -166,8 +180,7 @@ class TorchAutograd(Operators):
             if not y.requires_grad:  # f does not depend on x: the cotangent pulled back is zero
                 ct = torch.zeros_like(xt)
             else:
-                (ct,) = torch.autograd.grad(y, xt, u, create_graph=nested, allow_unused=True,
-                                            materialize_grads=True)
+                (ct,) = torch.autograd.grad(y, xt, u, create_graph=nested, allow_unused=True, materialize_grads=True)
         return (y if nested else y.detach()), ct
 
     def jacobian_rev(self, f: Callable) -> Callable:
@@ -204,13 +217,17 @@ class TorchAdapter(Adapter):
     # old-style autograd.Function (no setup_context) or of one without a vmap rule, forward mode through a
     # Function without jvp or an op without a forward derivative, a second derivative of a once-differentiable
     # backward, data-dependent Python under vmap
-    REFUSALS = (r"must override the setup_context staticmethod",
-                r"must implement the jvp function for custom autograd\.Function",
-                r"does not have vmap support", r"override the vmap staticmethod",
-                r"marked with @once_differentiable",
-                r"Trying to use forward AD with .* that does not support it",
-                r"[Nn]ested forward mode AD is not supported",
-                r"vmap: .*(not supported|data-dependent)", r"is not supported with vmap")
+    REFUSALS = (
+        r"must override the setup_context staticmethod",
+        r"must implement the jvp function for custom autograd\.Function",
+        r"does not have vmap support",
+        r"override the vmap staticmethod",
+        r"marked with @once_differentiable",
+        r"Trying to use forward AD with .* that does not support it",
+        r"[Nn]ested forward mode AD is not supported",
+        r"vmap: .*(not supported|data-dependent)",
+        r"is not supported with vmap",
+    )
 
     @classmethod
     def configure_cache(cls, path: Any) -> bool:

@@ -12,9 +12,9 @@ scan = None  # a Python loop is torch's idiomatic recurrence
 # 2-core CPU machine, torch 2.13).
 COMPILE_FALLBACK = {
     "lstm": "torch.compile traces the D-LSTM's 1023-step Python loop unrolled: compiling even the "
-            "objective (l=2, c=1024) had not finished after 390 s, and torch's scan operator "
-            "(torch._higher_order_ops.scan) fails under torch.func.grad ('Expected FakeTensor'); "
-            "timed eagerly instead",
+    "objective (l=2, c=1024) had not finished after 390 s, and torch's scan operator "
+    "(torch._higher_order_ops.scan) fails under torch.func.grad ('Expected FakeTensor'); "
+    "timed eagerly instead",
 }
 
 
@@ -49,11 +49,13 @@ def reset_compiler() -> None:
 
 # ------------------------------------------------------------------ gradbench mode
 GRADBENCH_VARIANT = "autograd"
-gradbench_scan = None   # GradBench's PyTorch LSTM objective is a Python loop over the sequence
-TOOL = ("GradBench's PyTorch tool (python/gradbench/gradbench/tools/pytorch/{workload}.py, from "
-        "ADBench): eager; the objective called on inputs made with requires_grad=True, so it records "
-        "the autograd tape; the gradient = objective + output.backward() (utils.torch_jacobian), "
-        "read from .grad")
+gradbench_scan = None  # GradBench's PyTorch LSTM objective is a Python loop over the sequence
+TOOL = (
+    "GradBench's PyTorch tool (python/gradbench/gradbench/tools/pytorch/{workload}.py, from "
+    "ADBench): eager; the objective called on inputs made with requires_grad=True, so it records "
+    "the autograd tape; the gradient = objective + output.backward() (utils.torch_jacobian), "
+    "read from .grad"
+)
 
 
 def gradbench_pair(f: Callable, argnums: tuple, args: tuple, workload: str) -> Any:

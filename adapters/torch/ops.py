@@ -131,19 +131,34 @@ def _cross(f: Callable, a: Any, b: Any) -> Any:
     return f(a, b, dim=-1)
 
 
-BINDINGS.update({
-    "torch.var": _population, "torch.std": _population,
-    "torch.max": _values, "torch.min": _values, "torch.sort": _values,
-    "torch.cummax": _values, "torch.cummin": _values,
-    "torch.gather": _gather, "torch.take_along_dim": _take_along_dim,
-    "torch.nn.functional.embedding": _embedding, "torch.index_select": _index_select,
-    "torch.index_add": _index_add, "torch.scatter_add": _scatter_add, "torch.where": _where,
-    "torch.nn.functional.cross_entropy": _targets, "torch.nn.functional.nll_loss": _targets,
-    "torch.cholesky_solve": _cholesky_first, "torch.cholesky_inverse": _cholesky_first,
-    "torch.linalg.solve_triangular": _solve_triangular, "torch.triangular_solve": _triangular_solve,
-    "torch.linalg.lu_solve": _linalg_lu_solve, "torch.lu_solve": _lu_solve,
-    "torch.svd": _svd_v, "torch.cross": _cross,
-})
+BINDINGS.update(
+    {
+        "torch.var": _population,
+        "torch.std": _population,
+        "torch.max": _values,
+        "torch.min": _values,
+        "torch.sort": _values,
+        "torch.cummax": _values,
+        "torch.cummin": _values,
+        "torch.gather": _gather,
+        "torch.take_along_dim": _take_along_dim,
+        "torch.nn.functional.embedding": _embedding,
+        "torch.index_select": _index_select,
+        "torch.index_add": _index_add,
+        "torch.scatter_add": _scatter_add,
+        "torch.where": _where,
+        "torch.nn.functional.cross_entropy": _targets,
+        "torch.nn.functional.nll_loss": _targets,
+        "torch.cholesky_solve": _cholesky_first,
+        "torch.cholesky_inverse": _cholesky_first,
+        "torch.linalg.solve_triangular": _solve_triangular,
+        "torch.triangular_solve": _triangular_solve,
+        "torch.linalg.lu_solve": _linalg_lu_solve,
+        "torch.lu_solve": _lu_solve,
+        "torch.svd": _svd_v,
+        "torch.cross": _cross,
+    }
+)
 
 
 # ---------------------------------------------------------------- catalog growth (conformance/ops/elementwise.py,
@@ -151,7 +166,7 @@ BINDINGS.update({
 def _pad_widths(f: Callable, x: Any, widths: Any, mode: str = "constant") -> Any:
     """numpy's per-axis (before, after) pad widths as torch's flat list, last axis first."""
     flat = [int(v) for pair in reversed(widths) for v in pair]
-    while len(flat) > 2 and flat[-2:] == [0, 0]:   # leading unpadded axes (reflect pads only trailing ones)
+    while len(flat) > 2 and flat[-2:] == [0, 0]:  # leading unpadded axes (reflect pads only trailing ones)
         flat = flat[:-2]
     return f(x, flat) if mode == "constant" else f(x, flat, mode=mode)
 
@@ -175,11 +190,17 @@ def _dim_keywords(f: Callable, x: Any, **params: Any) -> Any:
     return f(x, **{("dim" if k == "axis" else k): v for k, v in params.items()})
 
 
-BINDINGS.update({
-    "torch.nn.functional.pad": _pad_widths, "torch.constant_pad_nd": _pad_widths,
-    "torch.split": _split_sections, "torch.unbind": _unbind,
-    "torch.take": _index_tensor, "torch.masked_select": _index_tensor, "torch.masked_fill": _index_tensor,
-})
+BINDINGS.update(
+    {
+        "torch.nn.functional.pad": _pad_widths,
+        "torch.constant_pad_nd": _pad_widths,
+        "torch.split": _split_sections,
+        "torch.unbind": _unbind,
+        "torch.take": _index_tensor,
+        "torch.masked_select": _index_tensor,
+        "torch.masked_fill": _index_tensor,
+    }
+)
 
 
 def _first(f: Callable, *args: Any, **params: Any) -> Any:
@@ -196,9 +217,14 @@ def _group_norm(f: Callable, x: Any) -> Any:
     return f(x, x.shape[1])
 
 
-BINDINGS.update({
-    "torch.median": _values, "torch.nanmedian": _values,
-    "torch.gradient": _first, "torch.nn.functional.normalize": _dim_keywords,
-    "torch.nn.functional.layer_norm": _layer_norm, "torch.nn.functional.group_norm": _group_norm,
-})
-BINDINGS.update({"torch.linalg.vander": lambda f, x, n, increasing: f(x, N=n)})   # always increasing powers
+BINDINGS.update(
+    {
+        "torch.median": _values,
+        "torch.nanmedian": _values,
+        "torch.gradient": _first,
+        "torch.nn.functional.normalize": _dim_keywords,
+        "torch.nn.functional.layer_norm": _layer_norm,
+        "torch.nn.functional.group_norm": _group_norm,
+    }
+)
+BINDINGS.update({"torch.linalg.vander": lambda f, x, n, increasing: f(x, N=n)})  # always increasing powers

@@ -26,9 +26,17 @@ class TorchOptim(Library):
         "rmsprop_momentum": ("torch.optim:RMSprop", {}),
         "adagrad": ("torch.optim:Adagrad", {}),
     }
-    HYPERPARAMS = {"lr": "lr", "momentum": "momentum", "dampening": "dampening", "beta1": "betas",
-                   "beta2": "betas", "eps": "eps", "weight_decay": "weight_decay", "rho": "alpha",
-                   "initial_accumulator": "initial_accumulator_value"}
+    HYPERPARAMS = {
+        "lr": "lr",
+        "momentum": "momentum",
+        "dampening": "dampening",
+        "beta1": "betas",
+        "beta2": "betas",
+        "eps": "eps",
+        "weight_decay": "weight_decay",
+        "rho": "alpha",
+        "initial_accumulator": "initial_accumulator_value",
+    }
 
     def kwargs(self, optimizer: str, hyper: dict) -> dict:
         """As the base, but β₁ and β₂ travel together as ``betas=(β₁, β₂)``."""
@@ -67,7 +75,7 @@ class _Stepper:
 
     def __call__(self, theta: np.ndarray, grad: np.ndarray) -> np.ndarray:
         torch = self.torch
-        if self.opt is None:   # built on the first step, once the parameter's shape is known
+        if self.opt is None:  # built on the first step, once the parameter's shape is known
             self.param = torch.tensor(theta, dtype=torch.float64)
             self.opt = self.constructor([self.param], **self.kwargs)
             if self.lr is not None:

@@ -44,8 +44,9 @@ def _old(forward: Callable, vjp: Callable, jvp: Callable) -> Callable:
     return OldStyle.apply
 
 
-def _new(forward: Callable, vjp: Callable, jvp: Callable, *, with_jvp: bool = False,
-         vmap: str | None = None) -> Callable:
+def _new(
+    forward: Callable, vjp: Callable, jvp: Callable, *, with_jvp: bool = False, vmap: str | None = None
+) -> Callable:
     """A new-style Function; ``vmap``: None, "generate" (generate_vmap_rule) or "staticmethod"."""
     import torch
 
@@ -64,6 +65,7 @@ def _new(forward: Callable, vjp: Callable, jvp: Callable, *, with_jvp: bool = Fa
     if vmap == "generate":
         body["generate_vmap_rule"] = True
     elif vmap == "staticmethod":
+
         def batched(info, in_dims, x):
             if in_dims[0] is None:
                 return cls.apply(x), None
@@ -74,13 +76,28 @@ def _new(forward: Callable, vjp: Callable, jvp: Callable, *, with_jvp: bool = Fa
     return cls.apply
 
 
-MECHANISMS = {m.name: m for m in (
-    Mechanism("function_old", _old, ("vjp",), "torch.autograd.Function, forward(ctx, x) + backward"),
-    Mechanism("function_new", _new, ("vjp",), "torch.autograd.Function, forward(x) + setup_context + backward"),
-    Mechanism("function_new_jvp", lambda f, b, j: _new(f, b, j, with_jvp=True), ("vjp", "jvp"),
-              "torch.autograd.Function, setup_context + backward + jvp"),
-    Mechanism("function_jvp_vmap_rule", lambda f, b, j: _new(f, b, j, with_jvp=True, vmap="generate"),
-              ("vjp", "jvp"), "torch.autograd.Function, setup_context + backward + jvp + generate_vmap_rule"),
-    Mechanism("function_vmap_staticmethod", lambda f, b, j: _new(f, b, j, with_jvp=True, vmap="staticmethod"),
-              ("vjp", "jvp"), "torch.autograd.Function, setup_context + backward + jvp + vmap staticmethod"),
-)}
+MECHANISMS = {
+    m.name: m
+    for m in (
+        Mechanism("function_old", _old, ("vjp",), "torch.autograd.Function, forward(ctx, x) + backward"),
+        Mechanism("function_new", _new, ("vjp",), "torch.autograd.Function, forward(x) + setup_context + backward"),
+        Mechanism(
+            "function_new_jvp",
+            lambda f, b, j: _new(f, b, j, with_jvp=True),
+            ("vjp", "jvp"),
+            "torch.autograd.Function, setup_context + backward + jvp",
+        ),
+        Mechanism(
+            "function_jvp_vmap_rule",
+            lambda f, b, j: _new(f, b, j, with_jvp=True, vmap="generate"),
+            ("vjp", "jvp"),
+            "torch.autograd.Function, setup_context + backward + jvp + generate_vmap_rule",
+        ),
+        Mechanism(
+            "function_vmap_staticmethod",
+            lambda f, b, j: _new(f, b, j, with_jvp=True, vmap="staticmethod"),
+            ("vjp", "jvp"),
+            "torch.autograd.Function, setup_context + backward + jvp + vmap staticmethod",
+        ),
+    )
+}

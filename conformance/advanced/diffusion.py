@@ -68,8 +68,15 @@ def score_check(t: float, case: str) -> Callable[[Context], Outcome]:
         exact, terms = dm.score_exact(mg, x)
         tol = derivative_tolerance(ctx, "exact")
         c = compare(got, exact, tol, scale=terms, scale_name="the magnitude of the score's terms")
-        return verdict(f"∇ log p_t at t = {t} by autodiff", c, tol, None, "the mixture's closed-form score "
-                       "(mpmath)", points=x.tolist(), t=t)
+        return verdict(
+            f"∇ log p_t at t = {t} by autodiff",
+            c,
+            tol,
+            None,
+            "the mixture's closed-form score (mpmath)",
+            points=x.tolist(),
+            t=t,
+        )
 
     return run
 
@@ -85,10 +92,20 @@ def tweedie_mean_check(t: float, case: str) -> Callable[[Context], Outcome]:
         exact, _ = dm.posterior_exact(dm.GMM, mg, x)
         _, terms = dm.score_exact(mg, x)
         tol = derivative_tolerance(ctx, "exact")
-        c = compare(got, exact, tol, scale=(np.abs(x) + s2 * terms) / a,
-                    scale_name="the magnitude of (x + σ² s)/α's terms")
-        return verdict(f"Tweedie's E[x₀|x_t] at t = {t}", c, tol, None, "the analytic posterior mean (mpmath)",
-                       points=x.tolist(), t=t, alpha=a, sigma2=s2)
+        c = compare(
+            got, exact, tol, scale=(np.abs(x) + s2 * terms) / a, scale_name="the magnitude of (x + σ² s)/α's terms"
+        )
+        return verdict(
+            f"Tweedie's E[x₀|x_t] at t = {t}",
+            c,
+            tol,
+            None,
+            "the analytic posterior mean (mpmath)",
+            points=x.tolist(),
+            t=t,
+            alpha=a,
+            sigma2=s2,
+        )
 
     return run
 
@@ -106,8 +123,17 @@ def tweedie_covariance_check(t: float, case: str) -> Callable[[Context], Outcome
         scale = (s2 / a**2) * (np.eye(d) + s2 * dm.hessian_terms(mg, x))
         tol = derivative_tolerance(ctx, "second_order")
         c = compare(got, exact, tol, scale=scale, scale_name="the magnitude of (σ²/α²)(I + σ²∇² log p)'s terms")
-        return verdict(f"Tweedie's Cov[x₀|x_t] at t = {t} (∇² log p_t by autodiff)", c, tol, None,
-                       "the analytic posterior covariance (mpmath)", points=x.tolist(), t=t, alpha=a, sigma2=s2)
+        return verdict(
+            f"Tweedie's Cov[x₀|x_t] at t = {t} (∇² log p_t by autodiff)",
+            c,
+            tol,
+            None,
+            "the analytic posterior covariance (mpmath)",
+            points=x.tolist(),
+            t=t,
+            alpha=a,
+            sigma2=s2,
+        )
 
     return run
 
@@ -119,6 +145,7 @@ def tasks(profile: Profile) -> Iterator[Task]:
         case = f"VP-SDE Gaussian mixture t={t}"
         yield Task(FAMILY, case, "score by autodiff = closed form", score_check(t, case), dtypes=BOTH)
         yield Task(FAMILY, case, "Tweedie posterior mean", tweedie_mean_check(t, case), dtypes=F64)
-        yield Task(FAMILY, case, "Tweedie posterior covariance", tweedie_covariance_check(t, case), dtypes=F64,
-                   cost=2.0)
+        yield Task(
+            FAMILY, case, "Tweedie posterior covariance", tweedie_covariance_check(t, case), dtypes=F64, cost=2.0
+        )
     yield from diffusion_stats.tasks(FAMILY)

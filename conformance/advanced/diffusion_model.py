@@ -77,9 +77,11 @@ class Mixture:
         return a * x0 + np.sqrt(s2) * rng.standard_normal((n, self.dim))
 
 
-GMM = Mixture(weights=np.array([0.5, 0.3, 0.2]),
-              means=np.array([[1.5, 0.5], [-1.0, 1.0], [0.0, -1.5]]),
-              covs=np.array([[[0.3, 0.1], [0.1, 0.2]], [[0.5, -0.2], [-0.2, 0.4]], [[0.15, 0.0], [0.0, 0.6]]]))
+GMM = Mixture(
+    weights=np.array([0.5, 0.3, 0.2]),
+    means=np.array([[1.5, 0.5], [-1.0, 1.0], [0.0, -1.5]]),
+    covs=np.array([[[0.3, 0.1], [0.1, 0.2]], [[0.5, -0.2], [-0.2, 0.4]], [[0.15, 0.0], [0.0, 0.6]]]),
+)
 
 
 def _mp(a: Any) -> mpmath.matrix:
@@ -173,8 +175,13 @@ def hessian_terms(mg: Marginal, x: np.ndarray) -> np.ndarray:
             w, _, ls = _responsibilities(mg, row)
             a = [np.abs(Pk) @ np.abs(row - mk) for Pk, mk in zip(mg.P, mg.m)]
             b = sum(float(wk) * ak for wk, ak in zip(w, a))
-            out.append(sum(float(wk) * (np.abs(Pk) + np.outer(ak, ak)) * (1 + abs(float(lk)))
-                           for wk, Pk, ak, lk in zip(w, mg.P, a, ls)) + np.outer(b, b))
+            out.append(
+                sum(
+                    float(wk) * (np.abs(Pk) + np.outer(ak, ak)) * (1 + abs(float(lk)))
+                    for wk, Pk, ak, lk in zip(w, mg.P, a, ls)
+                )
+                + np.outer(b, b)
+            )
     return np.array(out)
 
 

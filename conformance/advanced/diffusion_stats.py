@@ -47,7 +47,7 @@ from conformance.integrals.monte_carlo import ZTest, mean_and_se, statistical, s
 SM_TIME = 0.3
 SM_SAMPLES = 2**14
 FLOW_T = 1.0
-FLOW_STEPS = 24            # the exact variant also solves with FLOW_STEPS // 2 for the error estimate
+FLOW_STEPS = 24  # the exact variant also solves with FLOW_STEPS // 2 for the error estimate
 FLOW_POINTS = 8
 HUTCHINSON_STEPS = 16
 HUTCHINSON_TRAJECTORIES = 2**10
@@ -60,8 +60,10 @@ def _applies(adapter: Any, dtype: str) -> str | None:
     if not adapter.provides("integrals"):
         return f"{adapter.name} provides no random generator (its adapter has no integrals module)"
     if getattr(adapter, "is_reference", False):
-        return ("the numerical reference differentiates by one difference quotient per input: a batch "
-                "of thousands of points is out of its reach")
+        return (
+            "the numerical reference differentiates by one difference quotient per input: a batch "
+            "of thousands of points is out of its reach"
+        )
     return None
 
 
@@ -74,8 +76,12 @@ def _rng(ctx: Context, name: str) -> Any:
 def _network() -> tuple[np.ndarray, ...]:
     """Fixed weights of s₂(x) = W₂ tanh(W₁x + b₁) + b₂ (8 hidden units, numpy seed 0)."""
     rng = np.random.default_rng(0)
-    return (rng.standard_normal((8, 2)), 0.5 * rng.standard_normal(8), rng.standard_normal((2, 8)) / 3,
-            0.2 * rng.standard_normal(2))
+    return (
+        rng.standard_normal((8, 2)),
+        0.5 * rng.standard_normal(8),
+        rng.standard_normal((2, 8)) / 3,
+        0.2 * rng.standard_normal(2),
+    )
 
 
 def mixture_draws(ctx: Context, mix: dm.Mixture, t: float, n: int) -> tuple[Any, Any]:
@@ -100,19 +106,33 @@ def score_matching_statistic(ctx: Context, n: int = SM_SAMPLES) -> ZTest:
     x, eps = mixture_draws(ctx, dm.GMM, SM_TIME, n)
     S = dm.score_program(ctx.adapter, xp)(x, ctx.array(mg.m), ctx.array(mg.P), ctx.array(mg.c))
     w1, b1, w2, b2 = (ctx.array(a) for a in _network())
-    models = {"s₁(x) = −x": -x, "s₂(x) = W₂ tanh(W₁x + b₁) + b₂": xp.matmul(
-        xp.tanh(xp.matmul(x, xp.transpose(w1)) + b1), xp.transpose(w2)) + b2}
+    models = {
+        "s₁(x) = −x": -x,
+        "s₂(x) = W₂ tanh(W₁x + b₁) + b₂": xp.matmul(xp.tanh(xp.matmul(x, xp.transpose(w1)) + b1), xp.transpose(w2))
+        + b2,
+    }
     sq = lambda a: xp.sum(a * a, axis=1)  # noqa: E731
     D = {k: ctx.numpy(sq(s + eps / sigma) - sq(s - S)) for k, s in models.items()}
     C = ctx.numpy(sq(eps) / sigma**2 - sq(S))
     (d1, j1), (d2, j2) = ((D[k], k) for k in models)
     est, se = mean_and_se(np.stack([d1 - d2, d1 - C], axis=1))
-    data = {"t": SM_TIME, "models": list(models), "J_DSM_minus_J_ESM": [float(np.mean(d1)), float(np.mean(d2))],
-            "constant_estimate": float(np.mean(C)),
-            "J_DSM": [float(np.mean(ctx.numpy(sq(s + eps / sigma)))) for s in models.values()],
-            "J_ESM": [float(np.mean(ctx.numpy(sq(s - S)))) for s in models.values()]}
-    return ZTest(est, np.zeros(2), se, n, f"J_DSM − J_ESM for {j1} and {j2}: their difference vs 0, and vs "
-                 "the model-free constant d/σ² − E‖∇log p_t‖² per sample", data)
+    data = {
+        "t": SM_TIME,
+        "models": list(models),
+        "J_DSM_minus_J_ESM": [float(np.mean(d1)), float(np.mean(d2))],
+        "constant_estimate": float(np.mean(C)),
+        "J_DSM": [float(np.mean(ctx.numpy(sq(s + eps / sigma)))) for s in models.values()],
+        "J_ESM": [float(np.mean(ctx.numpy(sq(s - S)))) for s in models.values()],
+    }
+    return ZTest(
+        est,
+        np.zeros(2),
+        se,
+        n,
+        f"J_DSM − J_ESM for {j1} and {j2}: their difference vs 0, and vs "
+        "the model-free constant d/σ² − E‖∇log p_t‖² per sample",
+        data,
+    )
 
 
 # ----------------------------------------------------------------------------- probability flow
@@ -155,7 +175,7 @@ def _field_program(ctx: Context, hutchinson: bool) -> Callable:
             return v, xp.sum(probes * jv, axis=1)
         n, d = x.shape[0], x.shape[1]
         v, jv = ad.jvp(lambda z: velocity(z, m, P, c, beta), xp.concatenate([x] * d, axis=0), probes)
-        return v[:n], sum(jv[j * n:(j + 1) * n, j] for j in range(d))
+        return v[:n], sum(jv[j * n : (j + 1) * n, j] for j in range(d))
 
     return ad.program(field, "diffusion.flow", hutchinson)
 
@@ -188,9 +208,8 @@ def flow_log_likelihood(ctx: Context, x0: np.ndarray, steps: int, probes: Any = 
     """log p₀(x₀) by the probability-flow ODE, log p_T(x_T) + ∫₀ᵀ ∇·v dt: with the exact divergence, or
     with Hutchinson's estimate when ``probes`` (one row per trajectory) are given."""
     n, d = x0.shape
-    basis = np.repeat(np.eye(d), n, axis=0)   # copy j of the batch along e_j
-    xT, ell = flow_solve(ctx, ctx.array(x0), steps, ctx.array(basis) if probes is None else probes,
-                         probes is not None)
+    basis = np.repeat(np.eye(d), n, axis=0)  # copy j of the batch along e_j
+    xT, ell = flow_solve(ctx, ctx.array(x0), steps, ctx.array(basis) if probes is None else probes, probes is not None)
     return log_density_exact(xT, FLOW_T) + ell
 
 
@@ -210,15 +229,31 @@ def flow_exact_check(ctx: Context) -> Outcome:
         order = float(np.log2(err_coarse / err_fine))
         ratio = float(err_fine / change)
     ok = bool(np.all(np.isfinite(fine)) and ratio <= 1.0 and abs(order - ORDER) <= ORDER_MARGIN)
-    msg = (f"RK4 with {FLOW_STEPS} steps: max error {err_fine:.3g} vs the closed form, {ratio:.3g} of the "
-           f"largest change from {FLOW_STEPS // 2} steps (bound 1); observed order {order:.2f} "
-           f"(theory {ORDER:g} ± {ORDER_MARGIN:g})")
-    return Outcome("pass" if ok else "fail", float(err_fine), float(np.max(np.abs(fine - exact) / np.abs(exact))),
-                   None, None, ratio, msg, input=x0.tolist(),
-                   data={"solver": "classical Runge–Kutta (RK4), order 4, fixed step", "steps": FLOW_STEPS,
-                         "exact": exact, "ode": fine, "ode_half_steps": coarse, "observed_order": order,
-                         "rule": "max |L_n − exact| <= max |L_{n/2} − L_n| and |order − 4| <= 0.5 "
-                                 "(200 seeds of the numpy closed-form solve: ratio <= 0.076, order 3.83–4.35)"})
+    msg = (
+        f"RK4 with {FLOW_STEPS} steps: max error {err_fine:.3g} vs the closed form, {ratio:.3g} of the "
+        f"largest change from {FLOW_STEPS // 2} steps (bound 1); observed order {order:.2f} "
+        f"(theory {ORDER:g} ± {ORDER_MARGIN:g})"
+    )
+    return Outcome(
+        "pass" if ok else "fail",
+        float(err_fine),
+        float(np.max(np.abs(fine - exact) / np.abs(exact))),
+        None,
+        None,
+        ratio,
+        msg,
+        input=x0.tolist(),
+        data={
+            "solver": "classical Runge–Kutta (RK4), order 4, fixed step",
+            "steps": FLOW_STEPS,
+            "exact": exact,
+            "ode": fine,
+            "ode_half_steps": coarse,
+            "observed_order": order,
+            "rule": "max |L_n − exact| <= max |L_{n/2} − L_n| and |order − 4| <= 0.5 "
+            "(200 seeds of the numpy closed-form solve: ratio <= 0.076, order 3.83–4.35)",
+        },
+    )
 
 
 def accumulated_jacobian(steps: int) -> np.ndarray:
@@ -232,28 +267,62 @@ def flow_hutchinson_statistic(ctx: Context, n: int = HUTCHINSON_TRAJECTORIES) ->
     """One z component per probe kind (``estimators.PROBES``), n trajectories each, solved as one batch."""
     kinds = estimators.PROBES
     x0 = flow_points(ctx, n * len(kinds), "flow hutchinson points")
-    probes = ctx.xp.concatenate([estimators.probes(_rng(ctx, f"flow probes {k}"), k, n, x0.shape[1])
-                                 for k in kinds], axis=0)
+    probes = ctx.xp.concatenate(
+        [estimators.probes(_rng(ctx, f"flow probes {k}"), k, n, x0.shape[1]) for k in kinds], axis=0
+    )
     diff = flow_log_likelihood(ctx, x0, HUTCHINSON_STEPS, probes) - log_density_exact(x0, 0.0)
     A = accumulated_jacobian(HUTCHINSON_STEPS)
     var = np.array([estimators.exact_variance(A, k) for k in kinds])
     parts = diff.reshape(len(kinds), n)
-    return ZTest(np.mean(parts, axis=1), np.zeros(len(kinds)), np.sqrt(var / n), n,
-                 f"probability-flow log-likelihood with one Hutchinson probe per trajectory ({', '.join(kinds)}; "
-                 f"RK4, {HUTCHINSON_STEPS} steps) vs the closed form",
-                 {"probes": list(kinds), "per_probe_variance": var, "sample_variance": np.var(parts, axis=1, ddof=1),
-                  "solver": f"RK4, order 4, fixed step, {HUTCHINSON_STEPS} steps (bias ~2e-4, measured with the "
-                            "closed-form solve: < 1e-2 of the standard error)"})
+    return ZTest(
+        np.mean(parts, axis=1),
+        np.zeros(len(kinds)),
+        np.sqrt(var / n),
+        n,
+        f"probability-flow log-likelihood with one Hutchinson probe per trajectory ({', '.join(kinds)}; "
+        f"RK4, {HUTCHINSON_STEPS} steps) vs the closed form",
+        {
+            "probes": list(kinds),
+            "per_probe_variance": var,
+            "sample_variance": np.var(parts, axis=1, ddof=1),
+            "solver": f"RK4, order 4, fixed step, {HUTCHINSON_STEPS} steps (bias ~2e-4, measured with the "
+            "closed-form solve: < 1e-2 of the standard error)",
+        },
+    )
 
 
 def tasks(family: str) -> Iterator[Task]:
     """The statistical and ODE tasks (float64; once per framework, with its default API variant: they
     compose the operators the score, Tweedie and Hessian-free checks hold per variant)."""
     f64 = ("float64",)
-    yield Task(family, f"denoising vs explicit score matching t={SM_TIME}", "J_DSM − J_ESM is model-free",
-               statistical(score_matching_statistic), dtypes=f64, per_variant=False, applies=_applies, cost=4.0)
+    yield Task(
+        family,
+        f"denoising vs explicit score matching t={SM_TIME}",
+        "J_DSM − J_ESM is model-free",
+        statistical(score_matching_statistic),
+        dtypes=f64,
+        per_variant=False,
+        applies=_applies,
+        cost=4.0,
+    )
     case = "probability-flow ODE log-likelihood (Gaussian data)"
-    yield Task(family, case, "exact divergence within RK4 error", flow_exact_check, dtypes=f64,
-               per_variant=False, applies=_applies, cost=6.0)
-    yield Task(family, case, "Hutchinson estimate within z-bound", statistical(flow_hutchinson_statistic),
-               dtypes=f64, per_variant=False, applies=_applies, cost=6.0)
+    yield Task(
+        family,
+        case,
+        "exact divergence within RK4 error",
+        flow_exact_check,
+        dtypes=f64,
+        per_variant=False,
+        applies=_applies,
+        cost=6.0,
+    )
+    yield Task(
+        family,
+        case,
+        "Hutchinson estimate within z-bound",
+        statistical(flow_hutchinson_statistic),
+        dtypes=f64,
+        per_variant=False,
+        applies=_applies,
+        cost=6.0,
+    )

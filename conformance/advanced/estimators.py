@@ -31,7 +31,7 @@ def probes(rng: Any, kind: str, count: int, dim: int) -> Any:
         return rng.normal((count, dim))
     if kind == "rademacher":
         u = rng.uniform((count, dim))
-        return 2.0 * (u // 0.5) - 1.0   # ⌊u/½⌋ ∈ {0, 1}: no bool arithmetic (TF refuses bool * float)
+        return 2.0 * (u // 0.5) - 1.0  # ⌊u/½⌋ ∈ {0, 1}: no bool arithmetic (TF refuses bool * float)
     raise ValueError(f"unknown probe kind {kind!r}; choose one of {', '.join(PROBES)}")
 
 

@@ -33,11 +33,15 @@ from conformance.tolerance import compare, policy
 FAMILY = "fractional"
 F64 = ("float64",)
 BOTH = ("float64", "float32")
-N_CHECK = 64                              # grid of the value and gradient checks
-GRIDS = (64, 128, 256, 512)               # the convergence studies' grids (the first is N_CHECK's: a staged
+N_CHECK = 64  # grid of the value and gradient checks
+GRIDS = (64, 128, 256, 512)  # the convergence studies' grids (the first is N_CHECK's: a staged
 #                                           framework compiles 4 shapes per scheme, not 6)
-LABEL = {"grunwald_letnikov": "Grünwald–Letnikov", "l1_caputo": "L1 Caputo",
-         "l1_riemann_liouville": "L1 Riemann–Liouville", "trapezoid_integral": "product-trapezoid I^α"}
+LABEL = {
+    "grunwald_letnikov": "Grünwald–Letnikov",
+    "l1_caputo": "L1 Caputo",
+    "l1_riemann_liouville": "L1 Riemann–Liouville",
+    "trapezoid_integral": "product-trapezoid I^α",
+}
 
 
 def theory_order(method: str, alpha: float) -> float:
@@ -76,8 +80,7 @@ def rounded(ctx: Any, *values: float) -> tuple[float, ...]:
     return tuple(float(np.asarray(v, dtype=ctx.dtype)) for v in values)
 
 
-def evaluate(ctx: Any, method: str, alpha: float, T: float, c: float, k: float, n: int
-             ) -> tuple[float, float, float]:
+def evaluate(ctx: Any, method: str, alpha: float, T: float, c: float, k: float, n: int) -> tuple[float, float, float]:
     """(value, ∂/∂α, ∂/∂T) of the scheme on n steps in the framework, by its value_and_grad; kept per
     (framework, variant, dtype, arguments) for the process, so the value check and the gradient check
     of one draw share one computation (and one compiled program)."""
@@ -115,16 +118,24 @@ def on_samples(ctx: Any, method: str, alpha: float, T: float, f: np.ndarray, eve
         return scheme(xp, lg, alpha, h, f, dict(zip(schemes.NAMES, consts)))
 
     fn = ctx.adapter.program(run, FAMILY, method, every_node)
-    out = fn(ctx.array(np.asarray(alpha)), ctx.array(np.asarray(T / n)), ctx.array(np.asarray(f)),
-             *(g[name] for name in schemes.NAMES))
+    out = fn(
+        ctx.array(np.asarray(alpha)),
+        ctx.array(np.asarray(T / n)),
+        ctx.array(np.asarray(f)),
+        *(g[name] for name in schemes.NAMES),
+    )
     return ctx.numpy(out) if every_node else float(ctx.numpy(out))
 
 
 def draw(seed: int) -> tuple[float, float, float, float]:
     """(α, T, c, k) for one seed: α in [0.2, 0.8], T in [0.5, 2], c in [0.5, 2], k in [1.5, 3]."""
     rng = np.random.default_rng([22, seed])
-    return (float(rng.uniform(0.2, 0.8)), float(rng.uniform(0.5, 2.0)), float(rng.uniform(0.5, 2.0)),
-            float(rng.uniform(1.5, 3.0)))
+    return (
+        float(rng.uniform(0.2, 0.8)),
+        float(rng.uniform(0.5, 2.0)),
+        float(rng.uniform(0.5, 2.0)),
+        float(rng.uniform(1.5, 3.0)),
+    )
 
 
 # ----------------------------------------------------------------------------- checks
@@ -140,11 +151,18 @@ def value_check(method: str) -> Callable:
         scale = oracle.magnitude(method, alpha, h, [c + (j * h) ** k for j in range(N_CHECK + 1)])
         tol = policy("quadrature", ctx.dtype, "ad")
         cmp = compare(got, exact, tol, scale=scale)
-        return Outcome("pass" if cmp.ok else "fail", cmp.max_abs_error, cmp.max_rel_error, tol.rtol, tol.atol,
-                       cmp.error_ratio, f"{LABEL[method]} at t = T, N = {N_CHECK}: {got!r} vs mpmath {exact!r} "
-                       f"(terms' magnitude {scale:.3g}); error ratio {cmp.error_ratio:.3g}",
-                       input={"alpha": alpha, "T": T, "c": c, "k": k, "N": N_CHECK},
-                       data={"reference": "the same sum in mpmath at 40 digits", **cmp.stated()})
+        return Outcome(
+            "pass" if cmp.ok else "fail",
+            cmp.max_abs_error,
+            cmp.max_rel_error,
+            tol.rtol,
+            tol.atol,
+            cmp.error_ratio,
+            f"{LABEL[method]} at t = T, N = {N_CHECK}: {got!r} vs mpmath {exact!r} "
+            f"(terms' magnitude {scale:.3g}); error ratio {cmp.error_ratio:.3g}",
+            input={"alpha": alpha, "T": T, "c": c, "k": k, "N": N_CHECK},
+            data={"reference": "the same sum in mpmath at 40 digits", **cmp.stated()},
+        )
 
     return run
 
@@ -164,13 +182,25 @@ def gradient_check(method: str) -> Callable:
         m = oracle.magnitude(method, alpha, h, [c + (j * h) ** k for j in range(N_CHECK + 1)])
         scale = np.array([m * (2 + np.log(N_CHECK) + abs(np.log(h))), m * (1 + alpha + k) / T])
         tol = derivative_tolerance(ctx, "exact")
-        cmp = compare(np.array([da, dt]), np.array([ea, et]), tol, scale=scale,
-                      scale_name="the terms' magnitude times the derivative's factor")
-        return Outcome("pass" if cmp.ok else "fail", cmp.max_abs_error, cmp.max_rel_error, tol.rtol, tol.atol,
-                       cmp.error_ratio, f"{LABEL[method]}: (∂/∂α, ∂/∂T) = ({da!r}, {dt!r}) vs mpmath.diff "
-                       f"({ea!r}, {et!r}); error ratio {cmp.error_ratio:.3g}",
-                       input={"alpha": alpha, "T": T, "c": c, "k": k, "N": N_CHECK},
-                       data={"reference": "mpmath.diff of the sum at 40 digits", **cmp.stated()})
+        cmp = compare(
+            np.array([da, dt]),
+            np.array([ea, et]),
+            tol,
+            scale=scale,
+            scale_name="the terms' magnitude times the derivative's factor",
+        )
+        return Outcome(
+            "pass" if cmp.ok else "fail",
+            cmp.max_abs_error,
+            cmp.max_rel_error,
+            tol.rtol,
+            tol.atol,
+            cmp.error_ratio,
+            f"{LABEL[method]}: (∂/∂α, ∂/∂T) = ({da!r}, {dt!r}) vs mpmath.diff "
+            f"({ea!r}, {et!r}); error ratio {cmp.error_ratio:.3g}",
+            input={"alpha": alpha, "T": T, "c": c, "k": k, "N": N_CHECK},
+            data={"reference": "mpmath.diff of the sum at 40 digits", **cmp.stated()},
+        )
 
     return run
 
@@ -192,11 +222,20 @@ def convergence_check(method: str, alpha: float) -> Callable:
             for name, g, e in zip(errs, got, (value, d_alpha, d_T)):
                 errs[name].append(abs(g - e))
         p = theory_order(method, alpha)
-        ok, worst, data, msg = study(errs, {"value": p, "d/dalpha": p, "d/dT": p}, [T / n for n in GRIDS],
-                                     {"d/dalpha": method.startswith("l1")},
-                                     ("d/dalpha",) if method == "trapezoid_integral" else ())
-        return study_outcome(ok, worst, f"{LABEL[method]} → exact, α = {alpha}: {msg}",
-                       data, {"alpha": alpha, "T": T, "c": c, "k": k, "grids": list(GRIDS)})
+        ok, worst, data, msg = study(
+            errs,
+            {"value": p, "d/dalpha": p, "d/dT": p},
+            [T / n for n in GRIDS],
+            {"d/dalpha": method.startswith("l1")},
+            ("d/dalpha",) if method == "trapezoid_integral" else (),
+        )
+        return study_outcome(
+            ok,
+            worst,
+            f"{LABEL[method]} → exact, α = {alpha}: {msg}",
+            data,
+            {"alpha": alpha, "T": T, "c": c, "k": k, "grids": list(GRIDS)},
+        )
 
     return run
 
@@ -221,9 +260,13 @@ def constant_check(alpha: float) -> Callable:
         ok, worst, data, msg = study({"GL": gl}, {"GL": 1.0}, [T / n for n in GRIDS])
         data.update({"rl": {"got": rl, "exact": exact, **c_rl.stated()}, "caputo": {"got": caputo}})
         ok = ok and c_rl.ok and c_caputo.ok
-        return study_outcome(ok, max(worst, c_rl.error_ratio, c_caputo.error_ratio),
-                       f"D^α 1, α = {alpha}: RL {rl!r} vs {exact!r} (ratio {c_rl.error_ratio:.3g}), Caputo "
-                       f"{caputo!r} vs 0, {msg}", data, {"alpha": alpha, "T": T})
+        return study_outcome(
+            ok,
+            max(worst, c_rl.error_ratio, c_caputo.error_ratio),
+            f"D^α 1, α = {alpha}: RL {rl!r} vs {exact!r} (ratio {c_rl.error_ratio:.3g}), Caputo {caputo!r} vs 0, {msg}",
+            data,
+            {"alpha": alpha, "T": T},
+        )
 
     return run
 
@@ -245,8 +288,9 @@ def semigroup_check(alpha: float, beta: float) -> Callable:
             errs["I^α I^β"].append(abs(on_samples(ctx, "trapezoid_integral", alpha, T, inner) - exact))
             errs["I^(α+β)"].append(abs(on_samples(ctx, "trapezoid_integral", alpha + beta, T, f) - exact))
         ok, worst, data, msg = study(errs, dict.fromkeys(errs, 2.0), [T / n for n in GRIDS])
-        return study_outcome(ok, worst, f"α = {alpha}, β = {beta}: {msg}", data,
-                       {"alpha": alpha, "beta": beta, "f": "t^2", "T": T})
+        return study_outcome(
+            ok, worst, f"α = {alpha}, β = {beta}: {msg}", data, {"alpha": alpha, "beta": beta, "f": "t^2", "T": T}
+        )
 
     return run
 
@@ -259,13 +303,17 @@ def mittag_leffler_check(alpha: float, lam: float) -> Callable:
 
     def run(ctx: Any) -> Outcome:
         with mpmath.workdps(40):
-            exact = float(lam * oracle.mittag_leffler(alpha, lam * T ** alpha))
-        errs = [abs(on_samples(ctx, "l1_caputo", alpha, T, oracle.ml_samples(alpha, lam, np.arange(n + 1) * (T / n)))
-                    - exact) for n in GRIDS]
+            exact = float(lam * oracle.mittag_leffler(alpha, lam * T**alpha))
+        errs = [
+            abs(
+                on_samples(ctx, "l1_caputo", alpha, T, oracle.ml_samples(alpha, lam, np.arange(n + 1) * (T / n)))
+                - exact
+            )
+            for n in GRIDS
+        ]
         p = min(2 - alpha, 1 + alpha)
         ok, worst, data, msg = study({"L1": errs}, {"L1": p}, [T / n for n in GRIDS])
-        return study_outcome(ok, worst, f"α = {alpha}, λ = {lam}: {msg}", data,
-                       {"alpha": alpha, "lambda": lam, "T": T})
+        return study_outcome(ok, worst, f"α = {alpha}, λ = {lam}: {msg}", data, {"alpha": alpha, "lambda": lam, "T": T})
 
     return run
 
@@ -274,8 +322,10 @@ def default_variant_of_reference(adapter: Any, dtype: str) -> str | None:
     """Skip reason for the numerical reference's other variants (complex step evaluates the scheme at a
     complex α, where the op table's log-gamma, real gammaln, is not defined)."""
     if getattr(adapter, "is_reference", False) and adapter.variant != adapter.variants[0]:
-        return (f"{adapter.label}: the scheme's log Γ (the op table's gammaln) takes real arguments only; "
-                f"the reference's derivatives come from its {adapter.variants[0]} variant")
+        return (
+            f"{adapter.label}: the scheme's log Γ (the op table's gammaln) takes real arguments only; "
+            f"the reference's derivatives come from its {adapter.variants[0]} variant"
+        )
     return None
 
 
@@ -285,17 +335,59 @@ def tasks(profile: Profile) -> Iterator[Task]:
     gradient tasks per API variant."""
     for method in schemes.SCHEMES:
         name = LABEL[method]
-        yield Task(FAMILY, f"{name} on c + t^k", "value vs mpmath sum", value_check(method), dtypes=BOTH,
-                   per_variant=False, cost=2.0)
-        yield Task(FAMILY, f"{name} on c + t^k", "gradient wrt alpha and T vs mpmath.diff", gradient_check(method),
-                   dtypes=BOTH, applies=default_variant_of_reference, cost=3.0)
+        yield Task(
+            FAMILY,
+            f"{name} on c + t^k",
+            "value vs mpmath sum",
+            value_check(method),
+            dtypes=BOTH,
+            per_variant=False,
+            cost=2.0,
+        )
+        yield Task(
+            FAMILY,
+            f"{name} on c + t^k",
+            "gradient wrt alpha and T vs mpmath.diff",
+            gradient_check(method),
+            dtypes=BOTH,
+            applies=default_variant_of_reference,
+            cost=3.0,
+        )
         for alpha in (0.3, 0.7):
-            yield Task(FAMILY, f"{name} on 1 + t^2, alpha = {alpha}", "convergence order of value and gradient",
-                       convergence_check(method, alpha), dtypes=F64, per_variant=False, cost=10.0)
+            yield Task(
+                FAMILY,
+                f"{name} on 1 + t^2, alpha = {alpha}",
+                "convergence order of value and gradient",
+                convergence_check(method, alpha),
+                dtypes=F64,
+                per_variant=False,
+                cost=10.0,
+            )
     for alpha in (0.3, 0.7):
-        yield Task(FAMILY, f"D^alpha 1, alpha = {alpha}", "RL exact, Caputo zero, GL order 1", constant_check(alpha),
-                   dtypes=F64, per_variant=False, cost=3.0)
-    yield Task(FAMILY, "I^alpha I^beta t^2, alpha = 0.3, beta = 0.5", "semigroup at order 2",
-               semigroup_check(0.3, 0.5), dtypes=F64, per_variant=False, cost=10.0)
-    yield Task(FAMILY, "Caputo D^alpha E_alpha(-t^alpha), alpha = 0.3", "Mittag-Leffler eigenfunction",
-               mittag_leffler_check(0.3, -1.0), dtypes=F64, per_variant=False, cost=3.0)
+        yield Task(
+            FAMILY,
+            f"D^alpha 1, alpha = {alpha}",
+            "RL exact, Caputo zero, GL order 1",
+            constant_check(alpha),
+            dtypes=F64,
+            per_variant=False,
+            cost=3.0,
+        )
+    yield Task(
+        FAMILY,
+        "I^alpha I^beta t^2, alpha = 0.3, beta = 0.5",
+        "semigroup at order 2",
+        semigroup_check(0.3, 0.5),
+        dtypes=F64,
+        per_variant=False,
+        cost=10.0,
+    )
+    yield Task(
+        FAMILY,
+        "Caputo D^alpha E_alpha(-t^alpha), alpha = 0.3",
+        "Mittag-Leffler eigenfunction",
+        mittag_leffler_check(0.3, -1.0),
+        dtypes=F64,
+        per_variant=False,
+        cost=3.0,
+    )

@@ -36,7 +36,7 @@ def l1_caputo_sum(alpha, h, f):
     """h^−α/Γ(2−α) Σ_{k<N} ((k+1)^{1−α} − k^{1−α}) (f_{N−k} − f_{N−k−1})."""
     n = len(f) - 1
     p = 1 - alpha
-    terms = (((k + 1) ** p - (k ** p if k else 0)) * (f[n - k] - f[n - k - 1]) for k in range(n))
+    terms = (((k + 1) ** p - (k**p if k else 0)) * (f[n - k] - f[n - k - 1]) for k in range(n))
     return h ** (-alpha) / mpmath.gamma(2 - alpha) * mpmath.fsum(terms)
 
 
@@ -49,7 +49,7 @@ def l1_rl_sum(alpha, h, f):
 def trapezoid_row(alpha, h, n):
     """The weights h^α/Γ(α+2) a_{n,j}, j = 0..n, of the product-trapezoid I^α at node n >= 1."""
     q = alpha + 1
-    scale = h ** alpha / mpmath.gamma(alpha + 2)
+    scale = h**alpha / mpmath.gamma(alpha + 2)
     w = [((n - 1) ** q - (n - alpha - 1) * mpmath.mpf(n) ** alpha) * scale]
     for j in range(1, n):
         w.append(((n - j + 1) ** q - 2 * mpmath.mpf(n - j) ** q + mpmath.mpf(n - j - 1) ** q) * scale)
@@ -64,12 +64,17 @@ def trapezoid_sum(alpha, h, f):
 
 def trapezoid_all(alpha, h, f):
     """Product-trapezoid I^α f(t_n) for n = 0..N."""
-    return [mpmath.mpf(0)] + [mpmath.fsum(w * v for w, v in zip(trapezoid_row(alpha, h, n), f[: n + 1]))
-                              for n in range(1, len(f))]
+    return [mpmath.mpf(0)] + [
+        mpmath.fsum(w * v for w, v in zip(trapezoid_row(alpha, h, n), f[: n + 1])) for n in range(1, len(f))
+    ]
 
 
-SUMS = {"grunwald_letnikov": gl_sum, "l1_caputo": l1_caputo_sum, "l1_riemann_liouville": l1_rl_sum,
-        "trapezoid_integral": trapezoid_sum}
+SUMS = {
+    "grunwald_letnikov": gl_sum,
+    "l1_caputo": l1_caputo_sum,
+    "l1_riemann_liouville": l1_rl_sum,
+    "trapezoid_integral": trapezoid_sum,
+}
 
 
 def samples(c, k, T, n):
@@ -89,7 +94,7 @@ def exact(method: str, alpha, T, c, k):
     T = _mp(T)
     if method == "trapezoid_integral":
         power = mpmath.gamma(k + 1) / mpmath.gamma(k + 1 + alpha) * T ** (k + alpha)
-        return c * T ** alpha / mpmath.gamma(1 + alpha) + power
+        return c * T**alpha / mpmath.gamma(1 + alpha) + power
     power = mpmath.gamma(k + 1) / mpmath.gamma(k + 1 - alpha) * T ** (k - alpha)
     if method == "l1_caputo":
         return power
@@ -106,8 +111,7 @@ def exact_with_gradient(method: str, alpha: float, T: float, c: float, k: float)
 
 
 @functools.lru_cache(maxsize=4096)
-def scheme_with_gradient(method: str, alpha: float, T: float, c: float, k: float, n: int
-                         ) -> tuple[float, float, float]:
+def scheme_with_gradient(method: str, alpha: float, T: float, c: float, k: float, n: int) -> tuple[float, float, float]:
     """(value, ∂/∂α, ∂/∂T) of the scheme on n steps, by mpmath.diff of the direct sum at DPS digits."""
     with mpmath.workdps(DPS):
         f = lambda a, t: scheme_value(method, a, t, _mp(c), _mp(k), n)  # noqa: E731
@@ -126,7 +130,7 @@ def mittag_leffler(alpha, z):
         total, m = mpmath.mpf(0), 0
         tol = mpmath.mpf(10) ** (-(mpmath.mp.dps + 5))
         while True:
-            term = z ** m / mpmath.gamma(alpha * m + 1)
+            term = z**m / mpmath.gamma(alpha * m + 1)
             total += term
             if m > 5 and abs(term) < tol * max(abs(total), 1):
                 break
@@ -147,12 +151,12 @@ def magnitude(method: str, alpha: float, h: float, f) -> float:
         k = np.arange(n, 0, -1, dtype=float)
         lg = np.abs(gammaln(k - alpha)) + abs(gammaln(1 - alpha)) + np.abs(gammaln(k + 1))
         w = alpha * np.exp(gammaln(k - alpha) - gammaln(1 - alpha) - gammaln(k + 1))
-        return float(h ** -alpha * (f[-1] + np.sum(w * f[:-1] * (1 + lg))))
+        return float(h**-alpha * (f[-1] + np.sum(w * f[:-1] * (1 + lg))))
     if method in ("l1_caputo", "l1_riemann_liouville"):
         k = np.arange(n - 1, -1, -1, dtype=float)
         p = 1 - alpha
-        b = ((k + 1) ** p + k ** p) * (1 + p * np.log(k + 1))
-        out = h ** -alpha / np.exp(gammaln(2 - alpha)) * np.sum(b * (f[1:] + f[:-1]))
+        b = ((k + 1) ** p + k**p) * (1 + p * np.log(k + 1))
+        out = h**-alpha / np.exp(gammaln(2 - alpha)) * np.sum(b * (f[1:] + f[:-1]))
         if method == "l1_riemann_liouville":
             out += f[0] * (n * h) ** -alpha / np.exp(gammaln(1 - alpha)) * (1 + abs(alpha * np.log(n * h)))
         return float(out)
@@ -161,8 +165,8 @@ def magnitude(method: str, alpha: float, h: float, f) -> float:
         q = alpha + 1
         pw = lambda x: np.where(x >= 1, np.maximum(x, 1) ** q, 0.0)  # noqa: E731
         a = (pw(m + 1) + 2 * pw(m) + pw(m - 1)) * (1 + q * np.log(m + 2))
-        a[0] = (pw(n - 1) + (n + 1) * n ** alpha) * (1 + q * np.log(n + 1))
-        return float(h ** alpha / np.exp(gammaln(alpha + 2)) * np.sum(a * f))
+        a[0] = (pw(n - 1) + (n + 1) * n**alpha) * (1 + q * np.log(n + 1))
+        return float(h**alpha / np.exp(gammaln(alpha + 2)) * np.sum(a * f))
     raise ValueError(f"unknown method {method!r}")
 
 

@@ -43,16 +43,16 @@ def check_order(alpha: float, method: str) -> float:
     """α itself when 0 < α < 1 (the range of every scheme here); else FractionalOrderError naming the method."""
     a = float(alpha)
     if not (0.0 < a < 1.0) or not np.isfinite(a):
-        raise FractionalOrderError(f"{method} needs a fractional order 0 < α < 1, got α = {a:g}; "
-                                   "pick α inside (0, 1)")
+        raise FractionalOrderError(f"{method} needs a fractional order 0 < α < 1, got α = {a:g}; pick α inside (0, 1)")
     return a
 
 
 def check_steps(n: int) -> int:
     """The number of steps N itself when N >= 2; else GridError."""
     if int(n) < 2:
-        raise GridError(f"a fractional scheme needs a grid of at least 2 steps (3 points), got N = {int(n)}; "
-                        "use more grid points")
+        raise GridError(
+            f"a fractional scheme needs a grid of at least 2 steps (3 points), got N = {int(n)}; use more grid points"
+        )
     return int(n)
 
 
@@ -66,12 +66,18 @@ class Grid:
 
     def numpy(self) -> dict[str, np.ndarray]:
         n = check_steps(self.n)
-        k = np.arange(n, 0, -1, dtype=float)             # k = N − j for j = 0..N−1 (GL: w_k pairs f_j)
-        km1 = k - 1.0                                    # L1: b_{N−j} for j = 1..N
+        k = np.arange(n, 0, -1, dtype=float)  # k = N − j for j = 0..N−1 (GL: w_k pairs f_j)
+        km1 = k - 1.0  # L1: b_{N−j} for j = 1..N
         nodes = np.arange(n + 1, dtype=float)[:, None] if self.every_node else np.array([[float(n)]])
-        m = nodes - np.arange(n + 1, dtype=float)[None, :]   # product trapezoid: node (rows) minus sample j
-        out = {"j": np.arange(1, n + 1, dtype=float), "k": k, "log_k": np.log(k),
-               "log_km1": np.log(np.maximum(km1, 1.0)), "mask_km1": (km1 >= 1) * 1.0, "log_n": np.array(np.log(n))}
+        m = nodes - np.arange(n + 1, dtype=float)[None, :]  # product trapezoid: node (rows) minus sample j
+        out = {
+            "j": np.arange(1, n + 1, dtype=float),
+            "k": k,
+            "log_k": np.log(k),
+            "log_km1": np.log(np.maximum(km1, 1.0)),
+            "mask_km1": (km1 >= 1) * 1.0,
+            "log_n": np.array(np.log(n)),
+        }
         for name, mm in (("p1", m + 1), ("p0", m), ("m1", m - 1)):
             out["log_" + name] = np.log(np.maximum(mm, 1.0))
             out["mask_" + name] = (mm >= 1) * 1.0
@@ -79,7 +85,7 @@ class Grid:
         out["col0"] = ((np.arange(n + 1) == 0)[None, :] & (rows >= 1)) * 1.0
         out["rows"] = rows.copy()
         out["log_rows"] = np.log(np.maximum(rows, 1.0))
-        out["live"] = (rows >= 1) * 1.0                  # node 0: I^α f(t_0) = 0
+        out["live"] = (rows >= 1) * 1.0  # node 0: I^α f(t_0) = 0
         if not self.every_node:
             out = {name: (a[0] if a.ndim == 2 else a) for name, a in out.items()}
         return out
@@ -118,10 +124,13 @@ def trapezoid_weights(xp: Any, lgamma: Callable, alpha: Any, h: Any, g: dict) ->
     """The weights W with W·f = product-trapezoid I^α f: the row of node N, or with a ``Grid`` of
     ``every_node`` the (N+1) × (N+1) matrix of every node (row 0 is 0)."""
     q = alpha + 1.0
-    interior = (_pow(xp, q, g["log_p1"], g["mask_p1"]) - 2.0 * _pow(xp, q, g["log_p0"], g["mask_p0"])
-                + _pow(xp, q, g["log_m1"], g["mask_m1"]))
+    interior = (
+        _pow(xp, q, g["log_p1"], g["mask_p1"])
+        - 2.0 * _pow(xp, q, g["log_p0"], g["mask_p0"])
+        + _pow(xp, q, g["log_m1"], g["mask_m1"])
+    )
     # column 0: (n−1)^{α+1} − (n−α−1) n^α on rows n >= 1 (log_m1/mask_m1 at j = 0 hold n − 1)
-    first = (_pow(xp, q, g["log_m1"], g["mask_m1"]) - (g["rows"] - q) * xp.exp(alpha * g["log_rows"]))
+    first = _pow(xp, q, g["log_m1"], g["mask_m1"]) - (g["rows"] - q) * xp.exp(alpha * g["log_rows"])
     a = g["live"] * (g["col0"] * first + (1.0 - g["col0"]) * interior)
     return xp.exp(alpha * xp.log(h) - lgamma(alpha + 2.0)) * a
 
@@ -144,8 +153,24 @@ SCHEMES: dict[str, Callable] = {
 }
 
 
-NAMES = ("j", "k", "log_k", "log_km1", "mask_km1", "log_n", "log_p1", "mask_p1", "log_p0", "mask_p0", "log_m1",
-         "mask_m1", "col0", "rows", "log_rows", "live")   # Grid constants, in the order programs take them
+NAMES = (
+    "j",
+    "k",
+    "log_k",
+    "log_km1",
+    "mask_km1",
+    "log_n",
+    "log_p1",
+    "mask_p1",
+    "log_p0",
+    "mask_p0",
+    "log_m1",
+    "mask_m1",
+    "col0",
+    "rows",
+    "log_rows",
+    "live",
+)  # Grid constants, in the order programs take them
 
 
 def power_samples(xp: Any, T: Any, c: Any, k: Any, g: dict) -> tuple[Any, Any]:

@@ -78,16 +78,20 @@ NESTED = ("reverse-over-reverse", "forward-over-reverse", "reverse-over-forward"
 
 def _not_nested(adapter: Any, dtype: str) -> str | None:
     if getattr(adapter, "is_reference", False):
-        return ("the numerical reference has no nested modes: its operators are difference quotients "
-                "(its column holds the adapter hvp, the explicit Hessian and differences of its gradient)")
+        return (
+            "the numerical reference has no nested modes: its operators are difference quotients "
+            "(its column holds the adapter hvp, the explicit Hessian and differences of its gradient)"
+        )
     return None
 
 
 def _analytic(adapter: Any, dtype: str) -> str | None:
     if getattr(adapter, "is_reference", False):
-        return ("the numerical reference's GGN products are difference quotients of difference quotients "
-                "(~0.1 s each): its GGN product, explicit GGN and vᵀGv are checked; CG and the HF step compare "
-                "with the analytic float64 computation itself")
+        return (
+            "the numerical reference's GGN products are difference quotients of difference quotients "
+            "(~0.1 s each): its GGN product, explicit GGN and vᵀGv are checked; CG and the HF step compare "
+            "with the analytic float64 computation itself"
+        )
     return None
 
 
@@ -103,13 +107,22 @@ def hvp_check(problem: Problem, way: str, case: str) -> Callable[[Context], Outc
             got = fd.jvp(g, theta, v)[0]
             tol = policy("second_order" if getattr(ad, "is_reference", False) else "exact", "float64", "fd")
         else:
-            prog = ad.program(lambda t, u, x, y: WAYS[way](ad, _loss(ctx, problem, x, y), t, u), "hf.hvp", way,
-                              problem.name)
+            prog = ad.program(
+                lambda t, u, x, y: WAYS[way](ad, _loss(ctx, problem, x, y), t, u), "hf.hvp", way, problem.name
+            )
             got = ctx.numpy(prog(ctx.array(theta), ctx.array(v), *_args(ctx, problem)))
             tol = derivative_tolerance(ctx, "second_order")
         c = normwise(got, H @ v, tol, np.abs(H) @ np.abs(v), "term of |H||v|")
-        return verdict(f"H v by {way}", c, tol, None, "the exact H v (complex-step Hessian of the hand-written "
-                       "gradient)" if problem.model else "the closed-form Hessian times v", theta=theta.tolist())
+        return verdict(
+            f"H v by {way}",
+            c,
+            tol,
+            None,
+            "the exact H v (complex-step Hessian of the hand-written gradient)"
+            if problem.model
+            else "the closed-form Hessian times v",
+            theta=theta.tolist(),
+        )
 
     return run
 
@@ -154,8 +167,14 @@ def ggn_product_check(problem: Problem, case: str) -> Callable[[Context], Outcom
         G, terms = problem.ggn(theta)
         tol = derivative_tolerance(ctx, "second_order")
         c = normwise(got, G @ v, tol, terms @ np.abs(v), "term of Σ|J|ᵀ|H_L||J||v|")
-        return verdict("Jᵀ(H_L(J v)) by jvp, hvp and vjp", c, tol, None, "G v (complex-step J, closed-form H_L)",
-                       theta=theta.tolist())
+        return verdict(
+            "Jᵀ(H_L(J v)) by jvp, hvp and vjp",
+            c,
+            tol,
+            None,
+            "G v (complex-step J, closed-form H_L)",
+            theta=theta.tolist(),
+        )
 
     return run
 
@@ -167,8 +186,9 @@ def ggn_matrix_check(problem: Problem, case: str) -> Callable[[Context], Outcome
         G, terms = problem.ggn(theta)
         tol = derivative_tolerance(ctx, "second_order")
         c = normwise(got, G, tol, terms, "term of Σ|J|ᵀ|H_L||J|")
-        return verdict("the explicit GGN Jᵀ H_L J", c, tol, None, "G (complex-step J, closed-form H_L)",
-                       theta=theta.tolist())
+        return verdict(
+            "the explicit GGN Jᵀ H_L J", c, tol, None, "G (complex-step J, closed-form H_L)", theta=theta.tolist()
+        )
 
     return run
 
@@ -176,6 +196,7 @@ def ggn_matrix_check(problem: Problem, case: str) -> Callable[[Context], Outcome
 def ggn_equals_hessian_check(problem: Problem, case: str) -> Callable[[Context], Outcome]:
     """For a linear model with squared loss H = G exactly: both the framework's Hessian and its explicit
     GGN are compared with G; the worse of the two decides."""
+
     def run(ctx: Context) -> Outcome:
         theta, _ = draw(ctx, problem, case)
         ad = ctx.adapter
@@ -185,9 +206,16 @@ def ggn_equals_hessian_check(problem: Problem, case: str) -> Callable[[Context],
         tol = derivative_tolerance(ctx, "second_order")
         ch, cg = (normwise(a, G, tol, terms, "term of Σ|J|ᵀ|H_L||J|") for a in (H, Gfw))
         worst = max((ch, cg), key=lambda c: c.error_ratio)
-        return verdict("the Hessian and the explicit GGN of a linear model with squared loss", worst, tol, None,
-                       "G = Σ Jᵀ H_L J (exact)", hessian_error_ratio=ch.error_ratio, ggn_error_ratio=cg.error_ratio,
-                       hessian_minus_ggn=float(np.max(np.abs(H - Gfw))))
+        return verdict(
+            "the Hessian and the explicit GGN of a linear model with squared loss",
+            worst,
+            tol,
+            None,
+            "G = Σ Jᵀ H_L J (exact)",
+            hessian_error_ratio=ch.error_ratio,
+            ggn_error_ratio=cg.error_ratio,
+            hessian_minus_ggn=float(np.max(np.abs(H - Gfw))),
+        )
 
     return run
 
@@ -197,7 +225,7 @@ def psd_check(problem: Problem, case: str) -> Callable[[Context], Outcome]:
         theta, _ = draw(ctx, problem, case)
         rng = np.random.default_rng(stream_seed(ctx.seed, case + " directions"))
         null = np.zeros(problem.size)
-        null[-problem.model.sizes[2]:] = 1.0   # shift every output bias alike: softmax ignores it
+        null[-problem.model.sizes[2] :] = 1.0  # shift every output bias alike: softmax ignores it
         vs = np.vstack([rng.standard_normal((DIRECTIONS, problem.size)), null])
         gvp = _gvp_program(ctx, problem)
         data = _args(ctx, problem)
@@ -212,8 +240,16 @@ def psd_check(problem: Problem, case: str) -> Callable[[Context], Outcome]:
         c = compare(got, exact, tol, terms, scale_name="(|J||v|)ᵀ|H_L|(|J||v|)")
         negative = got < -(tol.rtol * terms)
         ok = c.ok and not negative.any()
-        out = verdict("vᵀGv by GGN products", c, tol, None, "the exact (Jv)ᵀH_L(Jv) >= 0", theta=theta.tolist(),
-                      quadratic_forms=got.tolist(), below_minus_rounding=negative.tolist())
+        out = verdict(
+            "vᵀGv by GGN products",
+            c,
+            tol,
+            None,
+            "the exact (Jv)ᵀH_L(Jv) >= 0",
+            theta=theta.tolist(),
+            quadratic_forms=got.tolist(),
+            below_minus_rounding=negative.tolist(),
+        )
         if c.ok and not ok:
             out.status, out.message = "fail", f"vᵀGv < 0 beyond rounding in {int(negative.sum())} directions"
         return out
@@ -232,19 +268,33 @@ def cg_check(problem: Problem, case: str) -> Callable[[Context], Outcome]:
         gvp = _gvp_program(ctx, problem)
         grad = ad.grad(_loss(ctx, problem, *data))
         to_float = lambda a: float(ctx.numpy(a))  # noqa: E731
-        x, iterates, norms = hm.conjugate_gradient(xp, lambda v: gvp(t, v, *data) + lam * v, -1.0 * grad(t),
-                                                   CG_ITERATIONS, to_float, CG_RTOL)
+        x, iterates, norms = hm.conjugate_gradient(
+            xp, lambda v: gvp(t, v, *data) + lam * v, -1.0 * grad(t), CG_ITERATIONS, to_float, CG_RTOL
+        )
         B = G + lam * np.eye(problem.size)
         exact = np.linalg.solve(B, -problem.gradient(theta))
         kappa = float(np.linalg.cond(B))
         base = derivative_tolerance(ctx, "second_order")
-        tol = Tolerance(base.rtol * kappa, base.atol * kappa, f"{base.reason}; times κ(G + λI) = {kappa:.3g}: "
-                        "a relative perturbation δ of the products moves the solution by up to κδ", base.dtype,
-                        base.absolute_everywhere)
+        tol = Tolerance(
+            base.rtol * kappa,
+            base.atol * kappa,
+            f"{base.reason}; times κ(G + λI) = {kappa:.3g}: "
+            "a relative perturbation δ of the products moves the solution by up to κδ",
+            base.dtype,
+            base.absolute_everywhere,
+        )
         c = normwise(ctx.numpy(x), exact, tol, exact, "entry of the solution")
-        return verdict(f"CG on (G + λI) x = −∇L, {len(iterates)} iterations (‖r‖/‖b‖ = {norms[-1] / norms[0]:.2g})",
-                       c, tol, None, "a dense solve of the exact system", lam=lam, kappa=kappa,
-                       iterations=len(iterates), residual_norms=norms)
+        return verdict(
+            f"CG on (G + λI) x = −∇L, {len(iterates)} iterations (‖r‖/‖b‖ = {norms[-1] / norms[0]:.2g})",
+            c,
+            tol,
+            None,
+            "a dense solve of the exact system",
+            lam=lam,
+            kappa=kappa,
+            iterations=len(iterates),
+            residual_norms=norms,
+        )
 
     return run
 
@@ -256,18 +306,37 @@ def hf_step_check(problem: Problem, case: str) -> Callable[[Context], Outcome]:
         data = _args(ctx, problem)
         gvp = _gvp_program(ctx, problem)
         loss = _loss(ctx, problem, *data)
-        got, facts = hm.hf_step(xp, loss, ad.grad(loss), lambda v: gvp(ctx.array(theta), v, *data),
-                                ctx.array(theta), HF_LAMBDA, HF_CG_ITERATIONS, lambda a: float(ctx.numpy(a)))
+        got, facts = hm.hf_step(
+            xp,
+            loss,
+            ad.grad(loss),
+            lambda v: gvp(ctx.array(theta), v, *data),
+            ctx.array(theta),
+            HF_LAMBDA,
+            HF_CG_ITERATIONS,
+            lambda a: float(ctx.numpy(a)),
+        )
         G, _ = problem.ggn(theta)
         np_loss = lambda t: problem.value(hm.numpy_xp(), t, *problem.data)  # noqa: E731
-        want, ref = hm.hf_step(np, np_loss, problem.gradient, lambda v: G @ v, theta, HF_LAMBDA, HF_CG_ITERATIONS,
-                               float)
+        want, ref = hm.hf_step(
+            np, np_loss, problem.gradient, lambda v: G @ v, theta, HF_LAMBDA, HF_CG_ITERATIONS, float
+        )
         tol = policy("trajectory", "float64", "optimizer")
         c = compare(ctx.numpy(got), want, tol)
         same = {k: facts[k] == ref[k] for k in ("iterate", "shrinks", "lambda")}
-        out = verdict(f"one HF step (CG {HF_CG_ITERATIONS} iterations, λ = {HF_LAMBDA:g})", c, tol, None,
-                      "the same step on the numpy float64 oracles", theta0=theta.tolist(),
-                      theta1=ctx.numpy(got).tolist(), theta1_reference=want.tolist(), step=facts, reference=ref, same_decisions=same)
+        out = verdict(
+            f"one HF step (CG {HF_CG_ITERATIONS} iterations, λ = {HF_LAMBDA:g})",
+            c,
+            tol,
+            None,
+            "the same step on the numpy float64 oracles",
+            theta0=theta.tolist(),
+            theta1=ctx.numpy(got).tolist(),
+            theta1_reference=want.tolist(),
+            step=facts,
+            reference=ref,
+            same_decisions=same,
+        )
         if not all(same.values()):
             out.status = "fail"
             out.message = f"the step's decisions differ from the float64 reference: {same}; " + out.message
@@ -280,17 +349,39 @@ def tasks(profile: Profile) -> Iterator[Task]:
     for problem in (hm.ROSENBROCK, hm.MLP_SQUARED):
         case = problem.name
         for way in (*WAYS, "finite differences of the gradient"):
-            yield Task(FAMILY, case, f"Hessian-vector product: {way}", hvp_check(problem, way, case), dtypes=F64,
-                       applies=_not_nested if way in NESTED else None, cost=2.0)
+            yield Task(
+                FAMILY,
+                case,
+                f"Hessian-vector product: {way}",
+                hvp_check(problem, way, case),
+                dtypes=F64,
+                applies=_not_nested if way in NESTED else None,
+                cost=2.0,
+            )
         yield Task(FAMILY, case, "explicit Hessian", hessian_check(problem, case), dtypes=F64, cost=2.0)
     soft = hm.MLP_SOFTMAX.name
     yield Task(FAMILY, soft, "GGN-vector product JᵀH_LJv", ggn_product_check(hm.MLP_SOFTMAX, soft), dtypes=F64)
     yield Task(FAMILY, soft, "explicit GGN JᵀH_LJ", ggn_matrix_check(hm.MLP_SOFTMAX, soft), dtypes=F64, cost=2.0)
     yield Task(FAMILY, soft, "vᵀGv >= 0", psd_check(hm.MLP_SOFTMAX, soft), dtypes=F64, per_variant=False)
-    yield Task(FAMILY, soft, "CG on the damped GGN = dense solve", cg_check(hm.MLP_SOFTMAX, soft), dtypes=F64,
-               per_variant=False, applies=_analytic, cost=4.0)
-    yield Task(FAMILY, soft, "Martens HF step = numpy float64", hf_step_check(hm.MLP_SOFTMAX, soft), dtypes=F64,
-               per_variant=False, applies=_analytic, cost=3.0)
+    yield Task(
+        FAMILY,
+        soft,
+        "CG on the damped GGN = dense solve",
+        cg_check(hm.MLP_SOFTMAX, soft),
+        dtypes=F64,
+        per_variant=False,
+        applies=_analytic,
+        cost=4.0,
+    )
+    yield Task(
+        FAMILY,
+        soft,
+        "Martens HF step = numpy float64",
+        hf_step_check(hm.MLP_SOFTMAX, soft),
+        dtypes=F64,
+        per_variant=False,
+        applies=_analytic,
+        cost=3.0,
+    )
     lin = hm.LINEAR.name
     yield Task(FAMILY, lin, "GGN = Hessian", ggn_equals_hessian_check(hm.LINEAR, lin), dtypes=F64)
-

@@ -33,7 +33,7 @@ from conformance.finite_differences import jvp_complex_step
 from conformance.optimizers import objectives
 
 N_SAMPLES = 8
-STEP = 1e-30   # the complex step
+STEP = 1e-30  # the complex step
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Mlp:
         out, at = [], 0
         for s in self.shapes:
             n = int(np.prod(s))
-            out.append(xp.reshape(theta[at:at + n], s))
+            out.append(xp.reshape(theta[at : at + n], s))
             at += n
         return out
 
@@ -94,7 +94,7 @@ def numpy_xp() -> Any:
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z)   # no shift: complex-safe, and |z| stays small on these problems
+    e = np.exp(z)  # no shift: complex-safe, and |z| stays small on these problems
     return e / e.sum(axis=1, keepdims=True)
 
 
@@ -104,7 +104,7 @@ class Problem:
 
     name: str
     model: Mlp | None
-    loss: Callable[[Any, Any, Any], Any]        # (xp, z, y) -> scalar; None model: (xp, θ, unused)
+    loss: Callable[[Any, Any, Any], Any]  # (xp, z, y) -> scalar; None model: (xp, θ, unused)
     data: tuple[np.ndarray, np.ndarray]
     theta_scale: float = 0.5
 
@@ -163,8 +163,7 @@ class Problem:
     def ggn(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(G = Σₙ Jₙᵀ H_L,ₙ Jₙ, the magnitude of its terms Σₙ |Jₙ|ᵀ |H_L,ₙ| |Jₙ|)."""
         J, HL = self.jacobian(theta), self.loss_hessian(theta)
-        return (np.einsum("nip,nij,njq->pq", J, HL, J),
-                np.einsum("nip,nij,njq->pq", np.abs(J), np.abs(HL), np.abs(J)))
+        return (np.einsum("nip,nij,njq->pq", J, HL, J), np.einsum("nip,nij,njq->pq", np.abs(J), np.abs(HL), np.abs(J)))
 
 
 def _data(outputs: int, onehot: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -189,8 +188,9 @@ def ggn_vector_product(ad: Any, xp: Any, problem: Problem, theta: Any, v: Any, x
     return ad.vjp(net, theta, hjv)[1]
 
 
-def conjugate_gradient(xp: Any, matvec: Callable[[Any], Any], b: Any, iterations: int,
-                       to_float: Callable[[Any], float], rtol: float = 0.0) -> tuple[Any, list[Any], list[float]]:
+def conjugate_gradient(
+    xp: Any, matvec: Callable[[Any], Any], b: Any, iterations: int, to_float: Callable[[Any], float], rtol: float = 0.0
+) -> tuple[Any, list[Any], list[float]]:
     """CG for B x = b (B symmetric positive definite, given as ``matvec``) from x₀ = 0: at most
     ``iterations`` steps, stopping once ‖r‖ <= rtol ‖b‖. Returns (x, the iterates, the residual norms)."""
     x, r = 0.0 * b, b
@@ -210,8 +210,16 @@ def conjugate_gradient(xp: Any, matvec: Callable[[Any], Any], b: Any, iterations
     return x, iterates, norms
 
 
-def hf_step(xp: Any, loss: Callable[[Any], Any], grad: Callable[[Any], Any], gvp: Callable[[Any], Any],
-            theta: Any, lam: float, cg_iterations: int, to_float: Callable[[Any], float]) -> tuple[Any, dict]:
+def hf_step(
+    xp: Any,
+    loss: Callable[[Any], Any],
+    grad: Callable[[Any], Any],
+    gvp: Callable[[Any], Any],
+    theta: Any,
+    lam: float,
+    cg_iterations: int,
+    to_float: Callable[[Any], float],
+) -> tuple[Any, dict]:
     """One Martens-style Hessian-free step (module docstring) from θ with damping λ; returns (θ₁, facts)."""
     g = grad(theta)
     damped = lambda v: gvp(v) + lam * v  # noqa: E731
@@ -229,5 +237,14 @@ def hf_step(xp: Any, loss: Callable[[Any], Any], grad: Callable[[Any], Any], gvp
     while fa > f0 + 1e-2 * alpha * gp and shrinks < 60:
         alpha, shrinks = 0.8 * alpha, shrinks + 1
         fa = to_float(loss(theta + alpha * p))
-    return theta + alpha * p, {"iterate": i, "rho": rho, "lambda": lam_next, "alpha": alpha, "shrinks": shrinks,
-                               "loss_before": f0, "loss_after": fa, "cg_residuals": norms, "cg_losses": losses}
+    return theta + alpha * p, {
+        "iterate": i,
+        "rho": rho,
+        "lambda": lam_next,
+        "alpha": alpha,
+        "shrinks": shrinks,
+        "loss_before": f0,
+        "loss_after": fa,
+        "cg_residuals": norms,
+        "cg_losses": losses,
+    }

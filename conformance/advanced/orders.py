@@ -14,11 +14,13 @@ from typing import Any
 import numpy as np
 
 ORDER_BAND = 0.1
-ORDER_REASON = ("observed order = least-squares slope of log(error) vs log(h) over grids each twice the last "
-                "(N = 50…800 for functionals, 64…512 for fractional schemes); the next terms of the error "
-                "expansion bend the fit by at most 0.09 on these cases (measured: L1 at α = 0.3 fits 1.67 "
-                "for 1.7, the trapezoid's ∂/∂α at α = 0.7 fits 1.92 for >= 2), while a wrong derivative or "
-                "scheme leaves no convergence (slope ≈ 0) or drops a whole order: ±0.1 (issue 22)")
+ORDER_REASON = (
+    "observed order = least-squares slope of log(error) vs log(h) over grids each twice the last "
+    "(N = 50…800 for functionals, 64…512 for fractional schemes); the next terms of the error "
+    "expansion bend the fit by at most 0.09 on these cases (measured: L1 at α = 0.3 fits 1.67 "
+    "for 1.7, the trapezoid's ∂/∂α at α = 0.7 fits 1.92 for >= 2), while a wrong derivative or "
+    "scheme leaves no convergence (slope ≈ 0) or drops a whole order: ±0.1 (issue 22)"
+)
 
 
 def fitted_order(steps: Sequence[float], errors: Sequence[float], log_factor: bool = False) -> float:
@@ -40,8 +42,13 @@ def order_verdict(observed: float, expected: float, band: float = ORDER_BAND) ->
     return ratio <= 1.0, ratio
 
 
-def study(errors: dict[str, list[float]], expected: dict[str, float], steps: list[float],
-          log_factor: dict[str, bool] | None = None, at_least: tuple[str, ...] = ()) -> tuple[bool, float, dict, str]:
+def study(
+    errors: dict[str, list[float]],
+    expected: dict[str, float],
+    steps: list[float],
+    log_factor: dict[str, bool] | None = None,
+    at_least: tuple[str, ...] = (),
+) -> tuple[bool, float, dict, str]:
     """Fit an order to each error sequence; (all pass, worst |p̂ − p| / band, data, message). Orders named
     in ``at_least`` pass at p̂ >= p − band (theory bounds the error by h^p there, and no more)."""
     log_factor = log_factor or {}
@@ -53,8 +60,12 @@ def study(errors: dict[str, list[float]], expected: dict[str, float], steps: lis
             good, ratio = order_verdict(min(p, expected[name]), expected[name])
         ok &= good
         worst = ratio if not np.isfinite(ratio) or not np.isfinite(worst) else max(worst, ratio)
-        data[name] = {"errors": errs, "observed_order": p, "theory": expected[name],
-                      "log_factor": log_factor.get(name, False)}
+        data[name] = {
+            "errors": errs,
+            "observed_order": p,
+            "theory": expected[name],
+            "log_factor": log_factor.get(name, False),
+        }
         bound = " or more" if name in at_least else ""
         parts.append(f"{name} order {p:.3f} (theory {expected[name]:.3g}{bound})")
     return ok, worst, data, "; ".join(parts)
@@ -64,5 +75,6 @@ def study_outcome(ok: bool, worst: float, message: str, data: dict, inp: Any = N
     """The engine Outcome of an order study: error = the worst |p̂ − p| (``worst`` is it over the band)."""
     from conformance.engine import Outcome
 
-    return Outcome("pass" if ok else "fail", worst * ORDER_BAND, None, ORDER_BAND, None, worst, message,
-                   input=inp, data=data)
+    return Outcome(
+        "pass" if ok else "fail", worst * ORDER_BAND, None, ORDER_BAND, None, worst, message, input=inp, data=data
+    )

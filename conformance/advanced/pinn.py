@@ -47,8 +47,8 @@ DIV_DIMS = {"dev": (10,), "ci": (10,), "thorough": (10, 100, 1000)}
 BIH_DIMS = {"dev": (2,), "ci": (2, 5), "thorough": (2, 10, 30)}
 HUTCHINSON = (("two-body", 10), ("mlp-tanh", 10))
 TOO_LARGE = ("two-body", 100_000)
-REFERENCE_POINTS = 2       # collocation points of the numerical reference's residuals (see collocation_points)
-PER_VARIANT_MAX_DIM = 10   # larger d run in each framework's default API variant only (cost)
+REFERENCE_POINTS = 2  # collocation points of the numerical reference's residuals (see collocation_points)
+PER_VARIANT_MAX_DIM = 10  # larger d run in each framework's default API variant only (cost)
 
 
 def _reference(ctx: Any) -> bool:
@@ -59,19 +59,33 @@ def _tolerance(ctx: Any, check: str) -> Any:
     return policy(check, ctx.dtype, "fd" if _reference(ctx) else "ad")
 
 
-def judged(ctx: Any, what: str, got: Any, exact: Any, scale: Any, check: str, scale_name: str,
-           **data: Any) -> Outcome:
+def judged(ctx: Any, what: str, got: Any, exact: Any, scale: Any, check: str, scale_name: str, **data: Any) -> Outcome:
     """An Outcome for ``got`` against the exact value, on ``scale``, under the policy's ``check`` bound."""
     tol = _tolerance(ctx, check)
-    c = compare(np.asarray(got, dtype=float), np.asarray(exact, dtype=float), tol, scale=scale,
-                scale_name=scale_name)
+    c = compare(np.asarray(got, dtype=float), np.asarray(exact, dtype=float), tol, scale=scale, scale_name=scale_name)
     ok = c.ok
-    msg = (f"{what}: max error {c.max_abs_error:.3g} = {c.error_ratio:.3g} × the bound ({check}, {scale_name})"
-           if ok else f"{what} differs from the exact value: max abs error {c.max_abs_error:.3g}, max rel "
-           f"error {c.max_rel_error:.3g}, ratio {c.error_ratio:.3g} > 1 ({check}, {scale_name})")
-    return Outcome("pass" if ok else "fail", c.max_abs_error, c.max_rel_error, tol.rtol, tol.atol, c.error_ratio,
-                   msg, data={"reason": tol.reason, "got": np.asarray(got, dtype=float).tolist(),
-                              "exact": np.asarray(exact, dtype=float).tolist(), **c.stated(), **data})
+    msg = (
+        f"{what}: max error {c.max_abs_error:.3g} = {c.error_ratio:.3g} × the bound ({check}, {scale_name})"
+        if ok
+        else f"{what} differs from the exact value: max abs error {c.max_abs_error:.3g}, max rel "
+        f"error {c.max_rel_error:.3g}, ratio {c.error_ratio:.3g} > 1 ({check}, {scale_name})"
+    )
+    return Outcome(
+        "pass" if ok else "fail",
+        c.max_abs_error,
+        c.max_rel_error,
+        tol.rtol,
+        tol.atol,
+        c.error_ratio,
+        msg,
+        data={
+            "reason": tol.reason,
+            "got": np.asarray(got, dtype=float).tolist(),
+            "exact": np.asarray(exact, dtype=float).tolist(),
+            **c.stated(),
+            **data,
+        },
+    )
 
 
 # ----------------------------------------------------------------------------- operators at a point
@@ -86,8 +100,17 @@ def operator_check(kind: str, dim: int, method: ops.Method, operator: str) -> Ca
         impl = ops.method_for(ctx.adapter, method.name, _METHODS[operator]) if method.adapter_specific else method
         got = ops.scalar(ctx.adapter, impl.run(ctx.adapter, field.function(ctx.xp), ctx.array(x)))
         exact, scale = getattr(field, operator)(x)
-        return judged(ctx, f"{operator} of {field.case} by {method.name}", got, exact, scale, check,
-                      f"the magnitude of the {operator}'s terms", method=method.doc, dim=dim)
+        return judged(
+            ctx,
+            f"{operator} of {field.case} by {method.name}",
+            got,
+            exact,
+            scale,
+            check,
+            f"the magnitude of the {operator}'s terms",
+            method=method.doc,
+            dim=dim,
+        )
 
     return run
 
@@ -100,9 +123,11 @@ def method_applies(method: ops.Method, dim: int) -> Callable[[Any, str], str | N
         if method.adapter_specific and ops.method_for(adapter, method.name) is None:
             return f"{adapter.name} offers no {method.name} Laplacian ({method.doc})"
         if getattr(adapter, "is_reference", False) and dim > method.reference_max_dim:
-            return (f"the numerical reference does not run {method.name} at d = {dim}: "
-                    + ("it would nest difference quotients" if method.reference_max_dim == 0 else
-                       f"O(d²) difference stencils beyond d = {method.reference_max_dim:g}"))
+            return f"the numerical reference does not run {method.name} at d = {dim}: " + (
+                "it would nest difference quotients"
+                if method.reference_max_dim == 0
+                else f"O(d²) difference stencils beyond d = {method.reference_max_dim:g}"
+            )
         return None
 
     return applies
@@ -127,8 +152,10 @@ def nested_reference(adapter: Any, dtype: str) -> str | None:
     in its default variant: the complex step's inner derivative takes a real part, which drops the outer
     derivative's perturbation (a mixed partial comes back 0)."""
     if getattr(adapter, "is_reference", False) and adapter.variant != adapter.variants[0]:
-        return (f"the numerical reference nests derivatives in its {adapter.variants[0]} variant only "
-                f"({adapter.variant}: the inner derivative's real part drops the outer perturbation)")
+        return (
+            f"the numerical reference nests derivatives in its {adapter.variants[0]} variant only "
+            f"({adapter.variant}: the inner derivative's real part drops the outer perturbation)"
+        )
     return None
 
 
@@ -146,8 +173,16 @@ def residual_check(sol: residuals.Solution, n: int | None = None) -> Callable[[A
         points = collocation_points(ctx, n)
         x, s = sol.grid(points, stream_seed(ctx.seed, sol.name))
         r = ctx.numpy(residuals.residual_program(ctx.adapter, sol)(ctx.array(x), ctx.array(s)))
-        return judged(ctx, f"{sol.pde} residual at {points} points", r, np.zeros_like(x), sol.amplitude(x, s),
-                      "second_order", "the amplitude of the residual's terms", points=points)
+        return judged(
+            ctx,
+            f"{sol.pde} residual at {points} points",
+            r,
+            np.zeros_like(x),
+            sol.amplitude(x, s),
+            "second_order",
+            "the amplitude of the residual's terms",
+            points=points,
+        )
 
     return run
 
@@ -159,8 +194,16 @@ def mixed_check(sol: residuals.Solution) -> Callable[[Any], Outcome]:
         got = ctx.numpy(residuals.mixed_program(ctx.adapter, sol)(ctx.array(x), ctx.array(s)))
         exact = np.stack([sol.mixed(x, s)] * 2)
         amp = np.stack([sol.mixed_amplitude(x, s)] * 2)
-        return judged(ctx, f"u_x{sol.second} and u_{sol.second}x of {sol.name}", got, exact, amp, "second_order",
-                      "the amplitude of the mixed partial", points=points)
+        return judged(
+            ctx,
+            f"u_x{sol.second} and u_{sol.second}x of {sol.name}",
+            got,
+            exact,
+            amp,
+            "second_order",
+            "the amplitude of the mixed partial",
+            points=points,
+        )
 
     return run
 
@@ -176,8 +219,11 @@ def refusal_check(attempt: Callable[[Any], Any], what: str) -> Callable[[Any], O
         except ConformanceError as exc:
             text = str(exc)
             one_line = "\n" not in text and bool(text)
-            return Outcome("pass" if one_line else "fail", message=f"refused: {text}",
-                           data={"error": type(exc).__name__, "one_line": one_line})
+            return Outcome(
+                "pass" if one_line else "fail",
+                message=f"refused: {text}",
+                data={"error": type(exc).__name__, "one_line": one_line},
+            )
         return Outcome("fail", message=f"{what} was accepted; a one-line refusal was due")
 
     return run
@@ -191,41 +237,97 @@ def tasks(profile: Profile) -> Iterator[Task]:
     cases = [(k, d) for k in CLOSED_FORMS for d in DIMS[name]] + [(k, d) for k in MLPS for d in MLP_DIMS[name]]
     for kind, d in cases:
         for m in laplacians:
-            yield Task(FAMILY, f"Δ {make(kind, d).case}", f"Laplacian by {m.name} vs exact",
-                       operator_check(kind, d, m, "laplacian"), dtypes=F64, applies=method_applies(m, d),
-                       per_variant=d <= PER_VARIANT_MAX_DIM, cost=1.0 + d / 20)
+            yield Task(
+                FAMILY,
+                f"Δ {make(kind, d).case}",
+                f"Laplacian by {m.name} vs exact",
+                operator_check(kind, d, m, "laplacian"),
+                dtypes=F64,
+                applies=method_applies(m, d),
+                per_variant=d <= PER_VARIANT_MAX_DIM,
+                cost=1.0 + d / 20,
+            )
     for kind in ("radial", "tanh-layer"):
         for d in DIV_DIMS[name]:
             for m in ops.DIVERGENCES:
-                yield Task(FAMILY, f"∇· {make(kind, d).case}", f"divergence by {m.name} vs exact",
-                           operator_check(kind, d, m, "divergence"), dtypes=F64, applies=method_applies(m, d),
-                           per_variant=d <= PER_VARIANT_MAX_DIM)
+                yield Task(
+                    FAMILY,
+                    f"∇· {make(kind, d).case}",
+                    f"divergence by {m.name} vs exact",
+                    operator_check(kind, d, m, "divergence"),
+                    dtypes=F64,
+                    applies=method_applies(m, d),
+                    per_variant=d <= PER_VARIANT_MAX_DIM,
+                )
     for kind in ("exp-sum", "r4"):
         for d in BIH_DIMS[name]:
             for m in ops.BIHARMONICS:
-                yield Task(FAMILY, f"Δ² {make(kind, d).case}", f"biharmonic by {m.name} vs exact",
-                           operator_check(kind, d, m, "biharmonic"), dtypes=F64, applies=method_applies(m, d),
-                           per_variant=False, cost=2.0 + d)
+                yield Task(
+                    FAMILY,
+                    f"Δ² {make(kind, d).case}",
+                    f"biharmonic by {m.name} vs exact",
+                    operator_check(kind, d, m, "biharmonic"),
+                    dtypes=F64,
+                    applies=method_applies(m, d),
+                    per_variant=False,
+                    cost=2.0 + d,
+                )
     for sol in residuals.SOLUTIONS:
-        yield Task(FAMILY, sol.name, "PDE residual at roundoff scale", residual_check(sol), dtypes=F64,
-                   applies=nested_reference)
-        yield Task(FAMILY, sol.name, f"mixed partial u_x{sol.second} (both orders) vs exact", mixed_check(sol),
-                   dtypes=F64, applies=nested_reference)
+        yield Task(
+            FAMILY,
+            sol.name,
+            "PDE residual at roundoff scale",
+            residual_check(sol),
+            dtypes=F64,
+            applies=nested_reference,
+        )
+        yield Task(
+            FAMILY,
+            sol.name,
+            f"mixed partial u_x{sol.second} (both orders) vs exact",
+            mixed_check(sol),
+            dtypes=F64,
+            applies=nested_reference,
+        )
     for kind, d in HUTCHINSON:
         for probe in ("gaussian", "rademacher"):
-            yield Task(FAMILY, f"Δ {make(kind, d).case}", f"Hutchinson ({probe}) mean and variance within z-bound",
-                       statistical(hutchinson.hutchinson_statistic(kind, d, probe)), dtypes=F64,
-                       per_variant=False, cost=20.0)
+            yield Task(
+                FAMILY,
+                f"Δ {make(kind, d).case}",
+                f"Hutchinson ({probe}) mean and variance within z-bound",
+                statistical(hutchinson.hutchinson_statistic(kind, d, probe)),
+                dtypes=F64,
+                per_variant=False,
+                cost=20.0,
+            )
     heat = residuals.SOLUTIONS[0]
-    yield Task(FAMILY, f"{heat.name}, empty grid", "bad input: refused with a one-line error",
-               refusal_check(residual_check(heat, n=0), "an empty grid"), dtypes=F64, per_variant=False)
+    yield Task(
+        FAMILY,
+        f"{heat.name}, empty grid",
+        "bad input: refused with a one-line error",
+        refusal_check(residual_check(heat, n=0), "an empty grid"),
+        dtypes=F64,
+        per_variant=False,
+    )
     kind, d = TOO_LARGE
-    yield Task(FAMILY, f"Δ {kind}, d = {d:,}", "bad input: refused with a one-line error",
-               refusal_check(lambda ctx: make(kind, d), f"d = {d} for the exact oracle"), dtypes=F64,
-               per_variant=False)
-    yield Task(FAMILY, "Hutchinson Rademacher fourth moment, d = 64", "bad input: refused with a one-line error",
-               refusal_check(lambda ctx: hutchinson.fourth_central_moment(np.eye(64), "rademacher"),
-                             "Rademacher enumeration at d = 64"), dtypes=F64, per_variant=False)
+    yield Task(
+        FAMILY,
+        f"Δ {kind}, d = {d:,}",
+        "bad input: refused with a one-line error",
+        refusal_check(lambda ctx: make(kind, d), f"d = {d} for the exact oracle"),
+        dtypes=F64,
+        per_variant=False,
+    )
+    yield Task(
+        FAMILY,
+        "Hutchinson Rademacher fourth moment, d = 64",
+        "bad input: refused with a one-line error",
+        refusal_check(
+            lambda ctx: hutchinson.fourth_central_moment(np.eye(64), "rademacher"), "Rademacher enumeration at d = 64"
+        ),
+        dtypes=F64,
+        per_variant=False,
+    )
 
 
 __all__ = ["tasks", "OracleTooLargeError"]

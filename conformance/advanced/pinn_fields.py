@@ -38,8 +38,8 @@ import numpy as np
 
 from conformance.errors import ConformanceError
 
-MAX_ORACLE_DIM = 4096      # the exact oracles form d×d arrays (~130 MB at 4096)
-MAX_HESSIAN_DIM = 64       # exact Hessians of the MLPs form width×d×d arrays
+MAX_ORACLE_DIM = 4096  # the exact oracles form d×d arrays (~130 MB at 4096)
+MAX_HESSIAN_DIM = 64  # exact Hessians of the MLPs form width×d×d arrays
 MLP_WIDTH = 16
 
 
@@ -51,8 +51,10 @@ def check_dim(d: int, limit: int, what: str) -> None:
     if int(d) < 1:
         raise OracleTooLargeError(f"{what}: dimension d = {d} is empty; a field needs d >= 1")
     if int(d) > limit:
-        raise OracleTooLargeError(f"{what}: dimension d = {d} is too large for the exact oracle "
-                                  f"(limit d <= {limit}: it forms d×d arrays); choose a smaller d")
+        raise OracleTooLargeError(
+            f"{what}: dimension d = {d} is too large for the exact oracle "
+            f"(limit d <= {limit}: it forms d×d arrays); choose a smaller d"
+        )
 
 
 @dataclass(eq=False)
@@ -92,8 +94,14 @@ def _exp_sum(d: int) -> Field:
         v = float(np.sum(np.exp(x)) / d)
         return v, v
 
-    return Field("exp-sum (1/d)Σexp(xᵢ)", d, lambda xp, x: xp.sum(xp.exp(x)) / d, lap,
-                 hessian=lambda x: np.diag(np.exp(x) / d), biharmonic=lap)
+    return Field(
+        "exp-sum (1/d)Σexp(xᵢ)",
+        d,
+        lambda xp, x: xp.sum(xp.exp(x)) / d,
+        lap,
+        hessian=lambda x: np.diag(np.exp(x) / d),
+        biharmonic=lap,
+    )
 
 
 def _pairs(x: np.ndarray) -> np.ndarray:
@@ -148,10 +156,18 @@ def _sig(z):
 
 
 ACTIVATIONS = {
-    "tanh": Activation("tanh", "tanh", np.tanh, lambda z: 1 - np.tanh(z) ** 2,
-                       lambda z: -2 * np.tanh(z) * (1 - np.tanh(z) ** 2), 1.0, 4 / (3 * np.sqrt(3))),
-    "softplus": Activation("softplus", "softplus", lambda z: np.logaddexp(0.0, z), _sig,
-                           lambda z: _sig(z) * (1 - _sig(z)), 1.0, 0.25),
+    "tanh": Activation(
+        "tanh",
+        "tanh",
+        np.tanh,
+        lambda z: 1 - np.tanh(z) ** 2,
+        lambda z: -2 * np.tanh(z) * (1 - np.tanh(z) ** 2),
+        1.0,
+        4 / (3 * np.sqrt(3)),
+    ),
+    "softplus": Activation(
+        "softplus", "softplus", lambda z: np.logaddexp(0.0, z), _sig, lambda z: _sig(z) * (1 - _sig(z)), 1.0, 0.25
+    ),
     "sin": Activation("sin", "sin", np.sin, np.cos, lambda z: -np.sin(z), 1.0, 1.0),
 }
 
@@ -201,8 +217,10 @@ class MLP:
 def _mlp(activation: str, d: int) -> Field:
     rng = np.random.default_rng([d, sorted(ACTIVATIONS).index(activation)])
     width = MLP_WIDTH
-    layers = ((rng.normal(0, 1 / np.sqrt(d), (width, d)), rng.normal(0, 0.5, width)),
-              (rng.normal(0, 1 / np.sqrt(width), (width, width)), rng.normal(0, 0.5, width)))
+    layers = (
+        (rng.normal(0, 1 / np.sqrt(d), (width, d)), rng.normal(0, 0.5, width)),
+        (rng.normal(0, 1 / np.sqrt(width), (width, width)), rng.normal(0, 0.5, width)),
+    )
     net = MLP(ACTIVATIONS[activation], layers, rng.normal(0, 1 / np.sqrt(width), width))
     return Field(f"MLP {d}-{width}-{width}-1 ({activation})", d, net, net.laplacian, hessian=net.hessian)
 
@@ -235,9 +253,14 @@ def _tanh_layer(d: int) -> Field:
 
 
 BUILDERS: dict[str, Callable[[int], Field]] = {
-    "exp-sum": _exp_sum, "two-body": _two_body, "r4": _r4,
-    "mlp-tanh": functools.partial(_mlp, "tanh"), "mlp-softplus": functools.partial(_mlp, "softplus"),
-    "mlp-sin": functools.partial(_mlp, "sin"), "radial": _radial, "tanh-layer": _tanh_layer,
+    "exp-sum": _exp_sum,
+    "two-body": _two_body,
+    "r4": _r4,
+    "mlp-tanh": functools.partial(_mlp, "tanh"),
+    "mlp-softplus": functools.partial(_mlp, "softplus"),
+    "mlp-sin": functools.partial(_mlp, "sin"),
+    "radial": _radial,
+    "tanh-layer": _tanh_layer,
 }
 
 

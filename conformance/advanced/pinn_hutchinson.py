@@ -46,9 +46,11 @@ def fourth_central_moment(h: np.ndarray, kind: str) -> float:
     if kind == "rademacher":
         d = s.shape[0]
         if d > MAX_ENUMERATION_DIM:
-            raise OracleTooLargeError(f"Rademacher fourth moment: dimension d = {d} is too large for the exact "
-                                      f"oracle (it enumerates 2^(d−1) sign vectors; limit d <= "
-                                      f"{MAX_ENUMERATION_DIM}); choose a smaller d")
+            raise OracleTooLargeError(
+                f"Rademacher fourth moment: dimension d = {d} is too large for the exact "
+                f"oracle (it enumerates 2^(d−1) sign vectors; limit d <= "
+                f"{MAX_ENUMERATION_DIM}); choose a smaller d"
+            )
         signs = 1 - 2 * ((np.arange(2 ** (d - 1))[:, None] >> np.arange(d)[None, :]) & 1)
         z = np.einsum("ki,ij,kj->k", signs, s, signs) - np.trace(s)
         return float(np.mean(z**4))
@@ -73,8 +75,9 @@ def quadratic_forms(ctx: Any, f: Callable, x: Any, vs: Any) -> np.ndarray:
     return np.array([float(ctx.numpy(form(x, ctx.array(v)))) for v in ctx.numpy(vs)])
 
 
-def hutchinson_statistic(kind: str, dim: int, probe: str, n: int = N_PROBES,
-                         forms: Callable | None = None) -> Callable[[Any], ZTest]:
+def hutchinson_statistic(
+    kind: str, dim: int, probe: str, n: int = N_PROBES, forms: Callable | None = None
+) -> Callable[[Any], ZTest]:
     """The task function: ZTest of (mean, sample variance) of N quadratic forms vs (tr H, exact σ²).
     ``forms`` replaces ``quadratic_forms`` (the unit tests plant a wrong estimator there)."""
 
@@ -92,9 +95,19 @@ def hutchinson_statistic(kind: str, dim: int, probe: str, n: int = N_PROBES,
         est = np.array([np.mean(z), np.log(np.var(z, ddof=1))])
         expected = np.array([np.trace(h), np.log(var)])
         se = np.array([np.sqrt(var / n), sample_variance_se(var, mu4, n) / var])
-        return ZTest(est, expected, se, n, f"Hutchinson ({probe} probes) mean and log per-probe variance vs "
-                     f"tr H and the log exact variance", {"dim": dim, "probe": probe, "mu4": mu4,
-                                                           "sample_variance": float(np.var(z, ddof=1)),
-                                                           "exact_variance": var})
+        return ZTest(
+            est,
+            expected,
+            se,
+            n,
+            f"Hutchinson ({probe} probes) mean and log per-probe variance vs tr H and the log exact variance",
+            {
+                "dim": dim,
+                "probe": probe,
+                "mu4": mu4,
+                "sample_variance": float(np.var(z, ddof=1)),
+                "exact_variance": var,
+            },
+        )
 
     return run

@@ -72,8 +72,7 @@ def _rev_over_rev(ad: Any, f: Callable, x: Any) -> Any:
 
 
 def _jacfwd_jacrev(ad: Any, f: Callable, x: Any) -> Any:
-    return trace_of(ad, f, "Δ:jacfwd_jacrev",
-                    lambda z: ad.jacobian(ad.jacobian(f, mode="rev"), mode="fwd")(z), x)
+    return trace_of(ad, f, "Δ:jacfwd_jacrev", lambda z: ad.jacobian(ad.jacobian(f, mode="rev"), mode="fwd")(z), x)
 
 
 def _fwd_over_rev(ad: Any, f: Callable, x: Any) -> Any:
@@ -94,8 +93,12 @@ LAPLACIANS = (
     Method("rev_over_rev", "tr jacobian(grad f, rev): reverse over reverse", _rev_over_rev),
     Method("jacfwd_jacrev", "tr jacobian(jacobian(f, rev), fwd)", _jacfwd_jacrev),
     Method("fwd_over_rev", "Σᵢ eᵢ·jvp(∇f, x, eᵢ): forward over reverse per basis vector", _fwd_over_rev),
-    Method("axis_second", "Σᵢ d²/dt² f(x + t eᵢ): nested scalar derivatives along each axis", _axis_second,
-           reference_max_dim=math.inf),
+    Method(
+        "axis_second",
+        "Σᵢ d²/dt² f(x + t eᵢ): nested scalar derivatives along each axis",
+        _axis_second,
+        reference_max_dim=math.inf,
+    ),
 )
 
 
@@ -103,8 +106,10 @@ def adapter_laplacians(adapter_cls: Any) -> list[Method]:
     """The Laplacian methods one framework alone offers (its adapter's ``pinn`` module), if any."""
     if not adapter_cls.provides("pinn"):
         return []
-    return [Method(name, doc, fn, adapter_specific=True)
-            for name, (doc, fn) in adapter_cls.capability("pinn").LAPLACIANS.items()]
+    return [
+        Method(name, doc, fn, adapter_specific=True)
+        for name, (doc, fn) in adapter_cls.capability("pinn").LAPLACIANS.items()
+    ]
 
 
 def method_for(adapter: Any, name: str, generic: tuple[Method, ...] = LAPLACIANS) -> Method | None:
@@ -167,10 +172,16 @@ def _laplacian_function(ad: Any, f: Callable, inner: Method) -> Callable:
 
 _BY_NAME = {m.name: m for m in LAPLACIANS}
 BIHARMONICS = (
-    Method("hessian∘hessian", "Δ(Δf), both Laplacians as tr of the framework's Hessian",
-           _bih(_BY_NAME["hessian"], _BY_NAME["hessian"], "hessian∘hessian")),
-    Method("jacfwd_jacrev∘rev_over_rev", "outer tr jacfwd∘jacrev of the inner reverse-over-reverse Δf",
-           _bih(_BY_NAME["rev_over_rev"], _BY_NAME["jacfwd_jacrev"], "jacfwd_jacrev∘rev_over_rev")),
+    Method(
+        "hessian∘hessian",
+        "Δ(Δf), both Laplacians as tr of the framework's Hessian",
+        _bih(_BY_NAME["hessian"], _BY_NAME["hessian"], "hessian∘hessian"),
+    ),
+    Method(
+        "jacfwd_jacrev∘rev_over_rev",
+        "outer tr jacfwd∘jacrev of the inner reverse-over-reverse Δf",
+        _bih(_BY_NAME["rev_over_rev"], _BY_NAME["jacfwd_jacrev"], "jacfwd_jacrev∘rev_over_rev"),
+    ),
 )
 
 

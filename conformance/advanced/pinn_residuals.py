@@ -50,9 +50,9 @@ class Solution:
 
     name: str
     pde: str
-    second: str                                       # the name of the second variable, "t" or "y"
+    second: str  # the name of the second variable, "t" or "y"
     u: Callable[[Any, Any, Any], Any]
-    residual: Callable[[Any, Callable[[str], Any]], Any]   # (u values, partial by name) -> r
+    residual: Callable[[Any, Callable[[str], Any]], Any]  # (u values, partial by name) -> r
     amplitude: Callable[[np.ndarray, np.ndarray], np.ndarray]
     mixed: Callable[[np.ndarray, np.ndarray], np.ndarray]
     mixed_amplitude: Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -61,8 +61,10 @@ class Solution:
     def grid(self, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
         """n collocation points drawn uniformly from the box; EmptyGridError for n < 1."""
         if int(n) < 1:
-            raise EmptyGridError(f"{self.pde} residual on an empty grid ({n} collocation points): "
-                                 f"nothing to evaluate; give at least one point")
+            raise EmptyGridError(
+                f"{self.pde} residual on an empty grid ({n} collocation points): "
+                f"nothing to evaluate; give at least one point"
+            )
         rng = np.random.default_rng(seed)
         (x0, x1), (s0, s1) = self.box
         return rng.uniform(x0, x1, n), rng.uniform(s0, s1, n)
@@ -73,30 +75,47 @@ def _sech2(xi):
 
 
 SOLUTIONS = (
-    Solution("heat u = e^(−π²κt) sin πx", "heat u_t = κ u_xx", "t",
-             lambda xp, x, t: xp.exp(-PI**2 * KAPPA * t) * xp.sin(PI * x),
-             lambda u, d: d("t") - KAPPA * d("xx"),
-             lambda x, t: 2 * PI**2 * KAPPA * np.exp(-PI**2 * KAPPA * t),
-             lambda x, t: -PI**3 * KAPPA * np.cos(PI * x) * np.exp(-PI**2 * KAPPA * t),
-             lambda x, t: PI**3 * KAPPA * np.exp(-PI**2 * KAPPA * t)),
-    Solution("Poisson u = sin πx sin πy", "Poisson Δu = −2π²u", "y",
-             lambda xp, x, y: xp.sin(PI * x) * xp.sin(PI * y),
-             lambda u, d: d("xx") + d("yy") + 2 * PI**2 * u,
-             lambda x, y: np.full_like(x, 4 * PI**2),
-             lambda x, y: PI**2 * np.cos(PI * x) * np.cos(PI * y),
-             lambda x, y: np.full_like(x, PI**2), ((-1.0, 1.0), (-1.0, 1.0))),
-    Solution("Burgers u = ½ − ½ tanh((x − t/2)/4ν)", "viscous Burgers u_t + u u_x = ν u_xx", "t",
-             lambda xp, x, t: 0.5 - 0.5 * xp.tanh((x - t / 2) / (4 * NU)),
-             lambda u, d: d("t") + u * d("x") - NU * d("xx"),
-             lambda x, t: np.full_like(x, 5 / (16 * NU)),
-             lambda x, t: -_sech2((x - t / 2) / (4 * NU)) * np.tanh((x - t / 2) / (4 * NU)) / (32 * NU**2),
-             lambda x, t: np.full_like(x, 1 / (32 * NU**2))),
-    Solution("wave u = sin πx cos cπt", "wave u_tt = c² u_xx", "t",
-             lambda xp, x, t: xp.sin(PI * x) * xp.cos(C * PI * t),
-             lambda u, d: d("tt") - C**2 * d("xx"),
-             lambda x, t: np.full_like(x, 2 * C**2 * PI**2),
-             lambda x, t: -C * PI**2 * np.cos(PI * x) * np.sin(C * PI * t),
-             lambda x, t: np.full_like(x, C * PI**2)),
+    Solution(
+        "heat u = e^(−π²κt) sin πx",
+        "heat u_t = κ u_xx",
+        "t",
+        lambda xp, x, t: xp.exp(-(PI**2) * KAPPA * t) * xp.sin(PI * x),
+        lambda u, d: d("t") - KAPPA * d("xx"),
+        lambda x, t: 2 * PI**2 * KAPPA * np.exp(-(PI**2) * KAPPA * t),
+        lambda x, t: -(PI**3) * KAPPA * np.cos(PI * x) * np.exp(-(PI**2) * KAPPA * t),
+        lambda x, t: PI**3 * KAPPA * np.exp(-(PI**2) * KAPPA * t),
+    ),
+    Solution(
+        "Poisson u = sin πx sin πy",
+        "Poisson Δu = −2π²u",
+        "y",
+        lambda xp, x, y: xp.sin(PI * x) * xp.sin(PI * y),
+        lambda u, d: d("xx") + d("yy") + 2 * PI**2 * u,
+        lambda x, y: np.full_like(x, 4 * PI**2),
+        lambda x, y: PI**2 * np.cos(PI * x) * np.cos(PI * y),
+        lambda x, y: np.full_like(x, PI**2),
+        ((-1.0, 1.0), (-1.0, 1.0)),
+    ),
+    Solution(
+        "Burgers u = ½ − ½ tanh((x − t/2)/4ν)",
+        "viscous Burgers u_t + u u_x = ν u_xx",
+        "t",
+        lambda xp, x, t: 0.5 - 0.5 * xp.tanh((x - t / 2) / (4 * NU)),
+        lambda u, d: d("t") + u * d("x") - NU * d("xx"),
+        lambda x, t: np.full_like(x, 5 / (16 * NU)),
+        lambda x, t: -_sech2((x - t / 2) / (4 * NU)) * np.tanh((x - t / 2) / (4 * NU)) / (32 * NU**2),
+        lambda x, t: np.full_like(x, 1 / (32 * NU**2)),
+    ),
+    Solution(
+        "wave u = sin πx cos cπt",
+        "wave u_tt = c² u_xx",
+        "t",
+        lambda xp, x, t: xp.sin(PI * x) * xp.cos(C * PI * t),
+        lambda u, d: d("tt") - C**2 * d("xx"),
+        lambda x, t: np.full_like(x, 2 * C**2 * PI**2),
+        lambda x, t: -C * PI**2 * np.cos(PI * x) * np.sin(C * PI * t),
+        lambda x, t: np.full_like(x, C * PI**2),
+    ),
 )
 
 

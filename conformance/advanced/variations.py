@@ -33,7 +33,7 @@ from conformance.tolerance import compare
 FAMILY = "variations"
 F64 = ("float64",)
 GRIDS = (50, 100, 200, 400, 800)
-DYADIC = 64                      # the straight line's exact grid: h = 1/64
+DYADIC = 64  # the straight line's exact grid: h = 1/64
 
 _PROGRAMS: dict[tuple, Callable] = {}
 
@@ -64,8 +64,12 @@ class Discretized:
         self.x = prob.a + self.h * np.arange(n + 1)
         self.y = curve.np(self.x)
         self.ctx, self.prob = ctx, prob
-        self.args = (ctx.array(self.y[1:-1]), ctx.array((self.x[1:] + self.x[:-1]) / 2),
-                     ctx.array(self.y[[0, -1]]), ctx.array(np.asarray(self.h)))
+        self.args = (
+            ctx.array(self.y[1:-1]),
+            ctx.array((self.x[1:] + self.x[:-1]) / 2),
+            ctx.array(self.y[[0, -1]]),
+            ctx.array(np.asarray(self.h)),
+        )
 
     def checkpoints(self) -> np.ndarray:
         """Indices of the interior unknowns at the CHECKPOINTS (n a multiple of 10)."""
@@ -103,8 +107,12 @@ def euler_lagrange_check(name: str) -> Callable:
 
     def run(ctx: Any) -> Outcome:
         prob = vf.problem(name, ctx.seed)
-        exact = np.array([vf.euler_lagrange(prob.lagrangian, prob.test_curve, prob.a + c * (prob.b - prob.a))
-                          for c in vf.CHECKPOINTS])
+        exact = np.array(
+            [
+                vf.euler_lagrange(prob.lagrangian, prob.test_curve, prob.a + c * (prob.b - prob.a))
+                for c in vf.CHECKPOINTS
+            ]
+        )
         errs = []
         for n in GRIDS:
             d = Discretized(ctx, prob, prob.test_curve, n)
@@ -129,9 +137,17 @@ def extremal_check(name: str) -> Callable:
             g = d.gradient() / d.h
             tol = derivative_tolerance(ctx, "exact")
             cmp = compare(g, np.zeros_like(g), tol)
-            return Outcome("pass" if cmp.ok else "fail", cmp.max_abs_error, cmp.max_rel_error, tol.rtol, tol.atol,
-                           cmp.error_ratio, f"{prob.doc}: max |∇J_h/h| = {cmp.max_abs_error:.3g} on the dyadic "
-                           f"grid N = {DYADIC} (exactly 0 due)", input={"problem": prob.doc}, data=cmp.stated())
+            return Outcome(
+                "pass" if cmp.ok else "fail",
+                cmp.max_abs_error,
+                cmp.max_rel_error,
+                tol.rtol,
+                tol.atol,
+                cmp.error_ratio,
+                f"{prob.doc}: max |∇J_h/h| = {cmp.max_abs_error:.3g} on the dyadic grid N = {DYADIC} (exactly 0 due)",
+                input={"problem": prob.doc},
+                data=cmp.stated(),
+            )
         errs = []
         for n in GRIDS:
             d = Discretized(ctx, prob, prob.extremal, n)
@@ -156,9 +172,17 @@ def beltrami_check(name: str) -> Callable:
             H = d.beltrami()
             tol = derivative_tolerance(ctx, "exact")
             cmp = compare(H, np.full_like(H, const), tol)
-            return Outcome("pass" if cmp.ok else "fail", cmp.max_abs_error, cmp.max_rel_error, tol.rtol, tol.atol,
-                           cmp.error_ratio, f"{prob.doc}: H = L − y'L_p = {const:.6g} at every midpoint, error ratio "
-                           f"{cmp.error_ratio:.3g}", input={"problem": prob.doc}, data=cmp.stated())
+            return Outcome(
+                "pass" if cmp.ok else "fail",
+                cmp.max_abs_error,
+                cmp.max_rel_error,
+                tol.rtol,
+                tol.atol,
+                cmp.error_ratio,
+                f"{prob.doc}: H = L − y'L_p = {const:.6g} at every midpoint, error ratio {cmp.error_ratio:.3g}",
+                input={"problem": prob.doc},
+                data=cmp.stated(),
+            )
         errs = [float(np.max(np.abs(Discretized(ctx, prob, prob.extremal, n).beltrami() - const))) for n in GRIDS]
         ok, worst, data, msg = study({"H": errs}, {"H": 2.0}, _steps(prob))
         data["constant"] = const
@@ -188,10 +212,14 @@ def second_variation_check(name: str) -> Callable:
         ok, worst, data, msg = study({"second variation": errs}, {"second variation": 2.0}, _steps(prob))
         positive = exact > 0 and min(rayleigh) > 0
         data.update({"exact": exact, "rayleigh_quotients": rayleigh})
-        return study_outcome(ok and positive, worst if positive else max(worst, 1e9),
-                        f"{prob.doc}: δ²J[sin] = {exact:.6g}, {msg}; smallest Rayleigh quotient over "
-                        f"{RANDOM_DIRECTIONS} random directions {min(rayleigh):.4g} (> 0 due)", data,
-                        {"problem": prob.doc})
+        return study_outcome(
+            ok and positive,
+            worst if positive else max(worst, 1e9),
+            f"{prob.doc}: δ²J[sin] = {exact:.6g}, {msg}; smallest Rayleigh quotient over "
+            f"{RANDOM_DIRECTIONS} random directions {min(rayleigh):.4g} (> 0 due)",
+            data,
+            {"problem": prob.doc},
+        )
 
     return run
 
@@ -209,29 +237,64 @@ EXACT_REFERENCE_VARIANTS = ("complex_step",)
 
 def exact_reference_only(adapter: Any, dtype: str) -> str | None:
     if getattr(adapter, "is_reference", False) and adapter.variant not in EXACT_REFERENCE_VARIANTS:
-        return (f"{adapter.label}: Richardson differences (~1e-10 absolute) divided by h = 1/800 reach the "
-                "O(h²) error the order fit measures; the reference's complex-step variant runs this check")
+        return (
+            f"{adapter.label}: Richardson differences (~1e-10 absolute) divided by h = 1/800 reach the "
+            "O(h²) error the order fit measures; the reference's complex-step variant runs this check"
+        )
     return None
 
 
 def tasks(profile: Profile) -> Iterator[Task]:
     """Every variations task (float64). The gradient (Euler–Lagrange) and HVP (second variation) checks run
     per API variant; the extremal and Beltrami checks, which use the same gradient, once per framework."""
-    no_hessian = reference_skip("a Hessian by differences of up to 799 unknowns is beyond the numerical "
-                                "reference's budget (its gradients run in the other checks)")
+    no_hessian = reference_skip(
+        "a Hessian by differences of up to 799 unknowns is beyond the numerical "
+        "reference's budget (its gradients run in the other checks)"
+    )
     no_2d = reference_skip("the 2-D grids have up to 319² unknowns, one difference stencil each")
     for name in vf.PROBLEMS:
-        yield Task(FAMILY, name, "Euler-Lagrange convergence", euler_lagrange_check(name), dtypes=F64,
-                   applies=exact_reference_only, cost=5.0)
-        exact = ("float64", "float32") if name == "arc length" else F64   # the dyadic line: exact in float32 too
-        yield Task(FAMILY, name, "gradient vanishes at the extremal", extremal_check(name), dtypes=exact,
-                   per_variant=False, applies=exact_reference_only, cost=5.0)
+        yield Task(
+            FAMILY,
+            name,
+            "Euler-Lagrange convergence",
+            euler_lagrange_check(name),
+            dtypes=F64,
+            applies=exact_reference_only,
+            cost=5.0,
+        )
+        exact = ("float64", "float32") if name == "arc length" else F64  # the dyadic line: exact in float32 too
+        yield Task(
+            FAMILY,
+            name,
+            "gradient vanishes at the extremal",
+            extremal_check(name),
+            dtypes=exact,
+            per_variant=False,
+            applies=exact_reference_only,
+            cost=5.0,
+        )
         yield Task(FAMILY, name, "Beltrami invariant", beltrami_check(name), dtypes=exact, per_variant=False, cost=5.0)
-        yield Task(FAMILY, name, "second variation positive", second_variation_check(name), dtypes=F64,
-                   applies=no_hessian, cost=8.0)
+        yield Task(
+            FAMILY,
+            name,
+            "second variation positive",
+            second_variation_check(name),
+            dtypes=F64,
+            applies=no_hessian,
+            cost=8.0,
+        )
     for what in ("euler-lagrange", "harmonic", "second variation"):
-        yield Task(FAMILY, "Dirichlet energy", {"euler-lagrange": "Euler-Lagrange convergence",
-                                                "harmonic": "gradient vanishes at the extremal",
-                                                "second variation": "second variation positive"}[what],
-                   dirichlet_check(what), dtypes=F64, per_variant=(what == "second variation"), applies=no_2d,
-                   cost=8.0)
+        yield Task(
+            FAMILY,
+            "Dirichlet energy",
+            {
+                "euler-lagrange": "Euler-Lagrange convergence",
+                "harmonic": "gradient vanishes at the extremal",
+                "second variation": "second variation positive",
+            }[what],
+            dirichlet_check(what),
+            dtypes=F64,
+            per_variant=(what == "second variation"),
+            applies=no_2d,
+            cost=8.0,
+        )

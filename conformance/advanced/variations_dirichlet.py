@@ -37,14 +37,17 @@ class Dirichlet:
         self.n, self.h = n, vf.check_grid(0.0, 1.0, n)
         g = np.arange(n + 1) * self.h
         X, Y = np.meshgrid(g, g, indexing="ij")
-        u = (np.exp(self.k * X) * np.sin(self.k * Y + self.phase)
-             + self.delta * np.sin(np.pi * X) * np.sin(2 * np.pi * Y))
+        u = np.exp(self.k * X) * np.sin(self.k * Y + self.phase) + self.delta * np.sin(np.pi * X) * np.sin(
+            2 * np.pi * Y
+        )
         mask = np.zeros_like(u)
         mask[1:-1, 1:-1] = 1.0
         self.ctx, self.X, self.Y = ctx, X, Y
         self.args = (ctx.array(u[1:-1, 1:-1]), ctx.array(u * (1 - mask)), ctx.array(mask))
-        self.doc = (f"u = exp({self.k:.4g}x) sin({self.k:.4g}y + {self.phase:.4g}) + {self.delta:.4g} sin(πx) "
-                    "sin(2πy) on [0, 1]²")
+        self.doc = (
+            f"u = exp({self.k:.4g}x) sin({self.k:.4g}y + {self.phase:.4g}) + {self.delta:.4g} sin(πx) "
+            "sin(2πy) on [0, 1]²"
+        )
 
     def program(self) -> Callable:
         key = (type(self.ctx.adapter), self.ctx.adapter.variant, "dirichlet")
@@ -60,7 +63,7 @@ class Dirichlet:
 
     def minus_laplacian(self) -> np.ndarray:
         X, Y = self.X[1:-1, 1:-1], self.Y[1:-1, 1:-1]
-        return 5 * np.pi ** 2 * self.delta * np.sin(np.pi * X) * np.sin(2 * np.pi * Y)
+        return 5 * np.pi**2 * self.delta * np.sin(np.pi * X) * np.sin(2 * np.pi * Y)
 
     def gradient(self) -> np.ndarray:
         return self.ctx.numpy(self.ctx.adapter.grad(self.program(), argnums=0)(*self.args))
@@ -74,7 +77,7 @@ class Dirichlet:
 
 
 def dirichlet_check(what: str) -> Callable:
-    """"euler-lagrange": ∇J_h/h² → −Δu at the checkpoints at order 2; "harmonic": ∇J_h/h² → 0 at a
+    """ "euler-lagrange": ∇J_h/h² → −Δu at the checkpoints at order 2; "harmonic": ∇J_h/h² → 0 at a
     harmonic u at order 2; "second variation": vᵀ∇²J_h v → ∫|∇η|² = π²/2 for η = sin πx sin πy at order 2,
     and vᵀ∇²J_h v > 0 for random directions (N = 40); grids N = 40…320."""
 
@@ -86,24 +89,23 @@ def dirichlet_check(what: str) -> Callable:
             if what == "second variation":
                 inner = (p.X[1:-1, 1:-1], p.Y[1:-1, 1:-1])
                 v = np.sin(np.pi * inner[0]) * np.sin(np.pi * inner[1])
-                errs.append(abs(float(np.sum(v * p.hvp(v))) - np.pi ** 2 / 2))
+                errs.append(abs(float(np.sum(v * p.hvp(v))) - np.pi**2 / 2))
                 if n == GRIDS_2D[0]:
                     rng = np.random.default_rng([22, 5, ctx.seed])
                     for _ in range(RANDOM_DIRECTIONS):
                         w = rng.standard_normal(v.shape)
                         rayleigh.append(float(np.sum(w * p.hvp(w))) / float(np.sum(w * w)))
             else:
-                g = p.at_checkpoints(p.gradient() / p.h ** 2)
+                g = p.at_checkpoints(p.gradient() / p.h**2)
                 errs.append(float(np.max(np.abs(g - p.at_checkpoints(p.minus_laplacian())))))
         ok, worst, data, msg = study({what: errs}, {what: 2.0}, [1.0 / n for n in GRIDS_2D])
         if rayleigh:
             data["rayleigh_quotients"] = rayleigh
-            msg += (f"; smallest Rayleigh quotient over {RANDOM_DIRECTIONS} random directions "
-                    f"{min(rayleigh):.4g} (> 0 due)")
+            msg += (
+                f"; smallest Rayleigh quotient over {RANDOM_DIRECTIONS} random directions {min(rayleigh):.4g} (> 0 due)"
+            )
             if min(rayleigh) <= 0:
                 ok, worst = False, max(worst, 1e9)
         return study_outcome(ok, worst, f"Dirichlet energy, {doc}: {msg}", data, {"problem": doc})
 
     return run
-
-

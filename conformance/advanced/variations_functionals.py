@@ -33,7 +33,7 @@ import numpy as np
 from conformance.errors import ConformanceError
 
 DPS = 30
-CHECKPOINTS = tuple(j / 10 for j in range(1, 10))   # fractions of [a, b] (grid points when 10 | N)
+CHECKPOINTS = tuple(j / 10 for j in range(1, 10))  # fractions of [a, b] (grid points when 10 | N)
 
 
 class GridError(ConformanceError, ValueError):
@@ -43,8 +43,10 @@ class GridError(ConformanceError, ValueError):
 def check_grid(a: float, b: float, n: int) -> float:
     """The step h = (b − a)/N of an N-step grid; GridError when it has no interior point or no length."""
     if int(n) < 2:
-        raise GridError(f"a discretized functional needs a grid of at least 2 steps (an interior point), got "
-                        f"N = {int(n)}; use more grid points")
+        raise GridError(
+            f"a discretized functional needs a grid of at least 2 steps (an interior point), got "
+            f"N = {int(n)}; use more grid points"
+        )
     if not (np.isfinite(a) and np.isfinite(b) and b > a):
         raise GridError(f"the interval [{a:g}, {b:g}] is empty; pass a < b")
     return (b - a) / int(n)
@@ -107,25 +109,31 @@ def line(m: float, q: float) -> Curve:
 def cycloid(r: float) -> Curve:
     """x = r(θ − sin θ), y = r(1 − cos θ) (y downwards): the brachistochrone; y' = sin θ/(1 − cos θ),
     y'' = −1/(r (1 − cos θ)²); θ(x) by mpmath.findroot (mpmath) or Newton (float64)."""
+
     def mp(x):
         th = mpmath.findroot(lambda t: r * (t - mpmath.sin(t)) - x, float(cycloid_theta(float(x), r)))
         c, s = mpmath.cos(th), mpmath.sin(th)
         return r * (1 - c), s / (1 - c), -1 / (r * (1 - c) ** 2)
+
     return Curve(mp, lambda x: r * (1 - np.cos(cycloid_theta(x, r))))
 
 
 def hanging(a: float, b: float) -> Curve:
     """y = a cosh((x − b)/a): the catenary."""
-    return Curve(lambda x: (a * mpmath.cosh((x - b) / a), mpmath.sinh((x - b) / a), mpmath.cosh((x - b) / a) / a),
-                 lambda x: a * np.cosh((x - b) / a))
+    return Curve(
+        lambda x: (a * mpmath.cosh((x - b) / a), mpmath.sinh((x - b) / a), mpmath.cosh((x - b) / a) / a),
+        lambda x: a * np.cosh((x - b) / a),
+    )
 
 
 def perturbed(curve: Curve, delta: float, omega: float, phase: float) -> Curve:
     """curve + δ sin(ωx + φ): a curve that is not an extremal."""
+
     def mp(x):
         y, y1, y2 = curve.mp(x)
         s, c = mpmath.sin(omega * x + phase), mpmath.cos(omega * x + phase)
-        return y + delta * s, y1 + delta * omega * c, y2 - delta * omega ** 2 * s
+        return y + delta * s, y1 + delta * omega * c, y2 - delta * omega**2 * s
+
     return Curve(mp, lambda x: curve.np(x) + delta * np.sin(omega * x + phase))
 
 
@@ -143,8 +151,15 @@ def partials(lagrangian: Callable, x: Any, y: Any, p: Any) -> dict[str, Any]:
     """L's partial derivatives at (x, y, p) by mpmath.diff (current precision)."""
     f = lambda X, Y, P: lagrangian(mpmath, X, Y, P)  # noqa: E731
     pt = (x, y, p)
-    orders = {"L": (0, 0, 0), "y": (0, 1, 0), "p": (0, 0, 1), "px": (1, 0, 1), "py": (0, 1, 1), "pp": (0, 0, 2),
-              "yy": (0, 2, 0)}
+    orders = {
+        "L": (0, 0, 0),
+        "y": (0, 1, 0),
+        "p": (0, 0, 1),
+        "px": (1, 0, 1),
+        "py": (0, 1, 1),
+        "pp": (0, 0, 2),
+        "yy": (0, 2, 0),
+    }
     return {k: (f(*pt) if k == "L" else mpmath.diff(f, pt, o)) for k, o in orders.items()}
 
 
@@ -178,7 +193,7 @@ def second_variation(lagrangian: Callable, curve: Curve, a: float, b: float, mod
             y, y1, _ = curve.mp(xm)
             d = partials(lagrangian, xm, y, y1)
             eta, deta = mpmath.sin(k * (xm - a)), k * mpmath.cos(k * (xm - a))
-            total += wi * (d["yy"] * eta ** 2 + 2 * d["py"] * eta * deta + d["pp"] * deta ** 2)
+            total += wi * (d["yy"] * eta**2 + 2 * d["py"] * eta * deta + d["pp"] * deta**2)
         return float(total * (b - a) / 2)
 
 
@@ -191,7 +206,7 @@ class Problem:
     a: float
     b: float
     extremal: Curve
-    test_curve: Curve      # a non-extremal curve for the Euler–Lagrange convergence
+    test_curve: Curve  # a non-extremal curve for the Euler–Lagrange convergence
     doc: str
 
 
@@ -200,21 +215,42 @@ def problem(name: str, seed: int) -> Problem:
     rng = np.random.default_rng([22, 2, seed])
     delta, omega, phase = rng.uniform(0.05, 0.15), rng.uniform(1.0, 3.0), rng.uniform(0, 2 * np.pi)
     if name == "arc length":
-        m, q = rng.integers(-8, 9) / 8, rng.integers(-4, 5) / 4    # dyadic: the line's samples are exact
+        m, q = rng.integers(-8, 9) / 8, rng.integers(-4, 5) / 4  # dyadic: the line's samples are exact
         ext = line(float(m), float(q))
-        return Problem(name, arc_length, 0.0, 1.0, ext, perturbed(ext, delta, omega, phase),
-                       f"√(1 + y'²) on [0, 1]; extremal y = {m}x + {q}")
+        return Problem(
+            name,
+            arc_length,
+            0.0,
+            1.0,
+            ext,
+            perturbed(ext, delta, omega, phase),
+            f"√(1 + y'²) on [0, 1]; extremal y = {m}x + {q}",
+        )
     if name == "brachistochrone":
         r = rng.uniform(0.5, 1.5)
         a, b = float(r * (1.2 - np.sin(1.2))), float(r * (2.8 - np.sin(2.8)))
         ext = cycloid(float(r))
-        return Problem(name, brachistochrone, a, b, ext, perturbed(ext, 0.2 * delta * r, omega / r, phase),
-                       f"√((1 + y'²)/y) over θ in [1.2, 2.8]; extremal the cycloid of radius {r:.4g}")
+        return Problem(
+            name,
+            brachistochrone,
+            a,
+            b,
+            ext,
+            perturbed(ext, 0.2 * delta * r, omega / r, phase),
+            f"√((1 + y'²)/y) over θ in [1.2, 2.8]; extremal the cycloid of radius {r:.4g}",
+        )
     if name == "catenary":
         ca, cb = rng.uniform(0.9, 1.2), rng.uniform(-0.2, 0.2)
         ext = hanging(float(ca), float(cb))
-        return Problem(name, catenary, -0.5, 0.5, ext, perturbed(ext, delta, omega, phase),
-                       f"y√(1 + y'²) on [−0.5, 0.5]; extremal y = {ca:.4g} cosh((x − {cb:.4g})/{ca:.4g})")
+        return Problem(
+            name,
+            catenary,
+            -0.5,
+            0.5,
+            ext,
+            perturbed(ext, delta, omega, phase),
+            f"y√(1 + y'²) on [−0.5, 0.5]; extremal y = {ca:.4g} cosh((x − {cb:.4g})/{ca:.4g})",
+        )
     raise ValueError(f"unknown functional {name!r}; choose one of {', '.join(PROBLEMS)}")
 
 

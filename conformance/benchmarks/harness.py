@@ -33,9 +33,9 @@ class Settings:
     min_rounds: int = 5
     max_rounds: int = 100
     min_time_s: float = 0.5
-    min_round_s: float = 2e-4   # a round shorter than this is repeated (timer and loop overhead)
+    min_round_s: float = 2e-4  # a round shorter than this is repeated (timer and loop overhead)
     max_inner: int = 1000
-    max_time_s: float = float("inf")   # past this, stop at ``floor_rounds`` (slow calls)
+    max_time_s: float = float("inf")  # past this, stop at ``floor_rounds`` (slow calls)
     floor_rounds: int = 3
 
 
@@ -51,7 +51,7 @@ class Timing:
     first_s: float
     inner: int = 1
     compiled: bool = False
-    fallback: str | None = None   # why a compiled function ran otherwise (set by the caller)
+    fallback: str | None = None  # why a compiled function ran otherwise (set by the caller)
     median_s: float = field(init=False)
     iqr_s: float = field(init=False)
     min_s: float = field(init=False)
@@ -83,14 +83,16 @@ def timed_call(fn: Callable, args: tuple, sync: Callable) -> float:
     return time.perf_counter() - t0
 
 
-def measure(fn: Callable, args: tuple, sync: Callable, settings: Settings = Settings(),
-            compiled: bool = False) -> Timing:
+def measure(
+    fn: Callable, args: tuple, sync: Callable, settings: Settings = Settings(), compiled: bool = False
+) -> Timing:
     """Time ``fn(*args)`` by the rules of this module."""
     return measure_together([fn], [args], sync, settings, compiled)[0]
 
 
-def measure_together(fns: list[Callable], argss: list[tuple], sync: Callable,
-                     settings: Settings = Settings(), compiled: bool = False) -> list[Timing]:
+def measure_together(
+    fns: list[Callable], argss: list[tuple], sync: Callable, settings: Settings = Settings(), compiled: bool = False
+) -> list[Timing]:
     """Time several callables by the rules of this module with their rounds interleaved (a round of
     each in turn), so that a ratio of their medians sees the same machine load: the way to compare a
     derivative with its primal on a shared machine."""
@@ -98,10 +100,13 @@ def measure_together(fns: list[Callable], argss: list[tuple], sync: Callable,
     est = list(firsts)
     for _ in range(settings.warmup):
         est = [timed_call(f, a, sync) for f, a in zip(fns, argss)]
-    inner = [1 if e >= settings.min_round_s else
-             min(settings.max_inner, math.ceil(settings.min_round_s / max(e, 1e-9))) for e in est]
+    inner = [
+        1 if e >= settings.min_round_s else min(settings.max_inner, math.ceil(settings.min_round_s / max(e, 1e-9)))
+        for e in est
+    ]
     times: list[list[float]] = [[] for _ in fns]
     spent = 0.0
+
     def more() -> bool:
         r = len(times[0])
         if r >= settings.max_rounds or (r >= settings.floor_rounds and spent >= settings.max_time_s):
@@ -176,8 +181,15 @@ def rho(x: Any, y: Any) -> float:
     return worst
 
 
-def overhead_check(adapter_call: Callable, hand_call: Callable, hand_loop: Callable, args: tuple,
-                   sync: Callable, blocks: int = 8, rounds: int = 20) -> dict:
+def overhead_check(
+    adapter_call: Callable,
+    hand_call: Callable,
+    hand_loop: Callable,
+    args: tuple,
+    sync: Callable,
+    blocks: int = 8,
+    rounds: int = 20,
+) -> dict:
     """Median per-call time of the adapter path (this module's ``timed_call`` with the adapter's
     synchronize) against the hand-written loop ``hand_loop(hand_call, args, rounds)``, in
     interleaved blocks so that machine load drifts hit both alike. ``overhead`` = adapter/hand − 1 on
@@ -193,6 +205,12 @@ def overhead_check(adapter_call: Callable, hand_call: Callable, hand_loop: Calla
         h_times += hand_loop(hand_call, args, rounds)
     a_med, _, a_min = statistics(a_times)
     h_med, _, h_min = statistics(h_times)
-    return {"adapter_median_s": a_med, "hand_median_s": h_med, "adapter_min_s": a_min,
-            "hand_min_s": h_min, "overhead_median": a_med / h_med - 1.0,
-            "overhead": a_min / h_min - 1.0, "rounds": len(a_times)}
+    return {
+        "adapter_median_s": a_med,
+        "hand_median_s": h_med,
+        "adapter_min_s": a_min,
+        "hand_min_s": h_min,
+        "overhead_median": a_med / h_med - 1.0,
+        "overhead": a_min / h_min - 1.0,
+        "rounds": len(a_times),
+    }

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-LARGE_N = 10_000          # sizes at and above which a ratio over its bound is flagged
+LARGE_N = 10_000  # sizes at and above which a ratio over its bound is flagged
 
 
 def sum_sin(xp: Any) -> Callable:
@@ -41,8 +41,8 @@ def softmax(xp: Any) -> Callable:
 @dataclass(frozen=True)
 class Function:
     name: str
-    build: Callable[[Any], Callable]   # xp -> f
-    scalar: bool                       # scalar output (gradients, Hessians) or vector (Jacobians)
+    build: Callable[[Any], Callable]  # xp -> f
+    scalar: bool  # scalar output (gradients, Hessians) or vector (Jacobians)
 
 
 FUNCTIONS = {
@@ -53,7 +53,7 @@ FUNCTIONS = {
 
 SCALAR_OPS = ("primal", "grad", "value_and_grad", "jvp", "vjp", "hvp", "hessian")
 VECTOR_OPS = ("primal", "jvp", "vjp", "jacobian_fwd", "jacobian_rev")
-QUADRATIC = ("hessian", "jacobian_fwd", "jacobian_rev")   # n × n results
+QUADRATIC = ("hessian", "jacobian_fwd", "jacobian_rev")  # n × n results
 BOUNDS = {"grad": 5.0, "value_and_grad": 5.0, "vjp": 5.0, "jvp": 3.0, "hvp": 10.0}
 
 
@@ -68,9 +68,9 @@ def build(adapter: Any, f: Callable, op: str) -> Callable:
         "primal": lambda: f,
         "grad": lambda: a.grad(f),
         "value_and_grad": lambda: a.value_and_grad(f),
-        "jvp": lambda: (lambda x, v: a.jvp(f, x, v)),
-        "vjp": lambda: (lambda x, u: a.vjp(f, x, u)),
-        "hvp": lambda: (lambda x, v: a.hvp(f, x, v)),
+        "jvp": lambda: lambda x, v: a.jvp(f, x, v),
+        "vjp": lambda: lambda x, u: a.vjp(f, x, u),
+        "hvp": lambda: lambda x, v: a.hvp(f, x, v),
         "hessian": lambda: a.hessian(f),
         "jacobian_fwd": lambda: a.jacobian(f, "fwd"),
         "jacobian_rev": lambda: a.jacobian(f, "rev"),

@@ -15,16 +15,25 @@ HELP = "measure each op's value and derivative error in ULPs against mpmath over
 def configure(p: argparse.ArgumentParser) -> None:
     from conformance.accuracy import DTYPES, POINTS
 
-    p.add_argument("--profile", choices=tuple(POINTS), default="ci",
-                   help="grid size per op and dtype: " + ", ".join(f"{k} {v}" for k, v in POINTS.items()))
+    p.add_argument(
+        "--profile",
+        choices=tuple(POINTS),
+        default="ci",
+        help="grid size per op and dtype: " + ", ".join(f"{k} {v}" for k, v in POINTS.items()),
+    )
     p.add_argument("--points", type=int, default=None, help="grid size (overrides the profile's)")
-    p.add_argument("--ops", default="", help="comma-separated glob patterns of op table rows (default: all "
-                   "elementwise rows)")
-    p.add_argument("--framework", "-f", action="append", default=[],
-                   help="framework(s) (repeat or comma-separate); default: every installed one")
+    p.add_argument(
+        "--ops", default="", help="comma-separated glob patterns of op table rows (default: all elementwise rows)"
+    )
+    p.add_argument(
+        "--framework",
+        "-f",
+        action="append",
+        default=[],
+        help="framework(s) (repeat or comma-separate); default: every installed one",
+    )
     p.add_argument("--dtype", action="append", default=[], help=f"dtypes (default: {', '.join(DTYPES)})")
-    p.add_argument("--order", type=int, choices=(1, 2), default=1,
-                   help="highest derivative order measured (default 1)")
+    p.add_argument("--order", type=int, choices=(1, 2), default=1, help="highest derivative order measured (default 1)")
     p.add_argument("--seed", type=int, default=0, help="grid seed (default 0: the fixed grid)")
     p.add_argument("--out", default="reports/results", help="directory for the results file")
 
@@ -44,11 +53,17 @@ def main(args: argparse.Namespace) -> int:
     bad = [d for d in dtypes if d not in accuracy.DTYPES]
     if bad:
         raise ConformanceError(f"no accuracy tables for {bad[0]!r}; choose from {', '.join(accuracy.DTYPES)}")
-    settings = accuracy.Settings(points=args.points or accuracy.POINTS[args.profile], dtypes=dtypes,
-                                 orders=tuple(range(1, args.order + 1)), seed=args.seed)
+    settings = accuracy.Settings(
+        points=args.points or accuracy.POINTS[args.profile],
+        dtypes=dtypes,
+        orders=tuple(range(1, args.order + 1)),
+        seed=args.seed,
+    )
     t0 = time.perf_counter()
-    print(f"accuracy tables: {len(rows)} ops, {settings.points} points per op and dtype, "
-          f"dtypes {', '.join(dtypes)}, frameworks {', '.join(frameworks)}")
+    print(
+        f"accuracy tables: {len(rows)} ops, {settings.points} points per op and dtype, "
+        f"dtypes {', '.join(dtypes)}, frameworks {', '.join(frameworks)}"
+    )
     path = accuracy.run(frameworks, rows, settings, args.out)
     print(f"wall time {time.perf_counter() - t0:.0f} s; records: {path}")
     return 0

@@ -13,8 +13,9 @@ HELP = "show or clear the compilation caches kept across runs"
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=("info", "clear"), help="info: folders and sizes; clear: remove them")
-    p.add_argument("--cache-dir", metavar="DIR",
-                   help=f"the cache root (default ${cache.ENV} or the per-user cache folder)")
+    p.add_argument(
+        "--cache-dir", metavar="DIR", help=f"the cache root (default ${cache.ENV} or the per-user cache folder)"
+    )
 
 
 def _size(n: int) -> str:

@@ -17,13 +17,25 @@ HELP = "list the framework adapters found, their versions, API variants and devi
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("--ops", action="store_true",
-                   help="the op table's public functions per framework: exercised, not provided, and "
-                        "coverage of the framework's own differentiable functions")
-    p.add_argument("--framework", "-f", action="append", default=None, metavar="NAME",
-                   help="with --ops: only these frameworks (repeat)")
-    p.add_argument("--no-reference", action="store_true",
-                   help="with --ops: skip the frameworks' own lists (torch's OpInfo import takes ~20 s)")
+    p.add_argument(
+        "--ops",
+        action="store_true",
+        help="the op table's public functions per framework: exercised, not provided, and "
+        "coverage of the framework's own differentiable functions",
+    )
+    p.add_argument(
+        "--framework",
+        "-f",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="with --ops: only these frameworks (repeat)",
+    )
+    p.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="with --ops: skip the frameworks' own lists (torch's OpInfo import takes ~20 s)",
+    )
 
 
 def describe() -> list[dict]:
@@ -31,8 +43,15 @@ def describe() -> list[dict]:
     broken = adapters.broken()
     for name in adapters.names():
         if name in broken:
-            rows.append({"name": name, "available": False, "broken": True, "reason": broken[name],
-                         "entry_point": adapters.registry()[name]})
+            rows.append(
+                {
+                    "name": name,
+                    "available": False,
+                    "broken": True,
+                    "reason": broken[name],
+                    "entry_point": adapters.registry()[name],
+                }
+            )
             continue
         a = adapters.get(name)
         ok = a.available()
@@ -47,8 +66,10 @@ def describe() -> list[dict]:
 
 def _print_ops(rows: list[dict], verbose_lacking: int = 40) -> None:
     for r in rows:
-        print(f"{r['framework']} {r['version']}: {r['distinct']} distinct public functions exercised "
-              f"({len(r['exercised'])} names) by {r['rows'] - len(r['not_provided'])} of {r['rows']} rows")
+        print(
+            f"{r['framework']} {r['version']}: {r['distinct']} distinct public functions exercised "
+            f"({len(r['exercised'])} names) by {r['rows'] - len(r['not_provided'])} of {r['rows']} rows"
+        )
         print(f"  exercised: {', '.join(r['exercised'])}")
         if r["missing"]:
             print(f"  names missing in {r['version']}: {', '.join(r['missing'])}")
@@ -86,8 +107,7 @@ def main(args: argparse.Namespace) -> int:
     print(f"{'framework':<12} {'version':<14} {'API variants':<34} devices")
     for r in rows:
         if r["available"]:
-            print(f"{r['name']:<12} {r['version']:<14} {', '.join(r['variants']):<34} "
-                  f"{', '.join(r['devices'])}")
+            print(f"{r['name']:<12} {r['version']:<14} {', '.join(r['variants']):<34} {', '.join(r['devices'])}")
     for r in rows:
         if not r["available"] and not r.get("broken"):
             print(f"{r['name']:<12} {'missing':<14} {r['reason']}\n{'':<12} install: {r['install']}")

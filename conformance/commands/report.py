@@ -12,12 +12,22 @@ HELP = "merge results files (default reports/results/) into one self-contained H
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="*", metavar="FILE_OR_DIR",
-                   help=f"results files (*.jsonl) or directories holding them (default {DEFAULT_INPUT}/)")
-    p.add_argument("-o", "--output", default=str(DEFAULT_OUTPUT), metavar="HTML",
-                   help=f"where to write the page (default {DEFAULT_OUTPUT})")
-    p.add_argument("--timing", action="store_true",
-                   help="also print the page's size and its render time in headless Chromium")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="FILE_OR_DIR",
+        help=f"results files (*.jsonl) or directories holding them (default {DEFAULT_INPUT}/)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        default=str(DEFAULT_OUTPUT),
+        metavar="HTML",
+        help=f"where to write the page (default {DEFAULT_OUTPUT})",
+    )
+    p.add_argument(
+        "--timing", action="store_true", help="also print the page's size and its render time in headless Chromium"
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -33,9 +43,11 @@ def main(args: argparse.Namespace) -> int:
         t = browser.render_time(out)
         fcp = t["first_contentful_paint_ms"]
         print(f"size: {size} bytes ({size / 2**20:.2f} MiB)")
-        print(f"headless Chromium, file://, median of {t['repeats']} loads: DOMContentLoaded "
-              f"{t['dom_content_loaded_ms']:.0f} ms, load {t['load_ms']:.0f} ms"
-              + (f", first contentful paint {fcp:.0f} ms" if fcp is not None else ""))
+        print(
+            f"headless Chromium, file://, median of {t['repeats']} loads: DOMContentLoaded "
+            f"{t['dom_content_loaded_ms']:.0f} ms, load {t['load_ms']:.0f} ms"
+            + (f", first contentful paint {fcp:.0f} ms" if fcp is not None else "")
+        )
     return 0
 
 

@@ -29,35 +29,62 @@ HELP = "run the conformance suite on every installed framework and write records
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--framework", "-f", action="append", metavar="NAME",
-                   help="framework(s) to run (repeat or comma-separate); default: every installed one")
+    p.add_argument(
+        "--framework",
+        "-f",
+        action="append",
+        metavar="NAME",
+        help="framework(s) to run (repeat or comma-separate); default: every installed one",
+    )
     p.add_argument("--api", action="append", metavar="VARIANT", help="only these API variants")
     p.add_argument("--device", action="append", metavar="DEV", help="only these devices (cpu, cuda:0)")
     p.add_argument("--dtype", action="append", metavar="DTYPE", help="only these dtypes")
-    p.add_argument("--profile", default="ci", choices=sorted(engine.RUN_PROFILES),
-                   help="dev (fast, random), ci (derandomized; default), thorough")
+    p.add_argument(
+        "--profile",
+        default="ci",
+        choices=sorted(engine.RUN_PROFILES),
+        help="dev (fast, random), ci (derandomized; default), thorough",
+    )
     p.add_argument("--seed", type=int, help="base seed (default: 0 for ci, random for dev/thorough)")
-    p.add_argument("--suite", action="append", metavar="NAME",
-                   help=f"suites to run (default all: {', '.join(engine.SUITES)})")
+    p.add_argument(
+        "--suite", action="append", metavar="NAME", help=f"suites to run (default all: {', '.join(engine.SUITES)})"
+    )
     p.add_argument("--cases", metavar="PATTERN", help="only cases matching these glob patterns (comma-separated)")
     p.add_argument("--checks", metavar="PATTERN", help="only checks matching these glob patterns")
     p.add_argument("--out", default="reports/results", metavar="DIR", help="where records go")
     p.add_argument("--report", default="reports/index.html", metavar="PATH", help="HTML report path")
     p.add_argument("--no-report", action="store_true", help="do not build the HTML report")
     p.add_argument("--registry", metavar="DIR", help="known-deviation directory (default: packaged)")
-    p.add_argument("--eager", action="store_true",
-                   help="run each framework's operators eagerly, not as staged programs (jax.jit)")
-    p.add_argument("--jobs", "-j", type=int, metavar="N",
-                   help="run side by side in N processes, costly frameworks split into parts by case "
-                        "(default: one per CPU core for runs of 300 records or more; 1: one process)")
+    p.add_argument(
+        "--eager", action="store_true", help="run each framework's operators eagerly, not as staged programs (jax.jit)"
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="run side by side in N processes, costly frameworks split into parts by case "
+        "(default: one per CPU core for runs of 300 records or more; 1: one process)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress line")
-    p.add_argument("--verbose", "-v", action="store_true",
-                   help="let the frameworks' own log lines through to the terminal (default: a log file)")
-    p.add_argument("--shard", type=scheduler.parse_shard, metavar="K/N",
-                   help="run shard K of N: the plan's cases split into N parts of equal estimated cost, "
-                        "the same split on every machine")
-    p.add_argument("--cache-dir", metavar="DIR",
-                   help=f"compilation caches here (default ${cache.ENV} or the per-user cache folder)")
+    p.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="let the frameworks' own log lines through to the terminal (default: a log file)",
+    )
+    p.add_argument(
+        "--shard",
+        type=scheduler.parse_shard,
+        metavar="K/N",
+        help="run shard K of N: the plan's cases split into N parts of equal estimated cost, "
+        "the same split on every machine",
+    )
+    p.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help=f"compilation caches here (default ${cache.ENV} or the per-user cache folder)",
+    )
     p.add_argument("--no-cache", action="store_true", help="no compilation cache (compile everything)")
 
 
@@ -83,10 +110,16 @@ class Progress:
         c = self.counts
         elapsed = now - self.start
         eta = f"  ETA {elapsed / self.done * (self.total - self.done):4.0f}s" if self.done < self.total else ""
-        line = (f"[{self.done}/{self.total}] {elapsed:6.0f}s{eta}  pass {c['pass']}  fail {c['fail']}"
-                f"  deviation {c['deviation']}  skip {c['skip']}  error {c['error']}  {label}")
-        print(("\r" + line[:150].ljust(150)) if self.tty else line, end="" if self.tty else "\n",
-              file=self.stream, flush=True)
+        line = (
+            f"[{self.done}/{self.total}] {elapsed:6.0f}s{eta}  pass {c['pass']}  fail {c['fail']}"
+            f"  deviation {c['deviation']}  skip {c['skip']}  error {c['error']}  {label}"
+        )
+        print(
+            ("\r" + line[:150].ljust(150)) if self.tty else line,
+            end="" if self.tty else "\n",
+            file=self.stream,
+            flush=True,
+        )
 
     def close(self) -> None:
         if self.tty and not self.quiet:
@@ -125,12 +158,18 @@ def _run(args: argparse.Namespace, run_id: str, terminal) -> int:
     chosen = plan.adapters
     progress = Progress(sum(len(w) for w in plan.work.values()), args.quiet, terminal)
     jobs = args.jobs or scheduler.default_jobs(progress.total)
-    caches = [f"{n} {c['state']}" + (f" ({c['note']})" if c["note"] == "--no-cache" else "")
-              for n, c in plan.cache.items() if c["note"] != cache.NO_CACHE]
-    print(f"conformance run {run_id}: profile {plan.profile.name}, seed {plan.seed}, {len(plan.tasks)} tasks, "
-          f"{progress.total} records, frameworks {', '.join(a.name for a in chosen)}"
-          f"{f', {jobs} processes' if jobs > 1 else ''}{f', shard {plan.shard}' if plan.shard else ''}"
-          f"{', cache ' + ', '.join(caches) if caches else ''}", file=terminal)
+    caches = [
+        f"{n} {c['state']}" + (f" ({c['note']})" if c["note"] == "--no-cache" else "")
+        for n, c in plan.cache.items()
+        if c["note"] != cache.NO_CACHE
+    ]
+    print(
+        f"conformance run {run_id}: profile {plan.profile.name}, seed {plan.seed}, {len(plan.tasks)} tasks, "
+        f"{progress.total} records, frameworks {', '.join(a.name for a in chosen)}"
+        f"{f', {jobs} processes' if jobs > 1 else ''}{f', shard {plan.shard}' if plan.shard else ''}"
+        f"{', cache ' + ', '.join(caches) if caches else ''}",
+        file=terminal,
+    )
     if plan.rotation:
         print(f"rotation: {plan.rotation['note']}", file=terminal)
     rows: dict[str, Counter] = defaultdict(Counter)
@@ -147,8 +186,11 @@ def _run(args: argparse.Namespace, run_id: str, terminal) -> int:
     try:
         if jobs <= 1:
             for a in chosen:
-                written.append(scheduler.run_framework(plan, a, args.out, run_id, sys.argv[1:],
-                                                       lambda label, rec: emit(*scheduler.event(label, rec))))
+                written.append(
+                    scheduler.run_framework(
+                        plan, a, args.out, run_id, sys.argv[1:], lambda label, rec: emit(*scheduler.event(label, rec))
+                    )
+                )
         else:
             scheduler.run_parallel(args, plan, jobs, run_id, emit, written, broken)
     finally:
@@ -156,18 +198,24 @@ def _run(args: argparse.Namespace, run_id: str, terminal) -> int:
     terminal.flush()
     print(summary(rows))
     for rec in failures[:25]:
-        print(f"  {rec.status.upper()} {rec.framework}[{rec.api}] {rec.dtype} {rec.family}/{rec.case} "
-              f"{rec.check}: {rec.message[:160]}\n    replay: {rec.replay}")
+        print(
+            f"  {rec.status.upper()} {rec.framework}[{rec.api}] {rec.dtype} {rec.family}/{rec.case} "
+            f"{rec.check}: {rec.message[:160]}\n    replay: {rec.replay}"
+        )
     if len(failures) > 25:
         print(f"  ... and {len(failures) - 25} more (see the report)")
     for line in broken:
         print(f"error: {line}", file=terminal)
     if not broken:
-        for e in registry.stale_entries(plan.registry, plan.work.values(), plan.full_work,
-                                        [a.name for a in plan.adapters]):
-            print(f"warning: known deviation {e.source} ({e.framework} {e.case} {e.check}) matched "
-                  f"nothing in this run, which ran every check it covers; remove it if the framework "
-                  f"is fixed", file=terminal)
+        for e in registry.stale_entries(
+            plan.registry, plan.work.values(), plan.full_work, [a.name for a in plan.adapters]
+        ):
+            print(
+                f"warning: known deviation {e.source} ({e.framework} {e.case} {e.check}) matched "
+                f"nothing in this run, which ran every check it covers; remove it if the framework "
+                f"is fixed",
+                file=terminal,
+            )
     print("records: " + ", ".join(str(p) for p in written))
     return 1 if failures or broken else 0
 

@@ -15,13 +15,21 @@ HELP = "measure and print the targets: sensitivity, cost, no false failures acro
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--only", metavar="SECTIONS", help=f"comma-separated subset of {', '.join(targets.SECTIONS)}")
-    p.add_argument("--framework", "-f", action="append", metavar="NAME",
-                   help="frameworks (default: every installed one with automatic differentiation)")
+    p.add_argument(
+        "--framework",
+        "-f",
+        action="append",
+        metavar="NAME",
+        help="frameworks (default: every installed one with automatic differentiation)",
+    )
     p.add_argument("--seeds", type=int, default=20, help="seeds for the no-false-failure sweep (20)")
     p.add_argument("--first-seed", type=int, default=0, help="first seed of the sweep (0)")
     p.add_argument("--n", type=int, default=1000, help="input size of the cost comparison (1000)")
-    p.add_argument("--runtime-suites", default="derivatives,conventions",
-                   help="suites timed by the runtime section (default derivatives,conventions)")
+    p.add_argument(
+        "--runtime-suites",
+        default="derivatives,conventions",
+        help="suites timed by the runtime section (default derivatives,conventions)",
+    )
     p.add_argument("--runtime-cases", metavar="PATTERN", help="only these cases in the runtime section")
     p.add_argument("--out", default="reports/results", metavar="DIR", help="where study records go")
 
@@ -37,8 +45,15 @@ def main(args: argparse.Namespace) -> int:
     results = []
     with ResultWriter(path, run_id, {"command": "targets", "sections": only}) as w:
         for section in only:
-            res = targets.measure(section, fws, n=args.n, seeds_count=args.seeds, first_seed=args.first_seed,
-                                  runtime_suites=args.runtime_suites, runtime_cases=args.runtime_cases)
+            res = targets.measure(
+                section,
+                fws,
+                n=args.n,
+                seeds_count=args.seeds,
+                first_seed=args.first_seed,
+                runtime_suites=args.runtime_suites,
+                runtime_cases=args.runtime_cases,
+            )
             results.append(res)
             print(targets.table(res["title"], res["columns"], res["rows"]))
             for line in res.get("unregistered", [])[:40]:

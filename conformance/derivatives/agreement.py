@@ -47,6 +47,7 @@ def _get(rec: Any, key: str) -> Any:
 def _array(value: Any) -> np.ndarray:
     """Probe values as an array; complex values written as {"re", "im"} and 'nan'/'inf' strings are
     decoded."""
+
     def dec(v: Any) -> Any:
         if isinstance(v, list):
             return [dec(e) for e in v]
@@ -55,6 +56,7 @@ def _array(value: Any) -> np.ndarray:
         if isinstance(v, str):
             return float(v)
         return v
+
     return np.asarray(dec(value))
 
 
@@ -82,8 +84,14 @@ def label(rec: Any, with_version: bool = False) -> str:
 def pairwise(records: Iterable[Any], dtype: str = "float64", quantity: str = "derivative") -> Agreement:
     """The matrix of max relative differences of the probe ``quantity`` ("derivative" or "value")
     between every pair of (framework, version, API variant) columns found in ``records``."""
-    probes = [r for r in records if _get(r, "check") == "probe" and _get(r, "probe")
-              and _get(r, "dtype") == dtype and _get(r, "kind") in (None, "check")]
+    probes = [
+        r
+        for r in records
+        if _get(r, "check") == "probe"
+        and _get(r, "probe")
+        and _get(r, "dtype") == dtype
+        and _get(r, "kind") in (None, "check")
+    ]
     versions: dict[str, set] = {}
     for r in probes:
         versions.setdefault(_get(r, "framework"), set()).add(_get(r, "framework_version"))

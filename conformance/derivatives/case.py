@@ -25,8 +25,21 @@ import numpy as np
 
 from conformance.errors import NotProvidedError
 
-FAMILIES = ("elementwise", "reductions", "linalg", "nn", "compositions", "complex", "degenerate",
-            "special", "activations", "losses", "math", "manipulation", "statistics")
+FAMILIES = (
+    "elementwise",
+    "reductions",
+    "linalg",
+    "nn",
+    "compositions",
+    "complex",
+    "degenerate",
+    "special",
+    "activations",
+    "losses",
+    "math",
+    "manipulation",
+    "statistics",
+)
 
 
 @dataclass(frozen=True)
@@ -41,8 +54,8 @@ class SpecialPoint:
     x: Any
     limit: str = "mpmath"
     orders: tuple[int, ...] = (1, 2)
-    note: str = ""                                    # why the point is delicate
-    condition: float = 1.0   # relative condition number of the derivative at the point (≥ 1): a
+    note: str = ""  # why the point is delicate
+    condition: float = 1.0  # relative condition number of the derivative at the point (≥ 1): a
     #                          backward-stable implementation may be off by ~condition·ε there
 
     def array(self) -> np.ndarray:
@@ -54,28 +67,28 @@ class Case:
     name: str
     family: str
     fn: Callable[[Any, Any], Any]
-    shapes: tuple[tuple[int, ...], ...] = ((3,),)     # menu of input shapes (bounds recompilation)
-    domain: tuple[float, float] = (-2.0, 2.0)         # random inputs are drawn inside this interval
+    shapes: tuple[tuple[int, ...], ...] = ((3,),)  # menu of input shapes (bounds recompilation)
+    domain: tuple[float, float] = (-2.0, 2.0)  # random inputs are drawn inside this interval
     make_input: Callable[[np.random.Generator, tuple[int, ...]], np.ndarray] | None = None
-    scalar: bool = False                              # fn returns a scalar (gradient/Hessian apply)
-    grad: Callable[[np.ndarray], np.ndarray] | None = None   # closed-form gradient (scalar cases)
+    scalar: bool = False  # fn returns a scalar (gradient/Hessian apply)
+    grad: Callable[[np.ndarray], np.ndarray] | None = None  # closed-form gradient (scalar cases)
     derivative: Callable[[np.ndarray], np.ndarray] | None = None  # closed-form f' (elementwise)
-    mp: bool = True                                   # fn also runs in the mpmath namespace
-    analytic: bool = True                             # complex step is valid (holomorphic formula)
-    smooth_order: int = 3                             # derivatives up to this order exist here
+    mp: bool = True  # fn also runs in the mpmath namespace
+    analytic: bool = True  # complex step is valid (holomorphic formula)
+    smooth_order: int = 3  # derivatives up to this order exist here
     dtypes: tuple[str, ...] = ("float64", "float32")
     impls: dict[str, Callable[[Any, Any], Any]] = field(default_factory=dict)  # per framework
     special_points: tuple[SpecialPoint, ...] = ()
     doc: str = ""
     # ---- optional, added by the catalog (all default to "not given")
-    jac: Callable[[np.ndarray], np.ndarray] | None = None   # closed-form Jacobian, out.shape + x.shape
+    jac: Callable[[np.ndarray], np.ndarray] | None = None  # closed-form Jacobian, out.shape + x.shape
     hess: Callable[[np.ndarray], np.ndarray] | None = None  # closed-form Hessian (scalar cases)
-    pointwise: bool = False       # y has x's shape and yᵢ depends on xᵢ alone (f' is elementwise)
+    pointwise: bool = False  # y has x's shape and yᵢ depends on xᵢ alone (f' is elementwise)
     exact_fn: Callable[[Any, Any], Any] | None = None  # the plain formula the oracles use where fn is
     #                               a numerically safe rewrite (series near a removable singularity)
     defined_on: tuple[float, float] = (-np.inf, np.inf)  # open interval where fn is smooth, per entry
     valid: Callable[[np.ndarray], str | None] | None = None  # None if x is inside the domain, else why
-    only_impls: bool = False      # a framework without an entry in ``impls`` does not provide the
+    only_impls: bool = False  # a framework without an entry in ``impls`` does not provide the
     #                               function (an op-table row): its checks skip, they never run ``fn``
     _bound: dict = field(default_factory=dict, repr=False, compare=False)  # function()'s objects
 
@@ -86,8 +99,9 @@ class Case:
         hit = self._bound.get(key)
         if hit is None or hit[0] is not xp:
             if self.only_impls and framework not in self.impls:
-                raise NotProvidedError(f"not provided in {framework}: the op table names no {framework} "
-                                       f"function for {self.name}")
+                raise NotProvidedError(
+                    f"not provided in {framework}: the op table names no {framework} function for {self.name}"
+                )
             impl = self.impls.get(framework, self.fn)
             getattr(impl, "prepare", lambda: None)()  # an impl that resolves a public name checks it here
             hit = self._bound[key] = (xp, lambda x: impl(xp, x))

@@ -74,8 +74,11 @@ class Inputs:
         return to_float32_grid(rng.standard_normal(shape))
 
     def key(self) -> bytes:
-        parts = [np.asarray(a).tobytes() + str(np.shape(a)).encode()
-                 for a in (self.x, self.tangent, self.cotangent) if a is not None]
+        parts = [
+            np.asarray(a).tobytes() + str(np.shape(a)).encode()
+            for a in (self.x, self.tangent, self.cotangent)
+            if a is not None
+        ]
         return b"|".join(parts) + str(self.direction_seed).encode()
 
 
@@ -88,16 +91,16 @@ def oracle(kind: str, case: Any, x: np.ndarray, *extra: Any) -> Any:
     from conformance import oracles
 
     x = np.asarray(x)
-    return _ORACLES.get(case, (kind, x.shape, x.tobytes(), extra),
-                        lambda: getattr(oracles, f"reference_{kind}")(case, x, *extra))
+    return _ORACLES.get(
+        case, (kind, x.shape, x.tobytes(), extra), lambda: getattr(oracles, f"reference_{kind}")(case, x, *extra)
+    )
 
 
 # ------------------------------------------------------------------------------------ tolerances
 LEVEL = {"first": "exact", "second": "second_order", "third": "third_order"}
 
 
-def tolerance_for(level: str, dtype: str, adapter: Any, method: str | None = None,
-                  kind: str = "exact") -> Tolerance:
+def tolerance_for(level: str, dtype: str, adapter: Any, method: str | None = None, kind: str = "exact") -> Tolerance:
     """The policy bound for a derivative of ``level`` ("exact", "second_order", "third_order") in
     ``dtype``: the AD bound, widened to the numerical ("fd") bound when the adapter is the numerical
     reference or the oracle is Richardson extrapolation (the larger of the applicable bounds).
@@ -109,24 +112,38 @@ def tolerance_for(level: str, dtype: str, adapter: Any, method: str | None = Non
     if method == "richardson":
         parts.append(policy(level, "float64", "fd"))
     reasons = list(dict.fromkeys(p.reason for p in parts))
-    return Tolerance(max(p.rtol for p in parts), max(p.atol for p in parts), " | ".join(reasons), dtype,
-                     any(p.absolute_everywhere for p in parts))
+    return Tolerance(
+        max(p.rtol for p in parts),
+        max(p.atol for p in parts),
+        " | ".join(reasons),
+        dtype,
+        any(p.absolute_everywhere for p in parts),
+    )
 
 
-def verdict(what: str, c: Comparison, tol: Tolerance, inputs: Inputs | None, against: str,
-            **data: Any) -> Outcome:
+def verdict(what: str, c: Comparison, tol: Tolerance, inputs: Inputs | None, against: str, **data: Any) -> Outcome:
     """An Outcome from a comparison: pass when the error ratio is <= 1, else fail with a message
     naming what differed, by how much, and the bound."""
     ok = c.ok
-    msg = (f"{what} matches {against}: max rel error {c.max_rel_error:.3g}, ratio {c.error_ratio:.3g}"
-           if ok else
-           f"{what} differs from {against}: max abs error {c.max_abs_error:.3g}, max rel error "
-           f"{c.max_rel_error:.3g}, ratio {c.error_ratio:.3g} > 1 (rtol {tol.rtol:.3g}, atol {tol.atol:.3g})")
+    msg = (
+        f"{what} matches {against}: max rel error {c.max_rel_error:.3g}, ratio {c.error_ratio:.3g}"
+        if ok
+        else f"{what} differs from {against}: max abs error {c.max_abs_error:.3g}, max rel error "
+        f"{c.max_rel_error:.3g}, ratio {c.error_ratio:.3g} > 1 (rtol {tol.rtol:.3g}, atol {tol.atol:.3g})"
+    )
     data = {"against": against, "reason": tol.reason, **c.stated(), **data}
-    return Outcome("pass" if ok else "fail", max_abs_error=c.max_abs_error, max_rel_error=c.max_rel_error,
-                   tolerance=tol.rtol, atol=tol.atol, error_ratio=c.error_ratio, message=msg,
-                   input=None if inputs is None else np.asarray(inputs.x).tolist(),
-                   point=None if inputs is None else inputs.point, data=data)
+    return Outcome(
+        "pass" if ok else "fail",
+        max_abs_error=c.max_abs_error,
+        max_rel_error=c.max_rel_error,
+        tolerance=tol.rtol,
+        atol=tol.atol,
+        error_ratio=c.error_ratio,
+        message=msg,
+        input=None if inputs is None else np.asarray(inputs.x).tolist(),
+        point=None if inputs is None else inputs.point,
+        data=data,
+    )
 
 
 def agree(a: Any, b: Any, tol: Tolerance) -> Comparison:
@@ -135,8 +152,13 @@ def agree(a: Any, b: Any, tol: Tolerance) -> Comparison:
     entry of either (elementwise, a computed 0 beside a 4e-16 residue would be a 100 % difference)."""
     a, b = np.asarray(a), np.asarray(b)
     top = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
-    return compare(a, b, tol, np.full(np.shape(b), top),
-                   scale_name="the largest entry of either result (two computed results: normwise)")
+    return compare(
+        a,
+        b,
+        tol,
+        np.full(np.shape(b), top),
+        scale_name="the largest entry of either result (two computed results: normwise)",
+    )
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -154,20 +176,27 @@ def evaluate(case: Any, ctx: Context, x: Any) -> np.ndarray:
     except ConformanceError:
         raise
     except Exception as exc:
-        raise CaseError(f"{case.name} raised {type(exc).__name__} in {ctx.adapter.label}: "
-                        f"{first_line(exc, with_type=False)}") from exc
+        raise CaseError(
+            f"{case.name} raised {type(exc).__name__} in {ctx.adapter.label}: {first_line(exc, with_type=False)}"
+        ) from exc
     got = ctx.adapter.dtype_name(y)
     if got != ctx.dtype and not ctx.adapter.is_reference:  # numpy computes in float64 by design
-        raise CaseError(f"{case.name} returned {got} for a {ctx.dtype} input in {ctx.adapter.label}; "
-                        f"a case must keep its input's dtype")
+        raise CaseError(
+            f"{case.name} returned {got} for a {ctx.dtype} input in {ctx.adapter.label}; "
+            f"a case must keep its input's dtype"
+        )
     yn = ctx.numpy(y)
     want = out_shape(case, ctx.numpy(x))
     if tuple(yn.shape) != want:
-        raise CaseError(f"{case.name} returned shape {tuple(yn.shape)} in {ctx.adapter.label}, but its "
-                        f"formula gives {want} in numpy; make the implementations agree")
+        raise CaseError(
+            f"{case.name} returned shape {tuple(yn.shape)} in {ctx.adapter.label}, but its "
+            f"formula gives {want} in numpy; make the implementations agree"
+        )
     if not np.all(np.isfinite(yn)):
-        raise CaseError(f"{case.name} returned a non-finite value on a valid input in "
-                        f"{ctx.adapter.label}; keep the case's domain away from its singularities")
+        raise CaseError(
+            f"{case.name} returned a non-finite value on a valid input in "
+            f"{ctx.adapter.label}; keep the case's domain away from its singularities"
+        )
     return yn
 
 
@@ -210,8 +239,14 @@ def gradient(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     ref = oracle("jacobian", case, inp.x)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
     want = ref.value
-    return verdict("gradient", compare(g, want, tol, *elementwise(case, want)), tol, inp,
-                   f"the {ref.method} oracle", oracle=ref.method)
+    return verdict(
+        "gradient",
+        compare(g, want, tol, *elementwise(case, want)),
+        tol,
+        inp,
+        f"the {ref.method} oracle",
+        oracle=ref.method,
+    )
 
 
 def jvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
@@ -223,8 +258,14 @@ def jvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     want, scale = _jv(ref.value, inp.v())
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
     scale = scale + pointwise_condition(case, inp.x, inp.v(), tol, ctx.dtype, oracle)
-    return verdict("JVP", compare(wide(ctx.numpy(t)), want, tol, *of_terms(case, want, scale)), tol, inp,
-                   f"the {ref.method} oracle", oracle=ref.method)
+    return verdict(
+        "JVP",
+        compare(wide(ctx.numpy(t)), want, tol, *of_terms(case, want, scale)),
+        tol,
+        inp,
+        f"the {ref.method} oracle",
+        oracle=ref.method,
+    )
 
 
 def vjp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
@@ -237,8 +278,14 @@ def vjp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     want, scale = _jtu(ref.value, u, inp.x.shape)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
     scale = scale + pointwise_condition(case, inp.x, u, tol, ctx.dtype, oracle)
-    return verdict("VJP", compare(wide(ctx.numpy(ct)), want, tol, *of_terms(case, want, scale)), tol, inp,
-                   f"the {ref.method} oracle", oracle=ref.method)
+    return verdict(
+        "VJP",
+        compare(wide(ctx.numpy(ct)), want, tol, *of_terms(case, want, scale)),
+        tol,
+        inp,
+        f"the {ref.method} oracle",
+        oracle=ref.method,
+    )
 
 
 def adjoint(case: Any, ctx: Context, inp: Inputs) -> Outcome:
@@ -253,8 +300,15 @@ def adjoint(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     left, right = np.sum(u * jv_), np.sum(jtu_ * inp.v())
     scale = max(np.sum(np.abs(u * jv_)), np.sum(np.abs(jtu_ * inp.v())))
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, kind="agreement")
-    return verdict("⟨u, Jv⟩ (forward)", compare(left, right, tol, scale), tol, inp,
-                   "⟨Jᵀu, v⟩ (reverse)", left=float(np.real(left)), right=float(np.real(right)))
+    return verdict(
+        "⟨u, Jv⟩ (forward)",
+        compare(left, right, tol, scale),
+        tol,
+        inp,
+        "⟨Jᵀu, v⟩ (reverse)",
+        left=float(np.real(left)),
+        right=float(np.real(right)),
+    )
 
 
 def jacobian_modes(case: Any, ctx: Context, inp: Inputs) -> Outcome:
@@ -281,8 +335,14 @@ def hessian(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     ref = oracle("hessian", case, inp.x)
     tol = tolerance_for("second_order", ctx.dtype, ctx.adapter, ref.method)
     want = ref.value
-    return verdict("Hessian", compare(H, want, tol, *elementwise(case, want)), tol, inp,
-                   f"the {ref.method} oracle", oracle=ref.method)
+    return verdict(
+        "Hessian",
+        compare(H, want, tol, *elementwise(case, want)),
+        tol,
+        inp,
+        f"the {ref.method} oracle",
+        oracle=ref.method,
+    )
 
 
 def hessian_consistency(case: Any, ctx: Context, inp: Inputs) -> Outcome:
@@ -310,8 +370,14 @@ def hvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     ref = oracle("hessian", case, inp.x)
     want, scale = _jv(ref.value, inp.v())
     tol = tolerance_for("second_order", ctx.dtype, ctx.adapter, ref.method)
-    return verdict("HVP", compare(got, want, tol, *of_terms(case, want, scale)), tol, inp, f"the {ref.method} oracle H·v",
-                   oracle=ref.method)
+    return verdict(
+        "HVP",
+        compare(got, want, tol, *of_terms(case, want, scale)),
+        tol,
+        inp,
+        f"the {ref.method} oracle H·v",
+        oracle=ref.method,
+    )
 
 
 def taylor_steps(x: np.ndarray, v: np.ndarray, count: int = 9) -> np.ndarray:
@@ -365,15 +431,23 @@ def taylor(case: Any, ctx: Context, inp: Inputs) -> Outcome:
         slopes[k] = s
         worst = max(worst, (k - s) / margin.rtol)
     ok = worst <= 1.0
-    shown = ", ".join(f"order {k}: {'exact to rounding' if s is None else f'{s:.2f}'}"
-                      for k, s in slopes.items())
-    msg = (f"Taylor remainder slopes {shown} (need >= order − {margin.rtol:g})")
-    return Outcome("pass" if ok else "fail", error_ratio=worst, tolerance=margin.rtol,
-                   message=msg if ok else "too slow convergence: " + msg,
-                   input=np.asarray(inp.x).tolist(), point=inp.point,
-                   data={"slopes": {str(k): s for k, s in slopes.items()}, "reason": margin.reason,
-                         "h": [r[0] for r in rows], "r1": [r[1] for r in rows],
-                         "r2": [r[2] for r in rows]})
+    shown = ", ".join(f"order {k}: {'exact to rounding' if s is None else f'{s:.2f}'}" for k, s in slopes.items())
+    msg = f"Taylor remainder slopes {shown} (need >= order − {margin.rtol:g})"
+    return Outcome(
+        "pass" if ok else "fail",
+        error_ratio=worst,
+        tolerance=margin.rtol,
+        message=msg if ok else "too slow convergence: " + msg,
+        input=np.asarray(inp.x).tolist(),
+        point=inp.point,
+        data={
+            "slopes": {str(k): s for k, s in slopes.items()},
+            "reason": margin.reason,
+            "h": [r[0] for r in rows],
+            "r1": [r[1] for r in rows],
+            "r2": [r[2] for r in rows],
+        },
+    )
 
 
 def _scalar_of_scalar(case: Any, ctx: Context) -> Callable:
@@ -395,16 +469,27 @@ def third_derivative(case: Any, ctx: Context, inp: Inputs, orders: tuple[int, ..
         want = np.asarray(ref.value).reshape(-1)[0]
         level = "second_order" if n == 2 else "third_order"
         tol = tolerance_for(level, ctx.dtype, ctx.adapter, ref.method)
-        outs.append(verdict(f"d{n}f/dx{n} at x = {t:.6g}", compare(got, want, tol), tol, inp,
-                            f"the {ref.method} oracle", oracle=ref.method, order=n))
+        outs.append(
+            verdict(
+                f"d{n}f/dx{n} at x = {t:.6g}",
+                compare(got, want, tol),
+                tol,
+                inp,
+                f"the {ref.method} oracle",
+                oracle=ref.method,
+                order=n,
+            )
+        )
     return worst_of(outs)
 
 
 def worst_of(outs: list[Outcome]) -> Outcome:
     """The outcome with the largest error ratio (NaN counts as the largest)."""
+
     def key(o: Outcome) -> float:
         r = o.error_ratio
         return float("inf") if r is None or r != r else r
+
     return max(outs, key=key)
 
 
@@ -448,10 +533,15 @@ def probe(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     ref = oracle("jacobian", case, inp.x)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
     want = ref.value
-    out = verdict("Jacobian at the probe input", compare(J, want, tol, *elementwise(case, want)), tol, inp,
-                  f"the {ref.method} oracle", oracle=ref.method)
-    out.probe = {"x": np.asarray(inp.x).tolist(), "value": np.asarray(y).tolist(),
-                 "derivative": J.tolist()}
+    out = verdict(
+        "Jacobian at the probe input",
+        compare(J, want, tol, *elementwise(case, want)),
+        tol,
+        inp,
+        f"the {ref.method} oracle",
+        oracle=ref.method,
+    )
+    out.probe = {"x": np.asarray(inp.x).tolist(), "value": np.asarray(y).tolist(), "derivative": J.tolist()}
     return out
 
 
@@ -472,26 +562,36 @@ class Check:
     ad_only: bool = False
     elementwise: bool = False
     order: int = 1
-    dtypes: tuple[str, ...] | None = None   # None: the case's dtypes
-    share: float = 1.0                      # fraction of the profile's examples it draws
+    dtypes: tuple[str, ...] | None = None  # None: the case's dtypes
+    share: float = 1.0  # fraction of the profile's examples it draws
     doc: str = field(default="", compare=False)
 
 
-CHECKS: dict[str, Check] = {c.name: c for c in (
-    Check("gradient", gradient, per_variant=True, scalar=True),
-    Check("jvp", jvp, per_variant=True),
-    Check("vjp", vjp, per_variant=True),
-    Check("adjoint", adjoint, share=0.4),
-    Check("jacobian_modes", jacobian_modes, ad_only=True, share=0.4, dtypes=("float64",)),
-    Check("hessian", hessian, per_variant=True, scalar=True, order=2, share=0.4),
-    Check("hessian_consistency", hessian_consistency, scalar=True, ad_only=True, order=2, share=0.4,
-          dtypes=("float64",)),
-    Check("hvp", hvp, scalar=True, order=2, share=0.4),
-    Check("taylor", taylor, scalar=True, order=2, dtypes=("float64",), share=0.4),
-    Check("third_derivative", third_derivative, elementwise=True, order=3, share=0.4),
-    Check("variant_agreement", variant_agreement, per_variant=True, share=0.4),
-    Check("probe", probe, per_variant=True),
-)}
+CHECKS: dict[str, Check] = {
+    c.name: c
+    for c in (
+        Check("gradient", gradient, per_variant=True, scalar=True),
+        Check("jvp", jvp, per_variant=True),
+        Check("vjp", vjp, per_variant=True),
+        Check("adjoint", adjoint, share=0.4),
+        Check("jacobian_modes", jacobian_modes, ad_only=True, share=0.4, dtypes=("float64",)),
+        Check("hessian", hessian, per_variant=True, scalar=True, order=2, share=0.4),
+        Check(
+            "hessian_consistency",
+            hessian_consistency,
+            scalar=True,
+            ad_only=True,
+            order=2,
+            share=0.4,
+            dtypes=("float64",),
+        ),
+        Check("hvp", hvp, scalar=True, order=2, share=0.4),
+        Check("taylor", taylor, scalar=True, order=2, dtypes=("float64",), share=0.4),
+        Check("third_derivative", third_derivative, elementwise=True, order=3, share=0.4),
+        Check("variant_agreement", variant_agreement, per_variant=True, share=0.4),
+        Check("probe", probe, per_variant=True),
+    )
+}
 
 
 def stable_seed(*parts: Any) -> int:

@@ -13,13 +13,13 @@ import numpy as np
 # Families whose array derivatives are judged in norm (``elementwise``), with the reason.
 NORMWISE = {
     "linalg": "normwise: matrix functions are computed by backward-stable factorizations (LU, QR, "
-              "Cholesky, eigh, SVD), accurate in norm, not per element",
+    "Cholesky, eigh, SVD), accurate in norm, not per element",
     "compositions": "normwise: a composite program's gradient entry is a sum over many paths (attention, "
-                    "layer norm, cumulative sums), and an entry that cancels carries the large terms' rounding",
+    "layer norm, cumulative sums), and an entry that cancels carries the large terms' rounding",
     "nn": "normwise: convolutions, pooling windows and FFTs make each entry a sum over many inputs, and an "
-          "entry that cancels carries the large terms' rounding",
+    "entry that cancels carries the large terms' rounding",
     "losses": "normwise: a loss is a sum over its inputs (softmax, log-sum-exp, norms), and a gradient or "
-              "Hessian entry that cancels carries the large terms' rounding",
+    "Hessian entry that cancels carries the large terms' rounding",
 }
 
 
@@ -44,12 +44,14 @@ def of_terms(case: Any, want: np.ndarray, terms: np.ndarray) -> tuple[Any, str |
         return terms, None
     a = np.abs(np.asarray(want))
     top = float(np.max(a[np.isfinite(a)], initial=0.0))
-    return np.maximum(np.abs(np.asarray(terms, dtype=np.float64)), top), \
-        f"max(the magnitude of the product's terms, ‖exact‖∞) ({why})"
+    return np.maximum(
+        np.abs(np.asarray(terms, dtype=np.float64)), top
+    ), f"max(the magnitude of the product's terms, ‖exact‖∞) ({why})"
 
 
-def pointwise_condition(case: Any, x: np.ndarray, direction: np.ndarray, tol: Any, dtype: str,
-                        oracle: Any) -> np.ndarray | float:
+def pointwise_condition(
+    case: Any, x: np.ndarray, direction: np.ndarray, tol: Any, dtype: str, oracle: Any
+) -> np.ndarray | float:
     """The allowance for the op's condition at a random input of a pointwise case: a backward-stable
     f' evaluates f'(x(1 + δ)), |δ| <= ε, so it may be off by ε·|x f''(x)| — added to the terms' scale as
     |x f''(x)|·|direction|·(2ε/rtol) (as the special points do). Near a zero of f' (GELU's at x ≈ −0.75)
@@ -57,8 +59,11 @@ def pointwise_condition(case: Any, x: np.ndarray, direction: np.ndarray, tol: An
     via ``oracle("derivative", case, x, 2)``; 0 where the case is not pointwise or f'' is unavailable."""
     from conformance.tolerance import EPS
 
-    if not getattr(case, "pointwise", False) or getattr(case, "smooth_order", 0) < 2 \
-            or np.shape(direction) != np.shape(x):
+    if (
+        not getattr(case, "pointwise", False)
+        or getattr(case, "smooth_order", 0) < 2
+        or np.shape(direction) != np.shape(x)
+    ):
         return 0.0
     try:
         d2 = np.asarray(oracle("derivative", case, x, 2).value, dtype=np.float64)

@@ -97,32 +97,44 @@ def _t(xp: Any, a: Any) -> Any:
     return xp.swapaxes(a, -1, -2)
 
 
-FUNCTIONS: dict[str, RuleFunction] = {f.name: f for f in (
-    RuleFunction("elementwise", (5,),
-                 lambda xp, x: xp.sin(x) * xp.exp(x),
-                 lambda xp, ops, x, g: g * _sin_exp_slope(xp, x),
-                 lambda xp, ops, x, t: t * _sin_exp_slope(xp, x),
-                 doc="y = sin(x)·exp(x), x ∈ R^5"),
-    RuleFunction("broadcast_reduction", (3, 4),
-                 lambda xp, x: xp.sum(xp.sin(x) * xp.sum(x, axis=0, keepdims=True)),
-                 lambda xp, ops, x, g: g * (xp.cos(x) * xp.sum(x, axis=0, keepdims=True)
-                                            + _colsum(xp, ops, xp.sin(x))),
-                 lambda xp, ops, x, t: xp.sum(xp.cos(x) * t * xp.sum(x, axis=0, keepdims=True)
-                                              + xp.sin(x) * _colsum(xp, ops, t)),
-                 frozenset({"broadcast"}),
-                 doc="f = Σ sin(x)·colsum(x) (broadcast over rows), x ∈ R^{3×4}"),
-    RuleFunction("matrix_square", (3, 3),
-                 lambda xp, a: xp.matmul(a, a),
-                 lambda xp, ops, a, g: xp.matmul(g, _t(xp, a)) + xp.matmul(_t(xp, a), g),
-                 lambda xp, ops, a, t: xp.matmul(t, a) + xp.matmul(a, t),
-                 frozenset({"matrix"}),
-                 doc="Y = A·A, A ∈ R^{3×3}"),
-)}
+FUNCTIONS: dict[str, RuleFunction] = {
+    f.name: f
+    for f in (
+        RuleFunction(
+            "elementwise",
+            (5,),
+            lambda xp, x: xp.sin(x) * xp.exp(x),
+            lambda xp, ops, x, g: g * _sin_exp_slope(xp, x),
+            lambda xp, ops, x, t: t * _sin_exp_slope(xp, x),
+            doc="y = sin(x)·exp(x), x ∈ R^5",
+        ),
+        RuleFunction(
+            "broadcast_reduction",
+            (3, 4),
+            lambda xp, x: xp.sum(xp.sin(x) * xp.sum(x, axis=0, keepdims=True)),
+            lambda xp, ops, x, g: g * (xp.cos(x) * xp.sum(x, axis=0, keepdims=True) + _colsum(xp, ops, xp.sin(x))),
+            lambda xp, ops, x, t: xp.sum(
+                xp.cos(x) * t * xp.sum(x, axis=0, keepdims=True) + xp.sin(x) * _colsum(xp, ops, t)
+            ),
+            frozenset({"broadcast"}),
+            doc="f = Σ sin(x)·colsum(x) (broadcast over rows), x ∈ R^{3×4}",
+        ),
+        RuleFunction(
+            "matrix_square",
+            (3, 3),
+            lambda xp, a: xp.matmul(a, a),
+            lambda xp, ops, a, g: xp.matmul(g, _t(xp, a)) + xp.matmul(_t(xp, a), g),
+            lambda xp, ops, a, t: xp.matmul(t, a) + xp.matmul(a, t),
+            frozenset({"matrix"}),
+            doc="Y = A·A, A ∈ R^{3×3}",
+        ),
+    )
+}
 
 
 # ------------------------------------------------------------------ mutants
-Rule = Callable[[Any, Any], Any]          # (x, w) -> r, w the cotangent g or the tangent t
-Edit = Callable[[Any, Callable, Any, Any, Rule], Any]   # (xp, stop, x, w, rule) -> r'
+Rule = Callable[[Any, Any], Any]  # (x, w) -> r, w the cotangent g or the tangent t
+Edit = Callable[[Any, Callable, Any, Any, Rule], Any]  # (xp, stop, x, w, rule) -> r'
 
 
 def _scale(c: float) -> Edit:
@@ -164,23 +176,34 @@ def _both(name: str, doc: str, edit: Edit, **kw: Any) -> Mutant:
     return Mutant(name, doc, edit, edit, **kw)
 
 
-MUTANTS: dict[str, Mutant] = {m.name: m for m in (
-    _both("sign", "r' = -r", _scale(-1.0)),
-    _both("factor2", "r' = 2r", _scale(2.0)),
-    _both("rel1e-3", "r' = (1 + 1e-3) r", _scale(1 + 1e-3)),
-    _both("rel1e-6", "r' = (1 + 1e-6) r", _scale(1 + 1e-6)),
-    _both("rel1e-8", "r' = (1 + 1e-8) r", _scale(1 + 1e-8)),
-    Mutant("one_element", "df/dx_0 x (1 + 1e-4)",
-           lambda xp, stop, x, g, rule: _first_entry(xp, rule(x, g), 1 + 1e-4),
-           lambda xp, stop, x, t, rule: rule(x, _first_entry(xp, t, 1 + 1e-4))),
-    Mutant("forward_only", "JVP rule x (1 + 1e-3), VJP rule right", None, _scale(1 + 1e-3),
-           needs_rules=("vjp", "jvp")),
-    _both("second_order", "r' = r (1 + sum(x - stop(x))): right value, wrong derivative", _second_order),
-    Mutant("broadcast_reduction", "the broadcast's reduction over the wrong axis",
-           ops=Ops(reduce_broadcast=_reduce_wrong_axis), needs="broadcast"),
-    _both("nan_part", f"r' = NaN where max(x) > {NAN_ABOVE}", _nan_part),
-    _both("transposed", "r' = r^T", lambda xp, stop, x, w, rule: _t(xp, rule(x, w)), needs="matrix"),
-)}
+MUTANTS: dict[str, Mutant] = {
+    m.name: m
+    for m in (
+        _both("sign", "r' = -r", _scale(-1.0)),
+        _both("factor2", "r' = 2r", _scale(2.0)),
+        _both("rel1e-3", "r' = (1 + 1e-3) r", _scale(1 + 1e-3)),
+        _both("rel1e-6", "r' = (1 + 1e-6) r", _scale(1 + 1e-6)),
+        _both("rel1e-8", "r' = (1 + 1e-8) r", _scale(1 + 1e-8)),
+        Mutant(
+            "one_element",
+            "df/dx_0 x (1 + 1e-4)",
+            lambda xp, stop, x, g, rule: _first_entry(xp, rule(x, g), 1 + 1e-4),
+            lambda xp, stop, x, t, rule: rule(x, _first_entry(xp, t, 1 + 1e-4)),
+        ),
+        Mutant(
+            "forward_only", "JVP rule x (1 + 1e-3), VJP rule right", None, _scale(1 + 1e-3), needs_rules=("vjp", "jvp")
+        ),
+        _both("second_order", "r' = r (1 + sum(x - stop(x))): right value, wrong derivative", _second_order),
+        Mutant(
+            "broadcast_reduction",
+            "the broadcast's reduction over the wrong axis",
+            ops=Ops(reduce_broadcast=_reduce_wrong_axis),
+            needs="broadcast",
+        ),
+        _both("nan_part", f"r' = NaN where max(x) > {NAN_ABOVE}", _nan_part),
+        _both("transposed", "r' = r^T", lambda xp, stop, x, w, rule: _t(xp, rule(x, w)), needs="matrix"),
+    )
+}
 CORRECT_RULE = "correct"
 
 
@@ -229,8 +252,9 @@ def build(framework: str, mechanism: str, function: str, mutant: str = CORRECT_R
     from conformance.adapters import rules
 
     mod = rules.module(framework)
-    return mod.MECHANISMS[mechanism].build(*rule_pieces(adapters.get(framework).xp, mod.stop_gradient,
-                                                        function, mutant))
+    return mod.MECHANISMS[mechanism].build(
+        *rule_pieces(adapters.get(framework).xp, mod.stop_gradient, function, mutant)
+    )
 
 
 def draw(function: str, seed: int) -> np.ndarray:
@@ -248,8 +272,9 @@ def check_one(framework: str, f: Callable, function: str, seed: int) -> tuple[st
     import conformance
 
     fn = FUNCTIONS[function]
-    res = conformance.check({framework: f}, draw(function, seed), domain=DOMAIN, seed=seed,
-                            reference=fn.reference, frameworks=[framework])
+    res = conformance.check(
+        {framework: f}, draw(function, seed), domain=DOMAIN, seed=seed, reference=fn.reference, frameworks=[framework]
+    )
     fails = [r for r in res.rows if r.status == "fail"]
     bad = fails or res.failures
     why = "" if not bad else f"{bad[0].framework}[{bad[0].api}] {bad[0].check}: {bad[0].outcome.message}"
@@ -274,19 +299,18 @@ class Cell:
     mechanism: str
     function: str
     mutant: str
-    flagged: bool | None = None          # conformance.check measured a wrong derivative; None: n/a
-    errored: bool = False                # no check failed, one raised (not a detection)
+    flagged: bool | None = None  # conformance.check measured a wrong derivative; None: n/a
+    errored: bool = False  # no check failed, one raised (not a detection)
     why: str = ""
-    native: bool | None = None           # the framework's checker; None: none / not applicable
+    native: bool | None = None  # the framework's checker; None: none / not applicable
     native_why: str = ""
-    false_alarms: int | None = None      # correct rule: seeds conformance.check failed it
+    false_alarms: int | None = None  # correct rule: seeds conformance.check failed it
     native_false_alarms: int | None = None
     seeds: int = 0
     first_alarm: str = ""
 
 
-def run_cell(framework: str, mech: Any, function: str, mutant: str, seeds: list[int],
-             native: bool = True) -> Cell:
+def run_cell(framework: str, mech: Any, function: str, mutant: str, seeds: list[int], native: bool = True) -> Cell:
     """One cell: the correct rule over ``seeds`` (false alarms), a mutant at the first seed."""
     cell = Cell(framework, mech.name, function, mutant)
     reason = not_applicable(mech, function, mutant)
@@ -317,8 +341,14 @@ def run_cell(framework: str, mech: Any, function: str, mutant: str, seeds: list[
     return cell
 
 
-def study(frameworks: list[str], seeds: int = 20, functions: list[str] | None = None,
-          mutants: list[str] | None = None, native: bool = True, progress: Callable | None = None) -> dict:
+def study(
+    frameworks: list[str],
+    seeds: int = 20,
+    functions: list[str] | None = None,
+    mutants: list[str] | None = None,
+    native: bool = True,
+    progress: Callable | None = None,
+) -> dict:
     """The full study: every mechanism × function × (correct rule over ``seeds`` seeds, each mutant).
 
     ok when every correct rule passes at every seed and every applicable mutant is flagged."""
@@ -384,15 +414,24 @@ def summarize(cells: list[Cell], seeds: int, seconds: float) -> dict:
             misses.append(f"{c.framework}/{c.mechanism} {c.function} {c.mutant}")
     rows += _tally(cells)
     ok = alarms == 0 and not misses
-    title = (f"Hand-written rules: every mechanism × function × mutant; the correct rule over {seeds} seeds "
-             f"(false alarms), each mutant at seed 0; conformance.check with default settings over the domain "
-             f"{DOMAIN} (the seed's point, then the default hypothesis draws with that seed) vs the "
-             f"framework's own checker at the seed's point (torch.autograd.gradcheck + gradgradcheck, defaults; "
-             f"jax.test_util.check_grads(order=2) over the modes the mechanism runs, default tolerances; "
-             f"tf.test.compute_gradient of f and of its VJP, compared as its docstring does, assertAllClose: "
-             f"rtol 1e-6, atol 1e-6). conformance.check false alarms: {alarms}; own checkers' false alarms: "
-             f"{native_alarms}; mutants missed by conformance.check: {len(misses)}")
-    return {"check": "rules", "ok": ok, "title": title,
-            "columns": ["framework/mechanism", "function", "rule", "conformance.check", "own checker", "note"],
-            "rows": rows, "false_alarms": alarms, "native_false_alarms": native_alarms, "missed": misses,
-            "seconds": seconds}
+    title = (
+        f"Hand-written rules: every mechanism × function × mutant; the correct rule over {seeds} seeds "
+        f"(false alarms), each mutant at seed 0; conformance.check with default settings over the domain "
+        f"{DOMAIN} (the seed's point, then the default hypothesis draws with that seed) vs the "
+        f"framework's own checker at the seed's point (torch.autograd.gradcheck + gradgradcheck, defaults; "
+        f"jax.test_util.check_grads(order=2) over the modes the mechanism runs, default tolerances; "
+        f"tf.test.compute_gradient of f and of its VJP, compared as its docstring does, assertAllClose: "
+        f"rtol 1e-6, atol 1e-6). conformance.check false alarms: {alarms}; own checkers' false alarms: "
+        f"{native_alarms}; mutants missed by conformance.check: {len(misses)}"
+    )
+    return {
+        "check": "rules",
+        "ok": ok,
+        "title": title,
+        "columns": ["framework/mechanism", "function", "rule", "conformance.check", "own checker", "note"],
+        "rows": rows,
+        "false_alarms": alarms,
+        "native_false_alarms": native_alarms,
+        "missed": misses,
+        "seconds": seconds,
+    }

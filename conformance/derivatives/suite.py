@@ -57,16 +57,19 @@ def input_strategy(case: Any, shape: tuple[int, ...] | None = None) -> Any:
 
     # rounding to the float32 grid can move an entry onto a point the domain excludes (1e-50 -> 0.0,
     # a kink of relu), so the domain is checked again on the rounded input
-    return cs.case_inputs(case, shape).map(
-        lambda d: Inputs(to_float32_grid(d.x), 0, None, np.asarray(d.v), np.asarray(d.u))).filter(
-        lambda inp: case.outside_domain(inp.x) is None)
+    return (
+        cs.case_inputs(case, shape)
+        .map(lambda d: Inputs(to_float32_grid(d.x), 0, None, np.asarray(d.v), np.asarray(d.u)))
+        .filter(lambda inp: case.outside_domain(inp.x) is None)
+    )
 
 
 _DRAWS = CaseMemo()
 
 
-def draws(case: Any, seed: int, max_examples: int, derandomize: bool = True,
-          shape: tuple[int, ...] | None = None) -> list[Inputs]:
+def draws(
+    case: Any, seed: int, max_examples: int, derandomize: bool = True, shape: tuple[int, ...] | None = None
+) -> list[Inputs]:
     """The inputs hypothesis draws for ``case`` with ``seed`` (generate phase only), cached: every
     check, dtype, framework and variant of the case iterates over the same list, so hypothesis's
     drawing cost is paid once per case rather than once per task."""
@@ -80,9 +83,14 @@ def draws(case: Any, seed: int, max_examples: int, derandomize: bool = True,
             if len(found) < max_examples:
                 found.append(inp)
 
-        test = settings(max_examples=max_examples, derandomize=derandomize, database=None, deadline=None,
-                        phases=[Phase.generate], suppress_health_check=list(HealthCheck))(
-            given(inp=input_strategy(case, shape))(collect))
+        test = settings(
+            max_examples=max_examples,
+            derandomize=derandomize,
+            database=None,
+            deadline=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )(given(inp=input_strategy(case, shape))(collect))
         hseed(seed)(test)()
         return found
 
@@ -94,8 +102,15 @@ def _ratio(o: Outcome) -> float:
     return float("inf") if r is None or r != r else float(r)
 
 
-def explore(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
-            derandomize: bool = True, shape: tuple[int, ...] | None = None) -> Outcome:
+def explore(
+    case: Any,
+    check: Check,
+    ctx: Context,
+    seed: int,
+    max_examples: int,
+    derandomize: bool = True,
+    shape: tuple[int, ...] | None = None,
+) -> Outcome:
     """Run ``check`` on the case's hypothesis-drawn inputs (``draws``); return the worst example.
     On a failure, hypothesis runs the check itself with the same seed and shrinks the failing input
     (``shrink``); the outcome holds the shrunk input."""
@@ -122,8 +137,15 @@ def explore(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
     return worst
 
 
-def shrink(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
-           derandomize: bool = True, shape: tuple[int, ...] | None = None) -> Outcome | None:
+def shrink(
+    case: Any,
+    check: Check,
+    ctx: Context,
+    seed: int,
+    max_examples: int,
+    derandomize: bool = True,
+    shape: tuple[int, ...] | None = None,
+) -> Outcome | None:
     """Let hypothesis run ``check`` with ``seed`` and shrink a failure (within SHRINK_BUDGET extra
     check calls); the outcome at the shrunk input, or None when no example failed."""
     from hypothesis import HealthCheck, given, settings
@@ -152,9 +174,15 @@ def shrink(case: Any, check: Check, ctx: Context, seed: int, max_examples: int,
             state["last"] = out
             _fail()
 
-    test = settings(max_examples=max_examples, derandomize=derandomize, database=None, deadline=None,
-                    report_multiple_bugs=False, print_blob=False,
-                    suppress_health_check=list(HealthCheck))(given(inp=input_strategy(case, shape))(body))
+    test = settings(
+        max_examples=max_examples,
+        derandomize=derandomize,
+        database=None,
+        deadline=None,
+        report_multiple_bugs=False,
+        print_blob=False,
+        suppress_health_check=list(HealthCheck),
+    )(given(inp=input_strategy(case, shape))(body))
     try:
         hseed(seed)(test)()
     except _Failed:
@@ -206,10 +234,15 @@ def _applies(check: Check, case: Any = None):
     def applies(adapter: Any, dtype: str) -> str | None:
         reference = getattr(adapter, "is_reference", False)
         if check.ad_only and reference:
-            return (f"{check.name} compares two AD programs; the numerical reference computes one "
-                    f"numerical answer for both")
-        if reference and adapter.variant in ANALYTIC_ONLY_VARIANTS and case is not None \
-                and not getattr(case, "analytic", True):
+            return (
+                f"{check.name} compares two AD programs; the numerical reference computes one numerical answer for both"
+            )
+        if (
+            reference
+            and adapter.variant in ANALYTIC_ONLY_VARIANTS
+            and case is not None
+            and not getattr(case, "analytic", True)
+        ):
             return f"the {adapter.variant} method needs an analytic formula; {case.name} is not analytic"
         return None
 
@@ -262,8 +295,17 @@ def case_tasks(case: Any, profile: Profile, checks: Iterable[str] | None = None)
         dtypes = _dtypes(case, check)
         if not dtypes:
             continue
-        out.append(Task(case.family, case.name, check.name, _runner(case, check, profile), dtypes=dtypes,
-                        per_variant=check.per_variant, applies=_applies(check, case)))
+        out.append(
+            Task(
+                case.family,
+                case.name,
+                check.name,
+                _runner(case, check, profile),
+                dtypes=dtypes,
+                per_variant=check.per_variant,
+                applies=_applies(check, case),
+            )
+        )
     return out
 
 

@@ -68,8 +68,7 @@ def frameworks(names: list[str] | None) -> list[str]:
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> str:
     cells = [[str(c) for c in columns]] + [[_fmt(v) for v in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
-    lines = [title, "  ".join(c.ljust(w) for c, w in zip(cells[0], widths)),
-             "  ".join("-" * w for w in widths)]
+    lines = [title, "  ".join(c.ljust(w) for c, w in zip(cells[0], widths)), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in cells[1:]]
     return "\n".join(lines)
 
@@ -98,21 +97,23 @@ def sensitivity(frameworks: list[str]) -> dict:
         for dtype in ("float64", "float32"):
             for delta in DELTAS:
                 f = mod.custom_sin_exp(delta)
-                res = conformance.check({fw: f}, x, reference=reference, analytic=True, checks=("gradient",),
-                                        dtype=dtype)
+                res = conformance.check(
+                    {fw: f}, x, reference=reference, analytic=True, checks=("gradient",), dtype=dtype
+                )
                 out = res.outcome(fw, "gradient")
                 flagged = out.status != "pass"
                 native = mod.native_check(f, x.astype(dtype))
-                rows.append([fw, dtype, delta, flagged, out.error_ratio,
-                             None if native is None else native[0]])
+                rows.append([fw, dtype, delta, flagged, out.error_ratio, None if native is None else native[0]])
                 if delta == TARGET_DELTA[dtype] and not flagged:
                     ok = False
                 if delta == 0.0 and flagged:
                     ok = False
     cols = ["framework", "dtype", "δ", "conformance.check", "error ratio", "framework's own checker"]
-    title = ("Sensitivity: f(x) = Σ sin(x)·exp(x), n = 7, hand-written gradient rule × (1 + δ); "
-             "own checker = torch.autograd.gradcheck / jax.test_util.check_grads (defaults); "
-             "target: flagged at δ = 1e-8 (float64) and 1e-4 (float32), never at δ = 0")
+    title = (
+        "Sensitivity: f(x) = Σ sin(x)·exp(x), n = 7, hand-written gradient rule × (1 + δ); "
+        "own checker = torch.autograd.gradcheck / jax.test_util.check_grads (defaults); "
+        "target: flagged at δ = 1e-8 (float64) and 1e-4 (float32), never at δ = 0"
+    )
     return {"check": "sensitivity", "ok": ok, "title": title, "columns": cols, "rows": rows}
 
 
@@ -139,13 +140,21 @@ def cost(n: int) -> dict:
     theirs_t = [mod.time_native_check(good, x) for _ in range(3)]
     a, b = statistics.median(ours_t), statistics.median(theirs_t)
     yes = {True: "yes", False: "no"}
-    rows = [["conformance.check gradient (complex-step oracle)", a, yes[passed], yes[flagged]],
-            ["torch.autograd.gradcheck(fast_mode=False)", b, None, None],
-            ["ratio ours / gradcheck", a / b, None, None]]
+    rows = [
+        ["conformance.check gradient (complex-step oracle)", a, yes[passed], yes[flagged]],
+        ["torch.autograd.gradcheck(fast_mode=False)", b, None, None],
+        ["ratio ours / gradcheck", a / b, None, None],
+    ]
     cols = ["verifier", "median seconds", "correct rule passes", "δ = 1e-8 flagged"]
     title = f"Cost: verifying ∇f of f(x) = Σ sin(x)·exp(x), n = {n}, float64, torch (median of 3)"
-    return {"check": "cost", "ok": a < b and flagged and passed, "title": title, "columns": cols, "rows": rows,
-            "ratio": a / b}
+    return {
+        "check": "cost",
+        "ok": a < b and flagged and passed,
+        "title": title,
+        "columns": cols,
+        "rows": rows,
+        "ratio": a / b,
+    }
 
 
 # ------------------------------------------------------------------ seeds
@@ -158,8 +167,7 @@ def seeds(frameworks: list[str], count: int, first: int = 0) -> dict:
     names = ["numpy"] + frameworks
     rows, unregistered = [], []
     for seed in range(first, first + count):
-        prof = Profile("seeds", max_examples=1, derandomize=True, special_points=False,
-                       low_precision=False, seed=seed)
+        prof = Profile("seeds", max_examples=1, derandomize=True, special_points=False, low_precision=False, seed=seed)
         tasks = engine.collect(prof, ["derivatives"], checks=SEED_CHECKS)
         start = time.perf_counter()
         for name in names:
@@ -169,17 +177,30 @@ def seeds(frameworks: list[str], count: int, first: int = 0) -> dict:
                 rec = engine.run_task(task, ad, dev, dtype, prof, seed, reg)
                 counts[rec.status] += 1
                 if rec.status in ("fail", "error"):
-                    unregistered.append(f"seed {seed} {ad.label} {dtype} {task.family}/{task.case} "
-                                        f"{task.check}: {rec.message[:140]}")
-            rows.append([seed, name, counts["pass"], counts["fail"], counts["error"], counts["deviation"],
-                         counts["skip"]])
-        print(f"  seed {seed}: {time.perf_counter() - start:.0f} s, unregistered so far {len(unregistered)}",
-              file=sys.stderr, flush=True)
+                    unregistered.append(
+                        f"seed {seed} {ad.label} {dtype} {task.family}/{task.case} {task.check}: {rec.message[:140]}"
+                    )
+            rows.append(
+                [seed, name, counts["pass"], counts["fail"], counts["error"], counts["deviation"], counts["skip"]]
+            )
+        print(
+            f"  seed {seed}: {time.perf_counter() - start:.0f} s, unregistered so far {len(unregistered)}",
+            file=sys.stderr,
+            flush=True,
+        )
     cols = ["seed", "framework", "pass", "fail", "error", "deviation", "skip"]
-    title = (f"No false failures: catalog × {SEED_CHECKS} × float64, float32, default variants, one draw per "
-             f"task, seeds {first}..{first + count - 1}; unregistered failures: {len(unregistered)}")
-    return {"check": "seeds", "ok": not unregistered, "title": title, "columns": cols, "rows": rows,
-            "unregistered": unregistered}
+    title = (
+        f"No false failures: catalog × {SEED_CHECKS} × float64, float32, default variants, one draw per "
+        f"task, seeds {first}..{first + count - 1}; unregistered failures: {len(unregistered)}"
+    )
+    return {
+        "check": "seeds",
+        "ok": not unregistered,
+        "title": title,
+        "columns": cols,
+        "rows": rows,
+        "unregistered": unregistered,
+    }
 
 
 # ------------------------------------------------------------------ rules
@@ -188,11 +209,16 @@ def rules(frameworks: list[str], count: int) -> dict:
     from conformance.derivatives import rule_study
 
     def progress(cell: Any) -> None:
-        said = ("n/a" if cell.why.startswith("n/a") else
-                f"{cell.false_alarms} false alarms" if cell.mutant == rule_study.CORRECT_RULE else
-                "flagged" if cell.flagged else "MISSED")
-        print(f"  {cell.framework}/{cell.mechanism} {cell.function} {cell.mutant}: {said}", file=sys.stderr,
-              flush=True)
+        said = (
+            "n/a"
+            if cell.why.startswith("n/a")
+            else f"{cell.false_alarms} false alarms"
+            if cell.mutant == rule_study.CORRECT_RULE
+            else "flagged"
+            if cell.flagged
+            else "MISSED"
+        )
+        print(f"  {cell.framework}/{cell.mechanism} {cell.function} {cell.mutant}: {said}", file=sys.stderr, flush=True)
 
     return rule_study.study(frameworks, count, progress=progress)
 
@@ -206,8 +232,18 @@ def runtime(suites: str, frameworks: list[str] | None = None, cases: str | None 
     from conformance.records import read
 
     with tempfile.TemporaryDirectory() as tmp:
-        base = [sys.executable, "-m", "conformance", "run", "--profile", "ci", "--no-report", "--quiet",
-                "--cache-dir", str(Path(tmp) / "cache")] + [a for s in suites.split(",") for a in ("--suite", s)]
+        base = [
+            sys.executable,
+            "-m",
+            "conformance",
+            "run",
+            "--profile",
+            "ci",
+            "--no-report",
+            "--quiet",
+            "--cache-dir",
+            str(Path(tmp) / "cache"),
+        ] + [a for s in suites.split(",") for a in ("--suite", s)]
         base += [a for f in frameworks or [] for a in ("--framework", f)] + (["--cases", cases] if cases else [])
         runs: dict[str, dict] = {}
         for name in ("cold", "warm"):
@@ -217,35 +253,57 @@ def runtime(suites: str, frameworks: list[str] | None = None, cases: str | None 
             wall = time.perf_counter() - start
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-            runs[name] = {"wall": wall, "cpu": cpu, "exit": proc.returncode,
-                          "records": read([Path(tmp) / name]).records}
+            runs[name] = {
+                "wall": wall,
+                "cpu": cpu,
+                "exit": proc.returncode,
+                "records": read([Path(tmp) / name]).records,
+            }
         plan = _shard_plan(base)
     cold, warm = runs["cold"]["records"], runs["warm"]["records"]
     same = _comparable(cold) == _comparable(warm)
     per = {k: _task_seconds(r["records"]) for k, r in runs.items()}
-    rows: list[list[Any]] = [[f"{fw} task seconds", round(per["cold"].get(fw, 0.0), 1),
-                              round(per["warm"].get(fw, 0.0), 1)] for fw in sorted(per["cold"])]
-    rows += [["total wall (s)", round(runs["cold"]["wall"], 1), round(runs["warm"]["wall"], 1)],
-             ["total CPU, user + sys (s)", round(runs["cold"]["cpu"], 1), round(runs["warm"]["cpu"], 1)],
-             ["records", len(cold), len(warm)],
-             ["records identical (timings aside)", "yes" if same else "NO", ""]]
+    rows: list[list[Any]] = [
+        [f"{fw} task seconds", round(per["cold"].get(fw, 0.0), 1), round(per["warm"].get(fw, 0.0), 1)]
+        for fw in sorted(per["cold"])
+    ]
+    rows += [
+        ["total wall (s)", round(runs["cold"]["wall"], 1), round(runs["warm"]["wall"], 1)],
+        ["total CPU, user + sys (s)", round(runs["cold"]["cpu"], 1), round(runs["warm"]["cpu"], 1)],
+        ["records", len(cold), len(warm)],
+        ["records identical (timings aside)", "yes" if same else "NO", ""],
+    ]
     unit_s = {k: _unit_seconds(r["records"]) for k, r in runs.items()}
     for fw, n, shards in plan:
         for k, units in enumerate(shards, 1):
-            rows.append([f"{fw} shard {k}/{n}: {len(units)} cases, task seconds",
-                         round(sum(unit_s["cold"].get(u, 0.0) for u in units), 1),
-                         round(sum(unit_s["warm"].get(u, 0.0) for u in units), 1)])
+            rows.append(
+                [
+                    f"{fw} shard {k}/{n}: {len(units)} cases, task seconds",
+                    round(sum(unit_s["cold"].get(u, 0.0) for u in units), 1),
+                    round(sum(unit_s["warm"].get(u, 0.0) for u in units), 1),
+                ]
+            )
     ratio = runs["warm"]["wall"] / runs["cold"]["wall"] if runs["cold"]["wall"] else None
-    title = (f"Runtime: conformance run --profile ci --suite {suites}"
-             f"{' --cases ' + cases if cases else ''}, cold (empty compilation cache) and warm (the cache "
-             f"the cold run filled), one after the other in this invocation: {len(cold)} records, exit "
-             f"{runs['cold']['exit']}/{runs['warm']['exit']}, warm/cold wall {ratio:.2f}; load average at "
-             f"the end {_load()} on {os.cpu_count()} cores (on a shared machine the CPU time is the "
-             f"fairer figure); shard plans from conformance/matrix.toml")
-    return {"check": "runtime", "ok": same and runs["cold"]["exit"] in (0, 1), "title": title,
-            "columns": ["", "cold", "warm"], "rows": rows, "wall_s": runs["cold"]["wall"],
-            "cpu_s": runs["cold"]["cpu"], "warm_wall_s": runs["warm"]["wall"], "warm_cpu_s": runs["warm"]["cpu"],
-            "identical": same}
+    title = (
+        f"Runtime: conformance run --profile ci --suite {suites}"
+        f"{' --cases ' + cases if cases else ''}, cold (empty compilation cache) and warm (the cache "
+        f"the cold run filled), one after the other in this invocation: {len(cold)} records, exit "
+        f"{runs['cold']['exit']}/{runs['warm']['exit']}, warm/cold wall {ratio:.2f}; load average at "
+        f"the end {_load()} on {os.cpu_count()} cores (on a shared machine the CPU time is the "
+        f"fairer figure); shard plans from conformance/matrix.toml"
+    )
+    return {
+        "check": "runtime",
+        "ok": same and runs["cold"]["exit"] in (0, 1),
+        "title": title,
+        "columns": ["", "cold", "warm"],
+        "rows": rows,
+        "wall_s": runs["cold"]["wall"],
+        "cpu_s": runs["cold"]["cpu"],
+        "warm_wall_s": runs["warm"]["wall"],
+        "warm_cpu_s": runs["warm"]["cpu"],
+        "identical": same,
+    }
 
 
 def _comparable(records: list) -> list[str]:
@@ -285,7 +343,7 @@ def _shard_plan(run_cmd: list[str]) -> list[tuple[str, int, list]]:
 
     p = argparse.ArgumentParser()
     run.configure(p)
-    args = p.parse_args(run_cmd[run_cmd.index("run") + 1:] + ["--no-cache"])
+    args = p.parse_args(run_cmd[run_cmd.index("run") + 1 :] + ["--no-cache"])
     plan = scheduler.make_plan(args)
     counts = {s.framework: s.shards for s in matrix.load().sessions}
     out = []
@@ -305,8 +363,16 @@ def _load() -> str:
 
 
 # ------------------------------------------------------------------ a section
-def measure(section: str, frameworks: list[str], *, n: int, seeds_count: int, first_seed: int,
-            runtime_suites: str, runtime_cases: str | None = None) -> dict:
+def measure(
+    section: str,
+    frameworks: list[str],
+    *,
+    n: int,
+    seeds_count: int,
+    first_seed: int,
+    runtime_suites: str,
+    runtime_cases: str | None = None,
+) -> dict:
     """One section's result: ``check``, ``ok``, ``title``, ``columns``, ``rows`` (and its own
     figures), with ``seconds``, the time it took."""
     start = time.perf_counter()
@@ -327,11 +393,32 @@ def measure(section: str, frameworks: list[str], *, n: int, seeds_count: int, fi
 def record(section: str, res: dict) -> Record:
     """A section's result as a kind "study" record (its table in data.table)."""
     data = {"table": {"columns": res["columns"], "rows": res["rows"]}, "title": res["title"]}
-    for k in ("ratio", "wall_s", "cpu_s", "warm_wall_s", "warm_cpu_s", "identical", "unregistered", "false_alarms",
-              "native_false_alarms", "missed"):
+    for k in (
+        "ratio",
+        "wall_s",
+        "cpu_s",
+        "warm_wall_s",
+        "warm_cpu_s",
+        "identical",
+        "unregistered",
+        "false_alarms",
+        "native_false_alarms",
+        "missed",
+    ):
         if k in res:
             data[k] = res[k]
-    return Record(kind="study", framework="all", framework_version="", api="", device="cpu",
-                  dtype="float64", family="derivatives", case="targets", check=section,
-                  status="pass" if res["ok"] else "fail", message=res["title"],
-                  duration_s=res["seconds"], data=data)
+    return Record(
+        kind="study",
+        framework="all",
+        framework_version="",
+        api="",
+        device="cpu",
+        dtype="float64",
+        family="derivatives",
+        case="targets",
+        check=section,
+        status="pass" if res["ok"] else "fail",
+        message=res["title"],
+        duration_s=res["seconds"],
+        data=data,
+    )

@@ -40,26 +40,55 @@ class ComplexCase:
 
 
 def _case(name: str, fn: Callable, doc: str, scalar: bool) -> Case:
-    return Case(name, "complex", fn, shapes=((3,),), make_input=_z, scalar=scalar, mp=False,
-                dtypes=("complex128", "complex64"), doc=doc)
+    return Case(
+        name,
+        "complex",
+        fn,
+        shapes=((3,),),
+        make_input=_z,
+        scalar=scalar,
+        mp=False,
+        dtypes=("complex128", "complex64"),
+        doc=doc,
+    )
 
 
 CASES: tuple[ComplexCase, ...] = (
-    ComplexCase(_case("z_sin_z", lambda xp, z: xp.sin(z) * z, "f(z) = z sin z (holomorphic)", False),
-                True, derivative=lambda z: np.sin(z) + z * np.cos(z)),
-    ComplexCase(_case("exp_z_squared", lambda xp, z: xp.exp(z * z), "f(z) = exp(z²)", False),
-                True, derivative=lambda z: 2 * z * np.exp(z * z)),
-    ComplexCase(_case("z_cubed_plus_z", lambda xp, z: z * z * z + z, "f(z) = z³ + z", False),
-                True, derivative=lambda z: 3 * z * z + 1),
-    ComplexCase(_case("abs_squared", lambda xp, z: xp.sum(xp.real(z * xp.conj(z))),
-                      "L(z) = Σ |z|² = Σ x² + y²", True),
-                False, gradient=lambda z: 2 * z),
-    ComplexCase(_case("real_times_imag", lambda xp, z: xp.sum(xp.real(z) * xp.imag(z)),
-                      "L(z) = Σ x y", True),
-                False, gradient=lambda z: z.imag + 1j * z.real),
-    ComplexCase(_case("abs_sin_squared", lambda xp, z: xp.sum(xp.real(xp.sin(z) * xp.conj(xp.sin(z)))),
-                      "L(z) = Σ |sin z|² = Σ sin²x + sinh²y", True),
-                False, gradient=lambda z: np.sin(2 * z.real) + 1j * np.sinh(2 * z.imag)),
+    ComplexCase(
+        _case("z_sin_z", lambda xp, z: xp.sin(z) * z, "f(z) = z sin z (holomorphic)", False),
+        True,
+        derivative=lambda z: np.sin(z) + z * np.cos(z),
+    ),
+    ComplexCase(
+        _case("exp_z_squared", lambda xp, z: xp.exp(z * z), "f(z) = exp(z²)", False),
+        True,
+        derivative=lambda z: 2 * z * np.exp(z * z),
+    ),
+    ComplexCase(
+        _case("z_cubed_plus_z", lambda xp, z: z * z * z + z, "f(z) = z³ + z", False),
+        True,
+        derivative=lambda z: 3 * z * z + 1,
+    ),
+    ComplexCase(
+        _case("abs_squared", lambda xp, z: xp.sum(xp.real(z * xp.conj(z))), "L(z) = Σ |z|² = Σ x² + y²", True),
+        False,
+        gradient=lambda z: 2 * z,
+    ),
+    ComplexCase(
+        _case("real_times_imag", lambda xp, z: xp.sum(xp.real(z) * xp.imag(z)), "L(z) = Σ x y", True),
+        False,
+        gradient=lambda z: z.imag + 1j * z.real,
+    ),
+    ComplexCase(
+        _case(
+            "abs_sin_squared",
+            lambda xp, z: xp.sum(xp.real(xp.sin(z) * xp.conj(xp.sin(z)))),
+            "L(z) = Σ |sin z|² = Σ sin²x + sinh²y",
+            True,
+        ),
+        False,
+        gradient=lambda z: np.sin(2 * z.real) + 1j * np.sinh(2 * z.imag),
+    ),
 )
 
 
@@ -71,8 +100,9 @@ def normalize_grad(adapter: Any, raw: np.ndarray) -> np.ndarray:
 def _convention(adapter: Any) -> str:
     conv = getattr(type(adapter), "complex_grad_convention", None)
     if conv not in ("direct", "conjugate"):
-        raise ValueError(f"{adapter.name} declares no complex_grad_convention ('direct' or "
-                         f"'conjugate'); add it to its adapter class")
+        raise ValueError(
+            f"{adapter.name} declares no complex_grad_convention ('direct' or 'conjugate'); add it to its adapter class"
+        )
     return conv
 
 
@@ -84,19 +114,35 @@ def _input(cc: ComplexCase, ctx: Context) -> tuple[np.ndarray, np.ndarray, np.nd
     return grid(_z(rng, (3,))), grid(_z(rng, (3,))), grid(_z(rng, (3,)))
 
 
-def _verdict(what: str, got: np.ndarray, want: np.ndarray, ctx: Context, z: np.ndarray,
-             raw: np.ndarray, note: str) -> Outcome:
+def _verdict(
+    what: str, got: np.ndarray, want: np.ndarray, ctx: Context, z: np.ndarray, raw: np.ndarray, note: str
+) -> Outcome:
     # The numerical reference differentiates by differences (~1e-10 relative), AD to rounding.
-    tol = (policy("exact", "float64", "fd") if getattr(ctx.adapter, "is_reference", False)
-           else policy("exact", ctx.dtype))
+    tol = (
+        policy("exact", "float64", "fd") if getattr(ctx.adapter, "is_reference", False) else policy("exact", ctx.dtype)
+    )
     c = compare(got, want, tol)
-    msg = (f"{what} (normalized from the {_convention(ctx.adapter)} convention) "
-           f"{'matches' if c.ok else 'differs from'} the closed form: ratio {c.error_ratio:.3g}")
-    return Outcome("pass" if c.ok else "fail", c.max_abs_error, c.max_rel_error, tol.rtol, tol.atol,
-                   c.error_ratio, msg, input=[[float(v.real), float(v.imag)] for v in z],
-                   data={"raw": [[float(v.real), float(v.imag)] for v in np.ravel(raw)],
-                         "convention": _convention(ctx.adapter), "note": note, "reason": tol.reason,
-                         **c.stated()})
+    msg = (
+        f"{what} (normalized from the {_convention(ctx.adapter)} convention) "
+        f"{'matches' if c.ok else 'differs from'} the closed form: ratio {c.error_ratio:.3g}"
+    )
+    return Outcome(
+        "pass" if c.ok else "fail",
+        c.max_abs_error,
+        c.max_rel_error,
+        tol.rtol,
+        tol.atol,
+        c.error_ratio,
+        msg,
+        input=[[float(v.real), float(v.imag)] for v in z],
+        data={
+            "raw": [[float(v.real), float(v.imag)] for v in np.ravel(raw)],
+            "convention": _convention(ctx.adapter),
+            "note": note,
+            "reason": tol.reason,
+            **c.stated(),
+        },
+    )
 
 
 def run_holomorphic(cc: ComplexCase, op: str, ctx: Context) -> Outcome:
@@ -117,8 +163,7 @@ def run_loss(cc: ComplexCase, ctx: Context) -> Outcome:
     a = ctx.adapter
     z, _, _ = _input(cc, ctx)
     raw = ctx.numpy(a.grad(cc.case.function(a.name, a.xp))(ctx.array(z)))
-    return _verdict("gradient", normalize_grad(a, raw), cc.gradient(z), ctx, z, raw,
-                    "expected ∂L/∂x + i ∂L/∂y")
+    return _verdict("gradient", normalize_grad(a, raw), cc.gradient(z), ctx, z, raw, "expected ∂L/∂x + i ∂L/∂y")
 
 
 def run_convention(cc: ComplexCase, ctx: Context) -> Outcome:
@@ -128,18 +173,24 @@ def run_convention(cc: ComplexCase, ctx: Context) -> Outcome:
     raw = ctx.numpy(a.grad(cc.case.function(a.name, a.xp))(ctx.array(z)))
     g = cc.gradient(z)
     pair = lambda arr: [[float(w.real), float(w.imag)] for w in np.ravel(arr)]  # noqa: E731
-    return Outcome("pass", message=f"{a.name} declares the {_convention(a)} convention",
-                   input=pair(z),
-                   data={"value": pair(raw),
-                         "expected": {"∂L/∂x + i∂L/∂y (PyTorch, TensorFlow)": pair(g),
-                                      "∂L/∂x − i∂L/∂y (JAX)": pair(np.conj(g))},
-                         "note": f"{cc.case.doc}; declared convention: {_convention(a)}"})
+    return Outcome(
+        "pass",
+        message=f"{a.name} declares the {_convention(a)} convention",
+        input=pair(z),
+        data={
+            "value": pair(raw),
+            "expected": {"∂L/∂x + i∂L/∂y (PyTorch, TensorFlow)": pair(g), "∂L/∂x − i∂L/∂y (JAX)": pair(np.conj(g))},
+            "note": f"{cc.case.doc}; declared convention: {_convention(a)}",
+        },
+    )
 
 
 def _numpy_loss(adapter: Any, dtype: str) -> str | None:
     if getattr(adapter, "is_reference", False):
-        return ("the numerical reference differentiates along real directions only, so it has no "
-                "∂L/∂y for a non-holomorphic loss")
+        return (
+            "the numerical reference differentiates along real directions only, so it has no "
+            "∂L/∂y for a non-holomorphic loss"
+        )
     return None
 
 
@@ -149,13 +200,36 @@ def tasks() -> list[Task]:
         c = cc.case
         if cc.holomorphic:
             for op in ("jvp", "vjp"):
-                out.append(Task("complex", c.name, f"complex_{op}",
-                                lambda ctx, cc=cc, op=op: run_holomorphic(cc, op, ctx),
-                                dtypes=c.dtypes))
+                out.append(
+                    Task(
+                        "complex",
+                        c.name,
+                        f"complex_{op}",
+                        lambda ctx, cc=cc, op=op: run_holomorphic(cc, op, ctx),
+                        dtypes=c.dtypes,
+                    )
+                )
         else:
-            out.append(Task("complex", c.name, "complex_gradient",
-                            lambda ctx, cc=cc: run_loss(cc, ctx), dtypes=c.dtypes, applies=_numpy_loss))
-            out.append(Task("conventions", f"complex gradient of {c.doc.split(' = ')[0]}", "grad",
-                            lambda ctx, cc=cc: run_convention(cc, ctx), dtypes=("complex128",),
-                            kind="convention", per_variant=False, applies=_numpy_loss))
+            out.append(
+                Task(
+                    "complex",
+                    c.name,
+                    "complex_gradient",
+                    lambda ctx, cc=cc: run_loss(cc, ctx),
+                    dtypes=c.dtypes,
+                    applies=_numpy_loss,
+                )
+            )
+            out.append(
+                Task(
+                    "conventions",
+                    f"complex gradient of {c.doc.split(' = ')[0]}",
+                    "grad",
+                    lambda ctx, cc=cc: run_convention(cc, ctx),
+                    dtypes=("complex128",),
+                    kind="convention",
+                    per_variant=False,
+                    applies=_numpy_loss,
+                )
+            )
     return out

@@ -35,9 +35,9 @@ def _rotation(seed: int = 7) -> np.ndarray:
 
 
 _Q = _rotation()
-REPEATED = _Q @ np.diag([1.0, 1.0, 2.0]) @ _Q.T       # eigenvalue 1 twice (symmetric)
-NEAR_SINGULAR = _Q @ np.diag([1.0, 0.5, 1e-3]) @ _rotation(11).T   # condition number 1e3
-ORTHOGONAL = _Q                                          # every singular value 1
+REPEATED = _Q @ np.diag([1.0, 1.0, 2.0]) @ _Q.T  # eigenvalue 1 twice (symmetric)
+NEAR_SINGULAR = _Q @ np.diag([1.0, 0.5, 1e-3]) @ _rotation(11).T  # condition number 1e3
+ORTHOGONAL = _Q  # every singular value 1
 RANK_ONE = np.outer([1.0, 2.0, -1.0], [0.5, -1.0, 2.0])  # singular values (‖a‖‖b‖, 0, 0)
 
 
@@ -61,8 +61,10 @@ def _points(*named: tuple[str, np.ndarray], scales: bool = True) -> tuple[Specia
     out = [SpecialPoint(name, m, limit="mpmath") for name, m in named]
     if scales:
         base = named[0]
-        out += [SpecialPoint(f"{base[0]} x 1e100", base[1] * 1e100, limit="mpmath", orders=(1,)),
-                SpecialPoint(f"{base[0]} x 1e-100", base[1] * 1e-100, limit="mpmath", orders=(1,))]
+        out += [
+            SpecialPoint(f"{base[0]} x 1e100", base[1] * 1e100, limit="mpmath", orders=(1,)),
+            SpecialPoint(f"{base[0]} x 1e-100", base[1] * 1e-100, limit="mpmath", orders=(1,)),
+        ]
     return tuple(out)
 
 
@@ -73,34 +75,77 @@ def _sym(xp, x):
 _I = np.eye(N)
 
 CASES: tuple[Case, ...] = (
-    Case("deg_sum_eigvalsh", "degenerate", lambda xp, x: xp.sum(xp.linalg.eigvalsh(_sym(xp, x))),
-         shapes=((N, N),), make_input=_repeated_input, scalar=True, grad=lambda x: np.eye(N),
-         special_points=_points(("identity", _I), ("repeated", REPEATED)),
-         doc="Σ eigenvalues of the symmetric part = tr X, smooth at repeated eigenvalues"),
-    Case("deg_sq_eigvalsh", "degenerate", lambda xp, x: xp.sum(xp.linalg.eigvalsh(_sym(xp, x)) ** 2),
-         shapes=((N, N),), make_input=_repeated_input, scalar=True, grad=lambda x: x + x.T,
-         special_points=_points(("repeated", REPEATED), ("identity", _I)),
-         doc="Σ λ² of the symmetric part = its squared Frobenius norm"),
-    Case("deg_sq_svdvals", "degenerate", lambda xp, x: xp.sum(xp.linalg.svdvals(x) ** 2),
-         shapes=((N, N),), make_input=_repeated_input, scalar=True, grad=lambda x: 2 * x,
-         special_points=_points(("orthogonal", ORTHOGONAL), ("identity", _I), ("rank one", RANK_ONE)),
-         doc="Σ σ² = ‖X‖²_F, smooth at repeated and zero singular values"),
-    Case("deg_det", "degenerate", lambda xp, x: xp.linalg.det(x), shapes=((N, N),),
-         make_input=_near_singular_input, scalar=True,
-         special_points=_points(("identity", _I), ("near singular", NEAR_SINGULAR)),
-         doc="det X near singularity and at the identity"),
-    Case("deg_logabsdet", "degenerate", lambda xp, x: xp.linalg.slogdet(x)[1], shapes=((N, N),),
-         make_input=_near_singular_input, scalar=True,
-         special_points=_points(("identity", _I), ("near singular", NEAR_SINGULAR)),
-         doc="log |det X|"),
-    Case("deg_inv_weighted", "degenerate",
-         lambda xp, x: xp.sum(xp.asarray(_W, like=x) * xp.linalg.inv(x)), shapes=((N, N),),
-         make_input=_near_singular_input, scalar=True,
-         special_points=_points(("identity", _I), ("near singular", NEAR_SINGULAR)),
-         doc="Σ W ⊙ X⁻¹"),
-    Case("deg_solve_sum", "degenerate",
-         lambda xp, x: xp.sum(xp.linalg.solve(x, xp.asarray(_B, like=x))), shapes=((N, N),),
-         make_input=_near_singular_input, scalar=True,
-         special_points=_points(("identity", _I), ("near singular", NEAR_SINGULAR)),
-         doc="Σ X⁻¹ b"),
+    Case(
+        "deg_sum_eigvalsh",
+        "degenerate",
+        lambda xp, x: xp.sum(xp.linalg.eigvalsh(_sym(xp, x))),
+        shapes=((N, N),),
+        make_input=_repeated_input,
+        scalar=True,
+        grad=lambda x: np.eye(N),
+        special_points=_points(("identity", _I), ("repeated", REPEATED)),
+        doc="Σ eigenvalues of the symmetric part = tr X, smooth at repeated eigenvalues",
+    ),
+    Case(
+        "deg_sq_eigvalsh",
+        "degenerate",
+        lambda xp, x: xp.sum(xp.linalg.eigvalsh(_sym(xp, x)) ** 2),
+        shapes=((N, N),),
+        make_input=_repeated_input,
+        scalar=True,
+        grad=lambda x: x + x.T,
+        special_points=_points(("repeated", REPEATED), ("identity", _I)),
+        doc="Σ λ² of the symmetric part = its squared Frobenius norm",
+    ),
+    Case(
+        "deg_sq_svdvals",
+        "degenerate",
+        lambda xp, x: xp.sum(xp.linalg.svdvals(x) ** 2),
+        shapes=((N, N),),
+        make_input=_repeated_input,
+        scalar=True,
+        grad=lambda x: 2 * x,
+        special_points=_points(("orthogonal", ORTHOGONAL), ("identity", _I), ("rank one", RANK_ONE)),
+        doc="Σ σ² = ‖X‖²_F, smooth at repeated and zero singular values",
+    ),
+    Case(
+        "deg_det",
+        "degenerate",
+        lambda xp, x: xp.linalg.det(x),
+        shapes=((N, N),),
+        make_input=_near_singular_input,
+        scalar=True,
+        special_points=_points(("identity", _I), ("near singular", NEAR_SINGULAR)),
+        doc="det X near singularity and at the identity",
+    ),
+    Case(
+        "deg_logabsdet",
+        "degenerate",
+        lambda xp, x: xp.linalg.slogdet(x)[1],
+        shapes=((N, N),),
+        make_input=_near_singular_input,
+        scalar=True,
+        special_points=_points(("identity", _I), ("near singular", NEAR_SINGULAR)),
+        doc="log |det X|",
+    ),
+    Case(
+        "deg_inv_weighted",
+        "degenerate",
+        lambda xp, x: xp.sum(xp.asarray(_W, like=x) * xp.linalg.inv(x)),
+        shapes=((N, N),),
+        make_input=_near_singular_input,
+        scalar=True,
+        special_points=_points(("identity", _I), ("near singular", NEAR_SINGULAR)),
+        doc="Σ W ⊙ X⁻¹",
+    ),
+    Case(
+        "deg_solve_sum",
+        "degenerate",
+        lambda xp, x: xp.sum(xp.linalg.solve(x, xp.asarray(_B, like=x))),
+        shapes=((N, N),),
+        make_input=_near_singular_input,
+        scalar=True,
+        special_points=_points(("identity", _I), ("near singular", NEAR_SINGULAR)),
+        doc="Σ X⁻¹ b",
+    ),
 )

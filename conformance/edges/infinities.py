@@ -62,7 +62,8 @@ DOCUMENTED: dict[str, dict[str, tuple[float, str]]] = {
     "nan_to_num": {
         "nan": (0.0, "numpy.nan_to_num / torch.nan_to_num / jax.numpy.nan_to_num: NaN is replaced by 0"),
         "+inf": (HUGE["float64"], "nan_to_num: +inf is replaced by the dtype's largest finite number"),
-        "-inf": (-HUGE["float64"], "nan_to_num: −inf is replaced by the dtype's most negative finite number")},
+        "-inf": (-HUGE["float64"], "nan_to_num: −inf is replaced by the dtype's most negative finite number"),
+    },
 }
 
 
@@ -87,8 +88,11 @@ def at_nan(case: Any, order: int) -> Limit:
     if order:
         slope = _LIMITS.get(case, ("slope",), lambda: constant_slope(case))
         if slope is not None:
-            return Limit(slope, f"f is affine (f' = {slope!r} at three points of its domain): its derivative "
-                                f"does not depend on x, so NaN does not enter it")
+            return Limit(
+                slope,
+                f"f is affine (f' = {slope!r} at three points of its domain): its derivative "
+                f"does not depend on x, so NaN does not enter it",
+            )
     return Limit(float("nan"), "NaN in, NaN out (propagation" + (" through the chain rule)" if order else ")"))
 
 
@@ -115,7 +119,7 @@ def oracle(case: Any, point: str, order: int, dtype: str) -> Limit:
     if point.endswith("inf"):
         return _LIMITS.get(case, ("limit", sign, order), lambda: limit_at(case, sign, order))
     x = sign * HUGE[dtype]
-    for k in range(order + 1):   # the value, and for f' also f', must have saturated at x
+    for k in range(order + 1):  # the value, and for f' also f', must have saturated at x
         lim = oracle(case, f"{point[0]}inf", k, dtype)
         at = _LIMITS.get(case, ("max", x, k), lambda k=k: exact_at(case, x, k))
         why = saturated(at, lim, dtype)
@@ -142,38 +146,68 @@ def judge(got: Any, want: float, dtype: str) -> Judgement:
     a = np.asarray(got, dtype=np.float64).reshape(-1)
     if np.isnan(want):
         bad = ~np.isnan(a)
-        return Judgement(not bad.any(), "wrong_value" if bad.any() else None,
-                         "NaN propagates: every entry must be NaN", float(bad.any()) * np.inf,
-                         worst=float(a[np.argmax(bad)]))
+        return Judgement(
+            not bad.any(),
+            "wrong_value" if bad.any() else None,
+            "NaN propagates: every entry must be NaN",
+            float(bad.any()) * np.inf,
+            worst=float(a[np.argmax(bad)]),
+        )
     if np.isinf(want):
         bad = a != want
         if not bad.any():
             return Judgement(True, None, f"the limit is {want}: the same infinity is due", 0.0)
         w = float(a[np.argmax(bad)])
         cls = "non_finite" if np.isnan(w) else "wrong_sign" if w * want < 0 else "wrong_value"
-        return Judgement(False, cls, f"the limit is {want}: the same infinity is due", np.inf,
-                         np.inf, np.inf, w)
+        return Judgement(False, cls, f"the limit is {want}: the same infinity is due", np.inf, np.inf, np.inf, w)
     tol = policy("exact", dtype)
     c = compare(a, np.full(a.shape, want), tol)
-    return Judgement(c.ok, c.failure_class, f"{c.basis} ({tol.reason})", c.error_ratio,
-                     c.max_abs_error, c.max_rel_error, c.worst.get("got"))
+    return Judgement(
+        c.ok,
+        c.failure_class,
+        f"{c.basis} ({tol.reason})",
+        c.error_ratio,
+        c.max_abs_error,
+        c.max_rel_error,
+        c.worst.get("got"),
+    )
 
 
 def _outcome(rows: dict[str, Any], want: float, limit: Limit, point: str, dtype: str, x: float) -> Outcome:
     """One record for the results ``rows`` (name -> array) judged against ``want``: the worst decides."""
     judged = {k: judge(v, want, dtype) for k, v in rows.items()}
-    name, j = max(judged.items(), key=lambda kv: (not kv[1].ok, kv[1].error_ratio
-                                                  if np.isfinite(kv[1].error_ratio) else np.inf))
+    name, j = max(
+        judged.items(), key=lambda kv: (not kv[1].ok, kv[1].error_ratio if np.isfinite(kv[1].error_ratio) else np.inf)
+    )
     said = "matches" if j.ok else f"is {j.worst!r}, not"
     msg = f"at x = {x!r}: {name} {said} the expected {want!r} ({limit.how})"
-    data = {"expected": want, "oracle": limit.how, "basis": j.basis, "failure_class": j.failure_class,
-            "results": {k: {"got": np.asarray(v, dtype=np.float64).reshape(-1).tolist(),
-                            "ok": judged[k].ok, "failure_class": judged[k].failure_class}
-                        for k, v in rows.items()}}
+    data = {
+        "expected": want,
+        "oracle": limit.how,
+        "basis": j.basis,
+        "failure_class": j.failure_class,
+        "results": {
+            k: {
+                "got": np.asarray(v, dtype=np.float64).reshape(-1).tolist(),
+                "ok": judged[k].ok,
+                "failure_class": judged[k].failure_class,
+            }
+            for k, v in rows.items()
+        },
+    }
     tol = policy("exact", dtype)
-    return Outcome("pass" if j.ok else "fail", max_abs_error=j.max_abs_error, max_rel_error=j.max_rel_error,
-                   tolerance=tol.rtol, atol=tol.atol, error_ratio=j.error_ratio, message=msg, input=x,
-                   point=point, data=data)
+    return Outcome(
+        "pass" if j.ok else "fail",
+        max_abs_error=j.max_abs_error,
+        max_rel_error=j.max_rel_error,
+        tolerance=tol.rtol,
+        atol=tol.atol,
+        error_ratio=j.error_ratio,
+        message=msg,
+        input=x,
+        point=point,
+        data=data,
+    )
 
 
 # ------------------------------------------------------------------------------ the checks
@@ -191,9 +225,11 @@ def derivatives(ctx: Context, f: Callable[[Any], Any], x: Any) -> dict[str, Any]
     """f'(x) elementwise three ways: ∇(Σ f), J·1 (jvp) and Jᵀ·1 (vjp), as numpy arrays."""
     a, xp = ctx.adapter, ctx.adapter.xp
     ones = ctx.array(np.ones(np.shape(ctx.numpy(x))))
-    return {"grad": ctx.numpy(a.grad(lambda z: xp.sum(f(z)))(x)),
-            "jvp": ctx.numpy(a.jvp(f, x, ones)[1]),
-            "vjp": ctx.numpy(a.vjp(f, x, ones)[1])}
+    return {
+        "grad": ctx.numpy(a.grad(lambda z: xp.sum(f(z)))(x)),
+        "jvp": ctx.numpy(a.jvp(f, x, ones)[1]),
+        "vjp": ctx.numpy(a.vjp(f, x, ones)[1]),
+    }
 
 
 def run(case: Any, point: str, order: int, ctx: Context) -> Outcome:
@@ -230,6 +266,7 @@ class _Traced:
         def op(*args: Any, **kw: Any) -> "_Traced":
             self._calls.append(name)
             return _Traced(self._calls)
+
         return op
 
     def __getattr__(self, name: str) -> Any:
@@ -238,8 +275,25 @@ class _Traced:
         return self._op(f"array.{name}")
 
 
-for _dunder in ("add", "radd", "sub", "rsub", "mul", "rmul", "truediv", "rtruediv", "pow", "rpow", "neg",
-                "abs", "gt", "lt", "ge", "le", "getitem"):
+for _dunder in (
+    "add",
+    "radd",
+    "sub",
+    "rsub",
+    "mul",
+    "rmul",
+    "truediv",
+    "rtruediv",
+    "pow",
+    "rpow",
+    "neg",
+    "abs",
+    "gt",
+    "lt",
+    "ge",
+    "le",
+    "getitem",
+):
     setattr(_Traced, f"__{_dunder}__", lambda self, *a, _n=_dunder: self._op(_n)(*a))
 
 
@@ -291,8 +345,10 @@ def points_of(case: Any) -> list[str]:
 
 def _reference_value_only(adapter: Any, dtype: str) -> str | None:
     if getattr(adapter, "is_reference", False):
-        return ("the numerical reference differentiates by finite differences, which cannot step from "
-                "±inf or NaN: its values are checked, not its derivatives")
+        return (
+            "the numerical reference differentiates by finite differences, which cannot step from "
+            "±inf or NaN: its values are checked, not its derivatives"
+        )
     return None
 
 
@@ -303,11 +359,26 @@ def tasks_for(case: Any) -> list[Task]:
     dtypes = tuple(d for d in case.dtypes if d in DTYPES)
     out = []
     for point in points_of(case):
-        out.append(Task(case.family, case.name, f"value@{point}",
-                        lambda ctx, point=point: run(case, point, 0, ctx), dtypes=dtypes, per_variant=False))
-        out.append(Task(case.family, case.name, f"derivative@{point}",
-                        lambda ctx, point=point: run(case, point, 1, ctx), dtypes=dtypes,
-                        applies=_reference_value_only))
+        out.append(
+            Task(
+                case.family,
+                case.name,
+                f"value@{point}",
+                lambda ctx, point=point: run(case, point, 0, ctx),
+                dtypes=dtypes,
+                per_variant=False,
+            )
+        )
+        out.append(
+            Task(
+                case.family,
+                case.name,
+                f"derivative@{point}",
+                lambda ctx, point=point: run(case, point, 1, ctx),
+                dtypes=dtypes,
+                applies=_reference_value_only,
+            )
+        )
     return out
 
 

@@ -30,8 +30,8 @@ import numpy as np
 from conformance.errors import ConformanceError
 
 GUARD_BITS = 20
-DPS = 40            # decimal digits of the first estimate
-DPS_CHECK = 55      # decimal digits of the second estimate (a different step h)
+DPS = 40  # decimal digits of the first estimate
+DPS_CHECK = 55  # decimal digits of the second estimate (a different step h)
 
 
 class OracleError(ConformanceError, ValueError):
@@ -46,7 +46,7 @@ class Limit:
     value: np.ndarray
     error: float
     how: str
-    errors: np.ndarray | None = None    # elementwise |estimate − check|, like value
+    errors: np.ndarray | None = None  # elementwise |estimate − check|, like value
 
 
 def mp_function(case: Any) -> Callable[[np.ndarray], Any]:
@@ -99,12 +99,19 @@ def _extra_bits(x: np.ndarray, step_scale: float) -> int:
     largest |x_j| (x_j ± h exact) and against values of f of order one (f(x+h) − f(x−h) ≈ 2h f')."""
     finite = np.abs(x[np.isfinite(x)])
     top = float(np.max(finite)) if finite.size else 1.0
-    return (max(0, math.ceil(math.log2(max(1.0, top)) - math.log2(step_scale)))
-            + max(0, math.ceil(-math.log2(step_scale))))
+    return max(0, math.ceil(math.log2(max(1.0, top)) - math.log2(step_scale))) + max(
+        0, math.ceil(-math.log2(step_scale))
+    )
 
 
-def stencil(F: Callable[[np.ndarray], Any], x: np.ndarray, dirs: Sequence[np.ndarray], dps: int,
-            singular: bool, offset: tuple[float, np.ndarray] | None = None) -> np.ndarray:
+def stencil(
+    F: Callable[[np.ndarray], Any],
+    x: np.ndarray,
+    dirs: Sequence[np.ndarray],
+    dps: int,
+    singular: bool,
+    offset: tuple[float, np.ndarray] | None = None,
+) -> np.ndarray:
     """D^k F(x + t·d)[d₁..d_k] (offset = (t, d), applied in mpmath, so that tiny offsets of tiny
     points do not underflow) as an object array of mpf at ``dps`` digits (module docstring).
     Arrays come first in products with an mpf, sums go through ``np.add`` (``mp_namespace.to_mp``)."""
@@ -132,8 +139,9 @@ def stencil(F: Callable[[np.ndarray], Any], x: np.ndarray, dirs: Sequence[np.nda
             try:
                 term = np.asarray(F(point), dtype=object)
             except Exception as exc:
-                raise OracleError(f"the formula cannot be evaluated next to the point "
-                                  f"({type(exc).__name__}: {exc})") from None
+                raise OracleError(
+                    f"the formula cannot be evaluated next to the point ({type(exc).__name__}: {exc})"
+                ) from None
             term = np.multiply(term, math.prod(s))
             total = term if total is None else np.add(total, term)
         norm = mpmath.mpf(1)
@@ -142,8 +150,9 @@ def stencil(F: Callable[[np.ndarray], Any], x: np.ndarray, dirs: Sequence[np.nda
         return np.asarray(total / norm, dtype=object)
 
 
-def evaluate(F: Callable[[np.ndarray], Any], x: np.ndarray, dps: int = DPS,
-             offset: tuple[Any, np.ndarray] | None = None) -> np.ndarray:
+def evaluate(
+    F: Callable[[np.ndarray], Any], x: np.ndarray, dps: int = DPS, offset: tuple[Any, np.ndarray] | None = None
+) -> np.ndarray:
     """F(x + t·d) (offset = (t, d), in mpmath) at ``dps`` digits, as float64; raises OracleError if
     F cannot run there."""
     import mpmath
@@ -153,8 +162,7 @@ def evaluate(F: Callable[[np.ndarray], Any], x: np.ndarray, dps: int = DPS,
             z = to_mp(x) if offset is None else to_mp(x) + to_mp(offset[1]) * offset[0]
             val = np.asarray(F(z), dtype=object)
         except Exception as exc:  # mpmath raises ZeroDivisionError, ValueError, even TypeError
-            raise OracleError(f"the formula cannot be evaluated at the point ({type(exc).__name__}: "
-                              f"{exc})") from None
+            raise OracleError(f"the formula cannot be evaluated at the point ({type(exc).__name__}: {exc})") from None
     return to_float(val)
 
 
@@ -167,8 +175,7 @@ def is_singular(F: Callable[[np.ndarray], Any], x: np.ndarray) -> bool:
     return bool(np.any(np.isnan(val)))
 
 
-def check_domain(F: Callable[[np.ndarray], Any], x: np.ndarray, dirs: Sequence[np.ndarray],
-                 what: str) -> None:
+def check_domain(F: Callable[[np.ndarray], Any], x: np.ndarray, dirs: Sequence[np.ndarray], what: str) -> None:
     """Raise OracleError unless F is real and finite at x ± h·d for each direction d, h a relative
     2^-40 of the point's scale (the neighbourhood the limits are taken in)."""
     import mpmath
@@ -185,7 +192,8 @@ def check_domain(F: Callable[[np.ndarray], Any], x: np.ndarray, dirs: Sequence[n
                 raise OracleError(
                     f"{what} is outside the function's domain: f is "
                     f"{'complex' if np.iscomplexobj(val) else 'not finite'} next to it; move the "
-                    f"point inside the domain or drop it")
+                    f"point inside the domain or drop it"
+                )
 
 
 # Precisions (first estimate, check) tried in turn when a limit is too small to be resolved at the
@@ -194,8 +202,13 @@ def check_domain(F: Callable[[np.ndarray], Any], x: np.ndarray, dirs: Sequence[n
 PRECISIONS = ((DPS, DPS_CHECK), (2 * DPS, 2 * DPS_CHECK), (4 * DPS, 4 * DPS_CHECK))
 
 
-def derivative(F: Callable[[np.ndarray], Any], x: np.ndarray, dirs: Sequence[np.ndarray],
-               singular: bool | None = None, dps: tuple[int, int] = (DPS, DPS_CHECK)) -> Limit:
+def derivative(
+    F: Callable[[np.ndarray], Any],
+    x: np.ndarray,
+    dirs: Sequence[np.ndarray],
+    singular: bool | None = None,
+    dps: tuple[int, int] = (DPS, DPS_CHECK),
+) -> Limit:
     """D^k F(x)[dirs] as float64 with an error estimate from two precisions (``dps``: digits of the
     estimate and of its check)."""
     x = np.asarray(x, dtype=np.float64)
@@ -207,14 +220,16 @@ def derivative(F: Callable[[np.ndarray], Any], x: np.ndarray, dirs: Sequence[np.
     with np.errstate(invalid="ignore"):
         errs = np.abs(va - vb)
         err = float(np.max(errs)) if va.size else 0.0
-    how = (f"mpmath central differences at {dps[0]} digits (checked at {dps[1]})"
-           + ("; removable singularity: the formula is never evaluated at the point itself, the "
-              "stencil is shifted by h/2 (limit h → 0)" if sing else ""))
+    how = f"mpmath central differences at {dps[0]} digits (checked at {dps[1]})" + (
+        "; removable singularity: the formula is never evaluated at the point itself, the "
+        "stencil is shifted by h/2 (limit h → 0)"
+        if sing
+        else ""
+    )
     return Limit(vb, err, how, errs)
 
 
-def _columns(F: Callable[[np.ndarray], Any], x: np.ndarray, lead: Sequence[np.ndarray],
-             singular: bool | None) -> Limit:
+def _columns(F: Callable[[np.ndarray], Any], x: np.ndarray, lead: Sequence[np.ndarray], singular: bool | None) -> Limit:
     """D^{k+1}F(x)[lead…, eᵢ] for every coordinate i, stacked last (shape F(x).shape + x.shape), with
     each entry's own error estimate (``errors``, same shape): one directional limit per coordinate."""
     x = np.asarray(x, dtype=np.float64)
@@ -235,14 +250,12 @@ def jacobian(F: Callable[[np.ndarray], Any], x: np.ndarray, singular: bool | Non
     return _columns(F, x, [], singular)
 
 
-def second(F: Callable[[np.ndarray], Any], x: np.ndarray, v: np.ndarray,
-           singular: bool | None = None) -> Limit:
+def second(F: Callable[[np.ndarray], Any], x: np.ndarray, v: np.ndarray, singular: bool | None = None) -> Limit:
     """D²F(x)[v, ·]: shape F(x).shape + x.shape (the Hessian times v for a scalar F)."""
     return _columns(F, x, [np.asarray(v, dtype=np.float64)], singular)
 
 
-def third(F: Callable[[np.ndarray], Any], x: np.ndarray, v: np.ndarray,
-          singular: bool | None = None) -> Limit:
+def third(F: Callable[[np.ndarray], Any], x: np.ndarray, v: np.ndarray, singular: bool | None = None) -> Limit:
     """D³F(x)[v, v, ·]: shape F(x).shape + x.shape."""
     v = np.asarray(v, dtype=np.float64)
     return _columns(F, x, [v, v], singular)
@@ -260,9 +273,12 @@ def kink(F: Callable[[np.ndarray], Any], x: np.ndarray, d: np.ndarray, scale: fl
     left = to_float(stencil(F, x, [d], DPS, False, offset=(-delta, d)))
     right = to_float(stencil(F, x, [d], DPS, False, offset=(delta, d)))
     gap = float(np.max(np.abs(left - right))) if left.size else 0.0
-    size = max(scale, float(np.max(np.abs(left))) if left.size else 0.0,
-               float(np.max(np.abs(right))) if right.size else 0.0)
+    size = max(
+        scale, float(np.max(np.abs(left))) if left.size else 0.0, float(np.max(np.abs(right))) if right.size else 0.0
+    )
     if not (gap <= 1e-6 * size or gap <= 1e-12):
-        return (f"the derivative along v is {np.ravel(left)[:3].tolist()} from one side and "
-                f"{np.ravel(right)[:3].tolist()} from the other")
+        return (
+            f"the derivative along v is {np.ravel(left)[:3].tolist()} from one side and "
+            f"{np.ravel(right)[:3].tolist()} from the other"
+        )
     return None

@@ -38,16 +38,19 @@ from conformance.tolerance import compare, policy
 DTYPES = ("float16", "bfloat16")
 FAMILIES = ("elementwise", "reductions", "nn", "compositions")
 MAX = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38}
-TINY = {"float16": 2.0**-14, "bfloat16": 2.0**-126}   # smallest normal: below it precision is lost
+TINY = {"float16": 2.0**-14, "bfloat16": 2.0**-126}  # smallest normal: below it precision is lost
 # A framework's own words for "no kernel for this dtype" (the call raises before computing).
-UNSUPPORTED = re.compile(r"Low precision dtypes not supported|not implemented for '(Half|BFloat16)'|No registered '.*' OpKernel|"
-                         r"Could not find device for node|[Uu]nsupported (dtype|data ?type)|"
-                         r"not supported for (half|bfloat16|float16)|"
-                         r"does not support (half|bfloat16|float16)|"
-                         # TensorFlow's FFTs (no complex32): "RFFT requires tf.float32 or tf.float64
-                         # inputs", tf.complex's "... must be consistent, and one of [tf.float32, tf.float64]"
-                         r"requires tf\.float32 or tf\.float64|one of \[tf\.float32, tf\.float64\]|"
-                         r"must be float32 or float64", re.S)   # JAX's: "RFFT input must be float32 or float64"
+UNSUPPORTED = re.compile(
+    r"Low precision dtypes not supported|not implemented for '(Half|BFloat16)'|No registered '.*' OpKernel|"
+    r"Could not find device for node|[Uu]nsupported (dtype|data ?type)|"
+    r"not supported for (half|bfloat16|float16)|"
+    r"does not support (half|bfloat16|float16)|"
+    # TensorFlow's FFTs (no complex32): "RFFT requires tf.float32 or tf.float64
+    # inputs", tf.complex's "... must be consistent, and one of [tf.float32, tf.float64]"
+    r"requires tf\.float32 or tf\.float64|one of \[tf\.float32, tf\.float64\]|"
+    r"must be float32 or float64",
+    re.S,
+)  # JAX's: "RFFT input must be float32 or float64"
 
 
 def round_to(a: Any, dtype: str) -> np.ndarray:
@@ -128,7 +131,7 @@ def run(case: Any, order: int, ctx: Context, magnitude: str = "mid") -> Outcome:
         # the largest |entry| (elementwise, a small entry from cancelling terms would be held to ε of itself)
         exact = ref.value
         terms = np.full(np.shape(exact), float(np.max(np.abs(exact), initial=0.0)))
-        if case.scalar:   # the terms themselves: |u|·|H|·|v| from the Hessian oracle
+        if case.scalar:  # the terms themselves: |u|·|H|·|v| from the Hessian oracle
             with np.errstate(all="ignore"):
                 H = np.asarray(oracles.reference_hessian(case, x).value, dtype=np.float64).reshape(x.size, x.size)
             terms = np.maximum(terms, (float(np.abs(u).sum()) * (np.abs(H) @ np.abs(v).reshape(-1))).reshape(x.shape))
@@ -139,9 +142,11 @@ def run(case: Any, order: int, ctx: Context, magnitude: str = "mid") -> Outcome:
     xa, ua, va = ctx.array(x), ctx.array(u), ctx.array(v)
     try:
         out = a.dtype_name(f(xa))
-        if out != dtype:   # the framework promotes: there is no low-precision computation to judge
-            return Outcome.skip(f"{a.label} computes {case.name} of {dtype} input in {out} (its output is "
-                                f"{out}): no {dtype} kernel here")
+        if out != dtype:  # the framework promotes: there is no low-precision computation to judge
+            return Outcome.skip(
+                f"{a.label} computes {case.name} of {dtype} input in {out} (its output is "
+                f"{out}): no {dtype} kernel here"
+            )
         if order == 1:
             got = ctx.numpy(a.vjp(f, xa, ua)[1])
         else:
@@ -154,15 +159,30 @@ def run(case: Any, order: int, ctx: Context, magnitude: str = "mid") -> Outcome:
     want = round_to(exact, dtype)
     tol = policy("low_precision_first" if order == 1 else "low_precision_second", dtype)
     c = compare(np.asarray(got, np.float64), exact, tol, np.maximum(terms, np.abs(exact)))
-    msg = (f"{'Jᵀu' if order == 1 else 'uᵀD²f[v,·]'} in {dtype} "
-           f"{'matches' if c.ok else 'differs from'} the float64 oracle rounded to {dtype}: "
-           f"max rel error {c.max_rel_error:.3g} ({c.max_rel_error / tol.rtol * policy_units(tol, dtype):.3g} ε), "
-           f"ratio {c.error_ratio:.3g}")
-    return Outcome("pass" if c.ok else "fail", c.max_abs_error, c.max_rel_error, tol.rtol, tol.atol,
-                   c.error_ratio, msg, input=x.tolist(),
-                   data={"u": u.tolist(), "v": v.tolist(), "expected": want.tolist(),
-                         "got": np.asarray(got, np.float64).tolist(), "reason": tol.reason,
-                         **c.stated()})
+    msg = (
+        f"{'Jᵀu' if order == 1 else 'uᵀD²f[v,·]'} in {dtype} "
+        f"{'matches' if c.ok else 'differs from'} the float64 oracle rounded to {dtype}: "
+        f"max rel error {c.max_rel_error:.3g} ({c.max_rel_error / tol.rtol * policy_units(tol, dtype):.3g} ε), "
+        f"ratio {c.error_ratio:.3g}"
+    )
+    return Outcome(
+        "pass" if c.ok else "fail",
+        c.max_abs_error,
+        c.max_rel_error,
+        tol.rtol,
+        tol.atol,
+        c.error_ratio,
+        msg,
+        input=x.tolist(),
+        data={
+            "u": u.tolist(),
+            "v": v.tolist(),
+            "expected": want.tolist(),
+            "got": np.asarray(got, np.float64).tolist(),
+            "reason": tol.reason,
+            **c.stated(),
+        },
+    )
 
 
 def policy_units(tol: Any, dtype: str) -> float:
@@ -196,7 +216,15 @@ def tasks_for(case: Any, profile: Any = None) -> list[Task]:
             if order > case.smooth_order:
                 continue
             name = f"low_precision_{'first' if order == 1 else 'second'}"
-            out.append(Task(case.family, case.name, name if magnitude == "mid" else f"{name} {magnitude}",
-                            lambda ctx, order=order, m=magnitude: run(case, order, ctx, m), dtypes=DTYPES,
-                            per_variant=every_variant, applies=_applies))
+            out.append(
+                Task(
+                    case.family,
+                    case.name,
+                    name if magnitude == "mid" else f"{name} {magnitude}",
+                    lambda ctx, order=order, m=magnitude: run(case, order, ctx, m),
+                    dtypes=DTYPES,
+                    per_variant=every_variant,
+                    applies=_applies,
+                )
+            )
     return out

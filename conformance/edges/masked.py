@@ -43,7 +43,7 @@ from conformance.tolerance import compare, policy
 INF = np.inf
 PARTIAL = np.array([[0.5, -INF, 1.5], [-1.0, 2.0, -INF]])
 FULL = np.array([[-INF, -INF, -INF], [0.5, -INF, 1.5]])
-MASK = np.array([[0.0, -INF, 0.0], [0.0, 0.0, -INF]])   # what the ``*_masked`` rows add (ops.reductions)
+MASK = np.array([[0.0, -INF, 0.0], [0.0, 0.0, -INF]])  # what the ``*_masked`` rows add (ops.reductions)
 INPUTS = {"partial mask": PARTIAL, "full mask": FULL}
 CASE = re.compile(r"^(logsumexp|softmax|log_softmax|logcumsumexp)(_axis|_masked_axis|_masked)?(#\d+)?$")
 DTYPES = ("float64", "float32")
@@ -63,8 +63,10 @@ def _rows(kind: str, x: np.ndarray, u: np.ndarray, v: np.ndarray) -> dict[str, t
             res = _row(kind, list(r), ur if kind == "logsumexp" else list(ur), list(vr))
             for k, val in res.items():
                 out[k].append(val)
-        return {k: (to_float(np.array(out[k], dtype=object)), to_float(np.array(out[k + "_t"], dtype=object)))
-                for k in ("value", "vjp", "jvp")}
+        return {
+            k: (to_float(np.array(out[k], dtype=object)), to_float(np.array(out[k + "_t"], dtype=object)))
+            for k in ("value", "vjp", "jvp")
+        }
 
 
 def _row(kind: str, r: list, u: list, v: list) -> dict[str, Any]:
@@ -83,7 +85,7 @@ def _row(kind: str, r: list, u: list, v: list) -> dict[str, Any]:
     lse = mpmath.log(mpmath.fsum(exp))
     p = [mpmath.exp(t - lse) for t in r]
     pv, apv = mpmath.fsum(a * b for a, b in zip(p, v)), mpmath.fsum(a * abs(b) for a, b in zip(p, v))
-    if kind == "logsumexp":   # u: the row's one cotangent
+    if kind == "logsumexp":  # u: the row's one cotangent
         value, jv, jv_t = lse, pv, apv
         ju, ju_t = [u * a for a in p], [abs(u) * a for a in p]
         return {"value": value, "value_t": abs(value), "vjp": ju, "vjp_t": ju_t, "jvp": jv, "jvp_t": jv_t}
@@ -124,8 +126,7 @@ def expected(name: str, x: np.ndarray) -> tuple[dict[str, tuple[np.ndarray, np.n
 
 
 # ------------------------------------------------------------------------------ judging
-def judge(got: Any, want: np.ndarray, terms: np.ndarray, exact_zero: np.ndarray, judged: np.ndarray,
-          dtype: str) -> Any:
+def judge(got: Any, want: np.ndarray, terms: np.ndarray, exact_zero: np.ndarray, judged: np.ndarray, dtype: str) -> Any:
     """``compare`` on the entries ``judged`` (on the magnitude of their terms), after requiring an
     exact 0 where a mask makes the exact value 0 exactly."""
     a = np.asarray(got, dtype=np.float64)
@@ -133,14 +134,24 @@ def judge(got: Any, want: np.ndarray, terms: np.ndarray, exact_zero: np.ndarray,
         return compare(a, want, policy("exact", dtype))
     tol = policy("exact", dtype)
     nonzero = exact_zero & judged & (a != 0)
-    c = compare(a[judged], want[judged], tol, terms[judged],
-                scale_name="the magnitude of the terms (the closed form with |u|, |v|)")
+    c = compare(
+        a[judged],
+        want[judged],
+        tol,
+        terms[judged],
+        scale_name="the magnitude of the terms (the closed form with |u|, |v|)",
+    )
     rule = "; a masked entry's exact 0 (exp(−inf) = 0) must come back exactly 0"
     if nonzero.any():
         w = float(a[nonzero][0])
-        return replace(c, ok=False, failure_class="non_finite" if not np.isfinite(w) else "wrong_value",
-                       error_ratio=np.inf, basis=c.basis + rule,
-                       worst={"index": [int(i) for i in np.argwhere(nonzero)[0]], "got": w, "exact": 0.0})
+        return replace(
+            c,
+            ok=False,
+            failure_class="non_finite" if not np.isfinite(w) else "wrong_value",
+            error_ratio=np.inf,
+            basis=c.basis + rule,
+            worst={"index": [int(i) for i in np.argwhere(nonzero)[0]], "got": w, "exact": 0.0},
+        )
     return replace(c, basis=c.basis + rule) if (exact_zero & judged).any() else c
 
 
@@ -162,9 +173,11 @@ def results(case: Any, ctx: Context, x: np.ndarray, u: np.ndarray, v: np.ndarray
     if order == 0:
         return {"value": ctx.numpy(f(X))}
     U, V = ctx.array(u), ctx.array(v)
-    return {"grad": ctx.numpy(a.grad(lambda z: xp.sum(f(z) * U))(X)),
-            "vjp": ctx.numpy(a.vjp(f, X, U)[1]),
-            "jvp": ctx.numpy(a.jvp(f, X, V)[1])}
+    return {
+        "grad": ctx.numpy(a.grad(lambda z: xp.sum(f(z) * U))(X)),
+        "vjp": ctx.numpy(a.vjp(f, X, U)[1]),
+        "jvp": ctx.numpy(a.jvp(f, X, V)[1]),
+    }
 
 
 def run(case: Any, mask_name: str, order: int, ctx: Context) -> Outcome:
@@ -179,23 +192,43 @@ def run(case: Any, mask_name: str, order: int, ctx: Context) -> Outcome:
         judged = _judged_rows(kind, which, mask_name, want.shape)
         zero = (want == 0) & np.isfinite(want)
         c = judge(g, want, terms, zero, judged, ctx.dtype)
-        rows[name] = {"got": np.asarray(g, dtype=np.float64).tolist(), "exact": want.tolist(),
-                      "judged": judged.tolist(), "ok": c.ok, "failure_class": c.failure_class,
-                      "error_ratio": c.error_ratio}
-        if worst is None or (not c.ok, np.nan_to_num(c.error_ratio, nan=np.inf)) > \
-                (not worst[1].ok, np.nan_to_num(worst[1].error_ratio, nan=np.inf)):
+        rows[name] = {
+            "got": np.asarray(g, dtype=np.float64).tolist(),
+            "exact": want.tolist(),
+            "judged": judged.tolist(),
+            "ok": c.ok,
+            "failure_class": c.failure_class,
+            "error_ratio": c.error_ratio,
+        }
+        if worst is None or (not c.ok, np.nan_to_num(c.error_ratio, nan=np.inf)) > (
+            not worst[1].ok,
+            np.nan_to_num(worst[1].error_ratio, nan=np.inf),
+        ):
             worst = (name, c)
     name, c = worst
     tol = policy("exact", ctx.dtype)
-    note = ("" if mask_name == "partial mask" else
-            "; row 0 (every entry −inf) is judged only where the mathematics fixes it (log Σ over nothing "
-            "= −inf), else recorded under conventions")
-    msg = (f"{mask_name}: {name} {'matches' if c.ok else 'differs from'} the closed form of the unmasked "
-           f"sub-row (ratio {c.error_ratio:.3g}){note}")
-    return Outcome("pass" if c.ok else "fail", c.max_abs_error, c.max_rel_error, tol.rtol, tol.atol,
-                   c.error_ratio, msg, input=x.tolist(), point=mask_name,
-                   data={"results": rows, "reason": tol.reason, "cotangent": u.tolist(), "tangent": v.tolist(),
-                         **c.stated()})
+    note = (
+        ""
+        if mask_name == "partial mask"
+        else "; row 0 (every entry −inf) is judged only where the mathematics fixes it (log Σ over nothing "
+        "= −inf), else recorded under conventions"
+    )
+    msg = (
+        f"{mask_name}: {name} {'matches' if c.ok else 'differs from'} the closed form of the unmasked "
+        f"sub-row (ratio {c.error_ratio:.3g}){note}"
+    )
+    return Outcome(
+        "pass" if c.ok else "fail",
+        c.max_abs_error,
+        c.max_rel_error,
+        tol.rtol,
+        tol.atol,
+        c.error_ratio,
+        msg,
+        input=x.tolist(),
+        point=mask_name,
+        data={"results": rows, "reason": tol.reason, "cotangent": u.tolist(), "tangent": v.tolist(), **c.stated()},
+    )
 
 
 # ------------------------------------------------------------------------------ conventions
@@ -211,13 +244,23 @@ def record(case: Any, what: str, ctx: Context) -> Outcome:
         from conformance.errors import first_line
 
         value = {"error": first_line(exc, 300)}
-    return Outcome("pass", message=f"{case.name} of a fully masked row: {ctx.adapter.label} returns {value}",
-                   input=x.tolist(),
-                   data={"value": value, "expected": None, "matches": None, "dtype": ctx.dtype,
-                         "note": (f"{case.doc}: every entry of the row is −inf, so the "
-                                  f"{'value' if what == 'value' else 'gradient'} is 0/0 — its limit depends on "
-                                  f"the path to −∞ (along xⱼ = −t for all j: the uniform weights 1/n)"),
-                         "basis": "no answer is fixed by the mathematics: the value or error is recorded"})
+    return Outcome(
+        "pass",
+        message=f"{case.name} of a fully masked row: {ctx.adapter.label} returns {value}",
+        input=x.tolist(),
+        data={
+            "value": value,
+            "expected": None,
+            "matches": None,
+            "dtype": ctx.dtype,
+            "note": (
+                f"{case.doc}: every entry of the row is −inf, so the "
+                f"{'value' if what == 'value' else 'gradient'} is 0/0 — its limit depends on "
+                f"the path to −∞ (along xⱼ = −t for all j: the uniform weights 1/n)"
+            ),
+            "basis": "no answer is fixed by the mathematics: the value or error is recorded",
+        },
+    )
 
 
 # ------------------------------------------------------------------------------ tasks
@@ -229,8 +272,10 @@ def cases() -> list[Any]:
 
 def _no_reference(adapter: Any, dtype: str) -> str | None:
     if getattr(adapter, "is_reference", False):
-        return ("the numerical reference differentiates by finite differences, which cannot step from −inf: "
-                "its values are checked, not its derivatives")
+        return (
+            "the numerical reference differentiates by finite differences, which cannot step from −inf: "
+            "its values are checked, not its derivatives"
+        )
     return None
 
 
@@ -243,14 +288,49 @@ def tasks() -> list[Task]:
     for case in cases():
         dtypes = tuple(d for d in case.dtypes if d in DTYPES)
         for mask_name in INPUTS:
-            out.append(Task(case.family, case.name, f"value@{mask_name}", _runner(run, case, mask_name, 0),
-                            dtypes=dtypes, per_variant=False))
-            out.append(Task(case.family, case.name, f"derivative@{mask_name}", _runner(run, case, mask_name, 1),
-                            dtypes=dtypes, applies=_no_reference))
+            out.append(
+                Task(
+                    case.family,
+                    case.name,
+                    f"value@{mask_name}",
+                    _runner(run, case, mask_name, 0),
+                    dtypes=dtypes,
+                    per_variant=False,
+                )
+            )
+            out.append(
+                Task(
+                    case.family,
+                    case.name,
+                    f"derivative@{mask_name}",
+                    _runner(run, case, mask_name, 1),
+                    dtypes=dtypes,
+                    applies=_no_reference,
+                )
+            )
         label = f"fully masked row: {case.name}"
         if kind_of(case.name) in ("softmax", "log_softmax"):
-            out.append(Task("conventions", label, "value", _runner(record, case, "value"), dtypes=("float64",),
-                            kind="convention", per_variant=False))
-        out.append(Task("conventions", label, "grad", _runner(record, case, "grad"), dtypes=("float64",),
-                        kind="convention", per_variant=True, applies=_no_reference))
+            out.append(
+                Task(
+                    "conventions",
+                    label,
+                    "value",
+                    _runner(record, case, "value"),
+                    dtypes=("float64",),
+                    kind="convention",
+                    per_variant=False,
+                )
+            )
+        out.append(
+            Task(
+                "conventions",
+                label,
+                "grad",
+                _runner(record, case, "grad"),
+                dtypes=("float64",),
+                kind="convention",
+                per_variant=True,
+                applies=_no_reference,
+            )
+        )
     return out

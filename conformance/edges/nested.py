@@ -59,8 +59,8 @@ def _inner_rev(inner: Any, f: Callable, u: Any, v: Any) -> Callable:
 SECOND: dict[str, Callable] = {
     "rev∘rev": lambda o, i, f, u, v: o.grad(_inner_rev(i, f, u, v)),
     "rev∘fwd": lambda o, i, f, u, v: o.grad(_inner_fwd(i, f, u, v)),
-    "fwd∘rev": lambda o, i, f, u, v: (lambda x: o.jvp(lambda z: i.vjp(f, z, u)[1], x, v)[1]),
-    "fwd∘fwd": lambda o, i, f, u, v: (lambda x: o.jvp(_inner_fwd(i, f, u, v), x, v)[1]),
+    "fwd∘rev": lambda o, i, f, u, v: lambda x: o.jvp(lambda z: i.vjp(f, z, u)[1], x, v)[1],
+    "fwd∘fwd": lambda o, i, f, u, v: lambda x: o.jvp(_inner_fwd(i, f, u, v), x, v)[1],
 }
 # fwd∘fwd gives the contraction ⟨S₂, v⟩ = uᵀD²f[v, v] (one JVP of a JVP) rather than S₂ itself,
 # which would take n JVPs of JVPs; it is compared with the oracle's S₂ contracted with v.
@@ -69,6 +69,7 @@ SECOND: dict[str, Callable] = {
 def directional(a: Any, f: Callable, order: int) -> Callable:
     """(x, u, v) ↦ uᵀDⁿf(x)[v, …, v, ·] for n = 2 (forward over reverse: the JVP along v of x ↦ J(x)ᵀu)
     or 3 (one more JVP along v), one program per (adapter, f, order) shared by every point."""
+
     def s2(x, u, v):
         return a.jvp(lambda t: a.vjp(f, t, u)[1], x, v)[1]
 
@@ -81,6 +82,7 @@ def directional(a: Any, f: Callable, order: int) -> Callable:
 # jacobian(jacobian(f, inner_mode), outer_mode): shape out + x + x, contracted with u and v in numpy.
 JACOBIAN_PAIRS = {f"jac{a}∘jac{b}": (a, b) for a in ("fwd", "rev") for b in ("fwd", "rev")}
 
+
 def _dot_v(o: Any, s: Any, v: Any) -> Any:
     """⟨s, v⟩, or s itself when it is already contracted with v (a scalar, from fwd∘fwd)."""
     return s if o.shape(s) == () else _dot(o.xp, s, v)
@@ -88,7 +90,7 @@ def _dot_v(o: Any, s: Any, v: Any) -> Any:
 
 THIRD_OUTER = {
     "rev": lambda o, s2, v: o.grad(lambda z: _dot_v(o, s2(z), v)),
-    "fwd": lambda o, s2, v: (lambda x: o.jvp(s2, x, v)[1]),
+    "fwd": lambda o, s2, v: lambda x: o.jvp(s2, x, v)[1],
 }
 
 
@@ -96,8 +98,12 @@ THIRD_OUTER = {
 # transforms, tf.GradientTape), "alternate" its second (torch.autograd, jax.linearize,
 # tf ForwardAccumulator). Order 2 takes every (outer, inner) pair; order 3 all-equal and alternating.
 ROLES2 = tuple(itertools.product(("default", "alternate"), repeat=2))
-ROLES3 = (("default",) * 3, ("alternate",) * 3, ("default", "alternate", "default"),
-          ("alternate", "default", "alternate"))
+ROLES3 = (
+    ("default",) * 3,
+    ("alternate",) * 3,
+    ("default", "alternate", "default"),
+    ("alternate", "default", "alternate"),
+)
 
 
 def role_adapter(adapter: Any, role: str) -> Any | None:
@@ -126,6 +132,7 @@ def program(family: str, roles: tuple[str, ...], adapter: Any) -> Callable:
 def _second(o: Any, i: Any, build: Callable) -> Callable:
     def run(f, x, u, v):
         return o.to_numpy(build(o, i, f, u, v)(x))
+
     return run
 
 
@@ -139,24 +146,28 @@ def _jacobian_pair(o: Any, i: Any, mo: str, mi: str) -> Callable:
     def run(f, x, u, v):
         J2 = o.to_numpy(o.jacobian(i.jacobian(f, mi), mo)(x))
         return _contract(J2, o.to_numpy(u), o.to_numpy(v))
+
     return run
 
 
 def _hessian_op(a: Any) -> Callable:
     def run(f, x, u, v):
         return _contract(a.to_numpy(a.hessian(f)(x)), a.to_numpy(u), a.to_numpy(v))
+
     return run
 
 
 def _hvp_op(a: Any) -> Callable:
     def run(f, x, u, v):
         return a.to_numpy(a.hvp(f, x, v)) * a.to_numpy(u)
+
     return run
 
 
 def _third(o: Any, m: Any, i: Any, top: Callable, build: Callable) -> Callable:
     def run(f, x, u, v):
         return o.to_numpy(top(o, lambda z: build(m, i, f, u, v)(z), v)(x))
+
     return run
 
 
@@ -189,16 +200,18 @@ def draw(case: Any, seed: int) -> Draw:
 @dataclass(frozen=True)
 class Reference:
     value: np.ndarray
-    method: str           # "mpmath" or "richardson"
+    method: str  # "mpmath" or "richardson"
     how: str
 
 
 def _fd_second(f: Callable, analytic: bool, x: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """S₂ = ∇_x ⟨u, J v⟩: ⟨u, J v⟩ by complex step (analytic f) or Richardson, its gradient by
     Richardson."""
+
     def phi(z):
         jv = fd.jvp_complex_step(f, z, v) if analytic else fd.jvp(f, z, v)[0]
         return np.sum(u * jv)
+
     return fd.jacobian(phi, x)[0]
 
 
@@ -208,7 +221,7 @@ def _compute_reference(case: Any, order: int, d: Draw) -> Reference:
 
         F = lo.scalar_mp_function(case, d.u)
         lim = (lo.second if order == 2 else lo.third)(F, d.x, d.v)
-        value, note = noise_to_zero(lim.value, lim.errors)   # an exact-0 entry's stencil residue is 0
+        value, note = noise_to_zero(lim.value, lim.errors)  # an exact-0 entry's stencil residue is 0
         return Reference(value, "mpmath", lim.how + (f"; {note}" if note else ""))
     from conformance.adapters import get
 
@@ -216,11 +229,13 @@ def _compute_reference(case: Any, order: int, d: Draw) -> Reference:
     xp = get("numpy").xp
     f = lambda z: np.asarray(fn(xp, z))  # noqa: E731
     if order == 2:
-        return Reference(_fd_second(f, case.analytic, d.x, d.u, d.v), "richardson",
-                         "Richardson-extrapolated differences of a complex-step JVP")
+        return Reference(
+            _fd_second(f, case.analytic, d.x, d.u, d.v),
+            "richardson",
+            "Richardson-extrapolated differences of a complex-step JVP",
+        )
     val = fd.jacobian(lambda z: np.sum(_fd_second(f, case.analytic, z, d.u, d.v) * d.v), d.x)[0]
-    return Reference(val, "richardson", "Richardson differences of Richardson differences of a "
-                                        "complex-step JVP")
+    return Reference(val, "richardson", "Richardson differences of Richardson differences of a complex-step JVP")
 
 
 _REFERENCES = CaseMemo()
@@ -229,8 +244,11 @@ _REFERENCES = CaseMemo()
 def reference(case: Any, order: int, d: Draw) -> Reference:
     """The exact S₂ (order 2) or S₃ (order 3) at the draw, cached per (case, order, draw), so that
     every framework shares one."""
-    return _REFERENCES.get(case, (order, d.x.tobytes(), d.u.tobytes(), d.v.tobytes(), d.x.shape),
-                           lambda: _compute_reference(case, order, d))
+    return _REFERENCES.get(
+        case,
+        (order, d.x.tobytes(), d.u.tobytes(), d.v.tobytes(), d.x.shape),
+        lambda: _compute_reference(case, order, d),
+    )
 
 
 def tolerance(order: int, dtype: str, method: str) -> Tolerance:
@@ -238,13 +256,12 @@ def tolerance(order: int, dtype: str, method: str) -> Tolerance:
     tol = policy(level, dtype, "ad")
     if method == "richardson":
         f = policy(level, "float64", "fd")
-        return Tolerance(max(tol.rtol, f.rtol), max(tol.atol, f.atol), f"{tol.reason} | {f.reason}",
-                         dtype, True)
+        return Tolerance(max(tol.rtol, f.rtol), max(tol.atol, f.atol), f"{tol.reason} | {f.reason}", dtype, True)
     return tol
 
 
 # ------------------------------------------------------------------------------ the check
-Program = tuple[int, str, tuple[str, ...]]   # (order, mode family, variant roles)
+Program = tuple[int, str, tuple[str, ...]]  # (order, mode family, variant roles)
 
 
 def run_nested(case: Any, ctx: Context, prog: Program, base: Program) -> Outcome:
@@ -265,11 +282,22 @@ def run_nested(case: Any, ctx: Context, prog: Program, base: Program) -> Outcome
     # uᵀD²f[v,·] is a contraction whose terms are not at hand: judged on their magnitude taken normwise,
     # the largest |entry| of the exact result (elementwise, a cancelled entry would be held to ε of itself)
     top = float(np.max(np.abs(want), initial=0.0))
-    c = compare(got, want, tol, np.full(np.shape(want), top),
-                scale_name="the largest |entry| of the exact contraction (normwise)")
-    data = {"program": f"{family} [{chain}]", "oracle": ref.how, "u": d.u.tolist(), "v": d.v.tolist(),
-            "reason": tol.reason, "variants": {ad.variant: a.variant_doc.get(ad.variant, "") for ad in ads},
-            **c.stated()}
+    c = compare(
+        got,
+        want,
+        tol,
+        np.full(np.shape(want), top),
+        scale_name="the largest |entry| of the exact contraction (normwise)",
+    )
+    data = {
+        "program": f"{family} [{chain}]",
+        "oracle": ref.how,
+        "u": d.u.tolist(),
+        "v": d.v.tolist(),
+        "reason": tol.reason,
+        "variants": {ad.variant: a.variant_doc.get(ad.variant, "") for ad in ads},
+        **c.stated(),
+    }
     if prog == base:
         agree, against = None, "it is the program of this order that the case's others are compared with"
     else:
@@ -284,19 +312,40 @@ def run_nested(case: Any, ctx: Context, prog: Program, base: Program) -> Outcome
     if ok:
         msg = f"{family} [{chain}] = {what} matches the {ref.method} oracle (ratio {c.error_ratio:.3g}); {against}"
     elif not c.ok:
-        msg = (f"{family} [{chain}] differs from the {ref.method} oracle for {what}: max abs error "
-               f"{c.max_abs_error:.3g}, max rel error {c.max_rel_error:.3g}, ratio {c.error_ratio:.3g} > 1")
+        msg = (
+            f"{family} [{chain}] differs from the {ref.method} oracle for {what}: max abs error "
+            f"{c.max_abs_error:.3g}, max rel error {c.max_rel_error:.3g}, ratio {c.error_ratio:.3g} > 1"
+        )
     else:
-        msg = (f"{family} [{chain}] disagrees with {check_name(*base)} for {what}: "
-               f"ratio {agree.error_ratio:.3g} > 1")
+        msg = f"{family} [{chain}] disagrees with {check_name(*base)} for {what}: ratio {agree.error_ratio:.3g} > 1"
     ratio = max(_ratio(c.error_ratio), _ratio(agree.error_ratio) if agree is not None else 0.0)
-    return Outcome("pass" if ok else "fail", max_abs_error=c.max_abs_error,
-                   max_rel_error=c.max_rel_error, tolerance=tol.rtol, atol=tol.atol,
-                   error_ratio=ratio, message=msg, input=d.x.tolist(), data=data, seed=ctx.seed)
+    return Outcome(
+        "pass" if ok else "fail",
+        max_abs_error=c.max_abs_error,
+        max_rel_error=c.max_rel_error,
+        tolerance=tol.rtol,
+        atol=tol.atol,
+        error_ratio=ratio,
+        message=msg,
+        input=d.x.tolist(),
+        data=data,
+        seed=ctx.seed,
+    )
 
 
-def _agreement(case: Any, a: Any, base: Program, d: Draw, f: Callable, x: Any, u: Any,
-               v: Any, got: np.ndarray, ref: Reference, tol: Tolerance) -> tuple[Any, str]:
+def _agreement(
+    case: Any,
+    a: Any,
+    base: Program,
+    d: Draw,
+    f: Callable,
+    x: Any,
+    u: Any,
+    v: Any,
+    got: np.ndarray,
+    ref: Reference,
+    tol: Tolerance,
+) -> tuple[Any, str]:
     """(comparison of ``got`` with the base program's value, or None, and the phrase for the
     message). A base program that raises or misses the oracle itself (a registered deviation) is
     no yardstick: the program is then judged by the oracle alone, and the message says why."""
@@ -306,7 +355,9 @@ def _agreement(case: Any, a: Any, base: Program, d: Draw, f: Callable, x: Any, u
     except Exception as exc:
         return None, f"not compared with {name}, which raised {type(exc).__name__}"
     base_want = _level(ref.value, other, d.v)
-    if not compare(other, base_want, tol, np.full(np.shape(base_want), float(np.max(np.abs(base_want), initial=0.0)))).ok:
+    if not compare(
+        other, base_want, tol, np.full(np.shape(base_want), float(np.max(np.abs(base_want), initial=0.0)))
+    ).ok:
         return None, f"not compared with {name}, which misses the oracle itself"
     from conformance.derivatives.checks import agree as normwise
 
@@ -327,8 +378,11 @@ def _result(case: Any, a: Any, prog: Program, d: Draw, f: Callable, x: Any, u: A
     """The value of nested program ``prog`` of the case at the draw, computed once per (framework,
     case, program, draw): the record of the program and the comparisons with it share it."""
     order, family, roles = prog
-    return _RESULTS.get(case, (a.name, prog, d.x.tobytes(), d.u.tobytes(), d.v.tobytes()),
-                        lambda: np.asarray(program(family, roles, a)(f, x, u, v), dtype=np.float64))
+    return _RESULTS.get(
+        case,
+        (a.name, prog, d.x.tobytes(), d.u.tobytes(), d.v.tobytes()),
+        lambda: np.asarray(program(family, roles, a)(f, x, u, v), dtype=np.float64),
+    )
 
 
 def _ratio(r: float) -> float:
@@ -338,11 +392,14 @@ def _ratio(r: float) -> float:
 def _applies(roles: tuple[str, ...]) -> Callable:
     def applies(adapter: Any, dtype: str) -> str | None:
         if getattr(adapter, "is_reference", False):
-            return ("nested modes compose AD operators; the numerical reference has no modes to nest "
-                    "(its derivatives are finite differences)")
+            return (
+                "nested modes compose AD operators; the numerical reference has no modes to nest "
+                "(its derivatives are finite differences)"
+            )
         if "alternate" in roles and len(type(adapter).variants) < 2:
             return f"{adapter.name} has a single API variant"
         return None
+
     return applies
 
 
@@ -413,10 +470,22 @@ def tasks_for(case: Any, full: bool = True) -> list[Task]:
         first.setdefault(prog[0], prog)
     out: list[Task] = []
     for prog in progs:
+
         def run(ctx: Context, prog=prog) -> Outcome:
             return run_nested(case, ctx, prog, first[prog[0]])
-        out.append(Task(case.family, case.name, check_name(*prog), run, dtypes=("float64",),
-                        per_variant=False, applies=_applies(prog[2]), cost=NESTED_COST[prog[0]]))
+
+        out.append(
+            Task(
+                case.family,
+                case.name,
+                check_name(*prog),
+                run,
+                dtypes=("float64",),
+                per_variant=False,
+                applies=_applies(prog[2]),
+                cost=NESTED_COST[prog[0]],
+            )
+        )
     return out
 
 

@@ -85,8 +85,10 @@ def point_oracle(case: Any, point: Any) -> PointOracle:
     if why:
         raise SpecialPointError(f"{where} is outside the case's domain: {why}; move it inside or drop it")
     if not case.mp:
-        raise SpecialPointError(f"{where}: the case does not run in mpmath (mp=False), so no limit "
-                                f"can be taken there; give it an mpmath-capable formula (exact_fn)")
+        raise SpecialPointError(
+            f"{where}: the case does not run in mpmath (mp=False), so no limit "
+            f"can be taken there; give it an mpmath-capable formula (exact_fn)"
+        )
     u, v, w = _directions(case, x)
     F = lo.mp_function(case)
     Fu = lo.scalar_mp_function(case, u)
@@ -97,9 +99,11 @@ def point_oracle(case: Any, point: Any) -> PointOracle:
         po = PointOracle(x, u, v, w, how=jv.how)
         kink = lo.kink(Fu, x, v, float(np.max(np.abs(jv.value))) if jv.value.size else 1.0)
         if kink:
-            raise SpecialPointError(f"{where}: the derivative has no single value there ({kink}); "
-                                    f"the math leaves a choice, so the point belongs to the "
-                                    f"conventions probes, not to the checks")
+            raise SpecialPointError(
+                f"{where}: the derivative has no single value there ({kink}); "
+                f"the math leaves a choice, so the point belongs to the "
+                f"conventions probes, not to the checks"
+            )
         orders = [1] + [o for o in sorted(set(point.orders) - {1}) if o <= 3]
         for order in orders:
             _resolve(po, order, Fu, F, x, u, v, w, sing, where, jv)
@@ -111,15 +115,17 @@ def point_oracle(case: Any, point: Any) -> PointOracle:
     return po
 
 
-def _sensitivity(case: Any, order: int, F: Callable, x: np.ndarray, u: np.ndarray, v: np.ndarray,
-                 w: np.ndarray, sing: bool) -> dict[str, np.ndarray]:
+def _sensitivity(
+    case: Any, order: int, F: Callable, x: np.ndarray, u: np.ndarray, v: np.ndarray, w: np.ndarray, sing: bool
+) -> dict[str, np.ndarray]:
     """Σᵢ |Dᵏ⁺¹f(x)[v, …, v, xᵢeᵢ]| per result of order k (|u|ᵀ(…) for the scalar ones): how much each
     result moves when every xᵢ is rounded independently by a relative δ, i.e. κ·|result| with κ the
     op's componentwise condition number. One stencil along x itself for a pointwise case (each output
     depends on its own xᵢ), one per nonzero coordinate otherwise. A value within 1000× its two
     precisions' difference is noise, taken as 0 (no allowance from it)."""
+
     def lim(dirs: list[np.ndarray]) -> np.ndarray:
-        try:   # along x the stencil may leave the domain (x at a domain end): no allowance then
+        try:  # along x the stencil may leave the domain (x at a domain end): no allowance then
             r = lo.derivative(F, x, dirs, sing)
             val = np.abs(np.asarray(r.value, dtype=np.float64))
         except (lo.OracleError, TypeError, ValueError):
@@ -130,8 +136,7 @@ def _sensitivity(case: Any, order: int, F: Callable, x: np.ndarray, u: np.ndarra
     if getattr(case, "pointwise", False):
         parts = [x]
     else:
-        parts = [np.where(np.arange(x.size).reshape(x.shape) == i, x, 0.0)
-                 for i in np.flatnonzero(x.reshape(-1))]
+        parts = [np.where(np.arange(x.size).reshape(x.shape) == i, x, 0.0) for i in np.flatnonzero(x.reshape(-1))]
     if not parts or not np.any(x):
         return {}
     absu = np.abs(u)
@@ -143,8 +148,19 @@ def _sensitivity(case: Any, order: int, F: Callable, x: np.ndarray, u: np.ndarra
     return {"d": np.asarray(np.sum(absu * d))}
 
 
-def _resolve(po: PointOracle, order: int, Fu: Callable, F: Callable, x: np.ndarray, u: np.ndarray,
-             v: np.ndarray, w: np.ndarray, sing: bool, where: str, jv: Any) -> None:
+def _resolve(
+    po: PointOracle,
+    order: int,
+    Fu: Callable,
+    F: Callable,
+    x: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    w: np.ndarray,
+    sing: bool,
+    where: str,
+    jv: Any,
+) -> None:
     """The limits of ``order`` at the point, at the first precision of ``lo.PRECISIONS`` that
     resolves every element: its two estimates agree to PRECISION_MARGIN of the float64 bound at its
     own value (relative, like the comparison; the absolute allowance only for an exact 0). An element
@@ -154,8 +170,10 @@ def _resolve(po: PointOracle, order: int, Fu: Callable, F: Callable, x: np.ndarr
     tol = policy(LEVEL[order], "float64")
     for i, dps in enumerate(lo.PRECISIONS):
         if order == 1:
-            lims = {"jv": jv if i == 0 else lo.derivative(F, x, [v], sing, dps),
-                    "utjw": lo.derivative(Fu, x, [w], sing, dps)}
+            lims = {
+                "jv": jv if i == 0 else lo.derivative(F, x, [v], sing, dps),
+                "utjw": lo.derivative(Fu, x, [w], sing, dps),
+            }
         else:
             lims = {"d": lo.derivative(Fu, x, [v] * order, sing, dps)}
         vals, errs = {}, {}
@@ -177,14 +195,14 @@ def _resolve(po: PointOracle, order: int, Fu: Callable, F: Callable, x: np.ndarr
             if i:
                 po.how += f"; order {order} resolved at {dps[0]} digits (checked at {dps[1]})"
             if noise:
-                po.how += (f"; order {order}: {noise} element(s) within the noise of {dps[0]} digits "
-                           f"taken as exact 0")
+                po.how += f"; order {order}: {noise} element(s) within the noise of {dps[0]} digits taken as exact 0"
             return
     bad = max(float(np.max(lim.errors if lim.errors is not None else lim.error)) for lim in lims.values())
     raise SpecialPointError(
         f"{where}: the mpmath limit of order {order} reaches only ±{bad:.3g} at {dps[0]}/{dps[1]} "
         f"digits (two precisions disagree) and is not resolved for judging float64; the derivative "
-        f"may not exist there — drop the point or lower its orders")
+        f"may not exist there — drop the point or lower its orders"
+    )
 
 
 def _compare_case_oracle(case: Any, point: Any, po: PointOracle, where: str) -> None:
@@ -193,7 +211,7 @@ def _compare_case_oracle(case: Any, point: Any, po: PointOracle, where: str) -> 
     from conformance import oracles
 
     try:
-        with np.errstate(over="ignore", under="ignore"):   # 1/(1 + x²) at 1e300: x² = inf, 1/inf = 0
+        with np.errstate(over="ignore", under="ignore"):  # 1/(1 + x²) at 1e300: x² = inf, 1/inf = 0
             ref = oracles.reference_jacobian(case, po.x)
     except Exception as exc:
         raise SpecialPointError(f"{where}: the case's oracle fails there ({first_line(exc)})") from None
@@ -202,15 +220,18 @@ def _compare_case_oracle(case: Any, point: Any, po: PointOracle, where: str) -> 
     absJ = np.abs(J.reshape(-1, n))
     # Magnitudes of the products' terms, |J|·|v| and |u|ᵀ|J|·|w|: the scale a directional derivative
     # is judged on, so that cancellation in the sum does not make a right answer look wrong.
-    po.terms = {"jv": (absJ @ np.abs(po.v.reshape(-1))).reshape(np.shape(po.values[1]["jv"])),
-                "utjw": np.abs(po.u.reshape(-1)) @ absJ @ np.abs(po.w.reshape(-1))}
+    po.terms = {
+        "jv": (absJ @ np.abs(po.v.reshape(-1))).reshape(np.shape(po.values[1]["jv"])),
+        "utjw": np.abs(po.u.reshape(-1)) @ absJ @ np.abs(po.w.reshape(-1)),
+    }
     jv = (J.reshape(-1, n) @ po.v.reshape(-1)).reshape(np.shape(po.values[1]["jv"]))
     tol = policy("exact", "float64")
     if not compare(jv, po.values[1]["jv"], tol, po.terms["jv"]).ok:
         raise SpecialPointError(
             f"{where}: the case's {ref.method} oracle disagrees with the mpmath limit there "
             f"(J·v {np.ravel(jv)[:3].tolist()} vs {np.ravel(po.values[1]['jv'])[:3].tolist()}); "
-            f"fix the closed form or the point's limit")
+            f"fix the closed form or the point's limit"
+        )
 
 
 # ------------------------------------------------------------------------------ the checks
@@ -234,25 +255,48 @@ def run_point(case: Any, point: Any, po: PointOracle, order: int, ctx: Context) 
         # |δ| <= 2ε) move the result by 2ε·Σᵢ|D^{k+1}f[…, xᵢeᵢ]| = 2ε·κ·|exact|
         scale = scale if sens is None else scale + sens * (2 * EPS[ctx.dtype] / tol.rtol)
         on = ("|exact|" if k not in po.terms else "the magnitude of the product's terms") + (
-            "" if sens is None or not np.any(sens) else
-            " + 2ε·κ·|exact|/rtol (κ the op's componentwise condition number at the point: a "
-            "backward-stable op rounds x inside)")
+            ""
+            if sens is None or not np.any(sens)
+            else " + 2ε·κ·|exact|/rtol (κ the op's componentwise condition number at the point: a "
+            "backward-stable op rounds x inside)"
+        )
         c = compare(got[k], want, tol, scale, scale_name=on)
-        rows[k] = {"got": np.asarray(got[k]).tolist(), "limit": np.asarray(want).tolist(),
-                   "sensitivity": None if sens is None else np.asarray(sens).tolist(),
-                   "error_ratio": c.error_ratio, "max_ulp": c.max_ulp, "failure_class": c.failure_class}
+        rows[k] = {
+            "got": np.asarray(got[k]).tolist(),
+            "limit": np.asarray(want).tolist(),
+            "sensitivity": None if sens is None else np.asarray(sens).tolist(),
+            "error_ratio": c.error_ratio,
+            "max_ulp": c.max_ulp,
+            "failure_class": c.failure_class,
+        }
         if worst is None or not (c.error_ratio <= worst[1].error_ratio):
             worst = (k, c)
     name, c = worst
     what = {"jv": "J·v (jvp)", "utjw": "uᵀJ·w (vjp)", "d": f"uᵀD{order}f[v,…,v]"}[name]
     limit = f"{point.limit} point; oracle: {po.how}"
-    msg = (f"at {point.name}: {what} {'matches' if c.ok else 'differs from'} the limit "
-           f"(ratio {c.error_ratio:.3g}, max rel error {c.max_rel_error:.3g}); {limit}")
-    return Outcome("pass" if c.ok else "fail", max_abs_error=c.max_abs_error,
-                   max_rel_error=c.max_rel_error, tolerance=tol.rtol, atol=tol.atol,
-                   error_ratio=c.error_ratio, message=msg, input=po.x.tolist(), point=point.name,
-                   data={"limit": limit, "declared_limit": point.limit, "results": rows,
-                         "reason": tol.reason, "oracle_seconds": po.seconds, **c.stated()})
+    msg = (
+        f"at {point.name}: {what} {'matches' if c.ok else 'differs from'} the limit "
+        f"(ratio {c.error_ratio:.3g}, max rel error {c.max_rel_error:.3g}); {limit}"
+    )
+    return Outcome(
+        "pass" if c.ok else "fail",
+        max_abs_error=c.max_abs_error,
+        max_rel_error=c.max_rel_error,
+        tolerance=tol.rtol,
+        atol=tol.atol,
+        error_ratio=c.error_ratio,
+        message=msg,
+        input=po.x.tolist(),
+        point=point.name,
+        data={
+            "limit": limit,
+            "declared_limit": point.limit,
+            "results": rows,
+            "reason": tol.reason,
+            "oracle_seconds": po.seconds,
+            **c.stated(),
+        },
+    )
 
 
 def point_tolerance(point: Any, order: int, dtype: str) -> Tolerance:
@@ -262,9 +306,12 @@ def point_tolerance(point: Any, order: int, dtype: str) -> Tolerance:
     kappa = float(getattr(point, "condition", 1.0) or 1.0)
     if kappa <= 1.0:
         return tol
-    return replace(tol, rtol=tol.rtol * kappa,
-                   reason=f"{tol.reason} | × the derivative's condition number κ = {kappa:g} at this point "
-                          f"(declared: {point.note or 'no note'})")
+    return replace(
+        tol,
+        rtol=tol.rtol * kappa,
+        reason=f"{tol.reason} | × the derivative's condition number κ = {kappa:g} at this point "
+        f"(declared: {point.note or 'no note'})",
+    )
 
 
 def _applies(adapter: Any, dtype: str) -> str | None:
@@ -299,6 +346,15 @@ def tasks_for(case: Any) -> list[Task]:
             def run(ctx: Context, point=point, order=order) -> Outcome:
                 return run_point(case, point, _oracle(case, point), order, ctx)
 
-            out.append(Task(case.family, case.name, f"limit{order}@{point.name}", run,
-                            dtypes=("float64",), per_variant=False, applies=_applies))
+            out.append(
+                Task(
+                    case.family,
+                    case.name,
+                    f"limit{order}@{point.name}",
+                    run,
+                    dtypes=("float64",),
+                    per_variant=False,
+                    applies=_applies,
+                )
+            )
     return out

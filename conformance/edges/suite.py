@@ -45,5 +45,6 @@ def tasks(profile: Profile) -> list[Task]:
     out = [t for case in (*CATALOG, *degenerate.CASES) for t in case_tasks(case, profile)]
     out += complex_inputs.tasks()
     from conformance.edges import infinities
-    out += infinities.tasks()   # ±inf, NaN, the largest finite number and masked rows (issue 19, item 3)
+
+    out += infinities.tasks()  # ±inf, NaN, the largest finite number and masked rows (issue 19, item 3)
     return out

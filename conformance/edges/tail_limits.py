@@ -27,11 +27,11 @@ import numpy as np
 
 from conformance.tolerance import EPS, TINY
 
-KS = tuple(2**j for j in range(4, 12))   # x = ±c·2^k, k = 16 … 2048 (beyond float64's 2^1024)
-GUARD_BITS = 256                          # working precision 2k + 256 bits: x ± h and x² exact, f resolved
-STEP_BITS = 64                            # central-difference step h = 2^-64 (absolute)
-CONVERGED = 2.0**-62                      # relative agreement of the last three values: ε(float64)/1024
-ZERO = 2.0**-72                           # below this (and shrinking) a limit is 0 for float64
+KS = tuple(2**j for j in range(4, 12))  # x = ±c·2^k, k = 16 … 2048 (beyond float64's 2^1024)
+GUARD_BITS = 256  # working precision 2k + 256 bits: x ± h and x² exact, f resolved
+STEP_BITS = 64  # central-difference step h = 2^-64 (absolute)
+CONVERGED = 2.0**-62  # relative agreement of the last three values: ε(float64)/1024
+ZERO = 2.0**-72  # below this (and shrinking) a limit is 0 for float64
 
 
 @dataclass(frozen=True)
@@ -62,17 +62,21 @@ def value_at(g: Callable[[Any], Any], x: Any, order: int) -> Any:
     sequence reads only "≈ 0" from them, so there they need not agree."""
     import mpmath
 
-    x = x if isinstance(x, mpmath.mpf) else mpmath.mpf(x)   # exact: an mpf keeps its bits, a float has 53
+    x = x if isinstance(x, mpmath.mpf) else mpmath.mpf(x)  # exact: an mpf keeps its bits, a float has 53
     k = max(0, int(mpmath.mag(x))) if x else 0
     with mpmath.workprec(2 * k + GUARD_BITS):
         if order == 0:
             return +g(x)
-        d = [(g(x + h) - g(x - h)) / (2 * h) for h in (mpmath.ldexp(1, -STEP_BITS - k),
-                                                         mpmath.ldexp(1, -STEP_BITS - 32 - k))]
+        d = [
+            (g(x + h) - g(x - h)) / (2 * h)
+            for h in (mpmath.ldexp(1, -STEP_BITS - k), mpmath.ldexp(1, -STEP_BITS - 32 - k))
+        ]
         big = max(abs(d[0]), abs(d[1]))
         if big >= ZERO and abs(d[0] - d[1]) > 2.0**-30 * big:
-            raise Unresolved(f"central differences of steps 2^-{STEP_BITS + k} and 2^-{STEP_BITS + 32 + k} "
-                             f"disagree ({mpmath.nstr(d[0], 5)} vs {mpmath.nstr(d[1], 5)})")
+            raise Unresolved(
+                f"central differences of steps 2^-{STEP_BITS + k} and 2^-{STEP_BITS + 32 + k} "
+                f"disagree ({mpmath.nstr(d[0], 5)} vs {mpmath.nstr(d[1], 5)})"
+            )
         return d[1]
 
 
@@ -110,8 +114,10 @@ def read_sequence(vals: list[Any]) -> tuple[float | None, str]:
         d1, d2 = abs(b) - abs(a), abs(c) - abs(b)
         if d1 > 0 and d2 > 0 and d2 >= 0.9 * d1:
             return (np.inf if c > 0 else -np.inf), "diverges: |f| grows with increments that do not shrink"
-    return None, ("no limit resolved: the sequence neither settles to float64's precision nor diverges "
-                  "monotonically (it oscillates, or converges too slowly)")
+    return None, (
+        "no limit resolved: the sequence neither settles to float64's precision nor diverges "
+        "monotonically (it oscillates, or converges too slowly)"
+    )
 
 
 def limit_at(case: Any, sign: int, order: int) -> Limit:
@@ -122,22 +128,28 @@ def limit_at(case: Any, sign: int, order: int) -> Limit:
     vals = []
     for k in KS:
         try:
-            with mpmath.workprec(2 * k + GUARD_BITS):   # c = 1 + 1/π: x is no integer, nor a multiple of π
+            with mpmath.workprec(2 * k + GUARD_BITS):  # c = 1 + 1/π: x is no integer, nor a multiple of π
                 x = mpmath.ldexp(sign, k) * (1 + 1 / mpmath.pi)
             v = real_part(value_at(g, x, order))
         except Unresolved as exc:
             return Limit(None, f"no limit resolved: at {'-' if sign < 0 else ''}c·2^{k} the {exc}")
         except Exception as exc:  # mpmath raises ValueError, ZeroDivisionError, even TypeError
-            return Limit(None, f"no limit: the formula fails at {'-' if sign < 0 else ''}c·2^{k} "
-                               f"({type(exc).__name__}: {str(exc)[:80]})")
+            return Limit(
+                None,
+                f"no limit: the formula fails at {'-' if sign < 0 else ''}c·2^{k} "
+                f"({type(exc).__name__}: {str(exc)[:80]})",
+            )
         if v is None:
             return Limit(None, f"no limit: {name_of(order)} is not real at {'-' if sign < 0 else ''}2^{k}")
         vals.append(v)
     value, reading = read_sequence(vals)
     what = "f" if order == 0 else "f' (central differences of steps 2^-(64 + k) and 2^-(96 + k), agreeing)"
-    return Limit(value, f"{what} in mpmath at x = {'-' if sign < 0 else ''}c·2^k, c = 1 + 1/π, k = {KS[0]}…{KS[-1]}, "
-                        f"2k + {GUARD_BITS} bits; last values {[mpmath.nstr(v, 6) for v in vals[-3:]]}: "
-                        f"{reading}")
+    return Limit(
+        value,
+        f"{what} in mpmath at x = {'-' if sign < 0 else ''}c·2^k, c = 1 + 1/π, k = {KS[0]}…{KS[-1]}, "
+        f"2k + {GUARD_BITS} bits; last values {[mpmath.nstr(v, 6) for v in vals[-3:]]}: "
+        f"{reading}",
+    )
 
 
 def exact_at(case: Any, x: float, order: int) -> Limit:
@@ -150,8 +162,11 @@ def exact_at(case: Any, x: float, order: int) -> Limit:
         return Limit(None, f"the formula fails at {x!r} ({type(exc).__name__})")
     if v is None:
         return Limit(None, f"{name_of(order)} is not real at {x!r}")
-    return Limit(float(v), f"{name_of(order)}({x!r}) in mpmath at 2k + {GUARD_BITS} bits (|x| ≈ 2^k)"
-                 + (", by central differences of steps 2^-(64 + k) and 2^-(96 + k), agreeing" if order else ""))
+    return Limit(
+        float(v),
+        f"{name_of(order)}({x!r}) in mpmath at 2k + {GUARD_BITS} bits (|x| ≈ 2^k)"
+        + (", by central differences of steps 2^-(64 + k) and 2^-(96 + k), agreeing" if order else ""),
+    )
 
 
 def saturated(at: Limit, lim: Limit, dtype: str) -> str | None:

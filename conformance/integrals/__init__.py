@@ -18,5 +18,12 @@ from conformance.integrals.expectations import DistributionParameterError, requi
 from conformance.integrals.monte_carlo import FALSE_ALARM, z_bound
 from conformance.integrals.quadrature import QuadratureInputError, check_grid, integrate
 
-__all__ = ["FALSE_ALARM", "DistributionParameterError", "QuadratureInputError", "check_grid", "integrate",
-           "require_positive", "z_bound"]
+__all__ = [
+    "FALSE_ALARM",
+    "DistributionParameterError",
+    "QuadratureInputError",
+    "check_grid",
+    "integrate",
+    "require_positive",
+    "z_bound",
+]

@@ -25,7 +25,7 @@ from conformance.adapters import integrals as ops_for
 from conformance.errors import ConformanceError
 from conformance.integrals.monte_carlo import N_SAMPLES, ZTest, mean_and_se, statistical, stream_seed
 
-THETA = (0.3, 1.2)   # (μ, σ)
+THETA = (0.3, 1.2)  # (μ, σ)
 
 
 class DistributionParameterError(ConformanceError, ValueError):
@@ -38,8 +38,8 @@ def require_positive(name: str, value: Any) -> np.ndarray:
     if not np.all(v > 0):
         bad = float(v[~(v > 0)].ravel()[0])
         raise DistributionParameterError(
-            f"{name} must be positive, got {bad!r}; pass {name} > 0 (e.g. exp of an unconstrained "
-            "log-parameter)")
+            f"{name} must be positive, got {bad!r}; pass {name} > 0 (e.g. exp of an unconstrained log-parameter)"
+        )
     return v
 
 
@@ -52,8 +52,11 @@ class Integrand:
 
 INTEGRANDS = (
     Integrand("X²", lambda xp, x: x * x, lambda m, s: (2 * m, 2 * s)),
-    Integrand("sin X", lambda xp, x: xp.sin(x),
-              lambda m, s: (np.cos(m) * np.exp(-s * s / 2), -s * np.sin(m) * np.exp(-s * s / 2))),
+    Integrand(
+        "sin X",
+        lambda xp, x: xp.sin(x),
+        lambda m, s: (np.cos(m) * np.exp(-s * s / 2), -s * np.sin(m) * np.exp(-s * s / 2)),
+    ),
 )
 
 
@@ -67,29 +70,45 @@ def gradient_statistic(integrand: Integrand, estimator: str) -> Callable:
         mu, sigma = THETA
         require_positive("the scale σ of a normal distribution", sigma)
         xp = ctx.xp
-        rng = ops_for.get(ctx.adapter).rng(stream_seed(ctx.seed, f"{estimator} {integrand.name}"),
-                                           ctx.dtype, ctx.device)
+        rng = ops_for.get(ctx.adapter).rng(
+            stream_seed(ctx.seed, f"{estimator} {integrand.name}"), ctx.dtype, ctx.device
+        )
         eps = rng.normal((n,))
         theta = ctx.array(np.array(THETA))
         if estimator == "pathwise":
+
             def per_sample(th):
                 return integrand.f(xp, th[0] + th[1] * eps)
+
             jac = ctx.numpy(ctx.adapter.jacobian(per_sample, mode="fwd")(theta))
         else:
-            x = mu + sigma * eps             # a sample, held fixed: no gradient flows through it
+            x = mu + sigma * eps  # a sample, held fixed: no gradient flows through it
+
             def per_sample(th):
                 return normal_log_density(xp, x, th[0], th[1])
+
             score = ctx.numpy(ctx.adapter.jacobian(per_sample, mode="fwd")(theta))
             jac = ctx.numpy(integrand.f(xp, x))[:, None] * score
         est, se = mean_and_se(jac)
-        return ZTest(est, np.array(integrand.gradient(mu, sigma)), se, n,
-                     f"{estimator} estimate of ∇(μ,σ) E[{integrand.name}] vs closed form",
-                     {"theta": list(THETA)})
+        return ZTest(
+            est,
+            np.array(integrand.gradient(mu, sigma)),
+            se,
+            n,
+            f"{estimator} estimate of ∇(μ,σ) E[{integrand.name}] vs closed form",
+            {"theta": list(THETA)},
+        )
 
     return run
 
 
 def specs() -> list[tuple[str, str, Callable]]:
-    return [(f"∇ E[{i.name}] wrt mean and scale of a normal X", f"{est} gradient within z-bound",
-             statistical(gradient_statistic(i, est)))
-            for i in INTEGRANDS for est in ("pathwise", "score-function")]
+    return [
+        (
+            f"∇ E[{i.name}] wrt mean and scale of a normal X",
+            f"{est} gradient within z-bound",
+            statistical(gradient_statistic(i, est)),
+        )
+        for i in INTEGRANDS
+        for est in ("pathwise", "score-function")
+    ]

@@ -36,7 +36,7 @@ class Tally:
     case: str
     check: str
     max_abs_z: list[float] = field(default_factory=list)
-    abs_z: list[np.ndarray] = field(default_factory=list)   # per run, the k values |zᵢ|
+    abs_z: list[np.ndarray] = field(default_factory=list)  # per run, the k values |zᵢ|
     k: int = 1
     errors: int = 0
     seconds: float = 0.0
@@ -46,8 +46,9 @@ class Tally:
         return int(np.sum(np.asarray(self.max_abs_z) > bound))
 
 
-def measure(frameworks: list[str], reps: int, first_seed: int = 1000, progress: bool = True,
-            on_tally: Any = None) -> list[Tally]:
+def measure(
+    frameworks: list[str], reps: int, first_seed: int = 1000, progress: bool = True, on_tally: Any = None
+) -> list[Tally]:
     from conformance import adapters, engine
     from conformance.integrals.suite import statistical_tasks
 
@@ -84,8 +85,9 @@ def measure(frameworks: list[str], reps: int, first_seed: int = 1000, progress: 
                 if on_tally is not None:
                     on_tally(tally)
             if progress:
-                print(f"  {name:10s} {task.case[:40]:40s} {task.check[:36]:36s} {tally.seconds:6.1f} s",
-                      file=sys.stderr)
+                print(
+                    f"  {name:10s} {task.case[:40]:40s} {task.check[:36]:36s} {tally.seconds:6.1f} s", file=sys.stderr
+                )
     return out
 
 
@@ -129,14 +131,19 @@ def pooled(tallies: list[Tally]) -> list[str]:
     for a in LOOSE + (FALSE_ALARM,):
         c = sum(t.rejections(a) for t in tallies)
         p, lo, hi = _binom(c, runs, a)
-        lines.append(f"pooled over {len(tallies)} (check, framework) pairs, {runs} runs: rule at α = {a:g}: "
-                     f"{c} rejections, rate {c / runs:.4g} (95% CI {lo:.3g}–{hi:.3g}), binomial p = {p:.3g}")
+        lines.append(
+            f"pooled over {len(tallies)} (check, framework) pairs, {runs} runs: rule at α = {a:g}: "
+            f"{c} rejections, rate {c / runs:.4g} (95% CI {lo:.3g}–{hi:.3g}), binomial p = {p:.3g}"
+        )
     return lines
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m conformance.integrals.false_alarms", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m conformance.integrals.false_alarms",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     ap.add_argument("--reps", type=int, default=40, help="seeds per (check, framework) (default 40)")
     ap.add_argument("--frameworks", default="numpy,torch,tensorflow,jax")
     ap.add_argument("--first-seed", type=int, default=1000)
@@ -151,15 +158,22 @@ def main(argv: list[str] | None = None) -> int:
     def show(t: Tally) -> None:  # each row as soon as it is measured
         print("  ".join(fmt(v).ljust(w) for v, w in zip(table([t])[1][0], widths)), flush=True)
 
-    tallies = measure([f.strip() for f in args.frameworks.split(",") if f.strip()], args.reps,
-                      args.first_seed, progress=not args.quiet, on_tally=show)
+    tallies = measure(
+        [f.strip() for f in args.frameworks.split(",") if f.strip()],
+        args.reps,
+        args.first_seed,
+        progress=not args.quiet,
+        on_tally=show,
+    )
     print()
     for line in pooled(tallies):
         print(line)
-    print(f"\nThe stated rate is {FALSE_ALARM:g} per check. It is not measurable with these runs: the columns "
-          f"at {', '.join(f'{a:g}' for a in LOOSE)} measure the same statistic under looser bounds; at "
-          f"{FALSE_ALARM:g} only an upper bound (95%) follows from the count. Errors (crashed runs): "
-          f"{sum(t.errors for t in tallies)}. Wall time {time.perf_counter() - start:.0f} s.")
+    print(
+        f"\nThe stated rate is {FALSE_ALARM:g} per check. It is not measurable with these runs: the columns "
+        f"at {', '.join(f'{a:g}' for a in LOOSE)} measure the same statistic under looser bounds; at "
+        f"{FALSE_ALARM:g} only an upper bound (95%) follows from the count. Errors (crashed runs): "
+        f"{sum(t.errors for t in tallies)}. Wall time {time.perf_counter() - start:.0f} s."
+    )
     return 0
 
 

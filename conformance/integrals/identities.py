@@ -48,8 +48,17 @@ def scaled_comparison(actual: float, expected: float, scale: float, tol: Any) ->
 def _outcome(c: Comparison, tol: Any, scale: float, message: str, data: dict, inp: Any = None) -> Any:
     from conformance.engine import Outcome
 
-    return Outcome("pass" if c.ok else "fail", c.max_abs_error, c.max_rel_error, tol.rtol, tol.atol * scale,
-                   c.error_ratio, message, input=inp, data={"scale": scale, **data})
+    return Outcome(
+        "pass" if c.ok else "fail",
+        c.max_abs_error,
+        c.max_rel_error,
+        tol.rtol,
+        tol.atol * scale,
+        c.error_ratio,
+        message,
+        input=inp,
+        data={"scale": scale, **data},
+    )
 
 
 # ----------------------------------------------------------------------------- FTC
@@ -64,14 +73,19 @@ class Antiderivative:
 
 
 FTC_CASES = (
-    Antiderivative("x³ + 2x + 1 from 0 to 2", lambda xp, x: x**3 + 2 * x + 1,
-                   lambda t: t**3 + 2 * t + 1, (0.0, 2.0)),
-    Antiderivative("sin(x)·exp(x/3) from -1 to 2", lambda xp, x: xp.sin(x) * xp.exp(x / 3),
-                   lambda t: mpmath.sin(t) * mpmath.exp(t / 3), (-1.0, 2.0)),
-    Antiderivative("log1p(x²) from -2 to 2.5", lambda xp, x: xp.log1p(x * x),
-                   lambda t: mpmath.log1p(t * t), (-2.0, 2.5)),
-    Antiderivative("x·tanh(2x) from -1.5 to 1", lambda xp, x: x * xp.tanh(2 * x),
-                   lambda t: t * mpmath.tanh(2 * t), (-1.5, 1.0)),
+    Antiderivative("x³ + 2x + 1 from 0 to 2", lambda xp, x: x**3 + 2 * x + 1, lambda t: t**3 + 2 * t + 1, (0.0, 2.0)),
+    Antiderivative(
+        "sin(x)·exp(x/3) from -1 to 2",
+        lambda xp, x: xp.sin(x) * xp.exp(x / 3),
+        lambda t: mpmath.sin(t) * mpmath.exp(t / 3),
+        (-1.0, 2.0),
+    ),
+    Antiderivative(
+        "log1p(x²) from -2 to 2.5", lambda xp, x: xp.log1p(x * x), lambda t: mpmath.log1p(t * t), (-2.0, 2.5)
+    ),
+    Antiderivative(
+        "x·tanh(2x) from -1.5 to 1", lambda xp, x: x * xp.tanh(2 * x), lambda t: t * mpmath.tanh(2 * t), (-1.5, 1.0)
+    ),
 )
 
 
@@ -89,9 +103,13 @@ def ftc_check(case: Antiderivative) -> Callable:
         scale = float(np.dot(w, np.abs(fprime)) + abs(fa) + abs(fb))
         tol = derivative_tolerance(ctx)
         c = scaled_comparison(integral, exact, scale, tol)
-        return _outcome(c, tol, scale, f"Σ wᵢ f′(tᵢ) ({GL_NODES}-point Gauss–Legendre, f′ by AD) = "
-                        f"{integral:.17g} vs f(b) − f(a) = {exact:.17g}",
-                        {"quadrature": integral, "exact": exact, "nodes": GL_NODES})
+        return _outcome(
+            c,
+            tol,
+            scale,
+            f"Σ wᵢ f′(tᵢ) ({GL_NODES}-point Gauss–Legendre, f′ by AD) = {integral:.17g} vs f(b) − f(a) = {exact:.17g}",
+            {"quadrature": integral, "exact": exact, "nodes": GL_NODES},
+        )
 
     return run
 
@@ -115,17 +133,20 @@ def _quadratic_form(xp: Any, X: Any) -> Any:
 
 
 POTENTIALS = (
-    Potential("Rosenbrock-like (1 − x)² + 5(y − x²)² (2-D)", 2,
-              lambda xp, X: (1 - X[:, 0]) ** 2 + 5 * (X[:, 1] - X[:, 0] ** 2) ** 2),
-    Potential("sin(x·y) + z² exp(-x) (3-D)", 3,
-              lambda xp, X: xp.sin(X[:, 0] * X[:, 1]) + X[:, 2] ** 2 * xp.exp(-X[:, 0])),
+    Potential(
+        "Rosenbrock-like (1 − x)² + 5(y − x²)² (2-D)",
+        2,
+        lambda xp, X: (1 - X[:, 0]) ** 2 + 5 * (X[:, 1] - X[:, 0] ** 2) ** 2,
+    ),
+    Potential(
+        "sin(x·y) + z² exp(-x) (3-D)", 3, lambda xp, X: xp.sin(X[:, 0] * X[:, 1]) + X[:, 2] ** 2 * xp.exp(-X[:, 0])
+    ),
     Potential("log-sum-exp (3-D)", 3, lambda xp, X: xp.logsumexp(X, axis=-1)),
     Potential("quadratic form ½xᵀAx + bᵀx (4-D)", 4, _quadratic_form),
 )
 
 
-def curve(rng: np.random.Generator, dim: int, box: tuple[float, float]
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def curve(rng: np.random.Generator, dim: int, box: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(p, q, c): γ(t) = p + t(q − p) + sin(πt)·c with p, q in the box and a bulge c."""
     lo, hi = box
     p, q = rng.uniform(lo, hi, dim), rng.uniform(lo, hi, dim)
@@ -149,9 +170,15 @@ def gradient_theorem_check(pot: Potential) -> Callable:
         scale = float(np.dot(w, np.abs(g)) + np.sum(np.abs(ends)))
         tol = derivative_tolerance(ctx)
         cmp = scaled_comparison(integral, exact, scale, tol)
-        return _outcome(cmp, tol, scale, f"∫ ∇f(γ)·γ′ dt ({GL_NODES}-point Gauss–Legendre, ∇f by AD) = "
-                        f"{integral:.17g} vs f(q) − f(p) = {exact:.17g}",
-                        {"line_integral": integral, "exact": exact}, inp={"p": p, "q": q, "c": c})
+        return _outcome(
+            cmp,
+            tol,
+            scale,
+            f"∫ ∇f(γ)·γ′ dt ({GL_NODES}-point Gauss–Legendre, ∇f by AD) = "
+            f"{integral:.17g} vs f(q) − f(p) = {exact:.17g}",
+            {"line_integral": integral, "exact": exact},
+            inp={"p": p, "q": q, "c": c},
+        )
 
     return run
 
@@ -177,8 +204,11 @@ def catalog_cases() -> list[Any]:
         from conformance.derivatives.cases import CATALOG
     except ImportError:
         return []
-    usable = {c.name: c for c in CATALOG if c.scalar and c.make_input is None and c.smooth_order >= 2
-              and "float64" in c.dtypes}
+    usable = {
+        c.name: c
+        for c in CATALOG
+        if c.scalar and c.make_input is None and c.smooth_order >= 2 and "float64" in c.dtypes
+    }
     return [usable[n] for n in CATALOG_PREFERRED if n in usable][:CATALOG_LIMIT]
 
 
@@ -201,9 +231,14 @@ def catalog_gradient_theorem_check(case: Any) -> Callable:
         scale = float(np.dot(w, np.abs(g)) + abs(fp) + abs(fq))
         tol = derivative_tolerance(ctx)
         cmp = scaled_comparison(integral, exact, scale, tol)
-        return _outcome(cmp, tol, scale, f"∫ ∇f·(q − p) dt ({CATALOG_NODES}-point Gauss–Legendre) = "
-                        f"{integral:.17g} vs f(q) − f(p) = {exact:.17g}",
-                        {"line_integral": integral, "exact": exact}, inp={"p": p, "q": q})
+        return _outcome(
+            cmp,
+            tol,
+            scale,
+            f"∫ ∇f·(q − p) dt ({CATALOG_NODES}-point Gauss–Legendre) = {integral:.17g} vs f(q) − f(p) = {exact:.17g}",
+            {"line_integral": integral, "exact": exact},
+            inp={"p": p, "q": q},
+        )
 
     return run
 
@@ -211,6 +246,8 @@ def catalog_gradient_theorem_check(case: Any) -> Callable:
 def specs() -> list[tuple[str, str, Callable]]:
     out = [(c.name, "fundamental theorem of calculus", ftc_check(c)) for c in FTC_CASES]
     out += [(p.name, "gradient theorem along a curve", gradient_theorem_check(p)) for p in POTENTIALS]
-    out += [(f"{c.family}/{c.name}", "gradient theorem along a segment", catalog_gradient_theorem_check(c))
-            for c in catalog_cases()]
+    out += [
+        (f"{c.family}/{c.name}", "gradient theorem along a segment", catalog_gradient_theorem_check(c))
+        for c in catalog_cases()
+    ]
     return out

@@ -34,11 +34,11 @@ from conformance.tolerance import compare, policy
 class KLCase:
     name: str
     theta: tuple[float, ...]
-    positive: tuple[int, ...]                       # indices of parameters that must be > 0
-    build: Callable[[Any, Any], tuple[Any, Any]]    # (ops, θ) -> (p, q) library distributions
+    positive: tuple[int, ...]  # indices of parameters that must be > 0
+    build: Callable[[Any, Any], tuple[Any, Any]]  # (ops, θ) -> (p, q) library distributions
     closed_form: Callable[[np.ndarray], float]
     gradient: Callable[[np.ndarray], np.ndarray]
-    sample_p: Callable[[Any, Any, np.ndarray, int], Any]   # (rng, xp, θ, n) -> draws from p
+    sample_p: Callable[[Any, Any, np.ndarray, int], Any]  # (rng, xp, θ, n) -> draws from p
 
 
 def _normal_kl(t):
@@ -63,14 +63,24 @@ def _exp_kl_grad(t):
 
 
 CASES = (
-    KLCase("KL between two normals N(μ₁ σ₁²) ‖ N(μ₂ σ₂²)", (0.3, 0.8, -0.5, 1.7), (1, 3),
-           lambda ops, th: (ops.normal(th[0], th[1]), ops.normal(th[2], th[3])),
-           _normal_kl, _normal_kl_grad,
-           lambda rng, xp, t, n: t[0] + t[1] * rng.normal((n,))),
-    KLCase("KL between two exponentials Exp(λ₁) ‖ Exp(λ₂)", (1.5, 0.6), (0, 1),
-           lambda ops, th: (ops.exponential(th[0]), ops.exponential(th[1])),
-           _exp_kl, _exp_kl_grad,
-           lambda rng, xp, t, n: -xp.log1p(-rng.uniform((n,))) / t[0]),
+    KLCase(
+        "KL between two normals N(μ₁ σ₁²) ‖ N(μ₂ σ₂²)",
+        (0.3, 0.8, -0.5, 1.7),
+        (1, 3),
+        lambda ops, th: (ops.normal(th[0], th[1]), ops.normal(th[2], th[3])),
+        _normal_kl,
+        _normal_kl_grad,
+        lambda rng, xp, t, n: t[0] + t[1] * rng.normal((n,)),
+    ),
+    KLCase(
+        "KL between two exponentials Exp(λ₁) ‖ Exp(λ₂)",
+        (1.5, 0.6),
+        (0, 1),
+        lambda ops, th: (ops.exponential(th[0]), ops.exponential(th[1])),
+        _exp_kl,
+        _exp_kl_grad,
+        lambda rng, xp, t, n: -xp.log1p(-rng.uniform((n,))) / t[0],
+    ),
 )
 
 
@@ -89,8 +99,16 @@ def _validated(case: KLCase) -> np.ndarray:
 def _outcome(c: Any, tol: Any, message: str, data: dict) -> Any:
     from conformance.engine import Outcome
 
-    return Outcome("pass" if c.ok else "fail", c.max_abs_error, c.max_rel_error, tol.rtol, tol.atol,
-                   c.error_ratio, message, data=data)
+    return Outcome(
+        "pass" if c.ok else "fail",
+        c.max_abs_error,
+        c.max_rel_error,
+        tol.rtol,
+        tol.atol,
+        c.error_ratio,
+        message,
+        data=data,
+    )
 
 
 def not_provided_is_skip(run: Callable) -> Callable:
@@ -115,8 +133,12 @@ def library_value_check(case: KLCase) -> Callable:
         expected = case.closed_form(theta)
         tol = policy("exact", ctx.dtype, "ad")
         c = compare(got, expected, tol)
-        return _outcome(c, tol, f"{ops.distributions_api} kl_divergence = {got:.17g} vs closed form "
-                        f"{expected:.17g}", {"library": ops.distributions_api, "theta": list(theta)})
+        return _outcome(
+            c,
+            tol,
+            f"{ops.distributions_api} kl_divergence = {got:.17g} vs closed form {expected:.17g}",
+            {"library": ops.distributions_api, "theta": list(theta)},
+        )
 
     return run
 
@@ -128,8 +150,12 @@ def library_gradient_check(case: KLCase) -> Callable:
         got = ctx.numpy(ctx.adapter.grad(lambda th: ops.kl(*case.build(ops, th)))(ctx.array(theta)))
         tol = derivative_tolerance(ctx, "exact")
         c = compare(got, case.gradient(theta), tol)
-        return _outcome(c, tol, f"∇θ of {ops.distributions_api} kl_divergence vs closed form; error ratio "
-                        f"{c.error_ratio:.3g}", {"library": ops.distributions_api, "theta": list(theta)})
+        return _outcome(
+            c,
+            tol,
+            f"∇θ of {ops.distributions_api} kl_divergence vs closed form; error ratio {c.error_ratio:.3g}",
+            {"library": ops.distributions_api, "theta": list(theta)},
+        )
 
     return run
 
@@ -147,14 +173,19 @@ def monte_carlo_statistic(case: KLCase) -> Callable:
         x = case.sample_p(rng, ctx.xp, th, n)
         ratio = ctx.numpy(ops.log_prob(p, x) - ops.log_prob(q, x))
         est, se = mean_and_se(ratio[:, None])
-        return ZTest(est, np.array([case.closed_form(theta)]), se, n,
-                     f"Monte Carlo E_p[log p − log q] ({ops.distributions_api} log_prob) vs closed form")
+        return ZTest(
+            est,
+            np.array([case.closed_form(theta)]),
+            se,
+            n,
+            f"Monte Carlo E_p[log p − log q] ({ops.distributions_api} log_prob) vs closed form",
+        )
 
     return run
 
 
 # ----------------------------------------------------------------------------- VAE term
-VAE_SHAPE = (4, 3)   # (batch, latent dimension)
+VAE_SHAPE = (4, 3)  # (batch, latent dimension)
 
 
 def vae_parameters(seed: int) -> np.ndarray:
@@ -201,8 +232,12 @@ def vae_check(source: str, what: str) -> Callable:
         else:
             got, expected, tol = ctx.numpy(ctx.adapter.grad(fn)(th)), grad, derivative_tolerance(ctx, "exact")
         c = compare(got, expected, tol)
-        return _outcome(c, tol, f"{label}: {what} vs closed form; error ratio {c.error_ratio:.3g}",
-                        {"source": label, "shape": list(VAE_SHAPE)})
+        return _outcome(
+            c,
+            tol,
+            f"{label}: {what} vs closed form; error ratio {c.error_ratio:.3g}",
+            {"source": label, "shape": list(VAE_SHAPE)},
+        )
 
     return run
 
@@ -211,15 +246,22 @@ def specs() -> list[tuple[str, str, Callable, Callable | None, bool]]:
     """(case, check, run, applies, per_variant)."""
     out = []
     for c in CASES:
-        out += [(c.name, "library vs closed form", not_provided_is_skip(library_value_check(c)),
-                 library_applies, False),
-                (c.name, "library gradient wrt parameters", not_provided_is_skip(library_gradient_check(c)),
-                 library_applies, True),
-                (c.name, "Monte Carlo within z-bound", statistical(monte_carlo_statistic(c)),
-                 library_applies, False)]
+        out += [
+            (c.name, "library vs closed form", not_provided_is_skip(library_value_check(c)), library_applies, False),
+            (
+                c.name,
+                "library gradient wrt parameters",
+                not_provided_is_skip(library_gradient_check(c)),
+                library_applies,
+                True,
+            ),
+            (c.name, "Monte Carlo within z-bound", statistical(monte_carlo_statistic(c)), library_applies, False),
+        ]
     vae = "Gaussian VAE KL term"
-    out += [(vae, "formula value", vae_check("formula", "value"), None, False),
-            (vae, "formula gradient wrt μ and log σ", vae_check("formula", "gradient"), None, True),
-            (vae, "library value", vae_check("library", "value"), library_applies, False),
-            (vae, "library gradient wrt μ and log σ", vae_check("library", "gradient"), library_applies, True)]
+    out += [
+        (vae, "formula value", vae_check("formula", "value"), None, False),
+        (vae, "formula gradient wrt μ and log σ", vae_check("formula", "gradient"), None, True),
+        (vae, "library value", vae_check("library", "value"), library_applies, False),
+        (vae, "library gradient wrt μ and log σ", vae_check("library", "gradient"), library_applies, True),
+    ]
     return out

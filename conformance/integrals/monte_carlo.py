@@ -32,8 +32,7 @@ N_SAMPLES = 2**16
 
 def stream_seed(run_seed: int, name: str) -> int:
     """A seed for one check's draws, fixed by the run seed and the check's name."""
-    return int(np.random.SeedSequence([int(run_seed) & 0xFFFFFFFF, zlib.crc32(name.encode())])
-               .generate_state(1)[0])
+    return int(np.random.SeedSequence([int(run_seed) & 0xFFFFFFFF, zlib.crc32(name.encode())]).generate_state(1)[0])
 
 
 def z_bound(alpha: float = FALSE_ALARM, k: int = 1) -> float:
@@ -69,16 +68,33 @@ class ZTest:
         err = np.abs(est - exp)
         ok = not self.rejects(alpha)
         worst = float(np.max(np.abs(z))) if np.all(np.isfinite(z)) else float("nan")
-        msg = (f"{self.what}: max |z| = {worst:.3g} {'<=' if ok else '>'} z* = {zs:.3g} "
-               f"(false-alarm rate {alpha:g} per check, N = {self.n})")
-        data = {"estimate": est, "expected": exp, "std_error": np.atleast_1d(self.std_error), "z": z,
-                "z_bound": zs, "false_alarm_rate": alpha, "n": self.n,
-                "rule": "|z_i| <= Φ⁻¹(1 − α/(2k)) for each of k components", **self.extra}
+        msg = (
+            f"{self.what}: max |z| = {worst:.3g} {'<=' if ok else '>'} z* = {zs:.3g} "
+            f"(false-alarm rate {alpha:g} per check, N = {self.n})"
+        )
+        data = {
+            "estimate": est,
+            "expected": exp,
+            "std_error": np.atleast_1d(self.std_error),
+            "z": z,
+            "z_bound": zs,
+            "false_alarm_rate": alpha,
+            "n": self.n,
+            "rule": "|z_i| <= Φ⁻¹(1 − α/(2k)) for each of k components",
+            **self.extra,
+        }
         with np.errstate(divide="ignore", invalid="ignore"):
             rel = float(np.max(err / np.abs(exp))) if np.all(exp != 0) else float("inf")
-        return Outcome("pass" if ok else "fail", float(np.max(err)), rel, 0.0,
-                       float(np.max(zs * np.atleast_1d(self.std_error))),
-                       worst / zs, msg, data=data)
+        return Outcome(
+            "pass" if ok else "fail",
+            float(np.max(err)),
+            rel,
+            0.0,
+            float(np.max(zs * np.atleast_1d(self.std_error))),
+            worst / zs,
+            msg,
+            data=data,
+        )
 
 
 def statistical(run: Callable[[Any], ZTest]) -> Callable[[Any], Any]:
@@ -106,8 +122,9 @@ def pi_statistic(ctx: Any, n: int = N_SAMPLES) -> ZTest:
     u = rng.uniform((2, n))
     inside = np.count_nonzero(ctx.numpy(u[0] ** 2 + u[1] ** 2 <= 1.0))
     p = np.pi / 4
-    return ZTest(np.array(4.0 * float(inside) / n), np.array(np.pi), np.array(4 * np.sqrt(p * (1 - p) / n)),
-                 n, "π̂ vs π")
+    return ZTest(
+        np.array(4.0 * float(inside) / n), np.array(np.pi), np.array(4 * np.sqrt(p * (1 - p) / n)), n, "π̂ vs π"
+    )
 
 
 # ----------------------------------------------------------------------------- E[f(X)]
@@ -116,8 +133,8 @@ class Expectation:
     """E[f(X)] for X = transform(draw) with closed-form mean and variance of f(X)."""
 
     name: str
-    draw: str                                   # "normal" or "uniform"
-    f: Callable[[Any, Any], Any]                # (xp, draws) -> f(X) per sample
+    draw: str  # "normal" or "uniform"
+    f: Callable[[Any, Any], Any]  # (xp, draws) -> f(X) per sample
     mean: float
     var: float
 
@@ -127,16 +144,29 @@ def _mu_sigma_x2(mu: float, s: float) -> tuple[float, float]:
 
 
 EXPECTATIONS = (
-    Expectation("E[X²] for X ~ Normal(μ=0.5 σ=1.5)", "normal", lambda xp, z: (0.5 + 1.5 * z) ** 2,
-                *_mu_sigma_x2(0.5, 1.5)),
-    Expectation("E[exp X] for X ~ Normal(μ=0 σ=0.5) (lognormal mean)", "normal", lambda xp, z: xp.exp(0.5 * z),
-                float(np.exp(0.125)), float((np.exp(0.25) - 1) * np.exp(0.25))),
-    Expectation("E[cos X] for X ~ Normal(μ=0 σ=1)", "normal", lambda xp, z: xp.cos(z),
-                float(np.exp(-0.5)), float((1 + np.exp(-2)) / 2 - np.exp(-1))),
-    Expectation("E[sin πU] for U ~ Uniform(0 to 1)", "uniform", lambda xp, u: xp.sin(np.pi * u),
-                2 / np.pi, 0.5 - 4 / np.pi**2),
-    Expectation("E[X] for X ~ Exponential(rate 2) by inverse CDF", "uniform", lambda xp, u: -xp.log1p(-u) / 2.0,
-                0.5, 0.25),
+    Expectation(
+        "E[X²] for X ~ Normal(μ=0.5 σ=1.5)", "normal", lambda xp, z: (0.5 + 1.5 * z) ** 2, *_mu_sigma_x2(0.5, 1.5)
+    ),
+    Expectation(
+        "E[exp X] for X ~ Normal(μ=0 σ=0.5) (lognormal mean)",
+        "normal",
+        lambda xp, z: xp.exp(0.5 * z),
+        float(np.exp(0.125)),
+        float((np.exp(0.25) - 1) * np.exp(0.25)),
+    ),
+    Expectation(
+        "E[cos X] for X ~ Normal(μ=0 σ=1)",
+        "normal",
+        lambda xp, z: xp.cos(z),
+        float(np.exp(-0.5)),
+        float((1 + np.exp(-2)) / 2 - np.exp(-1)),
+    ),
+    Expectation(
+        "E[sin πU] for U ~ Uniform(0 to 1)", "uniform", lambda xp, u: xp.sin(np.pi * u), 2 / np.pi, 0.5 - 4 / np.pi**2
+    ),
+    Expectation(
+        "E[X] for X ~ Exponential(rate 2) by inverse CDF", "uniform", lambda xp, u: -xp.log1p(-u) / 2.0, 0.5, 0.25
+    ),
 )
 
 
@@ -145,8 +175,13 @@ def expectation_statistic(case: Expectation) -> Callable[[Any], ZTest]:
         rng = ops_for.get(ctx.adapter).rng(stream_seed(ctx.seed, case.name), ctx.dtype, ctx.device)
         draws = rng.normal((n,)) if case.draw == "normal" else rng.uniform((n,))
         values = ctx.numpy(case.f(ctx.xp, draws))
-        return ZTest(np.array(np.mean(values)), np.array(case.mean), np.array(np.sqrt(case.var / n)), n,
-                     "sample mean vs closed form (closed-form variance)")
+        return ZTest(
+            np.array(np.mean(values)),
+            np.array(case.mean),
+            np.array(np.sqrt(case.var / n)),
+            n,
+            "sample mean vs closed form (closed-form variance)",
+        )
 
     return run
 
@@ -171,7 +206,7 @@ def decay_study(ctx: Any) -> Any:
     inside = ctx.numpy(u[0] ** 2 + u[1] ** 2 <= 1.0)
     rmse, theory, start = [], [], 0
     for n in DECAY_N:
-        frac = np.mean(inside[:, start:start + n], axis=1)
+        frac = np.mean(inside[:, start : start + n], axis=1)
         start += n
         rmse.append(float(np.sqrt(np.mean((4 * frac - np.pi) ** 2))))
         theory.append(float(4 * np.sqrt(p * (1 - p) / n)))
@@ -181,17 +216,41 @@ def decay_study(ctx: Any) -> Any:
     z = (slope + 0.5) / se
     zs = z_bound()
     ok = abs(z) <= zs
-    chart = {"title": f"Monte Carlo π: error vs N ({ctx.adapter.name})", "x_label": "N (points)",
-             "y_label": "RMSE of π̂", "log_x": True, "log_y": True,
-             "series": [{"label": f"measured ({DECAY_REPS} repetitions)", "x": list(DECAY_N), "y": rmse},
-                        {"label": "theory 4√(p(1−p)/N)", "x": list(DECAY_N), "y": theory}]}
-    table = {"columns": ["N", "RMSE", "theory", "ratio"],
-             "rows": [[n, r, t, r / t] for n, r, t in zip(DECAY_N, rmse, theory)]}
-    msg = (f"fitted slope {slope:.3f} (theory −0.5; se {se:.3f}, |z| = {abs(z):.2f} "
-           f"{'<=' if ok else '>'} {zs:.2f})")
-    return Outcome("pass" if ok else "fail", abs(slope + 0.5), None, 0.0, zs * se, abs(z) / zs, msg,
-                   data={"slope": slope, "intercept": intercept, "slope_se": se, "z": [z],
-                         "z_bound": zs, "false_alarm_rate": FALSE_ALARM, "chart": chart, "table": table})
+    chart = {
+        "title": f"Monte Carlo π: error vs N ({ctx.adapter.name})",
+        "x_label": "N (points)",
+        "y_label": "RMSE of π̂",
+        "log_x": True,
+        "log_y": True,
+        "series": [
+            {"label": f"measured ({DECAY_REPS} repetitions)", "x": list(DECAY_N), "y": rmse},
+            {"label": "theory 4√(p(1−p)/N)", "x": list(DECAY_N), "y": theory},
+        ],
+    }
+    table = {
+        "columns": ["N", "RMSE", "theory", "ratio"],
+        "rows": [[n, r, t, r / t] for n, r, t in zip(DECAY_N, rmse, theory)],
+    }
+    msg = f"fitted slope {slope:.3f} (theory −0.5; se {se:.3f}, |z| = {abs(z):.2f} {'<=' if ok else '>'} {zs:.2f})"
+    return Outcome(
+        "pass" if ok else "fail",
+        abs(slope + 0.5),
+        None,
+        0.0,
+        zs * se,
+        abs(z) / zs,
+        msg,
+        data={
+            "slope": slope,
+            "intercept": intercept,
+            "slope_se": se,
+            "z": [z],
+            "z_bound": zs,
+            "false_alarm_rate": FALSE_ALARM,
+            "chart": chart,
+            "table": table,
+        },
+    )
 
 
 decay_study.false_alarm_rate = FALSE_ALARM  # type: ignore[attr-defined]
@@ -200,7 +259,9 @@ decay_study.false_alarm_rate = FALSE_ALARM  # type: ignore[attr-defined]
 def specs() -> list[tuple[str, str, Callable, str]]:
     """(case, check, run, kind) for every Monte Carlo task."""
     out = [("Monte Carlo π", "estimate within z-bound", statistical(pi_statistic), "check")]
-    out += [(e.name, "Monte Carlo mean within z-bound", statistical(expectation_statistic(e)), "check")
-            for e in EXPECTATIONS]
+    out += [
+        (e.name, "Monte Carlo mean within z-bound", statistical(expectation_statistic(e)), "check")
+        for e in EXPECTATIONS
+    ]
     out.append(("Monte Carlo π", "error decays as N^-1/2", decay_study, "study"))
     return out

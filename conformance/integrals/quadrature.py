@@ -40,19 +40,21 @@ def check_grid(y_shape: tuple[int, ...], x: Any, axis: int = -1) -> int:
     x = np.asarray(x)
     ndim = len(y_shape)
     if ndim == 0:
-        raise QuadratureInputError("samples are a scalar; pass at least two samples along the "
-                                   "integration axis")
+        raise QuadratureInputError("samples are a scalar; pass at least two samples along the integration axis")
     if not -ndim <= axis < ndim:
-        raise QuadratureInputError(f"axis {axis} is out of range for samples of shape {tuple(y_shape)}; "
-                                   f"use an axis in [{-ndim}, {ndim - 1}]")
+        raise QuadratureInputError(
+            f"axis {axis} is out of range for samples of shape {tuple(y_shape)}; use an axis in [{-ndim}, {ndim - 1}]"
+        )
     axis %= ndim
     if x.ndim != 1:
-        raise QuadratureInputError(f"the grid must be 1-D, but it has shape {x.shape}; pass the grid "
-                                   "points along the integration axis only")
+        raise QuadratureInputError(
+            f"the grid must be 1-D, but it has shape {x.shape}; pass the grid points along the integration axis only"
+        )
     if x.shape[0] != y_shape[axis]:
         raise QuadratureInputError(
             f"mismatched shapes: samples have {y_shape[axis]} points along axis {axis} (shape "
-            f"{tuple(y_shape)}) but the grid has {x.shape[0]}; give one grid point per sample")
+            f"{tuple(y_shape)}) but the grid has {x.shape[0]}; give one grid point per sample"
+        )
     if x.shape[0] < 2:
         raise QuadratureInputError("a trapezoid rule needs at least two grid points; add samples")
     if not np.all(np.isfinite(x)):
@@ -63,12 +65,21 @@ def check_grid(y_shape: tuple[int, ...], x: Any, axis: int = -1) -> int:
         raise QuadratureInputError(
             f"the integration grid is not strictly monotone: x[{i + 1}] = {float(x[i + 1])!r} follows "
             f"x[{i}] = {float(x[i])!r}; sort the grid and the samples together (order = np.argsort(x)) "
-            "and drop repeated points")
+            "and drop repeated points"
+        )
     return axis
 
 
-def integrate(adapter: Any, y: Any, x: Any, axis: int = -1, cumulative: bool = False,
-              api: str | None = None, dtype: str = "float64", device: str = "cpu") -> np.ndarray:
+def integrate(
+    adapter: Any,
+    y: Any,
+    x: Any,
+    axis: int = -1,
+    cumulative: bool = False,
+    api: str | None = None,
+    dtype: str = "float64",
+    device: str = "cpu",
+) -> np.ndarray:
     """∫ y dx along ``axis`` by ``adapter``'s framework (its trapezoid API ``api``, or its cumulative
     trapezoid), from numpy inputs that are validated first; returns a numpy array."""
     y = np.asarray(y, dtype=np.float64)
@@ -107,7 +118,7 @@ def cumulative_jacobians(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.n
     jy = np.zeros((n - 1, n))
     jx = np.zeros((n - 1, n))
     for k in range(n - 1):
-        for i in range(k + 1):           # term i of C_k: h_i (y_i + y_{i+1}) / 2
+        for i in range(k + 1):  # term i of C_k: h_i (y_i + y_{i+1}) / 2
             jy[k, i] += h[i] / 2
             jy[k, i + 1] += h[i] / 2
             jx[k, i + 1] += (y[i] + y[i + 1]) / 2
@@ -115,8 +126,9 @@ def cumulative_jacobians(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.n
     return jy, jx
 
 
-def closed_form_vjp(y: np.ndarray, x: np.ndarray, axis: int, u: np.ndarray, cumulative: bool
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def closed_form_vjp(
+    y: np.ndarray, x: np.ndarray, axis: int, u: np.ndarray, cumulative: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """(uᵀ ∂out/∂y, uᵀ ∂out/∂x) for out = C(y, x) (cumulative) or T(y, x), cotangent u."""
     yl = np.moveaxis(y, axis, -1)
     ul = np.moveaxis(u, axis, -1) if cumulative else np.asarray(u)[..., None]
@@ -138,7 +150,7 @@ class QuadCase:
     own parameter ``params[k]``. ``f2_bound(p)`` bounds |f_p''| on the interval."""
 
     name: str
-    shape: tuple[int, ...]        # samples' shape; the grid runs along ``axis``
+    shape: tuple[int, ...]  # samples' shape; the grid runs along ``axis``
     axis: int
     interval: tuple[float, float]
     f: Callable[[np.ndarray, float], np.ndarray]
@@ -182,18 +194,50 @@ class QuadCase:
 
 
 CASES: tuple[QuadCase, ...] = (
-    QuadCase("sin(kx) on an uneven grid", (33,), 0, (0.0, 3.0),
-             lambda x, k: np.sin(k * x), lambda t, k: mpmath.sin(k * t), lambda k: k * k, (1.5,),
-             "one integrand, 33 uneven points"),
-    QuadCase("batch of 3 along the last axis", (3, 25), -1, (-1.0, 2.0),
-             lambda x, k: np.sin(k * x) + k * x ** 2, lambda t, k: mpmath.sin(k * t) + k * t ** 2,
-             lambda k: k * k + 2 * k, (0.5, 1.0, 2.0), "rows sin(kx) + kx², k = 0.5, 1, 2"),
-    QuadCase("batch of 4 along axis 0", (21, 4), 0, (-2.0, 2.0),
-             lambda x, k: np.exp(-k * x ** 2), lambda t, k: mpmath.exp(-k * t ** 2), lambda k: 2 * k,
-             (0.25, 0.5, 1.0, 2.0), "columns exp(−kx²); |f''| <= 2k"),
-    QuadCase("3-D batch along the middle axis", (2, 17, 3), 1, (0.5, 2.5),
-             lambda x, k: np.cos(k * x), lambda t, k: mpmath.cos(k * t), lambda k: k * k,
-             (0.5, 1.0, 1.5, 2.0, 2.5, 3.0), "cos(kx) for six k in a (2, ·, 3) batch"),
+    QuadCase(
+        "sin(kx) on an uneven grid",
+        (33,),
+        0,
+        (0.0, 3.0),
+        lambda x, k: np.sin(k * x),
+        lambda t, k: mpmath.sin(k * t),
+        lambda k: k * k,
+        (1.5,),
+        "one integrand, 33 uneven points",
+    ),
+    QuadCase(
+        "batch of 3 along the last axis",
+        (3, 25),
+        -1,
+        (-1.0, 2.0),
+        lambda x, k: np.sin(k * x) + k * x**2,
+        lambda t, k: mpmath.sin(k * t) + k * t**2,
+        lambda k: k * k + 2 * k,
+        (0.5, 1.0, 2.0),
+        "rows sin(kx) + kx², k = 0.5, 1, 2",
+    ),
+    QuadCase(
+        "batch of 4 along axis 0",
+        (21, 4),
+        0,
+        (-2.0, 2.0),
+        lambda x, k: np.exp(-k * x**2),
+        lambda t, k: mpmath.exp(-k * t**2),
+        lambda k: 2 * k,
+        (0.25, 0.5, 1.0, 2.0),
+        "columns exp(−kx²); |f''| <= 2k",
+    ),
+    QuadCase(
+        "3-D batch along the middle axis",
+        (2, 17, 3),
+        1,
+        (0.5, 2.5),
+        lambda x, k: np.cos(k * x),
+        lambda t, k: mpmath.cos(k * t),
+        lambda k: k * k,
+        (0.5, 1.0, 1.5, 2.0, 2.5, 3.0),
+        "cos(kx) for six k in a (2, ·, 3) batch",
+    ),
 )
 
 
@@ -225,8 +269,17 @@ def derivative_tolerance(ctx: Any, check: str = "quadrature") -> Any:
 def _outcome(ctx: Any, worst: Any, tol: Any, message: str, data: dict, inp: Any = None) -> Any:
     from conformance.engine import Outcome
 
-    return Outcome("pass" if worst.ok else "fail", worst.max_abs_error, worst.max_rel_error, tol.rtol,
-                   tol.atol, worst.error_ratio, message, input=inp, data=data)
+    return Outcome(
+        "pass" if worst.ok else "fail",
+        worst.max_abs_error,
+        worst.max_rel_error,
+        tol.rtol,
+        tol.atol,
+        worst.error_ratio,
+        message,
+        input=inp,
+        data=data,
+    )
 
 
 def _worst(comparisons: dict) -> Any:
@@ -252,18 +305,24 @@ def value_check(case: QuadCase, cumulative: bool) -> Callable:
         y, x, _ = case_data(case, ctx.seed, ctx.dtype)
         axis = check_grid(y.shape, x, case.axis)
         exact = mp_cumulative(y, x, axis) if cumulative else mp_trapezoid(y, x, axis)
-        scipy_ref = (si.cumulative_trapezoid(y, x, axis=axis) if cumulative
-                     else si.trapezoid(y, x, axis=axis))
+        scipy_ref = si.cumulative_trapezoid(y, x, axis=axis) if cumulative else si.trapezoid(y, x, axis=axis)
         tol = policy("quadrature", ctx.dtype, "ad")
-        found, data = {}, {"references": "mpmath sum at 40 digits; scipy.integrate."
-                           + ("cumulative_trapezoid" if cumulative else "trapezoid")}
+        found, data = (
+            {},
+            {
+                "references": "mpmath sum at 40 digits; scipy.integrate."
+                + ("cumulative_trapezoid" if cumulative else "trapezoid")
+            },
+        )
         for api in _apis(ops, cumulative):
             name = api or ops.cumulative_api
             got = ctx.numpy(_call(ops, api, cumulative)(ctx.array(y), ctx.array(x), axis))
             found[name] = compare(got, exact, tol)
             found[name + " vs scipy"] = compare(got, scipy_ref, policy("quadrature", ctx.dtype, "ad"))
-            data[name] = {"max_abs_error_vs_mpmath": found[name].max_abs_error,
-                          "max_abs_error_vs_scipy": found[name + " vs scipy"].max_abs_error}
+            data[name] = {
+                "max_abs_error_vs_mpmath": found[name].max_abs_error,
+                "max_abs_error_vs_scipy": found[name + " vs scipy"].max_abs_error,
+            }
         worst = _worst(found)
         names = [api or ops.cumulative_api for api in _apis(ops, cumulative)]
         msg = f"{', '.join(names)} vs mpmath sum and scipy; error ratio {worst.error_ratio:.3g}"
@@ -293,16 +352,22 @@ def bound_check(case: QuadCase) -> Callable:
             got = ctx.numpy(ops.trapezoid(ctx.array(y), ctx.array(x), axis, api))
             err = np.abs(got - exact)
             ratio = float(np.max(err / allowed)) if np.all(np.isfinite(err)) else float("nan")
-            found[api] = Comparison(float(np.max(err)), float(np.max(err / np.abs(exact))), ratio,
-                                    bool(ratio <= 1.0))
-            data[api] = {"max_abs_error_vs_quad": float(np.max(err)),
-                         "error_over_bound": float(np.max(err / bound))}
+            found[api] = Comparison(float(np.max(err)), float(np.max(err / np.abs(exact))), ratio, bool(ratio <= 1.0))
+            data[api] = {"max_abs_error_vs_quad": float(np.max(err)), "error_over_bound": float(np.max(err / bound))}
         worst = _worst(found)
         verdict = "within" if worst.ok else "exceeds"
-        msg = (f"|T − ∫f| = {worst.max_abs_error:.3g} {verdict} the theorem's bound "
-               f"Σh³/12·max|f''| = {np.max(bound):.3g} (+ rounding)")
-        return _outcome(ctx, worst, type(tol)(tol.rtol, float(np.max(allowed - tol.rtol * np.abs(exact))),
-                                               tol.reason), msg, data, {"x": x, "y": y})
+        msg = (
+            f"|T − ∫f| = {worst.max_abs_error:.3g} {verdict} the theorem's bound "
+            f"Σh³/12·max|f''| = {np.max(bound):.3g} (+ rounding)"
+        )
+        return _outcome(
+            ctx,
+            worst,
+            type(tol)(tol.rtol, float(np.max(allowed - tol.rtol * np.abs(exact))), tol.reason),
+            msg,
+            data,
+            {"x": x, "y": y},
+        )
 
     return run
 
@@ -323,15 +388,24 @@ def gradient_check(case: QuadCase, cumulative: bool, wrt: str) -> Callable:
         found, data = {}, {"oracle": "closed form (the rule is linear in y and affine in each x_i)"}
         for api in _apis(ops, cumulative):
             rule = _call(ops, api, cumulative)
-            f = ((lambda s, rule=rule: rule(s, xt, axis)) if wrt == "samples"
-                 else (lambda g, rule=rule: rule(yt, g, axis)))
+            f = (
+                (lambda s, rule=rule: rule(s, xt, axis))
+                if wrt == "samples"
+                else (lambda g, rule=rule: rule(yt, g, axis))
+            )
             _, ct = ctx.adapter.vjp(f, yt if wrt == "samples" else xt, ut)
             name = api or ops.cumulative_api
             found[name] = compare(ctx.numpy(ct), expected, tol)
             data[name] = {"max_abs_error": found[name].max_abs_error}
         worst = _worst(found)
-        return _outcome(ctx, worst, tol, f"VJP wrt the {wrt} vs closed form; error ratio "
-                        f"{worst.error_ratio:.3g}", data, {"x": x, "y": y, "u": u})
+        return _outcome(
+            ctx,
+            worst,
+            tol,
+            f"VJP wrt the {wrt} vs closed form; error ratio {worst.error_ratio:.3g}",
+            data,
+            {"x": x, "y": y, "u": u},
+        )
 
     return run
 
@@ -357,9 +431,19 @@ def specs() -> list[tuple[str, str, Callable, Callable | None, bool]]:
             (c.name, "trapezoid gradient wrt samples", gradient_check(c, False, "samples"), trapezoid_applies, True),
             (c.name, "trapezoid gradient wrt grid", gradient_check(c, False, "grid"), trapezoid_applies, True),
             (c.name, "cumulative trapezoid value", value_check(c, True), cumulative_applies, False),
-            (c.name, "cumulative trapezoid gradient wrt samples", gradient_check(c, True, "samples"),
-             cumulative_applies, True),
-            (c.name, "cumulative trapezoid gradient wrt grid", gradient_check(c, True, "grid"),
-             cumulative_applies, True),
+            (
+                c.name,
+                "cumulative trapezoid gradient wrt samples",
+                gradient_check(c, True, "samples"),
+                cumulative_applies,
+                True,
+            ),
+            (
+                c.name,
+                "cumulative trapezoid gradient wrt grid",
+                gradient_check(c, True, "grid"),
+                cumulative_applies,
+                True,
+            ),
         ]
     return out

@@ -61,11 +61,23 @@ def ito_identity_check(ctx: Any) -> Any:
     w = np.cumsum(ctx.numpy(dw), axis=1) - ctx.numpy(dw)
     scale = np.sum(np.abs(w * ctx.numpy(dw)), axis=1) + wt**2 + qv
     tol = policy("quadrature", ctx.dtype, "ad")
-    worst = max((scaled_comparison(float(si), float((ti**2 - qi) / 2), float(sc), tol)
-                 for si, ti, qi, sc in zip(s, wt, qv, scale)), key=lambda c: c.error_ratio)
-    return Outcome("pass" if worst.ok else "fail", worst.max_abs_error, worst.max_rel_error, tol.rtol,
-                   tol.atol, worst.error_ratio, f"Euler–Maruyama Itô sum vs (W_T² − ΣΔW²)/2 on 256 paths; "
-                   f"worst error ratio {worst.error_ratio:.3g}", data={"steps": ITO_STEPS})
+    worst = max(
+        (
+            scaled_comparison(float(si), float((ti**2 - qi) / 2), float(sc), tol)
+            for si, ti, qi, sc in zip(s, wt, qv, scale)
+        ),
+        key=lambda c: c.error_ratio,
+    )
+    return Outcome(
+        "pass" if worst.ok else "fail",
+        worst.max_abs_error,
+        worst.max_rel_error,
+        tol.rtol,
+        tol.atol,
+        worst.error_ratio,
+        f"Euler–Maruyama Itô sum vs (W_T² − ΣΔW²)/2 on 256 paths; worst error ratio {worst.error_ratio:.3g}",
+        data={"steps": ITO_STEPS},
+    )
 
 
 def ito_limit_statistic(ctx: Any, paths: int = ITO_PATHS) -> ZTest:
@@ -76,8 +88,14 @@ def ito_limit_statistic(ctx: Any, paths: int = ITO_PATHS) -> ZTest:
     est = np.array([np.mean(d), np.mean(d * d)])
     expected = np.array([0.0, T**2 / (2 * n)])
     se = np.array([np.sqrt(T**2 / (2 * n) / paths), np.sqrt((T / (2 * n)) ** 4 * (8 * n**2 + 48 * n) / paths)])
-    return ZTest(est, expected, se, paths, f"Σ W ΔW − (W_T² − T)/2: mean and mean square over paths "
-                 f"vs 0 and T²/(2n) (n = {n})", {"steps": n})
+    return ZTest(
+        est,
+        expected,
+        se,
+        paths,
+        f"Σ W ΔW − (W_T² − T)/2: mean and mean square over paths vs 0 and T²/(2n) (n = {n})",
+        {"steps": n},
+    )
 
 
 def gbm_solve(xp: Any, theta: Any, dw: Any, steps: int) -> Any:
@@ -105,8 +123,14 @@ def gbm_value_statistic(ctx: Any, paths: int = GBM_PATHS) -> ZTest:
     xt = ctx.numpy(gbm_solve(ctx.xp, theta, dw, GBM_STEPS))
     est, se = mean_and_se(xt[:, None])
     mean, _, _ = gbm_expected(GBM_STEPS)
-    return ZTest(est, np.array([mean]), se, paths, "E[X_T] of the Euler–Maruyama solve vs x₀(1 + a dt)ⁿ",
-                 {"continuous_closed_form": GBM["x0"] * np.exp(GBM["a"] * T), "steps": GBM_STEPS})
+    return ZTest(
+        est,
+        np.array([mean]),
+        se,
+        paths,
+        "E[X_T] of the Euler–Maruyama solve vs x₀(1 + a dt)ⁿ",
+        {"continuous_closed_form": GBM["x0"] * np.exp(GBM["a"] * T), "steps": GBM_STEPS},
+    )
 
 
 def gbm_gradient_statistic(ctx: Any, paths: int = GBM_PATHS) -> ZTest:
@@ -115,16 +139,22 @@ def gbm_gradient_statistic(ctx: Any, paths: int = GBM_PATHS) -> ZTest:
     jac = ctx.numpy(ctx.adapter.jacobian(lambda th: gbm_solve(ctx.xp, th, dw, GBM_STEPS), mode="fwd")(theta))
     est, se = mean_and_se(jac)
     _, scheme, cont = gbm_expected(GBM_STEPS)
-    return ZTest(est, scheme, se, paths, "pathwise ∇(x₀, a, b) E[X_T] through the Euler–Maruyama solve "
-                 "vs the scheme's closed form", {"continuous_closed_form": cont,
-                                                 "scheme_bias_vs_continuous": scheme - cont,
-                                                 "steps": GBM_STEPS})
+    return ZTest(
+        est,
+        scheme,
+        se,
+        paths,
+        "pathwise ∇(x₀, a, b) E[X_T] through the Euler–Maruyama solve vs the scheme's closed form",
+        {"continuous_closed_form": cont, "scheme_bias_vs_continuous": scheme - cont, "steps": GBM_STEPS},
+    )
 
 
 def specs() -> list[tuple[str, str, Callable]]:
     ito = "Itô integral ∫₀ᵀ W dW"
     gbm = "geometric Brownian motion"
-    return [(ito, "Euler–Maruyama sum identity per path", ito_identity_check),
-            (ito, "converges to (W_T² − T)/2 within z-bound", statistical(ito_limit_statistic)),
-            (gbm, "E[X_T] within z-bound", statistical(gbm_value_statistic)),
-            (gbm, "pathwise gradient of E[X_T] within z-bound", statistical(gbm_gradient_statistic))]
+    return [
+        (ito, "Euler–Maruyama sum identity per path", ito_identity_check),
+        (ito, "converges to (W_T² − T)/2 within z-bound", statistical(ito_limit_statistic)),
+        (gbm, "E[X_T] within z-bound", statistical(gbm_value_statistic)),
+        (gbm, "pathwise gradient of E[X_T] within z-bound", statistical(gbm_gradient_statistic)),
+    ]

@@ -15,8 +15,18 @@ from __future__ import annotations
 from . import activations, elementwise, fft, linalg, losses, manipulation, nn, reductions, special, statistics
 from .table import Op, cases
 
-OPS: list[Op] = [*special.OPS, *activations.OPS, *reductions.OPS, *linalg.OPS, *losses.OPS, *nn.OPS,
-                 *elementwise.OPS, *manipulation.OPS, *statistics.OPS, *fft.OPS]
+OPS: list[Op] = [
+    *special.OPS,
+    *activations.OPS,
+    *reductions.OPS,
+    *linalg.OPS,
+    *losses.OPS,
+    *nn.OPS,
+    *elementwise.OPS,
+    *manipulation.OPS,
+    *statistics.OPS,
+    *fft.OPS,
+]
 CASES = [c for op in OPS for c in cases(op)]
 
 _BY_NAME = {op.name: op for op in OPS}

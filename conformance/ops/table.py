@@ -33,37 +33,37 @@ from conformance.errors import NotProvidedError
 
 @dataclass(frozen=True)
 class Op:
-    name: str                                   # the scipy.special / array-API name where one exists
-    family: str                                 # report family: special, activations, elementwise, ...
-    exact: Callable[..., Any] | None            # elementwise rows: the exact value from mpf arguments
+    name: str  # the scipy.special / array-API name where one exists
+    family: str  # report family: special, activations, elementwise, ...
+    exact: Callable[..., Any] | None  # elementwise rows: the exact value from mpf arguments
     #                                             (and params); None for a whole-array row (``oracle``)
-    public: dict[str, tuple[str, ...]]          # framework -> its public names, first = primary
+    public: dict[str, tuple[str, ...]]  # framework -> its public names, first = primary
     domain: tuple[tuple[float, float], ...] | tuple[float, float] = (-2.0, 2.0)  # per argument
     defined_on: tuple[float, float] = (-np.inf, np.inf)  # open interval where it is smooth (unary)
-    points: Sequence[tuple] = ()                # (name, value or per-argument values[, orders[, note[,
+    points: Sequence[tuple] = ()  # (name, value or per-argument values[, orders[, note[,
     #                                             condition]]]): condition as SpecialPoint.condition
     params: dict[str, Any] = field(default_factory=dict)
     arity: int = 1
-    smooth_order: int = 3                       # derivatives checked up to this order
+    smooth_order: int = 3  # derivatives checked up to this order
     dtypes: tuple[str, ...] = ("float64", "float32")
     valid: Callable[[np.ndarray], str | None] | None = None
-    kinks: tuple[float, ...] = ()               # points where a derivative jumps (relu at 0): random
+    kinks: tuple[float, ...] = ()  # points where a derivative jumps (relu at 0): random
     #                                             inputs never sit on them; what is returned there is a
     #                                             convention, for the conventions suite
-    call: Callable[..., Any] | None = None      # (f, *args, **params) -> value where the public
+    call: Callable[..., Any] | None = None  # (f, *args, **params) -> value where the public
     #                                             functions take their arguments otherwise than f(*args, **params)
     # ---- whole-array rows (reductions, linear algebra, losses, ...): the function of the whole input
     oracle: Callable[[Any, Any], Any] | None = None  # (xp, x) -> the exact value, written against xp
     #                                             and evaluated by the oracles in mpmath (never under test)
     args: Callable[[Any, Any], tuple] | None = None  # (xp, x) -> the public function's positional
     #                                             arguments (constants made with xp.asarray(c, like=x))
-    shapes: tuple[tuple[int, ...], ...] = ()    # input shapes (default: elementwise menus)
+    shapes: tuple[tuple[int, ...], ...] = ()  # input shapes (default: elementwise menus)
     make_input: Callable[[np.random.Generator, tuple[int, ...]], np.ndarray] | None = None
-    scalar: bool = False                        # the function returns a scalar (a loss)
+    scalar: bool = False  # the function returns a scalar (a loss)
     out: Callable[[Any, Any], Any] | None = None  # (xp, value) -> what is checked, written against xp:
     #                                             the part of a tuple output, or a gauge-invariant loss
     #                                             of it (the oracle computes the same quantity)
-    special: Sequence[tuple] = ()               # whole-array special points (name, array[, orders[, note[,
+    special: Sequence[tuple] = ()  # whole-array special points (name, array[, orders[, note[,
     #                                             condition: the derivative's condition number there]]])
     doc: str = ""
 
@@ -79,8 +79,8 @@ class Op:
         return max((len(v) for v in self.public.values()), default=0)
 
 
-SHAPES = ((3,), (2, 3))        # unary: as the elementwise catalog
-BINARY_SHAPES = ((2, 3),)      # binary: the rows of a (2, n) input are the two arguments
+SHAPES = ((3,), (2, 3))  # unary: as the elementwise catalog
+BINARY_SHAPES = ((2, 3),)  # binary: the rows of a (2, n) input are the two arguments
 
 
 def _case_name(op: Op, k: int) -> str:
@@ -152,8 +152,16 @@ def _special_points(op: Op, shape: tuple[int, ...]) -> tuple[SpecialPoint, ...]:
         orders = tuple(rest[0]) if rest else (1, 2)
         note = rest[1] if len(rest) > 1 else ""
         condition = float(rest[2]) if len(rest) > 2 else 1.0
-        out.append(SpecialPoint(pname, np.asarray(value, dtype=np.float64), "mpmath",
-                                tuple(o for o in orders if o <= op.smooth_order), note, condition))
+        out.append(
+            SpecialPoint(
+                pname,
+                np.asarray(value, dtype=np.float64),
+                "mpmath",
+                tuple(o for o in orders if o <= op.smooth_order),
+                note,
+                condition,
+            )
+        )
     for p in op.points:
         pname, value, *rest = p
         orders = tuple(rest[0]) if rest else (1, 2)
@@ -163,8 +171,7 @@ def _special_points(op: Op, shape: tuple[int, ...]) -> tuple[SpecialPoint, ...]:
             x = np.full(shape, float(value))
         else:
             x = np.stack([np.full(shape[1:], float(v)) for v in value])
-        out.append(SpecialPoint(pname, x, "mpmath", tuple(o for o in orders if o <= op.smooth_order), note,
-                                condition))
+        out.append(SpecialPoint(pname, x, "mpmath", tuple(o for o in orders if o <= op.smooth_order), note, condition))
     return tuple(out)
 
 
@@ -206,14 +213,27 @@ def cases(op: Op) -> list[Case]:
             if len(names) > k:
                 impls[fw] = _impl(op, fw, names[k], names[:k])
         called = ", ".join(f"{fw}: {op.public[fw][k]}" for fw in impls)
-        out.append(Case(
-            name=_case_name(op, k), family=op.family, fn=_float_fn(op), shapes=shapes,
-            domain=op.domains()[0], make_input=_make_input(op), pointwise=op.arity == 1,
-            defined_on=op.defined_on if op.arity == 1 else (-np.inf, np.inf), valid=_validity(op),
-            analytic=False, smooth_order=op.smooth_order, dtypes=op.dtypes, impls=impls,
-            only_impls=True, exact_fn=_exact_fn(op),
-            special_points=_special_points(op, shapes[0]),
-            doc=f"{op.doc or op.name} — calls {called}"))
+        out.append(
+            Case(
+                name=_case_name(op, k),
+                family=op.family,
+                fn=_float_fn(op),
+                shapes=shapes,
+                domain=op.domains()[0],
+                make_input=_make_input(op),
+                pointwise=op.arity == 1,
+                defined_on=op.defined_on if op.arity == 1 else (-np.inf, np.inf),
+                valid=_validity(op),
+                analytic=False,
+                smooth_order=op.smooth_order,
+                dtypes=op.dtypes,
+                impls=impls,
+                only_impls=True,
+                exact_fn=_exact_fn(op),
+                special_points=_special_points(op, shapes[0]),
+                doc=f"{op.doc or op.name} — calls {called}",
+            )
+        )
     return out
 
 
@@ -227,10 +247,25 @@ def _array_cases(op: Op) -> list[Case]:
     for k in range(op.entry_points()):
         impls = _impls(op, k)
         called = ", ".join(f"{fw}: {op.public[fw][k]}" for fw in impls)
-        out.append(Case(
-            name=_case_name(op, k), family=op.family, fn=_numpy_oracle(op), shapes=op.shapes or SHAPES,
-            domain=op.domains()[0], make_input=op.make_input, scalar=op.scalar, pointwise=False,
-            valid=op.valid, analytic=False, smooth_order=op.smooth_order, dtypes=op.dtypes, impls=impls,
-            only_impls=True, exact_fn=op.oracle, special_points=_special_points(op, ()),
-            doc=f"{op.doc or op.name} — calls {called}"))
+        out.append(
+            Case(
+                name=_case_name(op, k),
+                family=op.family,
+                fn=_numpy_oracle(op),
+                shapes=op.shapes or SHAPES,
+                domain=op.domains()[0],
+                make_input=op.make_input,
+                scalar=op.scalar,
+                pointwise=False,
+                valid=op.valid,
+                analytic=False,
+                smooth_order=op.smooth_order,
+                dtypes=op.dtypes,
+                impls=impls,
+                only_impls=True,
+                exact_fn=op.oracle,
+                special_points=_special_points(op, ()),
+                doc=f"{op.doc or op.name} — calls {called}",
+            )
+        )
     return out

@@ -20,11 +20,11 @@ CANONICAL_LIBRARY = "torch"
 
 @dataclass(frozen=True)
 class Optimizer:
-    rule: str                # key of rules.RULES
-    flags: dict              # flags that define the optimizer (nesterov, centered, decoupled)
-    hyper: dict              # hyperparameters used by the checks, besides lr
-    adaptive: bool           # True: per-coordinate step sizes (chooses the objective's lr)
-    lr_probe: bool = False   # has a velocity, so a mid-run lr change exposes where η enters it
+    rule: str  # key of rules.RULES
+    flags: dict  # flags that define the optimizer (nesterov, centered, decoupled)
+    hyper: dict  # hyperparameters used by the checks, besides lr
+    adaptive: bool  # True: per-coordinate step sizes (chooses the objective's lr)
+    lr_probe: bool = False  # has a velocity, so a mid-run lr change exposes where η enters it
     eps_probe: bool = False  # has an ε, so tiny gradients expose its placement
 
 
@@ -33,16 +33,19 @@ OPTIMIZERS: dict[str, Optimizer] = {
     "momentum": Optimizer("momentum", {}, {"momentum": 0.9}, False, lr_probe=True),
     "nesterov": Optimizer("momentum", {"nesterov": True}, {"momentum": 0.9}, False, lr_probe=True),
     "adam": Optimizer("adam", {}, {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, True, eps_probe=True),
-    "adamw": Optimizer("adam", {"decoupled": True},
-                       {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01}, True,
-                       eps_probe=True),
+    "adamw": Optimizer(
+        "adam",
+        {"decoupled": True},
+        {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01},
+        True,
+        eps_probe=True,
+    ),
     "rmsprop": Optimizer("rmsprop", {}, {"rho": 0.9, "eps": 1e-8}, True, eps_probe=True),
-    "rmsprop_centered": Optimizer("rmsprop", {"centered": True}, {"rho": 0.9, "eps": 1e-8}, True,
-                                  eps_probe=True),
-    "rmsprop_momentum": Optimizer("rmsprop", {}, {"rho": 0.9, "eps": 1e-8, "momentum": 0.9}, True,
-                                  lr_probe=True, eps_probe=True),
-    "adagrad": Optimizer("adagrad", {}, {"eps": 1e-10, "initial_accumulator": 0.1}, True,
-                         eps_probe=True),
+    "rmsprop_centered": Optimizer("rmsprop", {"centered": True}, {"rho": 0.9, "eps": 1e-8}, True, eps_probe=True),
+    "rmsprop_momentum": Optimizer(
+        "rmsprop", {}, {"rho": 0.9, "eps": 1e-8, "momentum": 0.9}, True, lr_probe=True, eps_probe=True
+    ),
+    "adagrad": Optimizer("adagrad", {}, {"eps": 1e-10, "initial_accumulator": 0.1}, True, eps_probe=True),
 }
 
 
@@ -61,17 +64,19 @@ _K = "https://keras.io/api/optimizers/"
 DOCUMENTED: dict[str, dict[str, Documented]] = {
     "torch": {
         "sgd": Documented({"decoupled": False}, _T + "SGD.html"),
-        "momentum": Documented({"lr_in_velocity": False}, _T + "SGD.html",
-                               "b ← μb + (1−τ)g, θ ← θ − ηb (first step b = g)"),
+        "momentum": Documented(
+            {"lr_in_velocity": False}, _T + "SGD.html", "b ← μb + (1−τ)g, θ ← θ − ηb (first step b = g)"
+        ),
         "nesterov": Documented({"lr_in_velocity": False}, _T + "SGD.html", "θ ← θ − η(g + μb)"),
-        "adam": Documented({"eps_hat": False, "decoupled": False}, _T + "Adam.html",
-                           "ε outside √v̂; weight_decay is L2 (coupled)"),
+        "adam": Documented(
+            {"eps_hat": False, "decoupled": False}, _T + "Adam.html", "ε outside √v̂; weight_decay is L2 (coupled)"
+        ),
         "adamw": Documented({"eps_hat": False}, _T + "AdamW.html", "θ ← θ(1 − ηλ) first"),
-        "rmsprop": Documented({"eps_in_sqrt": False, "decoupled": False}, _T + "RMSprop.html",
-                              "g/(√v + ε)"),
+        "rmsprop": Documented({"eps_in_sqrt": False, "decoupled": False}, _T + "RMSprop.html", "g/(√v + ε)"),
         "rmsprop_centered": Documented({"eps_in_sqrt": False}, _T + "RMSprop.html"),
-        "rmsprop_momentum": Documented({"eps_in_sqrt": False, "lr_in_velocity": False},
-                                       _T + "RMSprop.html", "b ← μb + g/(√v + ε), θ ← θ − ηb"),
+        "rmsprop_momentum": Documented(
+            {"eps_in_sqrt": False, "lr_in_velocity": False}, _T + "RMSprop.html", "b ← μb + g/(√v + ε), θ ← θ − ηb"
+        ),
         "adagrad": Documented({"eps_in_sqrt": False}, _T + "Adagrad.html", "g/(√S + ε), S₀ = 0"),
     },
     "optax": {
@@ -80,29 +85,32 @@ DOCUMENTED: dict[str, dict[str, Documented]] = {
         "nesterov": Documented({"lr_in_velocity": False}, _O + "sgd"),
         "adam": Documented({"eps_hat": False}, _O + "adam", "m̂/(√(v̂ + ε_root) + ε)"),
         "adamw": Documented({"eps_hat": False}, _O + "adamw", "update + λθ, then scale by −η"),
-        "rmsprop": Documented({"eps_in_sqrt": True}, _O + "rmsprop", "eps_in_sqrt=True default",
-                              {"eps_in_sqrt": False}),
-        "rmsprop_centered": Documented({"eps_in_sqrt": True}, _O + "rmsprop", "",
-                                       {"eps_in_sqrt": False}),
-        "rmsprop_momentum": Documented({"eps_in_sqrt": True, "lr_in_velocity": True}, _O + "rmsprop",
-                                       "scale_by_learning_rate comes before trace(momentum)",
-                                       {"eps_in_sqrt": False}),
+        "rmsprop": Documented(
+            {"eps_in_sqrt": True}, _O + "rmsprop", "eps_in_sqrt=True default", {"eps_in_sqrt": False}
+        ),
+        "rmsprop_centered": Documented({"eps_in_sqrt": True}, _O + "rmsprop", "", {"eps_in_sqrt": False}),
+        "rmsprop_momentum": Documented(
+            {"eps_in_sqrt": True, "lr_in_velocity": True},
+            _O + "rmsprop",
+            "scale_by_learning_rate comes before trace(momentum)",
+            {"eps_in_sqrt": False},
+        ),
         "adagrad": Documented({"eps_in_sqrt": True}, _O + "adagrad", "g/√(S + ε), S₀ = 0.1"),
     },
     "keras": {
         "sgd": Documented({"decoupled": True}, _K + "sgd/", "weight_decay: θ ← θ − ηλθ"),
         "momentum": Documented({"lr_in_velocity": True}, _K + "sgd/", "v ← μv − ηg, θ ← θ + v"),
         "nesterov": Documented({"lr_in_velocity": True}, _K + "sgd/", "θ ← θ + μv − ηg"),
-        "adam": Documented({"eps_hat": True, "decoupled": True}, _K + "adam/",
-                           "epsilon is the paper's ε̂ (formula before Section 2.1)"),
+        "adam": Documented(
+            {"eps_hat": True, "decoupled": True}, _K + "adam/", "epsilon is the paper's ε̂ (formula before Section 2.1)"
+        ),
         "adamw": Documented({"eps_hat": True}, _K + "adamw/", "Adam's ε̂ with decoupled decay"),
-        "rmsprop": Documented({"eps_in_sqrt": True, "decoupled": True}, _K + "rmsprop/",
-                              "g/√(v + ε)"),
+        "rmsprop": Documented({"eps_in_sqrt": True, "decoupled": True}, _K + "rmsprop/", "g/√(v + ε)"),
         "rmsprop_centered": Documented({"eps_in_sqrt": True}, _K + "rmsprop/"),
-        "rmsprop_momentum": Documented({"eps_in_sqrt": True, "lr_in_velocity": True},
-                                       _K + "rmsprop/", "m ← μm + ηg/√(v + ε), θ ← θ − m"),
-        "adagrad": Documented({"eps_in_sqrt": True, "decoupled": True}, _K + "adagrad/",
-                              "g/√(S + ε), S₀ = 0.1"),
+        "rmsprop_momentum": Documented(
+            {"eps_in_sqrt": True, "lr_in_velocity": True}, _K + "rmsprop/", "m ← μm + ηg/√(v + ε), θ ← θ − m"
+        ),
+        "adagrad": Documented({"eps_in_sqrt": True, "decoupled": True}, _K + "adagrad/", "g/√(S + ε), S₀ = 0.1"),
     },
 }
 
@@ -122,7 +130,8 @@ def documented(library: str, optimizer: str) -> Documented:
     except KeyError:
         raise UnknownOptimizerError(
             f"no documented rule for {library}:{optimizer}; known optimizers: "
-            f"{', '.join(DOCUMENTED.get(family(library), {}))}") from None
+            f"{', '.join(DOCUMENTED.get(family(library), {}))}"
+        ) from None
 
 
 def reference_flags(library: str, optimizer: str, **override: object) -> dict:

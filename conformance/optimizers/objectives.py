@@ -47,8 +47,13 @@ def _quadratic_parts(n: int = 6, seed: int = 0) -> tuple[Array, Array, Array]:
 
 def quadratic(scale: float = 1.0, name: str = "quadratic") -> Objective:
     a, b, x0 = _quadratic_parts()
-    return Objective(name, x0, lambda x: scale * (0.5 * x @ a @ x - b @ x),
-                     lambda x: scale * (a @ x - b), {"plain": 0.05, "adaptive": 0.005})
+    return Objective(
+        name,
+        x0,
+        lambda x: scale * (0.5 * x @ a @ x - b @ x),
+        lambda x: scale * (a @ x - b),
+        {"plain": 0.05, "adaptive": 0.005},
+    )
 
 
 def rosenbrock() -> Objective:
@@ -59,8 +64,7 @@ def rosenbrock() -> Objective:
         r = x[1] - x[0] ** 2
         return np.array([-2 * (1 - x[0]) - 400 * x[0] * r, 200 * r])
 
-    return Objective("rosenbrock", np.array([-1.2, 1.0]), value, grad,
-                     {"plain": 1e-4, "adaptive": 2e-3})
+    return Objective("rosenbrock", np.array([-1.2, 1.0]), value, grad, {"plain": 1e-4, "adaptive": 2e-3})
 
 
 def logistic(n: int = 64, d: int = 5, mu: float = 1e-2, seed: int = 0) -> Objective:
@@ -72,7 +76,7 @@ def logistic(n: int = 64, d: int = 5, mu: float = 1e-2, seed: int = 0) -> Object
         return float(np.mean(np.logaddexp(0.0, -y * (x @ w))) + 0.5 * mu * w @ w)
 
     def grad(w: Array) -> Array:
-        s = 1.0 / (1.0 + np.exp(y * (x @ w)))          # σ(−y xᵀw)
+        s = 1.0 / (1.0 + np.exp(y * (x @ w)))  # σ(−y xᵀw)
         return -x.T @ (y * s) / n + mu * w
 
     return Objective("logistic", np.zeros(d) + 0.1, value, grad, {"plain": 0.5, "adaptive": 0.005})

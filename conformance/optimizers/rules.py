@@ -38,8 +38,9 @@ def _decay(theta: Array, g: Array, lr: float, weight_decay: float, decoupled: bo
     return theta, g
 
 
-def gradient_descent(theta: Array, g: Array, state: dict, *, lr: float, weight_decay: float = 0.0,
-                     decoupled: bool = False) -> Array:
+def gradient_descent(
+    theta: Array, g: Array, state: dict, *, lr: float, weight_decay: float = 0.0, decoupled: bool = False
+) -> Array:
     """Gradient descent θ ← θ − η∇J(θ). With a mini-batch gradient g ≈ ∇J this is SGD.
     Weight decay λ: coupled (torch) θ ← θ − η(g + λθ); decoupled (Keras) θ ← θ(1 − ηλ) − ηg."""
     _tick(state)
@@ -47,9 +48,19 @@ def gradient_descent(theta: Array, g: Array, state: dict, *, lr: float, weight_d
     return theta - lr * g
 
 
-def momentum(theta: Array, g: Array, state: dict, *, lr: float, momentum: float, dampening: float = 0.0,
-             nesterov: bool = False, lr_in_velocity: bool = False, weight_decay: float = 0.0,
-             decoupled: bool = False) -> Array:
+def momentum(
+    theta: Array,
+    g: Array,
+    state: dict,
+    *,
+    lr: float,
+    momentum: float,
+    dampening: float = 0.0,
+    nesterov: bool = False,
+    lr_in_velocity: bool = False,
+    weight_decay: float = 0.0,
+    decoupled: bool = False,
+) -> Array:
     """Heavy-ball momentum μ, optionally Nesterov, in its two forms.
 
     lr outside (torch.optim.SGD, optax.sgd):  b₁ = g, b_t = μb_{t−1} + (1 − τ)g (τ = dampening;
@@ -69,9 +80,21 @@ def momentum(theta: Array, g: Array, state: dict, *, lr: float, momentum: float,
     return theta - lr * (g + momentum * b if nesterov else b)
 
 
-def adam(theta: Array, g: Array, state: dict, *, lr: float, beta1: float = 0.9, beta2: float = 0.999,
-         eps: float = 1e-8, eps_root: float = 0.0, eps_hat: bool = False, bias_correction: bool = True,
-         weight_decay: float = 0.0, decoupled: bool = False) -> Array:
+def adam(
+    theta: Array,
+    g: Array,
+    state: dict,
+    *,
+    lr: float,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+    eps_root: float = 0.0,
+    eps_hat: bool = False,
+    bias_correction: bool = True,
+    weight_decay: float = 0.0,
+    decoupled: bool = False,
+) -> Array:
     """Adam (Kingma & Ba 2015), AdamW when ``decoupled``.
 
         m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²,  m̂ = m/(1 − β₁ᵗ),  v̂ = v/(1 − β₂ᵗ)
@@ -97,18 +120,30 @@ def _denominator(d: Array, eps: float, eps_in_sqrt: bool) -> Array:
     return np.sqrt(d + eps) if eps_in_sqrt else np.sqrt(d) + eps
 
 
-def rmsprop(theta: Array, g: Array, state: dict, *, lr: float, rho: float = 0.99, eps: float = 1e-8,
-            eps_in_sqrt: bool = False, centered: bool = False, momentum: float = 0.0,
-            lr_in_velocity: bool = False, initial_scale: float = 0.0, weight_decay: float = 0.0,
-            decoupled: bool = False) -> Array:
+def rmsprop(
+    theta: Array,
+    g: Array,
+    state: dict,
+    *,
+    lr: float,
+    rho: float = 0.99,
+    eps: float = 1e-8,
+    eps_in_sqrt: bool = False,
+    centered: bool = False,
+    momentum: float = 0.0,
+    lr_in_velocity: bool = False,
+    initial_scale: float = 0.0,
+    weight_decay: float = 0.0,
+    decoupled: bool = False,
+) -> Array:
     """RMSprop (Tieleman & Hinton 2012), plain or centered, with or without momentum μ.
 
-        v ← ρv + (1 − ρ)g²          (v₀ = initial_scale)
-        centered: a ← ρa + (1 − ρ)g,  d = v − a²;   plain: d = v
-        s = g / (√d + ε)  [torch]   or   g / √(d + ε)  [Keras, optax default]
-        no momentum:            θ ← θ − ηs
-        lr outside (torch):     b ← μb + s,   θ ← θ − ηb
-        lr inside (Keras, optax): b ← μb + ηs, θ ← θ − b
+    v ← ρv + (1 − ρ)g²          (v₀ = initial_scale)
+    centered: a ← ρa + (1 − ρ)g,  d = v − a²;   plain: d = v
+    s = g / (√d + ε)  [torch]   or   g / √(d + ε)  [Keras, optax default]
+    no momentum:            θ ← θ − ηs
+    lr outside (torch):     b ← μb + s,   θ ← θ − ηb
+    lr inside (Keras, optax): b ← μb + ηs, θ ← θ − b
     """
     _tick(state)
     theta, g = _decay(theta, g, lr, weight_decay, decoupled)
@@ -131,9 +166,19 @@ def rmsprop(theta: Array, g: Array, state: dict, *, lr: float, rho: float = 0.99
     return theta - lr * b
 
 
-def adagrad(theta: Array, g: Array, state: dict, *, lr: float, eps: float = 1e-10,
-            eps_in_sqrt: bool = False, initial_accumulator: float = 0.0, lr_decay: float = 0.0,
-            weight_decay: float = 0.0, decoupled: bool = False) -> Array:
+def adagrad(
+    theta: Array,
+    g: Array,
+    state: dict,
+    *,
+    lr: float,
+    eps: float = 1e-10,
+    eps_in_sqrt: bool = False,
+    initial_accumulator: float = 0.0,
+    lr_decay: float = 0.0,
+    weight_decay: float = 0.0,
+    decoupled: bool = False,
+) -> Array:
     """Adagrad (Duchi et al. 2011): S ← S + g² (S₀ = initial accumulator),
     θ ← θ − η_t g / (√S + ε) [torch]  or  θ − η_t g / √(S + ε) [Keras, optax],
     η_t = η / (1 + (t − 1)·lr_decay) (torch's lr_decay; 0 elsewhere)."""
@@ -166,7 +211,6 @@ class Reference:
         self.hyper["lr"] = float(lr)
 
     def step(self, theta: Array, g: Array) -> Array:
-        return self.rule(np.asarray(theta, dtype=np.float64), np.asarray(g, dtype=np.float64),
-                         self.state, **self.hyper)
+        return self.rule(np.asarray(theta, dtype=np.float64), np.asarray(g, dtype=np.float64), self.state, **self.hyper)
 
     __call__ = step

@@ -48,7 +48,7 @@ def library(framework: str) -> str:
     return adapters.adapter_class(framework).optimizer_library
 
 
-OPTIMIZERS = {   # optimizer -> (hyperparameters besides lr, lr grid: steps of ×√10)
+OPTIMIZERS = {  # optimizer -> (hyperparameters besides lr, lr grid: steps of ×√10)
     "sgd": ({}, (0.03, 0.1, 0.3, 1.0, 3.0)),
     "momentum": ({"momentum": 0.9}, (0.01, 0.03, 0.1, 0.3, 1.0)),
     "rmsprop": ({"rho": 0.9, "eps": 1e-8}, (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)),
@@ -61,10 +61,10 @@ BATCH = 64
 @dataclass(frozen=True)
 class Setup:
     name: str
-    seeds: int            # measured seeds 1..seeds (seed 0 tunes the learning rate)
+    seeds: int  # measured seeds 1..seeds (seed 0 tunes the learning rate)
     max_steps: int
     eval_every: int
-    target: float         # full-data cross-entropy to reach
+    target: float  # full-data cross-entropy to reach
     grid_stride: int = 1  # use every k-th learning rate of each grid
 
 
@@ -83,8 +83,9 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
     try:
         from sklearn.datasets import load_digits
     except ImportError:
-        raise StudyError("the convergence study needs scikit-learn's bundled digits; "
-                         "install it with: pip install scikit-learn") from None
+        raise StudyError(
+            "the convergence study needs scikit-learn's bundled digits; install it with: pip install scikit-learn"
+        ) from None
     d = load_digits()
     return d.data.astype(np.float64) / 16.0, np.eye(10)[d.target]
 
@@ -111,7 +112,7 @@ def loss(xp: Any, theta: Any, x: Any, y: Any) -> Any:
     parts, at = [], 0
     for shape in sizes():
         n = int(np.prod(shape))
-        parts.append(xp.reshape(theta[at:at + n], shape))
+        parts.append(xp.reshape(theta[at : at + n], shape))
         at += n
     w1, b1, w2, b2 = parts
     logits = xp.matmul(xp.tanh(xp.matmul(x, w1) + b1), w2) + b2
@@ -123,7 +124,7 @@ def batches(seed: int, n: int, steps: int) -> list[np.ndarray]:
     out: list[np.ndarray] = []
     while len(out) < steps:
         perm = rng.permutation(n)
-        out += [perm[i:i + BATCH] for i in range(0, n - BATCH + 1, BATCH)]
+        out += [perm[i : i + BATCH] for i in range(0, n - BATCH + 1, BATCH)]
     return out[:steps]
 
 
@@ -137,8 +138,7 @@ def gradient(framework: str) -> tuple[Any, Callable]:
     return ad, (ad.compile(vg) if ad.compile_optimizer_steps else vg)
 
 
-def train(framework: str, optimizer: str, lr: float, seed: int, setup: Setup,
-          stop_after: int | None = None) -> dict:
+def train(framework: str, optimizer: str, lr: float, seed: int, setup: Setup, stop_after: int | None = None) -> dict:
     """One run: the framework's gradients and its library's optimizer, until the loss reaches the
     target, is no longer finite, or ``stop_after`` steps (default max_steps) have run. Returns the
     evaluated steps, their full-data losses and the steps to target (None if not reached)."""
@@ -149,10 +149,12 @@ def train(framework: str, optimizer: str, lr: float, seed: int, setup: Setup,
     step = lib.make(optimizer, lr=lr, **OPTIMIZERS[optimizer][0])
     theta = init(seed)
     steps, losses, reached = [0], [float(loss(ref, theta, x, y))], None
-    for k, idx in enumerate(batches(seed, len(x), min(stop_after or setup.max_steps,
-                                                     setup.max_steps)), start=1):
-        _, g = vg(ad.from_numpy(theta, dtype="float64"), ad.from_numpy(x[idx], dtype="float64"),
-                  ad.from_numpy(y[idx], dtype="float64"))
+    for k, idx in enumerate(batches(seed, len(x), min(stop_after or setup.max_steps, setup.max_steps)), start=1):
+        _, g = vg(
+            ad.from_numpy(theta, dtype="float64"),
+            ad.from_numpy(x[idx], dtype="float64"),
+            ad.from_numpy(y[idx], dtype="float64"),
+        )
         theta = step(theta, ad.to_numpy(g))
         if k % setup.eval_every == 0:
             j = float(loss(ref, theta, x, y))
@@ -171,7 +173,7 @@ def choose_lr(framework: str, optimizer: str, setup: Setup) -> tuple[float, list
     Largest η first; a run is cut once it has taken as many steps as the best so far (it cannot
     win), so its recorded final loss is then at that step."""
     tried: list[list] = []
-    for lr in sorted(OPTIMIZERS[optimizer][1][::setup.grid_stride], reverse=True):
+    for lr in sorted(OPTIMIZERS[optimizer][1][:: setup.grid_stride], reverse=True):
         best = min((t[1] for t in tried if t[1] is not None), default=None)
         r = train(framework, optimizer, lr, 0, setup, stop_after=best)
         tried.append([lr, r["reached"], r["losses"][-1]])
@@ -192,12 +194,20 @@ def run(framework: str, setup: Setup, log: Callable[[str], None] = lambda s: Non
         lr, tried = choose_lr(framework, optimizer, setup)
         runs = [train(framework, optimizer, lr, s, setup) for s in range(1, setup.seeds + 1)]
         counted = [r["reached"] if r["reached"] is not None else setup.max_steps for r in runs]
-        per[optimizer] = {"lr": lr, "tried": tried, "steps_to_target": [r["reached"] for r in runs],
-                          "median": _q(counted, 50), "q25": _q(counted, 25), "q75": _q(counted, 75),
-                          "reached": sum(r["reached"] is not None for r in runs)}
+        per[optimizer] = {
+            "lr": lr,
+            "tried": tried,
+            "steps_to_target": [r["reached"] for r in runs],
+            "median": _q(counted, 50),
+            "q25": _q(counted, 25),
+            "q75": _q(counted, 75),
+            "reached": sum(r["reached"] is not None for r in runs),
+        }
         longest = max(runs, key=lambda r: len(r["steps"]))
-        curve = np.median(np.array([r["losses"] + [r["losses"][-1]] * (len(longest["steps"])
-                                    - len(r["losses"])) for r in runs]), axis=0)
+        curve = np.median(
+            np.array([r["losses"] + [r["losses"][-1]] * (len(longest["steps"]) - len(r["losses"])) for r in runs]),
+            axis=0,
+        )
         series.append({"label": f"{optimizer} (η={lr:g})", "x": longest["steps"], "y": curve.tolist()})
         log(f"  {framework} {optimizer}: lr {lr:g}, steps to target {per[optimizer]['steps_to_target']}")
     sgd = per["sgd"]["median"]
@@ -205,29 +215,61 @@ def run(framework: str, setup: Setup, log: Callable[[str], None] = lambda s: Non
         bound = "≥ " if per["sgd"]["reached"] < setup.seeds else ""
         factor = sgd / p["median"]
         p["factor_vs_sgd"] = factor
-        grid = OPTIMIZERS[optimizer][1][::setup.grid_stride]
+        grid = OPTIMIZERS[optimizer][1][:: setup.grid_stride]
         edge = " (grid edge)" if p["lr"] in (min(grid), max(grid)) else ""
-        rows.append([optimizer, f"{p['lr']:g}{edge}", " ".join(f"{t[0]:g}" for t in p["tried"]),
-                     p["median"], f"{p['q25']:g}–{p['q75']:g}", f"{p['reached']}/{setup.seeds}",
-                     f"{bound}{factor:.2f}"])
+        rows.append(
+            [
+                optimizer,
+                f"{p['lr']:g}{edge}",
+                " ".join(f"{t[0]:g}" for t in p["tried"]),
+                p["median"],
+                f"{p['q25']:g}–{p['q75']:g}",
+                f"{p['reached']}/{setup.seeds}",
+                f"{bound}{factor:.2f}",
+            ]
+        )
     elapsed = time.perf_counter() - t0
     return {
-        "framework": framework, "library": library(framework),
+        "framework": framework,
+        "library": library(framework),
         "adam_vs_sgd": per["adam"]["factor_vs_sgd"],
         "sgd_reached_all": per["sgd"]["reached"] == setup.seeds,
-        "per_optimizer": per, "elapsed_s": elapsed,
-        "setup": {"profile": setup.name, "seeds": list(range(1, setup.seeds + 1)), "tuning_seed": 0,
-                  "max_steps": setup.max_steps, "eval_every": setup.eval_every, "target": setup.target,
-                  "batch": BATCH, "model": f"MLP 64-{HIDDEN}(tanh)-10, softmax cross-entropy, float64",
-                  "data": "sklearn.datasets.load_digits (1797 samples), pixels/16",
-                  "lr_rule": "fewest steps to target on tuning seed 0, else lowest final loss",
-                  "grids": {o: list(v[1][::setup.grid_stride]) for o, v in OPTIMIZERS.items()},
-                  "hyperparameters": {o: v[0] for o, v in OPTIMIZERS.items()}},
-        "table": {"columns": ["optimizer", "chosen lr", "grid", "median steps to target", "IQR",
-                              "seeds reaching target", "median(SGD) / median"], "rows": rows},
-        "chart": {"title": f"digits MLP, {framework} + {library(framework)}: median full-data "
-                           f"loss over {setup.seeds} seeds", "x_label": "step", "y_label": "cross-entropy",
-                  "log_x": False, "log_y": True, "series": series},
+        "per_optimizer": per,
+        "elapsed_s": elapsed,
+        "setup": {
+            "profile": setup.name,
+            "seeds": list(range(1, setup.seeds + 1)),
+            "tuning_seed": 0,
+            "max_steps": setup.max_steps,
+            "eval_every": setup.eval_every,
+            "target": setup.target,
+            "batch": BATCH,
+            "model": f"MLP 64-{HIDDEN}(tanh)-10, softmax cross-entropy, float64",
+            "data": "sklearn.datasets.load_digits (1797 samples), pixels/16",
+            "lr_rule": "fewest steps to target on tuning seed 0, else lowest final loss",
+            "grids": {o: list(v[1][:: setup.grid_stride]) for o, v in OPTIMIZERS.items()},
+            "hyperparameters": {o: v[0] for o, v in OPTIMIZERS.items()},
+        },
+        "table": {
+            "columns": [
+                "optimizer",
+                "chosen lr",
+                "grid",
+                "median steps to target",
+                "IQR",
+                "seeds reaching target",
+                "median(SGD) / median",
+            ],
+            "rows": rows,
+        },
+        "chart": {
+            "title": f"digits MLP, {framework} + {library(framework)}: median full-data loss over {setup.seeds} seeds",
+            "x_label": "step",
+            "y_label": "cross-entropy",
+            "log_x": False,
+            "log_y": True,
+            "series": series,
+        },
     }
 
 
@@ -235,14 +277,15 @@ def table_text(framework: str, res: dict) -> str:
     """The study's table of one framework (``run``'s result) as aligned text under a title line."""
     cols, rows = res["table"]["columns"], res["table"]["rows"]
     widths = [max(len(str(c)), *(len(str(r[i])) for r in rows)) for i, c in enumerate(cols)]
-    lines = [f"\n{framework} + {res['library']} ({res['elapsed_s']:.0f} s)",
-             "  ".join(str(c).ljust(w) for c, w in zip(cols, widths))]
+    lines = [
+        f"\n{framework} + {res['library']} ({res['elapsed_s']:.0f} s)",
+        "  ".join(str(c).ljust(w) for c, w in zip(cols, widths)),
+    ]
     lines += ["  ".join(str(v).ljust(w) for v, w in zip(r, widths)) for r in rows]
     return "\n".join(lines)
 
 
-def write_records(frameworks: list[str], setup: Setup, out_dir: str,
-                  log: Callable[[str], None] = print) -> Path:
+def write_records(frameworks: list[str], setup: Setup, out_dir: str, log: Callable[[str], None] = print) -> Path:
     """The study in each of ``frameworks`` (a skip record, with the reason, where one is not
     installed), written as kind "study" records to ``<out_dir>/optimizers-study-<run id>.jsonl``;
     progress, each framework's table and its Adam-vs-SGD figure go to ``log``. Returns the file."""
@@ -250,15 +293,23 @@ def write_records(frameworks: list[str], setup: Setup, out_dir: str,
 
     run_id = new_run_id()
     path = results_path(out_dir, "optimizers-study", run_id)
-    with ResultWriter(path, run_id=run_id, header={"command": "conformance optimizers",
-                                                   "profile": setup.name}) as out:
+    with ResultWriter(path, run_id=run_id, header={"command": "conformance optimizers", "profile": setup.name}) as out:
         for fw in frameworks:
             ad = adapters.get(fw)
             ok = ad.available()
-            rec = Record(kind="study", framework=fw, framework_version=ad.version if ok else "",
-                         api=ad.variant, device="cpu", dtype="float64", family="optimizers",
-                         case="convergence: digits MLP", check="steps to target loss", status="skip",
-                         replay=f"conformance optimizers --profile {setup.name} --frameworks {fw}")
+            rec = Record(
+                kind="study",
+                framework=fw,
+                framework_version=ad.version if ok else "",
+                api=ad.variant,
+                device="cpu",
+                dtype="float64",
+                family="optimizers",
+                case="convergence: digits MLP",
+                check="steps to target loss",
+                status="skip",
+                replay=f"conformance optimizers --profile {setup.name} --frameworks {fw}",
+            )
             if not ok:
                 rec.message = str(ok)
                 out.write(rec)
@@ -271,8 +322,10 @@ def write_records(frameworks: list[str], setup: Setup, out_dir: str,
             rec.data = res
             factor = res["adam_vs_sgd"]
             rec.data["process_cpu_s"] = time.process_time()
-            rec.message = (f"Adam reaches loss {setup.target} in {1 / factor:.2f}× the steps of SGD "
-                           f"(median(SGD)/median(Adam) = {factor:.2f})")
+            rec.message = (
+                f"Adam reaches loss {setup.target} in {1 / factor:.2f}× the steps of SGD "
+                f"(median(SGD)/median(Adam) = {factor:.2f})"
+            )
             out.write(rec)
             log(table_text(fw, res))
             log(rec.message)

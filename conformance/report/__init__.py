@@ -31,11 +31,22 @@ __all__ = ["NoResults", "build", "render", "unpack"]
 HERE = Path(__file__).parent
 DEFAULT_INPUT = Path("reports/results")
 DEFAULT_OUTPUT = Path("reports/index.html")
-SECTIONS = (("found", "Found"), ("summary", "Summary"), ("matrix", "Matrix"), ("coverage", "Coverage"),
-            ("details", "Failures"), ("agreement", "Agreement"), ("conventions", "Conventions"),
-            ("integrals", "Integrals"), ("optimizers", "Optimizers"), ("advanced", "Advanced calculus"),
-            ("studies", "Studies"),
-            ("benchmarks", "Benchmarks"), ("versions", "Version diff"), ("environment", "Environment"))
+SECTIONS = (
+    ("found", "Found"),
+    ("summary", "Summary"),
+    ("matrix", "Matrix"),
+    ("coverage", "Coverage"),
+    ("details", "Failures"),
+    ("agreement", "Agreement"),
+    ("conventions", "Conventions"),
+    ("integrals", "Integrals"),
+    ("optimizers", "Optimizers"),
+    ("advanced", "Advanced calculus"),
+    ("studies", "Studies"),
+    ("benchmarks", "Benchmarks"),
+    ("versions", "Version diff"),
+    ("environment", "Environment"),
+)
 
 
 class NoResults(ConformanceError):
@@ -46,8 +57,12 @@ def _warn_stderr(msg: str) -> None:
     print(f"conformance report: warning: {msg}", file=sys.stderr)
 
 
-def build(paths: Iterable[str | Path] | str | Path | None, out: str | Path = DEFAULT_OUTPUT, *,
-          warn: Callable[[str], None] | None = _warn_stderr) -> Path:
+def build(
+    paths: Iterable[str | Path] | str | Path | None,
+    out: str | Path = DEFAULT_OUTPUT,
+    *,
+    warn: Callable[[str], None] | None = _warn_stderr,
+) -> Path:
     """Merge the results files under ``paths`` (files or directories; default reports/results/)
     into one HTML page at ``out``; return its path. Raises NoResults (nothing written) when no
     file holds a readable record."""
@@ -61,20 +76,25 @@ def build(paths: Iterable[str | Path] | str | Path | None, out: str | Path = DEF
     if not files:
         where = ", ".join(str(p) for p in paths)
         extra = f" ({', '.join(missing)} does not exist)" if missing else ""
-        raise NoResults(f"no results files (*.jsonl) in {where}{extra}; run `conformance run` first, "
-                        f"or pass the files or directories to merge")
+        raise NoResults(
+            f"no results files (*.jsonl) in {where}{extra}; run `conformance run` first, "
+            f"or pass the files or directories to merge"
+        )
     rs = read(files)
     for m in missing:
         rs.warnings.append(f"{m}: does not exist; skipped")
     rs.warnings.extend(_unknown_frameworks(rs))
     from conformance.scheduler import missing_shards  # a sharded run's shards whose files are absent
+
     rs.warnings.extend(missing_shards(rs.runs))
     if warn is not None:
         for w in rs.warnings:
             warn(w)
     if not rs.records:
-        raise NoResults(f"none of the {len(files)} results file(s) holds a readable record "
-                        f"({len(rs.warnings)} warning(s) above); no report written")
+        raise NoResults(
+            f"none of the {len(files)} results file(s) holds a readable record "
+            f"({len(rs.warnings)} warning(s) above); no report written"
+        )
     html = render(rs, sessions=_sessions(paths, rs))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -94,8 +114,11 @@ def _unknown_frameworks(rs: RecordSet) -> list[str]:
     for r in rs.records:
         if r.framework not in known:
             counts[r.framework] = counts.get(r.framework, 0) + 1
-    return [f"{fw!r}: {n} record{'s' if n != 1 else ''} of a framework this installation has no adapter for; "
-            f"shown as recorded, after the known frameworks" for fw, n in sorted(counts.items())]
+    return [
+        f"{fw!r}: {n} record{'s' if n != 1 else ''} of a framework this installation has no adapter for; "
+        f"shown as recorded, after the known frameworks"
+        for fw, n in sorted(counts.items())
+    ]
 
 
 def _sessions(paths: list[Path], rs: RecordSet) -> list[dict]:
@@ -111,8 +134,11 @@ def _sessions(paths: list[Path], rs: RecordSet) -> list[dict]:
             continue
         for r in matrix.session_summary(p):
             prev = rows.get(r["session"])
-            if prev is None or (prev["status"] == "not run" and r["status"] != "not run") or \
-                    (prev["missing"] and not r["missing"]):
+            if (
+                prev is None
+                or (prev["status"] == "not run" and r["status"] != "not run")
+                or (prev["missing"] and not r["missing"])
+            ):
                 rows[r["session"]] = r
     present = {(r.framework, r.framework_version.split("+")[0]) for r in rs.records}
     for r in rows.values():
@@ -125,8 +151,13 @@ def _jinja():
 
     from conformance.report import formatting
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["ratio"] = formatting.fmt_ratio
     env.filters["num"] = formatting.fmt_num
     env.filters["seconds"] = formatting.fmt_seconds
@@ -160,14 +191,22 @@ def render(rs: RecordSet, sessions: list[dict] | None = None) -> str:
     agree = agreement.agreement(recs)
     bench = benchmarks.benchmarks(recs)
     study = studies.studies(recs)
-    heatmaps = [charts.heatmap(f"{a.quantity} at the probe input, {a.dtype}: max relative difference",
-                               a.labels, a.values) for a in agree]
-    bench_charts = [(charts.grid_chart(f"{g.family}/{g.case}: median time vs n", g.series, "median time (s)"),
-                     charts.grid_chart(f"{g.family}/{g.case}: derivative / primal time", g.ratios,
-                                       "time ratio", bounds=g.bounds, log_y=False))
-                    for g in bench]
-    study_charts = {fam: [charts.line_chart(s.chart) if s.chart else None for s in items]
-                    for fam, items in study.items()}
+    heatmaps = [
+        charts.heatmap(f"{a.quantity} at the probe input, {a.dtype}: max relative difference", a.labels, a.values)
+        for a in agree
+    ]
+    bench_charts = [
+        (
+            charts.grid_chart(f"{g.family}/{g.case}: median time vs n", g.series, "median time (s)"),
+            charts.grid_chart(
+                f"{g.family}/{g.case}: derivative / primal time", g.ratios, "time ratio", bounds=g.bounds, log_y=False
+            ),
+        )
+        for g in bench
+    ]
+    study_charts = {
+        fam: [charts.line_chart(s.chart) if s.chart else None for s in items] for fam, items in study.items()
+    }
     ulp = [(m, _ulp_svg(m), _ulp_top(m)) for m in coverage.ulp_maps(recs)]
     css = (HERE / "templates" / "report.css").read_text(encoding="utf-8")
     js = (HERE / "templates" / "report.js").read_text(encoding="utf-8")
@@ -177,19 +216,41 @@ def render(rs: RecordSet, sessions: list[dict] | None = None) -> str:
     own_sections = ("integrals", "optimizers", *TOPICS)
     fams = studies.family_checks(recs, own_sections)
     other_studies = {k: v for k, v in study.items() if k not in own_sections}
-    return _jinja().get_template("report.html.j2").render(
-        generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        sections=SECTIONS, statuses=STATUSES, summary=summary.summarize(rs), warnings=rs.warnings,
-        overview=found, heat_svg=_heat_svg(found.heat),
-        matrix=matrix.matrix(recs, anchors), groups=groups, detail_count=len(anchors),
-        coverage=coverage.coverage(recs), ulp=ulp,
-        agreement=list(zip(agree, heatmaps)), conventions=conventions.conventions(recs),
-        bench=list(zip(bench, bench_charts)), studies=study, study_charts=study_charts,
-        other_studies=other_studies, family_checks=fams, advanced_topics=list(TOPICS.items()),
-        superseded=benchmarks.superseded_benchmarks(recs), diffs=versions.version_diffs(recs),
-        environment=environment.environment(rs), sessions=sessions or [],
-        ratio_factor=versions.RATIO_FACTOR, ratio_floor=versions.RATIO_FLOOR, time_factor=versions.TIME_FACTOR,
-        css=Markup(css), js=Markup(js), js_hash=js_hash,
+    return (
+        _jinja()
+        .get_template("report.html.j2")
+        .render(
+            generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            sections=SECTIONS,
+            statuses=STATUSES,
+            summary=summary.summarize(rs),
+            warnings=rs.warnings,
+            overview=found,
+            heat_svg=_heat_svg(found.heat),
+            matrix=matrix.matrix(recs, anchors),
+            groups=groups,
+            detail_count=len(anchors),
+            coverage=coverage.coverage(recs),
+            ulp=ulp,
+            agreement=list(zip(agree, heatmaps)),
+            conventions=conventions.conventions(recs),
+            bench=list(zip(bench, bench_charts)),
+            studies=study,
+            study_charts=study_charts,
+            other_studies=other_studies,
+            family_checks=fams,
+            advanced_topics=list(TOPICS.items()),
+            superseded=benchmarks.superseded_benchmarks(recs),
+            diffs=versions.version_diffs(recs),
+            environment=environment.environment(rs),
+            sessions=sessions or [],
+            ratio_factor=versions.RATIO_FACTOR,
+            ratio_floor=versions.RATIO_FLOOR,
+            time_factor=versions.TIME_FACTOR,
+            css=Markup(css),
+            js=Markup(js),
+            js_hash=js_hash,
+        )
     )
 
 
@@ -198,8 +259,10 @@ def packed(html: str, auto: bool = False) -> Markup:
     that the page's script unfolds when it is opened (``auto``: when it scrolls near the window);
     without the script the placeholder says so."""
     data = base64.b64encode(zlib.compress(str(html).encode("utf-8"), 9)).decode("ascii")
-    return Markup(f'<div class="packed{" auto" if auto else ""}" data-z="{data}"><p class="empty nojs">'
-                  f"This part unfolds with JavaScript on.</p></div>")
+    return Markup(
+        f'<div class="packed{" auto" if auto else ""}" data-z="{data}"><p class="empty nojs">'
+        f"This part unfolds with JavaScript on.</p></div>"
+    )
 
 
 def unpack(html: str) -> str:
@@ -223,19 +286,32 @@ def _heat_svg(heat) -> Markup:
 
     cells = [[one(fam, col, c) for c, col in zip(row, heat.columns)] for fam, row in zip(heat.families, heat.cells)]
     legend = [(charts.STATUS_FILL[s][0], s) for s in ("pass", "deviation", "fail", "error")]
-    return charts.grid_svg("worst status and largest error / tolerance per family and framework[api]",
-                           heat.families, heat.columns, cells, cell_w=54,
-                           legend=legend + [(charts.STATUS_FILL["na"][0], "— not applicable")],
-                           row_href=[family_anchor(f) for f in heat.families])
+    return charts.grid_svg(
+        "worst status and largest error / tolerance per family and framework[api]",
+        heat.families,
+        heat.columns,
+        cells,
+        cell_w=54,
+        legend=legend + [(charts.STATUS_FILL["na"][0], "— not applicable")],
+        row_href=[family_anchor(f) for f in heat.families],
+    )
 
 
 def _ulp_svg(m) -> Markup:
     from conformance.report import charts
 
-    cells = [[charts.ulp_cell(v, f"{op} · {col}") for v, col in zip(row, m.columns)]
-             for op, row in zip(m.ops, m.values)]
-    return charts.grid_svg(f"largest error in ULPs, {m.dtype}", m.ops, m.columns, cells, cell_w=40, cell_h=14,
-                           legend=[(fill, label + " ULP") for _, fill, label in charts.ULP_BANDS])
+    cells = [
+        [charts.ulp_cell(v, f"{op} · {col}") for v, col in zip(row, m.columns)] for op, row in zip(m.ops, m.values)
+    ]
+    return charts.grid_svg(
+        f"largest error in ULPs, {m.dtype}",
+        m.ops,
+        m.columns,
+        cells,
+        cell_w=40,
+        cell_h=14,
+        legend=[(fill, label + " ULP") for _, fill, label in charts.ULP_BANDS],
+    )
 
 
 def _ulp_top(m, n: int = 5) -> list[tuple[float, str, str]]:

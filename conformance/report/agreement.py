@@ -34,9 +34,12 @@ def agreement(records: list[Record]) -> list[AgreementView]:
             if len(a.labels) < 2:
                 continue
             n = len(a.labels)
-            worst = [(a.matrix[i][j], a.labels[i], a.labels[j], a.worst.get((i, j), ""))
-                     for i in range(n) for j in range(i + 1, n)
-                     if a.matrix[i][j] is not None and a.matrix[i][j] != 0]
+            worst = [
+                (a.matrix[i][j], a.labels[i], a.labels[j], a.worst.get((i, j), ""))
+                for i in range(n)
+                for j in range(i + 1, n)
+                if a.matrix[i][j] is not None and a.matrix[i][j] != 0
+            ]
             worst.sort(key=lambda t: -t[0] if not math.isnan(t[0]) else -math.inf)
             out.append(AgreementView(dtype, quantity, list(a.labels), a.matrix, worst[:15]))
     return out

@@ -16,10 +16,10 @@ class BenchGroup:
     family: str
     case: str
     series: dict[str, dict[str, list[tuple[float, float]]]]  # operator -> label -> [(n, median)]
-    ratios: dict[str, dict[str, list[tuple[float, float]]]]   # operator -> label -> [(n, ratio)]
-    bounds: dict[str, float]                                  # operator -> bound (largest stated)
+    ratios: dict[str, dict[str, list[tuple[float, float]]]]  # operator -> label -> [(n, ratio)]
+    bounds: dict[str, float]  # operator -> bound (largest stated)
     rows: list[dict]
-    compile_rows: list[dict]     # per series: compile time (s) at each size, measured apart
+    compile_rows: list[dict]  # per series: compile time (s) at each size, measured apart
     compile_sizes: list[int] = field(default_factory=list)
 
 
@@ -59,7 +59,7 @@ def benchmarks(records: list[Record]) -> list[BenchGroup]:
                 skipped.append(r)
                 continue
             n, med, ratio = fnum(d.get("n")), fnum(d.get("median_s")), fnum(d.get("ratio"))
-            if col.version == newest[col.framework]:   # charts: the newest version of each framework
+            if col.version == newest[col.framework]:  # charts: the newest version of each framework
                 if n is not None and med is not None and n > 0 and med > 0:
                     series[op][label].append((n, med))
                 if n is not None and ratio is not None and ratio > 0:
@@ -69,29 +69,35 @@ def benchmarks(records: list[Record]) -> list[BenchGroup]:
                 bounds[op] = max(bounds.get(op, b), b)
             per_series[(op, col, str(d.get("mode", "")), r.dtype)].append(r)
         rows, compile_rows = [], []
-        for (op, col, mode, dtype), rs in sorted(per_series.items(),
-                                                 key=lambda kv: (_operator_rank(kv[0][0]), kv[0][1].sort_key(),
-                                                                 kv[0][2], kv[0][3])):
+        for (op, col, mode, dtype), rs in sorted(
+            per_series.items(), key=lambda kv: (_operator_rank(kv[0][0]), kv[0][1].sort_key(), kv[0][2], kv[0][3])
+        ):
             rs = sorted(rs, key=lambda r: fnum(r.data.get("n")) or 0)
             last = rs[-1].data
             ns = [fnum(r.data.get("n")) for r in rs]
             ns = [int(n) for n in ns if n is not None]
             ref = last.get("reference") if isinstance(last.get("reference"), dict) else None
-            rows.append({
-                "operator": op, "column": col, "mode": mode, "dtype": dtype,
-                "n": f"{min(ns)}–{max(ns)}" if len(ns) > 1 else (str(ns[0]) if ns else ""),
-                "n_max": max(ns) if ns else None,
-                "median": fmt_seconds(last.get("median_s")), "median_s": fnum(last.get("median_s")),
-                "iqr": fmt_seconds(last.get("iqr_s")),
-                "exponent": fmt_num(last.get("exponent")),
-                "ratio": fmt_num(last.get("ratio")), "ratio_v": fnum(last.get("ratio")),
-                "bound": fmt_num(last.get("bound")),
-                "over_bound": any(bool(r.data.get("over_bound")) for r in rs),
-                "reference": fmt_num(ref.get("ratio")) if ref else "",
-                "reference_source": str(ref.get("source", "")) if ref else "",
-                "compile": fmt_seconds(max((fnum(r.data.get("compile_s")) or 0) for r in rs)
-                                       or None),
-            })
+            rows.append(
+                {
+                    "operator": op,
+                    "column": col,
+                    "mode": mode,
+                    "dtype": dtype,
+                    "n": f"{min(ns)}–{max(ns)}" if len(ns) > 1 else (str(ns[0]) if ns else ""),
+                    "n_max": max(ns) if ns else None,
+                    "median": fmt_seconds(last.get("median_s")),
+                    "median_s": fnum(last.get("median_s")),
+                    "iqr": fmt_seconds(last.get("iqr_s")),
+                    "exponent": fmt_num(last.get("exponent")),
+                    "ratio": fmt_num(last.get("ratio")),
+                    "ratio_v": fnum(last.get("ratio")),
+                    "bound": fmt_num(last.get("bound")),
+                    "over_bound": any(bool(r.data.get("over_bound")) for r in rs),
+                    "reference": fmt_num(ref.get("ratio")) if ref else "",
+                    "reference_source": str(ref.get("source", "")) if ref else "",
+                    "compile": fmt_seconds(max((fnum(r.data.get("compile_s")) or 0) for r in rs) or None),
+                }
+            )
             times = {}
             for r in rs:
                 d = r.data
@@ -101,11 +107,28 @@ def benchmarks(records: list[Record]) -> list[BenchGroup]:
                 compile_rows.append({"operator": op, "column": col, "mode": mode, "dtype": dtype, "times": times})
         for r in skipped:
             d = r.data
-            rows.append({"operator": r.check, "column": column_of(r), "mode": str(d.get("mode", "")),
-                         "dtype": r.dtype, "n": str(d.get("n", "")), "n_max": None,
-                         "median": "skipped", "median_s": None, "iqr": "", "exponent": "", "ratio": "",
-                         "ratio_v": None, "bound": "", "over_bound": False, "reference": "",
-                         "reference_source": "", "compile": "", "message": r.message})
+            rows.append(
+                {
+                    "operator": r.check,
+                    "column": column_of(r),
+                    "mode": str(d.get("mode", "")),
+                    "dtype": r.dtype,
+                    "n": str(d.get("n", "")),
+                    "n_max": None,
+                    "median": "skipped",
+                    "median_s": None,
+                    "iqr": "",
+                    "exponent": "",
+                    "ratio": "",
+                    "ratio_v": None,
+                    "bound": "",
+                    "over_bound": False,
+                    "reference": "",
+                    "reference_source": "",
+                    "compile": "",
+                    "message": r.message,
+                }
+            )
         for s in series.values():
             for pts in s.values():
                 pts.sort()
@@ -115,15 +138,24 @@ def benchmarks(records: list[Record]) -> list[BenchGroup]:
         sizes = sorted({n for row in compile_rows for n in row["times"]})
         for row in compile_rows:
             row["cells"] = [(row["times"].get(n), fmt_seconds(row["times"].get(n))) for n in sizes]
-        out.append(BenchGroup(fam, case, _by_operator(series), _by_operator(ratios), bounds, rows, compile_rows,
-                              sizes))
+        out.append(BenchGroup(fam, case, _by_operator(series), _by_operator(ratios), bounds, rows, compile_rows, sizes))
     return out
 
 
 def _bench_key(r: Record) -> tuple:
     d = r.data
-    return (r.framework, r.framework_version, r.api, r.device, r.dtype, r.family, r.case, r.check,
-            str(d.get("mode")), str(d.get("n")))
+    return (
+        r.framework,
+        r.framework_version,
+        r.api,
+        r.device,
+        r.dtype,
+        r.family,
+        r.case,
+        r.check,
+        str(d.get("mode")),
+        str(d.get("n")),
+    )
 
 
 def latest_benchmarks(records: Iterable[Record]) -> list[Record]:
@@ -143,8 +175,7 @@ def superseded_benchmarks(records: list[Record]) -> int:
     return len(bench) - len({_bench_key(r) for r in bench})
 
 
-OPERATOR_ORDER = ("primal", "grad", "value_and_grad", "jvp", "vjp", "jacobian_fwd", "jacobian_rev", "hessian",
-                  "hvp")
+OPERATOR_ORDER = ("primal", "grad", "value_and_grad", "jvp", "vjp", "jacobian_fwd", "jacobian_rev", "hessian", "hvp")
 
 
 def _operator_rank(op: str) -> tuple:
@@ -156,5 +187,4 @@ def _series_rank(label: str) -> tuple:
 
 
 def _by_operator(d: dict) -> dict[str, dict[str, list]]:
-    return {op: {lab: d[op][lab] for lab in sorted(d[op], key=_series_rank)}
-            for op in sorted(d, key=_operator_rank)}
+    return {op: {lab: d[op][lab] for lab in sorted(d[op], key=_series_rank)} for op in sorted(d, key=_operator_rank)}

@@ -11,9 +11,17 @@ from typing import Any
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMEDRIVER = "/usr/bin/chromedriver"
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", "--window-size=1400,1000")
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1400,1000",
+)
 
 
 def chromium() -> str | None:
@@ -45,7 +53,7 @@ class Browser:
         self.driver: Any = None
 
     def __enter__(self) -> Any:
-        os.environ.setdefault("SE_OFFLINE", "true")   # selenium-manager must not fetch anything
+        os.environ.setdefault("SE_OFFLINE", "true")  # selenium-manager must not fetch anything
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
 
@@ -92,7 +100,8 @@ def render_time(page: str | Path, repeats: int = 3) -> dict:
                     break
                 time.sleep(0.05)
             paint = d.execute_script(
-                "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null;")
+                "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null;"
+            )
             t["first_contentful_paint_ms"] = paint
             runs.append(t)
     out = {k: statistics.median(r[k] for r in runs) for k in ("dom_content_loaded_ms", "load_ms")}

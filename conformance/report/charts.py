@@ -23,7 +23,7 @@ from conformance import adapters
 _counter = itertools.count()
 
 RC = {
-    "svg.fonttype": "none",        # text stays text: system fonts, small files
+    "svg.fonttype": "none",  # text stays text: system fonts, small files
     "svg.hashsalt": "conformance",  # stable clip-path ids
     "text.usetex": False,
     "font.family": "sans-serif",
@@ -88,7 +88,7 @@ def _to_svg(fig: Any, title: str = "") -> Markup:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>|<!--.*?-->", "", svg, flags=re.DOTALL)
     svg = re.sub(r'(\s(?:d|x|y|x1|x2|y1|y2|transform|points)=")([^"]*)"', _round_attr, svg)
     svg = re.sub(r">\s+<", "><", svg)
@@ -102,7 +102,7 @@ def _to_svg(fig: Any, title: str = "") -> Markup:
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
     svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
     # Scale with the page: drop the fixed pt size, keep the viewBox.
-    svg = re.sub(r'^<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1', svg, count=1)
+    svg = re.sub(r'^<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", svg, count=1)
     from markupsafe import escape
 
     label = escape(title)
@@ -156,7 +156,7 @@ def _power_formatter(minor: bool) -> Any:
     class PowerFormatter(LogFormatter):
         def _num_to_string(self, x: float, vmin: float, vmax: float) -> str:
             e = math.floor(math.log10(x) + 1e-9)
-            m = x / 10.0 ** e
+            m = x / 10.0**e
             sup = str(e).translate(_SUPERSCRIPT)
             return f"10{sup}" if abs(m - 1) < 1e-6 else f"{m:.3g}×10{sup}"
 
@@ -194,8 +194,14 @@ def line_chart(spec: dict) -> Markup | None:
             continue
         x, y = _numbers(s["x"]), _numbers(s["y"])
         n = min(len(x), len(y))
-        pairs = [(a, b) for a, b in zip(x[:n], y[:n]) if math.isfinite(a) and math.isfinite(b)
-                 and (not spec.get("log_x") or a > 0) and (not spec.get("log_y") or b > 0)]
+        pairs = [
+            (a, b)
+            for a, b in zip(x[:n], y[:n])
+            if math.isfinite(a)
+            and math.isfinite(b)
+            and (not spec.get("log_x") or a > 0)
+            and (not spec.get("log_y") or b > 0)
+        ]
         if pairs:
             pts.append((str(s.get("label", "")), pairs))
     if not pts:
@@ -217,8 +223,14 @@ def line_chart(spec: dict) -> Markup | None:
         return _to_svg(fig, title)
 
 
-def grid_chart(title: str, panels: dict[str, dict[str, list[tuple[float, float]]]], y_label: str,
-               x_label: str = "n", bounds: dict[str, float] | None = None, log_y: bool = True) -> Markup | None:
+def grid_chart(
+    title: str,
+    panels: dict[str, dict[str, list[tuple[float, float]]]],
+    y_label: str,
+    x_label: str = "n",
+    bounds: dict[str, float] | None = None,
+    log_y: bool = True,
+) -> Markup | None:
     """Small multiples, one panel per operator (log n; log y unless ``log_y`` is false), one line
     per series; a dashed grey line at ``bounds[operator]`` when given (the cheap-gradient bound on
     derivative/primal time)."""
@@ -238,8 +250,14 @@ def grid_chart(title: str, panels: dict[str, dict[str, list[tuple[float, float]]
     height = panel_h * nrows + gap * (nrows - 1) + 0.75 + legend_h + 0.5
     with _rc():
         fig = _figure(width, height, layout=None)
-        fig.subplots_adjust(left=0.75 / width, right=1 - 0.15 / width, top=1 - 0.75 / height,
-                            bottom=(legend_h + 0.5) / height, wspace=0.3, hspace=gap / panel_h)
+        fig.subplots_adjust(
+            left=0.75 / width,
+            right=1 - 0.15 / width,
+            top=1 - 0.75 / height,
+            bottom=(legend_h + 0.5) / height,
+            wspace=0.3,
+            hspace=gap / panel_h,
+        )
         axes = fig.subplots(nrows, ncols, squeeze=False)
         handles: dict[str, Any] = {}
         for ax, (op, series) in zip(axes.flat, panels.items()):
@@ -251,17 +269,22 @@ def grid_chart(title: str, panels: dict[str, dict[str, list[tuple[float, float]]
                 hb = ax.axhline(b, color="#6b7280", linestyle=(0, (4, 3)), linewidth=1.0)
                 handles.setdefault(f"bound ({b:g}×)", hb)
             _log_axes(ax, True, log_y)
-            ax.xaxis.set_minor_locator(NullLocator())   # n in decades; minor ticks only add bytes
+            ax.xaxis.set_minor_locator(NullLocator())  # n in decades; minor ticks only add bytes
             if not log_y:
                 ax.set_ylim(bottom=0)
             ax.set_title(plain(op))
             ax.set_xlabel(plain(x_label))
             ax.set_ylabel(plain(y_label))
-        for ax in list(axes.flat)[len(panels):]:
+        for ax in list(axes.flat)[len(panels) :]:
             ax.set_visible(False)
         fig.suptitle(plain(title), fontsize=11, y=1 - 0.2 / height)
-        fig.legend(list(handles.values()), [plain(k) for k in handles], loc="lower center",
-                   bbox_to_anchor=(0.5, 0.1 / height), ncols=min(4, len(handles)))
+        fig.legend(
+            list(handles.values()),
+            [plain(k) for k in handles],
+            loc="lower center",
+            bbox_to_anchor=(0.5, 0.1 / height),
+            ncols=min(4, len(handles)),
+        )
         return _to_svg(fig, title)
 
 
@@ -297,11 +320,13 @@ def heatmap(title: str, labels: list[str], values: list[list[float | None]]) -> 
                     v = values[i][j]
                     if i == j:
                         continue
-                    text = "–" if v is None else ("nan" if math.isnan(v) else "inf" if math.isinf(v)
-                                                  else "0" if v == 0 else f"{v:.0e}")
+                    text = (
+                        "–"
+                        if v is None
+                        else ("nan" if math.isnan(v) else "inf" if math.isinf(v) else "0" if v == 0 else f"{v:.0e}")
+                    )
                     dark = v is not None and not math.isnan(v) and (v >= 1e-6)
-                    ax.text(j, i, text, ha="center", va="center", fontsize=7,
-                            color="white" if dark else "#1f2933")
+                    ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if dark else "#1f2933")
         cb = fig.colorbar(im, ax=ax, shrink=0.8)
         cb.set_label("max relative difference")
         return _to_svg(fig, title)
@@ -314,10 +339,21 @@ def _cmap() -> Any:
 
 
 # ---------------------------------------------------------------- grids drawn by hand
-STATUS_FILL = {"pass": ("#cdebd8", "#1e6641"), "deviation": ("#ffe08a", "#6b4a00"), "fail": ("#f6a5a5", "#8c1d1d"),
-               "error": ("#d9bdf5", "#4c1d80"), "skip": ("#e6e9ee", "#5f6b7a"), "na": ("#f4f5f7", "#9aa3ae")}
-ULP_BANDS = ((1.0, "#cdebd8", "≤ 1"), (4.0, "#e6f4c7", "≤ 4"), (16.0, "#ffe08a", "≤ 16"),
-             (1024.0, "#f8c27a", "≤ 1024"), (math.inf, "#f6a5a5", "> 1024"))
+STATUS_FILL = {
+    "pass": ("#cdebd8", "#1e6641"),
+    "deviation": ("#ffe08a", "#6b4a00"),
+    "fail": ("#f6a5a5", "#8c1d1d"),
+    "error": ("#d9bdf5", "#4c1d80"),
+    "skip": ("#e6e9ee", "#5f6b7a"),
+    "na": ("#f4f5f7", "#9aa3ae"),
+}
+ULP_BANDS = (
+    (1.0, "#cdebd8", "≤ 1"),
+    (4.0, "#e6f4c7", "≤ 4"),
+    (16.0, "#ffe08a", "≤ 16"),
+    (1024.0, "#f8c27a", "≤ 1024"),
+    (math.inf, "#f6a5a5", "> 1024"),
+)
 
 
 class GridCell:
@@ -341,24 +377,34 @@ def ulp_cell(ulp: float | None, tip: str) -> GridCell | None:
     return GridCell(fill, "", f"{tip}: {ulp:.3g} ULP")
 
 
-def grid_svg(title: str, rows: list[str], cols: list[str], cells: list[list[GridCell | None]], *,
-             cell_w: int = 66, cell_h: int = 22, legend: list[tuple[str, str]] | None = None,
-             row_href: list[str] | None = None) -> Markup:
+def grid_svg(
+    title: str,
+    rows: list[str],
+    cols: list[str],
+    cells: list[list[GridCell | None]],
+    *,
+    cell_w: int = 66,
+    cell_h: int = 22,
+    legend: list[tuple[str, str]] | None = None,
+    row_href: list[str] | None = None,
+) -> Markup:
     """A table of coloured cells as inline SVG: row labels left, column labels slanted on top, each
     cell a rectangle with its text, a tooltip and (optionally) a link; a legend of (fill, label)
     below. Every string is escaped; nothing is drawn by matplotlib, so the SVG stays small."""
     from markupsafe import escape
 
-    char = 6.6                                          # px per character at font-size 12
+    char = 6.6  # px per character at font-size 12
     left = int(12 + char * max((len(r) for r in rows), default=4))
     top = int(16 + 0.62 * char * max((len(c) for c in cols), default=4))
     width = left + cell_w * len(cols) + 14 + int(0.6 * char * max((len(c) for c in cols[-1:]), default=0))
     width = max(width, 8 + sum(28 + int(char * len(text)) for _, text in legend or ()))
     height = top + cell_h * len(rows) + (30 if legend else 8)
-    out = [f'<svg class="grid" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
-           f'width="{width}" height="{height}" style="max-width:{width}px" font-size="12" '
-           'font-family="system-ui, sans-serif">',
-           f"<title>{escape(title)}</title>"]
+    out = [
+        f'<svg class="grid" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" style="max-width:{width}px" font-size="12" '
+        'font-family="system-ui, sans-serif">',
+        f"<title>{escape(title)}</title>",
+    ]
     for j, c in enumerate(cols):
         x = left + cell_w * j + cell_w / 2
         out.append(f'<text transform="translate({x:.0f},{top - 6}) rotate(-38)">{escape(c)}</text>')
@@ -370,17 +416,23 @@ def grid_svg(title: str, rows: list[str], cols: list[str], cells: list[list[Grid
             if c is None:
                 continue
             x = left + cell_w * j
-            body = (f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" rx="3" '
-                    f'fill="{c.fill}"><title>{escape(c.tip)}</title></rect>')
+            body = (
+                f'<rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" rx="3" '
+                f'fill="{c.fill}"><title>{escape(c.tip)}</title></rect>'
+            )
             if c.text:
-                body += (f'<text x="{x + cell_w / 2:.0f}" y="{y + cell_h / 2 + 4:.0f}" text-anchor="middle" '
-                         f'fill="{c.ink}">{escape(c.text)}</text>')
+                body += (
+                    f'<text x="{x + cell_w / 2:.0f}" y="{y + cell_h / 2 + 4:.0f}" text-anchor="middle" '
+                    f'fill="{c.ink}">{escape(c.text)}</text>'
+                )
             out.append(f'<a href="#{escape(c.href)}">{body}</a>' if c.href else body)
     if legend:
         x, y = 8, top + cell_h * len(rows) + 12
         for fill, text in legend:
-            out.append(f'<rect x="{x}" y="{y}" width="12" height="12" rx="2" fill="{fill}"/>'
-                       f'<text x="{x + 16}" y="{y + 10}">{escape(text)}</text>')
+            out.append(
+                f'<rect x="{x}" y="{y}" width="12" height="12" rx="2" fill="{fill}"/>'
+                f'<text x="{x + 16}" y="{y + 10}">{escape(text)}</text>'
+            )
             x += 28 + int(char * len(text))
     out.append("</svg>")
     return Markup("".join(out))

@@ -20,7 +20,7 @@ class ConventionRow:
     case: str
     check: str
     cells: list[str | None]
-    odd: list[bool]          # cell differs from the most common answer
+    odd: list[bool]  # cell differs from the most common answer
     differs: bool
     expected: str
     note: str
@@ -60,6 +60,15 @@ def conventions(records: list[Record]) -> Conventions:
         odd = [c is not None and c != common for c in cells]
         data = meta[key]
         exp = data.get("expected")
-        rows.append(ConventionRow(key[0], key[1], cells, odd, any(odd),
-                                  "" if exp is None else convention_text(exp), str(data.get("note", ""))))
+        rows.append(
+            ConventionRow(
+                key[0],
+                key[1],
+                cells,
+                odd,
+                any(odd),
+                "" if exp is None else convention_text(exp),
+                str(data.get("note", "")),
+            )
+        )
     return Conventions(cols, rows)

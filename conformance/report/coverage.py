@@ -23,8 +23,8 @@ NOT_PROVIDED = "not provided in "
 class CoverageRow:
     framework: str
     version: str
-    tested: list[str]                       # family/case
-    not_provided: list[tuple[str, str]]     # (family/case, the skip message)
+    tested: list[str]  # family/case
+    not_provided: list[tuple[str, str]]  # (family/case, the skip message)
     not_covered: list[str]
 
 
@@ -37,10 +37,12 @@ def coverage(records: list[Record]) -> list[CoverageRow]:
     for r in records:
         if r.kind == "check":
             per[(r.framework, r.framework_version)][(r.family, r.case)].append(r)
-    tested_anywhere = {case for cases in per.values() for case, recs in cases.items()
-                       if any(r.status != "skip" for r in recs)}
-    ordered = sorted(tested_anywhere | {c for cases in per.values() for c in cases},
-                     key=lambda k: (family_rank(k[0]), k[1]))
+    tested_anywhere = {
+        case for cases in per.values() for case, recs in cases.items() if any(r.status != "skip" for r in recs)
+    }
+    ordered = sorted(
+        tested_anywhere | {c for cases in per.values() for c in cases}, key=lambda k: (family_rank(k[0]), k[1])
+    )
     out = []
     for fv in sorted(per, key=_fv_key):
         tested, missing, uncovered = [], [], []
@@ -63,9 +65,9 @@ class UlpMap:
     """The largest error in ULPs (``data.max_ulp`` of the accuracy records) per op and column."""
 
     dtype: str
-    ops: list[str]                          # family/case
-    columns: list[str]                      # framework version (and API variant where one is named)
-    values: list[list[float | None]]        # [op][column]
+    ops: list[str]  # family/case
+    columns: list[str]  # framework version (and API variant where one is named)
+    values: list[list[float | None]]  # [op][column]
 
 
 def ulp_maps(records: list[Record]) -> list[UlpMap]:
@@ -81,9 +83,13 @@ def ulp_maps(records: list[Record]) -> list[UlpMap]:
     out = []
     for dtype in sorted(grid):
         ops = sorted(grid[dtype], key=lambda k: (family_rank(k[0]), k[1]))
-        cols = sorted({c for cells in grid[dtype].values() for c in cells},
-                      key=lambda c: (*_fv_key(c[:2]), c[2]))
-        out.append(UlpMap(dtype, [f"{f}/{c}" for f, c in ops],
-                          [f"{fw} {v}" + (f" [{api}]" if api else "") for fw, v, api in cols],
-                          [[grid[dtype][op].get(c) for c in cols] for op in ops]))
+        cols = sorted({c for cells in grid[dtype].values() for c in cells}, key=lambda c: (*_fv_key(c[:2]), c[2]))
+        out.append(
+            UlpMap(
+                dtype,
+                [f"{f}/{c}" for f, c in ops],
+                [f"{fw} {v}" + (f" [{api}]" if api else "") for fw, v, api in cols],
+                [[grid[dtype][op].get(c) for c in cols] for op in ops],
+            )
+        )
     return out

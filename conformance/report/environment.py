@@ -20,8 +20,18 @@ class RunInfo:
     extra: list[tuple[str, str]] = field(default_factory=list)
 
 
-KNOWN_ENV = ("date", "python", "numpy", "platform", "machine", "hostname", "cpu_model", "threads",
-             "versions", "conformance")
+KNOWN_ENV = (
+    "date",
+    "python",
+    "numpy",
+    "platform",
+    "machine",
+    "hostname",
+    "cpu_model",
+    "threads",
+    "versions",
+    "conformance",
+)
 
 
 def environment(rs: RecordSet) -> list[RunInfo]:
@@ -31,6 +41,14 @@ def environment(rs: RecordSet) -> list[RunInfo]:
         env = head.get("environment") if isinstance(head.get("environment"), dict) else {}
         versions = env.get("versions") if isinstance(env.get("versions"), dict) else {}
         extra = [(str(k), compact_json(v, 300)) for k, v in env.items() if k not in KNOWN_ENV]
-        out.append(RunInfo(str(run_id), env, per_run.get(run_id, 0), threads_text(env.get("threads")),
-                           ", ".join(f"{k} {v}" for k, v in versions.items()), extra))
+        out.append(
+            RunInfo(
+                str(run_id),
+                env,
+                per_run.get(run_id, 0),
+                threads_text(env.get("threads")),
+                ", ".join(f"{k} {v}" for k, v in versions.items()),
+                extra,
+            )
+        )
     return out

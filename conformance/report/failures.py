@@ -26,11 +26,22 @@ from conformance.report.formatting import (
     version_key,
 )
 
-CLASSES = {"wrong_value": "wrong value", "underflow": "lost to underflow",
-           "non_finite": "non-finite where finite was due", "wrong_sign": "wrong sign",
-           "convention": "convention difference", "unsupported": "refusal / unsupported"}
-SHORT = {"wrong_value": "wrong value", "underflow": "underflow", "non_finite": "non-finite",
-         "wrong_sign": "wrong sign", "convention": "convention", "unsupported": "unsupported"}
+CLASSES = {
+    "wrong_value": "wrong value",
+    "underflow": "lost to underflow",
+    "non_finite": "non-finite where finite was due",
+    "wrong_sign": "wrong sign",
+    "convention": "convention difference",
+    "unsupported": "refusal / unsupported",
+}
+SHORT = {
+    "wrong_value": "wrong value",
+    "underflow": "underflow",
+    "non_finite": "non-finite",
+    "wrong_sign": "wrong sign",
+    "convention": "convention",
+    "unsupported": "unsupported",
+}
 BAD = ("fail", "error", "deviation")
 _UNSUPPORTED = re.compile(r"not supported|not implemented|unsupported|refuse", re.IGNORECASE)
 _NON_FINITE = re.compile(r"\b(nan|-?inf|infinity|non-finite)\b", re.IGNORECASE)
@@ -57,8 +68,11 @@ def failure_class(r: Record) -> str:
 def is_finding(r: Record) -> bool:
     """A registered deviation whose registry entry has no upstream issue link, or says ``finding``
     (upstream has no record of it for this function; its link may name a root cause elsewhere)."""
-    return r.status == "deviation" and bool(r.registry) and (
-        bool(r.registry.get("finding")) or safe_link(r.registry.get("link")) is None)
+    return (
+        r.status == "deviation"
+        and bool(r.registry)
+        and (bool(r.registry.get("finding")) or safe_link(r.registry.get("link")) is None)
+    )
 
 
 @dataclass
@@ -102,15 +116,33 @@ def groups(records: list[Record]) -> list[Group]:
     for r in records:
         if r.status in BAD:
             cls = failure_class(r)
-            key = (framework_rank(r.framework), r.framework, version_key(r.framework_version),
-                   r.status == "deviation", list(CLASSES).index(cls))
+            key = (
+                framework_rank(r.framework),
+                r.framework,
+                version_key(r.framework_version),
+                r.status == "deviation",
+                list(CLASSES).index(cls),
+            )
             keyed.append((key, cls, r))
-    keyed.sort(key=lambda t: (t[0], -SEVERITY.get(t[2].status, 0), family_rank(t[2].family), t[2].case,
-                              t[2].check, column_of(t[2]).sort_key(), t[2].dtype))
+    keyed.sort(
+        key=lambda t: (
+            t[0],
+            -SEVERITY.get(t[2].status, 0),
+            family_rank(t[2].family),
+            t[2].case,
+            t[2].check,
+            column_of(t[2]).sort_key(),
+            t[2].dtype,
+        )
+    )
     out: list[Group] = []
     for i, (key, cls, r) in enumerate(keyed):
-        if not out or (out[-1].framework, out[-1].version, out[-1].registered, out[-1].cls) != \
-                (r.framework, r.framework_version, key[3], cls):
+        if not out or (out[-1].framework, out[-1].version, out[-1].registered, out[-1].cls) != (
+            r.framework,
+            r.framework_version,
+            key[3],
+            cls,
+        ):
             out.append(Group(f"g{len(out)}", r.framework, r.framework_version, key[3], cls, i, []))
         out[-1].details.append(_detail(f"d{i}", r))
     return out
@@ -118,8 +150,14 @@ def groups(records: list[Record]) -> list[Group]:
 
 def _detail(anchor: str, r: Record) -> Detail:
     reg = r.registry or {}
-    return Detail(anchor, r, column_of(r), "" if r.input is None else compact_json(r.input),
-                  safe_link(reg.get("link")), fmt_ratio(fnum(r.error_ratio)))
+    return Detail(
+        anchor,
+        r,
+        column_of(r),
+        "" if r.input is None else compact_json(r.input),
+        safe_link(reg.get("link")),
+        fmt_ratio(fnum(r.error_ratio)),
+    )
 
 
 def details(groups_: list[Group]) -> list[Detail]:

@@ -18,9 +18,18 @@ from typing import Any
 from conformance import adapters
 from conformance.records import SEVERITY, Record
 
-FAMILY_ORDER = ("elementwise", "reductions", "linalg", "nn", "compositions", "complex", "degenerate",
-                "integrals", "optimizers")
-INPUT_CHARS = 1500   # how much of a shrunk input the details show before cutting it
+FAMILY_ORDER = (
+    "elementwise",
+    "reductions",
+    "linalg",
+    "nn",
+    "compositions",
+    "complex",
+    "degenerate",
+    "integrals",
+    "optimizers",
+)
+INPUT_CHARS = 1500  # how much of a shrunk input the details show before cutting it
 
 
 # ---------------------------------------------------------------- columns and ordering
@@ -50,8 +59,7 @@ class Column:
         return f"{self.framework}[{self.api}]"
 
     def sort_key(self) -> tuple:
-        return (framework_rank(self.framework), self.framework, version_key(self.version), self.api,
-                self.device)
+        return (framework_rank(self.framework), self.framework, version_key(self.version), self.api, self.device)
 
 
 @cache

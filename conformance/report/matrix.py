@@ -28,11 +28,11 @@ from conformance.report.formatting import (
 
 @dataclass
 class Cell:
-    status: str                  # worst judged status, or "na"
+    status: str  # worst judged status, or "na"
     ratio: float | None
     counts: dict[str, int]
-    anchor: str | None = None    # id of the first failure detail of this cell
-    note: str = ""               # why not applicable: the first skip message
+    anchor: str | None = None  # id of the first failure detail of this cell
+    note: str = ""  # why not applicable: the first skip message
 
     @property
     def ratio_text(self) -> str:
@@ -65,7 +65,7 @@ class MatrixRow:
     family: str
     case: str
     cells: list[Cell | None]
-    checks: list[tuple[str, list[Cell | None], str]]   # (check, cells, worst status)
+    checks: list[tuple[str, list[Cell | None], str]]  # (check, cells, worst status)
     status: str
 
 
@@ -73,7 +73,7 @@ class MatrixRow:
 class FamilyRows:
     family: str
     anchor: str
-    cells: list[Cell | None]     # the family's records per column
+    cells: list[Cell | None]  # the family's records per column
     rows: list[MatrixRow]
     status: str
 
@@ -103,8 +103,13 @@ def cell(recs: list[Record], anchors: dict[int, str] | None = None) -> Cell:
     anchor = next((anchors[id(r)] for r in recs if id(r) in anchors), None)
     status = real_status(recs)
     note = recs[0].message if status == "na" else ""
-    return Cell(status, max_ratio(r.error_ratio for r in recs if r.status != "skip"),
-                {s: c.get(s, 0) for s in STATUSES}, anchor, note)
+    return Cell(
+        status,
+        max_ratio(r.error_ratio for r in recs if r.status != "skip"),
+        {s: c.get(s, 0) for s in STATUSES},
+        anchor,
+        note,
+    )
 
 
 def _row_status(cells: list[Cell | None]) -> str:
@@ -123,7 +128,7 @@ def matrix(records: list[Record], anchors: dict[int, str]) -> ConformanceMatrix:
         by_case[(r.family, r.case)][r.check][index[column_of(r)]].append(r)
     families: dict[str, FamilyRows] = {}
     per_family: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    for (fam, case) in sorted(by_case, key=lambda k: (family_rank(k[0]), k[1])):
+    for fam, case in sorted(by_case, key=lambda k: (family_rank(k[0]), k[1])):
         per_check = by_case[(fam, case)]
         sub = []
         merged: dict[int, list] = defaultdict(list)
@@ -140,7 +145,6 @@ def matrix(records: list[Record], anchors: dict[int, str]) -> ConformanceMatrix:
         group = families.setdefault(fam, FamilyRows(fam, family_anchor(fam), [], [], ""))
         group.rows.append(MatrixRow(fam, case, cells, sub, _row_status(cells)))
     for fam, group in families.items():
-        group.cells = [cell(per_family[fam][i], anchors) if per_family[fam].get(i) else None
-                       for i in range(len(cols))]
+        group.cells = [cell(per_family[fam][i], anchors) if per_family[fam].get(i) else None for i in range(len(cols))]
         group.status = _row_status(group.cells)
     return ConformanceMatrix(cols, list(families.values()))

@@ -22,7 +22,7 @@ from conformance.report.matrix import Cell, cell
 class FoundRow:
     framework: str
     version: str
-    cells: list[tuple[Group | None, Group | None]]   # per class: (unregistered, registered)
+    cells: list[tuple[Group | None, Group | None]]  # per class: (unregistered, registered)
     unregistered: int
     registered: int
 
@@ -35,20 +35,20 @@ class Finding:
     reason: str
     reproducer: str
     records: int = 1
-    where: list[str] = field(default_factory=list)      # "framework version" it was found in
+    where: list[str] = field(default_factory=list)  # "framework version" it was found in
 
 
 @dataclass
 class Heat:
     families: list[str]
-    columns: list[str]                        # framework[api]
-    versions: dict[str, str]                  # framework -> the version shown
-    cells: list[list[Cell | None]]            # [family][column]: over its checks
+    columns: list[str]  # framework[api]
+    versions: dict[str, str]  # framework -> the version shown
+    cells: list[list[Cell | None]]  # [family][column]: over its checks
 
 
 @dataclass
 class Overview:
-    classes: list[tuple[str, str, str]]       # (key, short label, label)
+    classes: list[tuple[str, str, str]]  # (key, short label, label)
     rows: list[FoundRow]
     findings: list[Finding]
     heat: Heat
@@ -61,8 +61,11 @@ def overview(records: list[Record], groups: list[Group]) -> Overview:
     rows = []
     for fw, ver in sorted(versions, key=lambda t: (framework_rank(t[0]), t[0], version_key(t[1]))):
         cells = [(by_key.get((fw, ver, False, c)), by_key.get((fw, ver, True, c))) for c in CLASSES]
-        rows.append(FoundRow(fw, ver, cells, sum(len(u.details) for u, _ in cells if u),
-                             sum(len(g.details) for _, g in cells if g)))
+        rows.append(
+            FoundRow(
+                fw, ver, cells, sum(len(u.details) for u, _ in cells if u), sum(len(g.details) for _, g in cells if g)
+            )
+        )
     return Overview([(k, SHORT[k], v) for k, v in CLASSES.items()], rows, findings(groups), heat(records))
 
 
@@ -79,8 +82,9 @@ def findings(groups: list[Group]) -> list[Finding]:
             key = str(r.registry.get("source") or r.registry.get("reason") or d.anchor)
             f = out.get(key)
             if f is None:
-                out[key] = Finding(d, str(r.registry.get("reason", "")),
-                                   str(r.registry.get("reproducer") or r.replay), 0, [])
+                out[key] = Finding(
+                    d, str(r.registry.get("reason", "")), str(r.registry.get("reproducer") or r.replay), 0, []
+                )
                 f = out[key]
             f.records += 1
             if f"{r.framework} {r.framework_version}" not in f.where:

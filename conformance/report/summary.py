@@ -25,7 +25,7 @@ class Summary:
     column_counts: list[tuple[Column, dict[str, int]]]
     files: list[str]
     synthetic: bool
-    runs_of: list[str]   # per distinct (profile, seed, rotation): what share of the selection the run covered
+    runs_of: list[str]  # per distinct (profile, seed, rotation): what share of the selection the run covered
 
 
 def run_scope(header: dict) -> str:
@@ -48,7 +48,7 @@ def summarize(rs: RecordSet) -> Summary:
     kinds: Counter = Counter()
     for r in rs.records:
         fw[r.framework].add(r.framework_version)
-        if r.api not in ("", "-"):   # records of a framework's own functions name no API variant
+        if r.api not in ("", "-"):  # records of a framework's own functions name no API variant
             apis[r.framework].add(r.api)
         devices.add(r.device)
         dtypes.add(r.dtype)
@@ -58,18 +58,23 @@ def summarize(rs: RecordSet) -> Summary:
             per_col[column_of(r)][r.status] += 1
     envs = [h.get("environment", {}) for h in rs.runs.values()]
     dates = sorted({str(e.get("date", "")) for e in envs if e.get("date")})
-    machines = sorted({f"{e.get('hostname', '?')} ({e.get('platform', e.get('machine', '?'))})"
-                       for e in envs})
+    machines = sorted({f"{e.get('hostname', '?')} ({e.get('platform', e.get('machine', '?'))})" for e in envs})
     cpus = sorted({str(e.get("cpu_model", "?")) for e in envs})
     threads = sorted({threads_text(e.get("threads")) for e in envs})
     order = sorted(fw, key=lambda n: (framework_rank(n), n))
     return Summary(
         frameworks={n: sorted(fw[n], key=version_key) for n in order},
         apis={n: sorted(apis[n]) for n in order},
-        devices=sorted(devices), dtypes=sorted(dtypes), dates=dates, machines=machines,
-        cpu_models=cpus, threads=threads,
-        counts={s: counts.get(s, 0) for s in STATUSES}, kinds=dict(kinds),
-        column_counts=[(c, {s: per_col[c].get(s, 0) for s in STATUSES})
-                       for c in sorted_columns(per_col)],
-        files=list(rs.files), runs_of=sorted({run_scope(e) for e in envs}),
-        synthetic=any(bool(e.get("synthetic")) for e in envs))
+        devices=sorted(devices),
+        dtypes=sorted(dtypes),
+        dates=dates,
+        machines=machines,
+        cpu_models=cpus,
+        threads=threads,
+        counts={s: counts.get(s, 0) for s in STATUSES},
+        kinds=dict(kinds),
+        column_counts=[(c, {s: per_col[c].get(s, 0) for s in STATUSES}) for c in sorted_columns(per_col)],
+        files=list(rs.files),
+        runs_of=sorted({run_scope(e) for e in envs}),
+        synthetic=any(bool(e.get("synthetic")) for e in envs),
+    )

@@ -33,15 +33,15 @@ TIME_FACTOR = 1.5
 
 @dataclass
 class VersionChange:
-    what: str        # "status", "error", "time", "convention", "added", "removed"
+    what: str  # "status", "error", "time", "convention", "added", "removed"
     family: str
     case: str
     check: str
-    where: str       # api, device, dtype (and mode, n for timings)
+    where: str  # api, device, dtype (and mode, n for timings)
     before: str
     after: str
     factor: float | None = None
-    direction: str = "changed"   # "worse", "better" or "changed" (conventions, nan appearing)
+    direction: str = "changed"  # "worse", "better" or "changed" (conventions, nan appearing)
 
 
 @dataclass
@@ -53,7 +53,7 @@ class VersionDiff:
     compared: int
     added: int
     removed: int
-    tally: dict[str, int] = field(default_factory=dict)   # "status worse" -> count
+    tally: dict[str, int] = field(default_factory=dict)  # "status worse" -> count
 
 
 def _check_key(r: Record) -> tuple:
@@ -81,7 +81,7 @@ def _index(recs: list[Record]) -> dict[tuple, list[Record]]:
     for r in recs:
         key = _check_key(r)
         if r.kind == "benchmark":
-            key += (str(r.data.get("mode")),)   # a series: every size n of one operator and mode
+            key += (str(r.data.get("mode")),)  # a series: every size n of one operator and mode
         idx[key].append(r)
     return idx
 
@@ -124,36 +124,80 @@ def _diff(fw: str, old: str, new: str, a: list[Record], b: list[Record]) -> Vers
                 if f > TIME_FACTOR or f < 1 / TIME_FACTOR:
                     n = sizes[-1]
                     where += f" · {key[8]} · n={_n_range(sizes)}"
-                    changes.append(VersionChange("time", fam, case, chk, where, f"{fmt_seconds(ta[n])} at n={n:g}",
-                                                 f"{fmt_seconds(tb[n])} at n={n:g}", f,
-                                                 "worse" if f > 1 else "better"))
+                    changes.append(
+                        VersionChange(
+                            "time",
+                            fam,
+                            case,
+                            chk,
+                            where,
+                            f"{fmt_seconds(ta[n])} at n={n:g}",
+                            f"{fmt_seconds(tb[n])} at n={n:g}",
+                            f,
+                            "worse" if f > 1 else "better",
+                        )
+                    )
             continue
         if kind == "convention":
             va = {convention_text(r.data.get("value")) for r in ra}
             vb = {convention_text(r.data.get("value")) for r in rb}
             if va != vb:
-                changes.append(VersionChange("convention", fam, case, chk, where, " | ".join(sorted(va)),
-                                             " | ".join(sorted(vb))))
+                changes.append(
+                    VersionChange("convention", fam, case, chk, where, " | ".join(sorted(va)), " | ".join(sorted(vb)))
+                )
             continue
         sa, sb = worst(r.status for r in ra), worst(r.status for r in rb)
         xa, xb = max_ratio(r.error_ratio for r in ra), max_ratio(r.error_ratio for r in rb)
         if sa != sb:
-            changes.append(VersionChange("status", fam, case, chk, where, f"{sa} {fmt_ratio(xa)}".strip(),
-                                         f"{sb} {fmt_ratio(xb)}".strip(), None,
-                                         _direction(sa, sb)))
+            changes.append(
+                VersionChange(
+                    "status",
+                    fam,
+                    case,
+                    chk,
+                    where,
+                    f"{sa} {fmt_ratio(xa)}".strip(),
+                    f"{sb} {fmt_ratio(xb)}".strip(),
+                    None,
+                    _direction(sa, sb),
+                )
+            )
         elif xa is not None and xb is not None:
             if math.isnan(xa) != math.isnan(xb):
-                changes.append(VersionChange("error", fam, case, chk, where, fmt_ratio(xa), fmt_ratio(xb), None,
-                                             "worse" if math.isnan(xb) else "better"))
+                changes.append(
+                    VersionChange(
+                        "error",
+                        fam,
+                        case,
+                        chk,
+                        where,
+                        fmt_ratio(xa),
+                        fmt_ratio(xb),
+                        None,
+                        "worse" if math.isnan(xb) else "better",
+                    )
+                )
             elif not math.isnan(xa):
                 fa, fb = max(xa, RATIO_FLOOR), max(xb, RATIO_FLOOR)
                 f = fb / fa
                 if f > RATIO_FACTOR or f < 1 / RATIO_FACTOR:
-                    changes.append(VersionChange("error", fam, case, chk, where, fmt_ratio(xa),
-                                                 fmt_ratio(xb), f, "worse" if f > 1 else "better"))
+                    changes.append(
+                        VersionChange(
+                            "error",
+                            fam,
+                            case,
+                            chk,
+                            where,
+                            fmt_ratio(xa),
+                            fmt_ratio(xb),
+                            f,
+                            "worse" if f > 1 else "better",
+                        )
+                    )
     order = {"status": 0, "convention": 1, "error": 2, "time": 3}
     changes.sort(key=lambda c: (order[c.what], family_rank(c.family), c.case, c.check, c.where))
     added = sum(1 for k in ib if k not in ia)
     removed = sum(1 for k in ia if k not in ib)
-    return VersionDiff(fw, old, new, changes, len(common), added, removed,
-                       dict(Counter(f"{c.what} {c.direction}" for c in changes)))
+    return VersionDiff(
+        fw, old, new, changes, len(common), added, removed, dict(Counter(f"{c.what} {c.direction}" for c in changes))
+    )

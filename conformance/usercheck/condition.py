@@ -47,8 +47,7 @@ def _unit(shape: tuple[int, ...], i: int) -> np.ndarray:
     return e.reshape(shape)
 
 
-def row_sensitivity(case: Any, x: np.ndarray, row: Callable[[int], tuple[np.ndarray, np.ndarray]],
-                    i: int) -> float:
+def row_sensitivity(case: Any, x: np.ndarray, row: Callable[[int], tuple[np.ndarray, np.ndarray]], i: int) -> float:
     """Σₖ |xₖ|·|∂ₖqᵢ(x)| with ∂qᵢ/∂x = uᵀD²f(x)[v,·] for (u, v) = row(i), from the nested oracle;
     0 where the oracle cannot take it (no allowance then)."""
     from conformance.edges import nested
@@ -62,8 +61,15 @@ def row_sensitivity(case: Any, x: np.ndarray, row: Callable[[int], tuple[np.ndar
     return s if np.isfinite(s) else 0.0
 
 
-def conditioned(got: np.ndarray, want: np.ndarray, tol: Tolerance, dtype: str, scale: np.ndarray,
-                scale_name: str | None, sensitivity: Callable[[int], float]) -> Comparison:
+def conditioned(
+    got: np.ndarray,
+    want: np.ndarray,
+    tol: Tolerance,
+    dtype: str,
+    scale: np.ndarray,
+    scale_name: str | None,
+    sensitivity: Callable[[int], float],
+) -> Comparison:
     """compare(got, want, tol, scale), with the condition allowance 2ε·sensitivity(i)/rtol added to the
     scale of each failing entry i, worst first, until the comparison passes or its worst entry has it."""
     scale = np.array(np.broadcast_to(np.abs(np.asarray(scale, dtype=np.float64)), np.shape(want)))
@@ -89,8 +95,15 @@ def gradient(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     ref = oracle("jacobian", case, inp.x)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
     want = np.asarray(ref.value)
-    c = conditioned(g, want, tol, ctx.dtype, np.abs(want), "|exact|",
-                    lambda i: row_sensitivity(case, inp.x, lambda j: (np.ones(()), _unit(inp.x.shape, j)), i))
+    c = conditioned(
+        g,
+        want,
+        tol,
+        ctx.dtype,
+        np.abs(want),
+        "|exact|",
+        lambda i: row_sensitivity(case, inp.x, lambda j: (np.ones(()), _unit(inp.x.shape, j)), i),
+    )
     return verdict("gradient", c, tol, inp, f"the {ref.method} oracle", oracle=ref.method)
 
 
@@ -104,8 +117,14 @@ def jvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     want, scale = _jv(ref.value, inp.v())
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
     scale = scale + pointwise_condition(case, inp.x, inp.v(), tol, ctx.dtype, oracle)
-    c = conditioned(wide(ctx.numpy(t)), want, tol, ctx.dtype, *of_terms(case, want, scale),
-                    lambda i: row_sensitivity(case, inp.x, lambda j: (_unit(y.shape, j), inp.v()), i))
+    c = conditioned(
+        wide(ctx.numpy(t)),
+        want,
+        tol,
+        ctx.dtype,
+        *of_terms(case, want, scale),
+        lambda i: row_sensitivity(case, inp.x, lambda j: (_unit(y.shape, j), inp.v()), i),
+    )
     return verdict("JVP", c, tol, inp, f"the {ref.method} oracle", oracle=ref.method)
 
 
@@ -120,6 +139,12 @@ def vjp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     want, scale = _jtu(ref.value, u, inp.x.shape)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
     scale = scale + pointwise_condition(case, inp.x, u, tol, ctx.dtype, oracle)
-    c = conditioned(wide(ctx.numpy(ct)), want, tol, ctx.dtype, *of_terms(case, want, scale),
-                    lambda i: row_sensitivity(case, inp.x, lambda j: (u, _unit(inp.x.shape, j)), i))
+    c = conditioned(
+        wide(ctx.numpy(ct)),
+        want,
+        tol,
+        ctx.dtype,
+        *of_terms(case, want, scale),
+        lambda i: row_sensitivity(case, inp.x, lambda j: (u, _unit(inp.x.shape, j)), i),
+    )
     return verdict("VJP", c, tol, inp, f"the {ref.method} oracle", oracle=ref.method)

@@ -28,8 +28,8 @@ from conformance.usercheck.inputs import CheckUsageError, as_array
 
 DEFAULT_SAMPLES = 10
 DEFAULT_SHAPE = (3,)
-SHRINK_BUDGET = 80      # extra calls (of the failing rows only) hypothesis may spend shrinking,
-SHRINK_SECONDS = 5.0    # and at most this long
+SHRINK_BUDGET = 80  # extra calls (of the failing rows only) hypothesis may spend shrinking,
+SHRINK_SECONDS = 5.0  # and at most this long
 
 
 @dataclass
@@ -56,8 +56,9 @@ def _is_strategy(obj: Any) -> bool:
     return isinstance(obj, SearchStrategy)
 
 
-def sampling(x: Any, domain: Any, points: Any, samples: int | None, seed: int | None,
-             shape: tuple[int, ...] | None) -> Sampling:
+def sampling(
+    x: Any, domain: Any, points: Any, samples: int | None, seed: int | None, shape: tuple[int, ...] | None
+) -> Sampling:
     """The Sampling the arguments of ``conformance.check`` describe (module docstring)."""
     from hypothesis import strategies as st
     from hypothesis.extra import numpy as hnp
@@ -71,25 +72,41 @@ def sampling(x: Any, domain: Any, points: Any, samples: int | None, seed: int | 
         return Sampling(pts, None, 0, seed, f"x = {_show(pts[0])}" if len(pts) == 1 else f"{len(pts)} points")
     if _is_strategy(domain):
         n = DEFAULT_SAMPLES if samples is None else int(samples)
-        return Sampling(pts, domain.map(lambda a: as_array(a, "a drawn input")), n, seed,
-                        f"{n} samples of {domain!r} (seed {seed})")
+        return Sampling(
+            pts, domain.map(lambda a: as_array(a, "a drawn input")), n, seed, f"{n} samples of {domain!r} (seed {seed})"
+        )
     if isinstance(domain, tuple) and len(domain) == 2 and all(np.isscalar(d) for d in domain):
         lo, hi = (float(d) for d in domain)
         if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
             raise CheckUsageError(f"domain=(lo, hi) needs finite lo < hi, not {domain!r}")
         shp = tuple(shape) if shape is not None else (tuple(pts[0].shape) if pts else DEFAULT_SHAPE)
-        elements = st.floats(lo, hi, exclude_min=True, exclude_max=True, allow_nan=False,
-                             allow_infinity=False, allow_subnormal=False, width=64).map(_no_tiny)
+        elements = st.floats(
+            lo,
+            hi,
+            exclude_min=True,
+            exclude_max=True,
+            allow_nan=False,
+            allow_infinity=False,
+            allow_subnormal=False,
+            width=64,
+        ).map(_no_tiny)
         n = DEFAULT_SAMPLES if samples is None else int(samples)
-        return Sampling(pts, hnp.arrays(np.float64, shp, elements=elements, fill=st.nothing()), n, seed,
-                        f"{n} samples of shape {shp} from ({lo:g}, {hi:g}) (seed {seed})", (lo, hi))
+        return Sampling(
+            pts,
+            hnp.arrays(np.float64, shp, elements=elements, fill=st.nothing()),
+            n,
+            seed,
+            f"{n} samples of shape {shp} from ({lo:g}, {hi:g}) (seed {seed})",
+            (lo, hi),
+        )
     if isinstance(domain, (list, tuple)):
         got = pts + [as_array(p, "a point of the domain") for p in domain]
         if not got:
             raise CheckUsageError("domain is an empty list of points")
         return Sampling(got, None, 0, seed, f"{len(got)} points")
-    raise CheckUsageError(f"domain must be (lo, hi), a hypothesis strategy or a list of points, not "
-                          f"{type(domain).__name__}")
+    raise CheckUsageError(
+        f"domain must be (lo, hi), a hypothesis strategy or a list of points, not {type(domain).__name__}"
+    )
 
 
 # Drawn entries below this magnitude are drawn as 0: beside O(1) entries, a 1e-74 entry made the mpmath
@@ -139,8 +156,9 @@ def _rank(row: Any) -> tuple[int, float]:
     return order.get(row.status, 0), (float("inf") if r is None or r != r else float(r))
 
 
-def explore(run: Callable[[np.ndarray, set | None], dict], prepare: Callable[[np.ndarray], np.ndarray],
-            s: Sampling) -> Exploration:
+def explore(
+    run: Callable[[np.ndarray, set | None], dict], prepare: Callable[[np.ndarray], np.ndarray], s: Sampling
+) -> Exploration:
     """Run ``run(x, focus) -> {key: Row}`` on the points, then on hypothesis's draws; keep the worst row per
     key, and for failing keys the row at the shrunk input. ``prepare`` rounds x and checks it against the
     reference (raising CheckUsageError where it is outside)."""
@@ -167,8 +185,9 @@ def explore(run: Callable[[np.ndarray, set | None], dict], prepare: Callable[[np
     return _hypothesis(run, prepare, s, ex, merge, failing)
 
 
-def _hypothesis(run: Callable, prepare: Callable, s: Sampling, ex: Exploration, merge: Callable,
-                failing: Callable) -> Exploration:
+def _hypothesis(
+    run: Callable, prepare: Callable, s: Sampling, ex: Exploration, merge: Callable, failing: Callable
+) -> Exploration:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as hseed
 
@@ -199,9 +218,15 @@ def _hypothesis(run: Callable, prepare: Callable, s: Sampling, ex: Exploration, 
             state["last"] = (x, rows)
             _fail()
 
-    test = settings(max_examples=s.samples, database=None, deadline=None, derandomize=False,
-                    report_multiple_bugs=False, print_blob=False,
-                    suppress_health_check=list(HealthCheck))(given(s.strategy)(body))
+    test = settings(
+        max_examples=s.samples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        report_multiple_bugs=False,
+        print_blob=False,
+        suppress_health_check=list(HealthCheck),
+    )(given(s.strategy)(body))
     try:
         hseed(s.seed)(test)()
     except _Stop as stop:

@@ -42,8 +42,10 @@ def as_array(x: Any, what: str = "x") -> np.ndarray:
     except Exception:  # an array numpy cannot read directly (a torch tensor that requires grad)
         a = _framework_array(x)
         if a is None:
-            raise CheckUsageError(f"{what} of type {type(x).__name__} is not an array numpy or an installed "
-                                  f"framework can read; pass a numpy array") from None
+            raise CheckUsageError(
+                f"{what} of type {type(x).__name__} is not an array numpy or an installed "
+                f"framework can read; pass a numpy array"
+            ) from None
     if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
         raise CheckUsageError(f"{what} must be numbers, not {a.dtype} ({type(x).__name__})")
     if np.iscomplexobj(a):
@@ -56,11 +58,16 @@ def complex_refusal(what: str = "x") -> str:
     from conformance import adapters
 
     conv = {"direct": "∂L/∂x + i∂L/∂y", "conjugate": "∂L/∂x − i∂L/∂y (the conjugate)"}
-    said = [f"{n}: {conv.get(getattr(adapters.adapter_class(n), 'complex_grad_convention', ''), 'not stated')}"
-            for n in adapters.names() if not adapters.adapter_class(n).is_reference]
-    return (f"complex {what} is not supported: the checks differentiate real inputs and the frameworks' "
-            f"gradients of a real loss of z = x + iy differ ({'; '.join(said)}); pass the real and imaginary "
-            f"parts as one real array and build z inside the function (no part is dropped silently)")
+    said = [
+        f"{n}: {conv.get(getattr(adapters.adapter_class(n), 'complex_grad_convention', ''), 'not stated')}"
+        for n in adapters.names()
+        if not adapters.adapter_class(n).is_reference
+    ]
+    return (
+        f"complex {what} is not supported: the checks differentiate real inputs and the frameworks' "
+        f"gradients of a real loss of z = x + iy differ ({'; '.join(said)}); pass the real and imaginary "
+        f"parts as one real array and build z inside the function (no part is dropped silently)"
+    )
 
 
 def on_grid(x: np.ndarray, dtype: str) -> np.ndarray:
@@ -78,6 +85,7 @@ def on_grid(x: np.ndarray, dtype: str) -> np.ndarray:
 
 def check_dtype(dtype: str) -> str:
     if dtype not in DTYPES:
-        raise CheckUsageError(f"dtype {dtype!r} is not supported; use one of {', '.join(DTYPES)} "
-                              f"(complex inputs: see complex_refusal)")
+        raise CheckUsageError(
+            f"dtype {dtype!r} is not supported; use one of {', '.join(DTYPES)} (complex inputs: see complex_refusal)"
+        )
     return dtype

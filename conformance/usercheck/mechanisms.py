@@ -30,12 +30,12 @@ class Slot:
     """One column of the result for a framework: the variants tried in order for every check."""
 
     framework: str
-    name: str                 # "default" or a variant name
+    name: str  # "default" or a variant name
     candidates: tuple[Any, ...]
 
 
 def parse_variants(variants: Any) -> str | tuple[str, ...]:
-    """"default", "all", or a tuple of variant names (one name, "a,b", or a list)."""
+    """ "default", "all", or a tuple of variant names (one name, "a,b", or a list)."""
     if isinstance(variants, str):
         if variants in ("default", "all"):
             return variants
@@ -47,8 +47,9 @@ def parse_variants(variants: Any) -> str | tuple[str, ...]:
     else:
         names = ()
     if not names:
-        raise CheckUsageError(f"variants={variants!r} is not understood; use 'default', 'all', a variant "
-                              f"name or a list of them")
+        raise CheckUsageError(
+            f"variants={variants!r} is not understood; use 'default', 'all', a variant name or a list of them"
+        )
     return names
 
 
@@ -70,8 +71,9 @@ def check_names(variants: str | tuple[str, ...], bases: list[Any]) -> None:
     unknown = [v for v in variants if v not in known]
     if unknown:
         choices = "; ".join(f"{b.name}: {', '.join(b.variants)}" for b in bases)
-        raise CheckUsageError(f"unknown API variant(s) {', '.join(unknown)}; choose 'default', 'all' or "
-                              f"variant names ({choices})")
+        raise CheckUsageError(
+            f"unknown API variant(s) {', '.join(unknown)}; choose 'default', 'all' or variant names ({choices})"
+        )
 
 
 def message(exc: BaseException) -> str:
@@ -107,7 +109,7 @@ def run_slot(chk: Check, case: Any, slot: Slot, device: str, dtype: str, inp: In
             out.message += " [" + "; ".join(f"{label} refused: {w}" for label, w in refusals) + "]"
         return ad, out
     by_reason: dict[str, list[str]] = {}
-    for label, w in refusals:   # one reason given by several variants is said once
+    for label, w in refusals:  # one reason given by several variants is said once
         by_reason.setdefault(w, []).append(label)
     text = "; ".join(f"{', '.join(labels)}: {w}" for w, labels in by_reason.items())
     which = "no API variant of" if len(slot.candidates) > 1 else "this API variant of"

@@ -47,8 +47,7 @@ def jvp_jvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     terms = float(np.sum(np.abs(np.asarray(ref.value) * v)))
     tol = nested.tolerance(2, ctx.dtype, ref.method)
     c = compare(got, want, tol, terms, scale_name="Σ|uᵀD²f[v,·] ⊙ v|, the magnitude of the contraction's terms")
-    return verdict("⟨u, D²f[v,v]⟩ (forward over forward)", c, tol, inp, f"the {ref.method} oracle",
-                   oracle=ref.method)
+    return verdict("⟨u, D²f[v,v]⟩ (forward over forward)", c, tol, inp, f"the {ref.method} oracle", oracle=ref.method)
 
 
 def rev_over_rev(case: Any, ctx: Context, inp: Inputs) -> Outcome:
@@ -73,8 +72,13 @@ def rev_over_rev(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     want = np.asarray(ref.value)
     top = float(np.max(np.abs(want), initial=0.0))
     tol = nested.tolerance(2, ctx.dtype, ref.method)
-    c = compare(got, want, tol, np.full(np.shape(want), top),
-                scale_name="the largest |entry| of the exact uᵀD²f[v,·] (normwise)")
+    c = compare(
+        got,
+        want,
+        tol,
+        np.full(np.shape(want), top),
+        scale_name="the largest |entry| of the exact uᵀD²f[v,·] (normwise)",
+    )
     what = "u·H·v (reverse over reverse)" if case.scalar else "uᵀD²f[v,·] (reverse over reverse)"
     out = verdict(what, c, tol, inp, f"the {ref.method} oracle", oracle=ref.method)
     if out.status == "fail" and case.scalar:
@@ -86,7 +90,7 @@ def _hessian_diagnostic(case: Any, ctx: Context, inp: Inputs, out: Outcome) -> N
     """Append the dense Hessian check's verdict (which entry is worst) to a failing scalar H·v row."""
     try:
         h = CHECKS["hessian"].run(case, ctx, inp)
-    except Exception as exc:   # the mechanism cannot take the dense Hessian: say so, the row stands
+    except Exception as exc:  # the mechanism cannot take the dense Hessian: say so, the row stands
         out.message += f" [dense Hessian diagnostic not available: {first_line(exc, 300, with_type=False)}]"
         return
     out.message += f" [dense Hessian (diagnostic): {h.message}]"
@@ -110,12 +114,16 @@ def _lp_first(op: str) -> Any:
         else:
             d = np.ones(()) if op == "gradient" else round_to(inp.u(y.shape), dtype)
             exact, terms = d.reshape(-1) @ J, np.abs(d).reshape(-1) @ np.abs(J)
-            got = ((lambda: a.grad(f)(ctx.array(x))) if op == "gradient" else
-                   (lambda: a.vjp(f, ctx.array(x), ctx.array(d))[1]))
+            got = (
+                (lambda: a.grad(f)(ctx.array(x)))
+                if op == "gradient"
+                else (lambda: a.vjp(f, ctx.array(x), ctx.array(d))[1])
+            )
             shape = x.shape
         if not case.pointwise:  # an entry of a reduction's derivative is a chain-rule sum: normwise
             terms = np.maximum(terms, float(np.max(np.abs(exact), initial=0.0)))
         return _judge(ctx, f"{op} in {dtype}", got, exact.reshape(shape), terms.reshape(shape), 1, inp)
+
     return run
 
 
@@ -133,8 +141,7 @@ def _lp_second(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     return _judge(ctx, f"uᵀD²f[v,·] in {dtype}", got, exact, terms, 2, inp)
 
 
-def _judge(ctx: Context, what: str, got: Any, exact: np.ndarray, terms: np.ndarray, order: int,
-           inp: Inputs) -> Outcome:
+def _judge(ctx: Context, what: str, got: Any, exact: np.ndarray, terms: np.ndarray, order: int, inp: Inputs) -> Outcome:
     from conformance.edges.low_precision import UNSUPPORTED, _in_range
 
     dtype = ctx.dtype
@@ -145,7 +152,9 @@ def _judge(ctx: Context, what: str, got: Any, exact: np.ndarray, terms: np.ndarr
         value = wide(ctx.numpy(got()))
     except Exception as exc:
         if UNSUPPORTED.search(str(exc)):
-            return Outcome.skip(f"{ctx.adapter.label} has no {dtype} kernel here: {first_line(exc, 300, with_type=False)}")
+            return Outcome.skip(
+                f"{ctx.adapter.label} has no {dtype} kernel here: {first_line(exc, 300, with_type=False)}"
+            )
         raise
     tol = policy("low_precision_first" if order == 1 else "low_precision_second", dtype)
     c = compare(value, exact, tol, np.maximum(terms, np.abs(exact)))
@@ -163,11 +172,12 @@ LOW_PRECISION = {
 }
 
 # gradient, jvp, vjp with the derivative's own condition allowance (``usercheck.condition``)
-MENU: dict[str, Check] = {**{n: c for n, c in CHECKS.items() if n != "probe"},
-                          **{n: dataclasses.replace(CHECKS[n], run=getattr(condition, n))
-                             for n in ("gradient", "jvp", "vjp")},
-                          "jvp_jvp": Check("jvp_jvp", jvp_jvp, order=2),
-                          "rev_over_rev": Check("rev_over_rev", rev_over_rev, per_variant=True, order=2)}
+MENU: dict[str, Check] = {
+    **{n: c for n, c in CHECKS.items() if n != "probe"},
+    **{n: dataclasses.replace(CHECKS[n], run=getattr(condition, n)) for n in ("gradient", "jvp", "vjp")},
+    "jvp_jvp": Check("jvp_jvp", jvp_jvp, order=2),
+    "rev_over_rev": Check("rev_over_rev", rev_over_rev, per_variant=True, order=2),
+}
 
 
 def menu(dtype: str) -> dict[str, Check]:

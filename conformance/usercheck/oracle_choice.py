@@ -55,8 +55,10 @@ def mp_capable(fn: Callable, x: np.ndarray) -> bool:
 def _array_in(f: Callable) -> Callable:
     """f(xp, z) called with z as an array: numpy turns 0-d results into scalars (x + h·v of a 0-d x in a
     finite difference), which ``xp.asarray(c, like=z)`` and shape-reading functions refuse."""
+
     def g(xp: Any, z: Any) -> Any:
         return f(xp, np.asarray(z) if isinstance(z, (np.generic, float, int)) else z)
+
     return g
 
 
@@ -66,12 +68,20 @@ def reference_values(fn: Callable, x: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             return np.asarray(fn(adapters.get("numpy").xp, np.asarray(x)))
     except Exception as exc:
-        raise CheckUsageError(f"the reference function raised {type(exc).__name__}: {exc}; it must run "
-                              f"on a numpy float64 array of shape {np.shape(x)}") from exc
+        raise CheckUsageError(
+            f"the reference function raised {type(exc).__name__}: {exc}; it must run "
+            f"on a numpy float64 array of shape {np.shape(x)}"
+        ) from exc
 
 
-def make_case(fn: Any, x: np.ndarray, reference: Callable | None = None, name: str | None = None,
-              analytic: bool = False, pointwise: bool = False) -> Case:
+def make_case(
+    fn: Any,
+    x: np.ndarray,
+    reference: Callable | None = None,
+    name: str | None = None,
+    analytic: bool = False,
+    pointwise: bool = False,
+) -> Case:
     """A Case from a user function: ``fn(xp, x)`` or {framework: f(array)}, judged through ``reference``
     (a numpy function of x) or, without one, through fn itself (mpmath where it runs there)."""
     x = np.asarray(x, dtype=np.float64)
@@ -82,41 +92,56 @@ def make_case(fn: Any, x: np.ndarray, reference: Callable | None = None, name: s
         for fw, f in fn.items():
             if not callable(f):
                 raise CheckUsageError(f"fn[{fw!r}] is not callable; give a function of that framework's array")
-            impls[adapters.adapter_class(fw).name] = (lambda xp, z, f=f: f(z))
+            impls[adapters.adapter_class(fw).name] = lambda xp, z, f=f: f(z)
         if reference is None and "numpy" not in impls:
-            raise CheckUsageError("per-framework functions need reference=<numpy function of x> (or a "
-                                  "'numpy' entry) for the oracle to differentiate")
+            raise CheckUsageError(
+                "per-framework functions need reference=<numpy function of x> (or a "
+                "'numpy' entry) for the oracle to differentiate"
+            )
         ref_fn = impls["numpy"] if reference is None else (lambda xp, z: reference(z))
         mp, label = False, name or "user function"
     elif callable(fn):
         label = name or getattr(fn, "__name__", "user function")
         if reference is None:
             ref_fn, mp = fn, mp_capable(fn, x)
-        else:   # fn runs in every framework, the reference is what the oracles differentiate
+        else:  # fn runs in every framework, the reference is what the oracles differentiate
             impls = {n: fn for n in adapters.names() if not adapters.adapter_class(n).is_reference}
             ref_fn, mp = (lambda xp, z: reference(z)), False
     else:
-        raise CheckUsageError(f"fn must be a function fn(xp, x) or a dict {{framework: function}}, "
-                              f"not {type(fn).__name__}")
+        raise CheckUsageError(
+            f"fn must be a function fn(xp, x) or a dict {{framework: function}}, not {type(fn).__name__}"
+        )
     y = reference_values(ref_fn, x)
     if not np.issubdtype(y.dtype, np.number):
         raise CheckUsageError(f"the reference returned {y.dtype} values; it must return float64 numbers")
     if np.iscomplexobj(y):
-        raise CheckUsageError("the reference returned complex values at a real x; the checks differentiate "
-                              "real functions of real inputs")
+        raise CheckUsageError(
+            "the reference returned complex values at a real x; the checks differentiate real functions of real inputs"
+        )
     if y.dtype.itemsize < 8:
-        raise CheckUsageError(f"the reference returned {y.dtype}, a lower precision than the float64 its "
-                              f"oracles need (its differences would be off by ~1e-4 and fail correct rules): "
-                              f"compute it in float64")
+        raise CheckUsageError(
+            f"the reference returned {y.dtype}, a lower precision than the float64 its "
+            f"oracles need (its differences would be off by ~1e-4 and fail correct rules): "
+            f"compute it in float64"
+        )
     if not np.all(np.isfinite(y)):
         raise CheckUsageError(f"the reference function is not finite at x = {x.tolist()}; choose an x in its domain")
     if pointwise:
         _check_pointwise(ref_fn, x, y)
-    else:   # detected: its derivatives' condition allowance (conformance.derivatives.judging) then applies
+    else:  # detected: its derivatives' condition allowance (conformance.derivatives.judging) then applies
         pointwise = looks_pointwise(ref_fn, x, y)
-    case = Case(name=label, family="user", fn=_array_in(ref_fn), shapes=(tuple(x.shape),),
-                scalar=y.shape == (), mp=mp, analytic=bool(analytic) and not mp, impls=impls,
-                pointwise=bool(pointwise), smooth_order=3)
+    case = Case(
+        name=label,
+        family="user",
+        fn=_array_in(ref_fn),
+        shapes=(tuple(x.shape),),
+        scalar=y.shape == (),
+        mp=mp,
+        analytic=bool(analytic) and not mp,
+        impls=impls,
+        pointwise=bool(pointwise),
+        smooth_order=3,
+    )
     return case
 
 
@@ -141,16 +166,20 @@ def looks_pointwise(ref_fn: Callable, x: np.ndarray, y: np.ndarray) -> bool:
 def _check_pointwise(ref_fn: Callable, x: np.ndarray, y: np.ndarray) -> None:
     """pointwise=True promises y has x's shape and yᵢ depends on xᵢ alone: moving x₀ must move y₀ only."""
     if y.shape != x.shape:
-        raise CheckUsageError(f"pointwise=True, but f returns shape {y.shape} for an input of shape {x.shape}; "
-                              f"an elementwise function keeps its input's shape")
+        raise CheckUsageError(
+            f"pointwise=True, but f returns shape {y.shape} for an input of shape {x.shape}; "
+            f"an elementwise function keeps its input's shape"
+        )
     if x.size < 2:
         return
     z = x.copy().reshape(-1)
     z[0] += 1e-3 * max(1.0, abs(z[0]))
     moved = reference_values(ref_fn, z.reshape(x.shape)).reshape(-1)
     if np.any(moved[1:] != y.reshape(-1)[1:]):
-        raise CheckUsageError("pointwise=True, but changing x[0] changes other entries of f(x); declare "
-                              "pointwise only for elementwise functions")
+        raise CheckUsageError(
+            "pointwise=True, but changing x[0] changes other entries of f(x); declare "
+            "pointwise only for elementwise functions"
+        )
 
 
 class OracleChoice:
@@ -198,8 +227,9 @@ class OracleChoice:
         except Exception as exc:
             runs, z = False, f"{type(exc).__name__}: {exc}"
         if not runs:
-            why = ("the reference does not run on complex input"
-                   + (f" ({z})" if isinstance(z, str) else " (it returned real or non-finite values)"))
+            why = "the reference does not run on complex input" + (
+                f" ({z})" if isinstance(z, str) else " (it returned real or non-finite values)"
+            )
             return self.richardson, (f"Richardson: {why}" if self.requested_analytic else None)
         with np.errstate(all="ignore"):
             cs = fd.jvp_complex_step(f, x, v)
@@ -209,16 +239,16 @@ class OracleChoice:
         worst = float(np.max(gap / allow)) if np.size(gap) else 0.0
         if worst <= 1.0:
             return self.complex_step, None
-        return self.richardson, (f"Richardson: the complex step of the reference disagrees with Richardson at "
-                                 f"this x ({worst:.3g}× the bound), so the reference is not analytic here "
-                                 f"(abs, max, where or a branch); the rule is judged by Richardson"
-                                 + (", not by the complex step analytic=True asked for"
-                                    if self.requested_analytic else ""))
+        return self.richardson, (
+            f"Richardson: the complex step of the reference disagrees with Richardson at "
+            f"this x ({worst:.3g}× the bound), so the reference is not analytic here "
+            f"(abs, max, where or a branch); the rule is judged by Richardson"
+            + (", not by the complex step analytic=True asked for" if self.requested_analytic else "")
+        )
 
 
 # ------------------------------------------------------------------ resolution
-ORACLE_KIND = {"gradient": "jacobian", "jvp": "jacobian", "vjp": "jacobian", "hessian": "hessian",
-               "hvp": "hessian"}
+ORACLE_KIND = {"gradient": "jacobian", "jvp": "jacobian", "vjp": "jacobian", "hessian": "hessian", "hvp": "hessian"}
 
 
 def resolution(check: str, case: Case, x: np.ndarray, outcome: Any) -> float | None:

@@ -45,10 +45,10 @@ class CheckResult:
     name: str
     dtype: str
     rows: list[Row] = field(default_factory=list)
-    where: str = ""          # the points or the domain looked at
+    where: str = ""  # the points or the domain looked at
     seed: int | None = None
     examples: int = 0
-    reproducer: str = ""     # for a failure: the stand-alone call that re-runs it
+    reproducer: str = ""  # for a failure: the stand-alone call that re-runs it
 
     @property
     def failures(self) -> list[Row]:
@@ -66,22 +66,34 @@ class CheckResult:
 
     def table(self) -> str:
         """One line per row (status, ratio, error, resolution, oracle), its full message wrapped beneath."""
-        head = (f"{'framework[api]':<26} {'check':<20} {'status':<6} {'ratio':>8} {'error':>8} "
-                f"{'resolves':>8}  oracle")
-        lines = [f"conformance.check({self.name}, dtype={self.dtype}) at {self.where}; "
-                 f"{self.examples} input(s) checked", head]
+        head = f"{'framework[api]':<26} {'check':<20} {'status':<6} {'ratio':>8} {'error':>8} {'resolves':>8}  oracle"
+        lines = [
+            f"conformance.check({self.name}, dtype={self.dtype}) at {self.where}; {self.examples} input(s) checked",
+            head,
+        ]
         for r in self.rows:
             o = r.outcome
-            error = (o.error_ratio * o.tolerance if o.error_ratio is not None and o.tolerance is not None
-                     and "basis" in o.data else None)
+            error = (
+                o.error_ratio * o.tolerance
+                if o.error_ratio is not None and o.tolerance is not None and "basis" in o.data
+                else None
+            )
             oracle = str(o.data.get("oracle", "—"))
-            lines.append(f"{r.label:<26} {r.check:<20} {o.status:<6} {_num(o.error_ratio):>8} {_num(error):>8} "
-                         f"{_num(o.data.get('resolution')):>8}  {oracle}")
+            lines.append(
+                f"{r.label:<26} {r.check:<20} {o.status:<6} {_num(o.error_ratio):>8} {_num(error):>8} "
+                f"{_num(o.data.get('resolution')):>8}  {oracle}"
+            )
             text = o.message + (f" | oracle note: {o.data['oracle_note']}" if o.data.get("oracle_note") else "")
             if o.input is not None and o.status in ("fail", "error"):
                 text += f" | at x = {o.input!r}"
-            lines += textwrap.wrap(text, WIDTH, initial_indent="    ", subsequent_indent="    ",
-                                   break_long_words=True, break_on_hyphens=False)
+            lines += textwrap.wrap(
+                text,
+                WIDTH,
+                initial_indent="    ",
+                subsequent_indent="    ",
+                break_long_words=True,
+                break_on_hyphens=False,
+            )
         if self.reproducer:
             lines.append("reproduce: " + self.reproducer)
         return "\n".join(lines)

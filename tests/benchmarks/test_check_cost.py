@@ -65,15 +65,24 @@ def test_check_cost_vs_gradcheck(benchmark, mechanism, function):
     pytest.importorskip("torch")
     ours, theirs = _verifiers(mechanism, function)
     result = ours()
-    assert result.ok, result.table()          # a correct rule passes both verifiers
+    assert result.ok, result.table()  # a correct rule passes both verifiers
     assert theirs()
     ran = sorted({r.check for r in result.rows if r.status == "pass"})
     t_ours, t_theirs = _interleaved(ours, theirs, ROUNDS)
     ratio = t_ours / t_theirs
     benchmark.group = f"check-cost-{mechanism}-{function}"
-    benchmark.extra_info.update({"check_median_s": t_ours, "gradcheck_gradgradcheck_median_s": t_theirs,
-                                 "ratio": ratio, "checks": ran, "n": int(np.size(rule_study.draw(function, 0)))})
-    print(f"\n[check cost] torch {mechanism} {function} (n = {benchmark.extra_info['n']}, checks {', '.join(ran)}): "
-          f"conformance.check {t_ours * 1e3:.1f} ms, gradcheck + gradgradcheck {t_theirs * 1e3:.1f} ms, "
-          f"ratio {ratio:.2f} ({'within' if ratio <= TARGET else 'OVER'} the {TARGET:g}x target)")
+    benchmark.extra_info.update(
+        {
+            "check_median_s": t_ours,
+            "gradcheck_gradgradcheck_median_s": t_theirs,
+            "ratio": ratio,
+            "checks": ran,
+            "n": int(np.size(rule_study.draw(function, 0))),
+        }
+    )
+    print(
+        f"\n[check cost] torch {mechanism} {function} (n = {benchmark.extra_info['n']}, checks {', '.join(ran)}): "
+        f"conformance.check {t_ours * 1e3:.1f} ms, gradcheck + gradgradcheck {t_theirs * 1e3:.1f} ms, "
+        f"ratio {ratio:.2f} ({'within' if ratio <= TARGET else 'OVER'} the {TARGET:g}x target)"
+    )
     benchmark.pedantic(ours, rounds=ROUNDS, iterations=1)

@@ -17,6 +17,7 @@ TASKS = [*diffusion.tasks(engine.get_profile("ci")), *hessian_free.tasks(engine.
 def test_advanced_task(task, conformance_adapter, conformance_profile, conformance_registry):
     adapter = conformance_adapter.staging()
     for dtype in task.dtypes:
-        rec = engine.run_task(task, adapter, "cpu", dtype, conformance_profile, conformance_profile.seed or 0,
-                              conformance_registry)
+        rec = engine.run_task(
+            task, adapter, "cpu", dtype, conformance_profile, conformance_profile.seed or 0, conformance_registry
+        )
         assert rec.status in ("pass", "skip", "deviation"), f"{rec.status}: {rec.message}\n  replay: {rec.replay}"

@@ -16,16 +16,24 @@ from conformance import engine
 from conformance.advanced import fractional, variations
 
 PROFILE = engine.get_profile("ci")
-SLICE = {("variations", "catenary"), ("variations", "Dirichlet energy", "Euler-Lagrange convergence"),
-         ("fractional", "value vs mpmath sum"), ("fractional", "gradient wrt alpha and T vs mpmath.diff")}
-TASKS = [t for t in [*variations.tasks(PROFILE), *fractional.tasks(PROFILE)]
-         if {(t.family, t.case), (t.family, t.case, t.check), (t.family, t.check)} & SLICE]
+SLICE = {
+    ("variations", "catenary"),
+    ("variations", "Dirichlet energy", "Euler-Lagrange convergence"),
+    ("fractional", "value vs mpmath sum"),
+    ("fractional", "gradient wrt alpha and T vs mpmath.diff"),
+}
+TASKS = [
+    t
+    for t in [*variations.tasks(PROFILE), *fractional.tasks(PROFILE)]
+    if {(t.family, t.case), (t.family, t.case, t.check), (t.family, t.check)} & SLICE
+]
 
 
 @pytest.mark.parametrize("task", TASKS, ids=[f"{t.family}/{t.case} | {t.check}" for t in TASKS])
 def test_advanced_task(task, conformance_adapter, conformance_profile, conformance_registry):
     adapter = conformance_adapter.staging()
     for dtype in task.dtypes:
-        rec = engine.run_task(task, adapter, "cpu", dtype, conformance_profile, conformance_profile.seed or 0,
-                              conformance_registry)
+        rec = engine.run_task(
+            task, adapter, "cpu", dtype, conformance_profile, conformance_profile.seed or 0, conformance_registry
+        )
         assert rec.status in ("pass", "skip", "deviation"), f"{rec.status}: {rec.message}\n  replay: {rec.replay}"

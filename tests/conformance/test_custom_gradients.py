@@ -83,8 +83,9 @@ def test_a_rule_off_by_1e_8_fails(kind):
 
 def test_one_xp_generic_function_in_every_framework():
     """The same formula, written once against xp, in every installed framework (mpmath oracle)."""
-    result = conformance.check(lambda xp, x: xp.sum(xp.sin(x) * xp.exp(x)), X,
-                               checks=("gradient", "jvp", "vjp", "hessian"))
+    result = conformance.check(
+        lambda xp, x: xp.sum(xp.sin(x) * xp.exp(x)), X, checks=("gradient", "jvp", "vjp", "hessian")
+    )
     result.assert_ok()
     assert len({r.framework for r in result.rows}) >= 1
     assert result.outcome(result.rows[0].framework, "gradient").data["oracle"] == "mpmath"

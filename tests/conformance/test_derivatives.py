@@ -17,5 +17,7 @@ def test_derivative_task(conformance_job, conformance_registry):
         pytest.skip(rec.message)
     if rec.status == "deviation":
         pytest.xfail(f"known deviation: {rec.registry.get('reason', '')} {rec.registry.get('link', '')}")
-    assert rec.status == "pass", (f"{rec.status}: {rec.message}\n  error ratio {rec.error_ratio}, "
-                                  f"tolerance {rec.tolerance}\n  replay: {rec.replay}")
+    assert rec.status == "pass", (
+        f"{rec.status}: {rec.message}\n  error ratio {rec.error_ratio}, "
+        f"tolerance {rec.tolerance}\n  replay: {rec.replay}"
+    )

@@ -15,6 +15,13 @@ TASKS = list(tasks(engine.get_profile("ci")))
 @pytest.mark.parametrize("task", TASKS, ids=[f"{t.case} | {t.check}" for t in TASKS])
 def test_integral_task(task, conformance_adapter, conformance_profile, conformance_registry):
     for dtype in task.dtypes:
-        rec = engine.run_task(task, conformance_adapter, "cpu", dtype, conformance_profile,
-                              conformance_profile.seed or 0, conformance_registry)
+        rec = engine.run_task(
+            task,
+            conformance_adapter,
+            "cpu",
+            dtype,
+            conformance_profile,
+            conformance_profile.seed or 0,
+            conformance_registry,
+        )
         assert rec.status in ("pass", "skip", "deviation"), f"{rec.status}: {rec.message}\n  replay: {rec.replay}"

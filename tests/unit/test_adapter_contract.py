@@ -155,13 +155,15 @@ def test_each_framework_is_one_package_of_same_named_modules(name):
     provided = {c for c in CAPABILITIES if cls.provides(c)}
     assert {"integrals", "ops"} <= provided
     assert cls.capability("ops").BINDINGS is not None
-    if not cls.is_reference:   # the numerical reference has no optimizers, benchmarks or checker
+    if not cls.is_reference:  # the numerical reference has no optimizers, benchmarks or checker
         assert provided == set(CAPABILITIES)
 
 
 def test_a_missing_capability_names_the_module_looked_for():
-    with pytest.raises(adapters.CapabilityMissingError,
-                       match=r"numpy provides no benchmarks \(no module conformance\.adapters\.numpy\.benchmarks\)"):
+    with pytest.raises(
+        adapters.CapabilityMissingError,
+        match=r"numpy provides no benchmarks \(no module conformance\.adapters\.numpy\.benchmarks\)",
+    ):
         adapters.adapter_class("numpy").capability("benchmarks")
 
 

@@ -59,11 +59,14 @@ def test_deterministic_checks_pass(torch_ad, check):
     assert 0 <= out.error_ratio <= 1 and out.tolerance > 0 and "reason" in out.data
 
 
-@pytest.mark.parametrize("check,op", [
-    ("score by autodiff = closed form", "grad"),
-    ("Tweedie posterior mean", "grad"),
-    ("Tweedie posterior covariance", "hessian"),
-])
+@pytest.mark.parametrize(
+    "check,op",
+    [
+        ("score by autodiff = closed form", "grad"),
+        ("Tweedie posterior mean", "grad"),
+        ("Tweedie posterior covariance", "hessian"),
+    ],
+)
 def test_a_skewed_operator_is_flagged(torch_ad, check, op):
     out = _task(check).run(ctx(Skewed(torch_ad, 1e-8, (op,))))
     assert out.status == "fail" and out.error_ratio > 1, out.message
@@ -76,11 +79,19 @@ def test_statistical_checks_state_their_rate():
     assert all(t.run.false_alarm_rate == 1e-6 for t in stats)
 
 
-@pytest.mark.parametrize("case,check,op,delta", [
-    (f"denoising vs explicit score matching t={diffusion_stats.SM_TIME}", "J_DSM − J_ESM is model-free", "grad", 0.2),
-    (FLOW, "exact divergence within RK4 error", "jvp", 1e-4),
-    (FLOW, "Hutchinson estimate within z-bound", "jvp", 0.5),
-])
+@pytest.mark.parametrize(
+    "case,check,op,delta",
+    [
+        (
+            f"denoising vs explicit score matching t={diffusion_stats.SM_TIME}",
+            "J_DSM − J_ESM is model-free",
+            "grad",
+            0.2,
+        ),
+        (FLOW, "exact divergence within RK4 error", "jvp", 1e-4),
+        (FLOW, "Hutchinson estimate within z-bound", "jvp", 0.5),
+    ],
+)
 def test_statistical_and_ode_checks_flag_a_skewed_operator(torch_ad, case, check, op, delta):
     out = _task(check, case).run(ctx(Skewed(torch_ad, delta, (op,))))
     assert out.status == "fail", out.message

@@ -42,7 +42,7 @@ def test_mittag_leffler_float_samples_match_mpmath():
     t = np.linspace(0, 1, 9)
     got = oracle.ml_samples(0.3, -1.0, t)
     with mpmath.workdps(30):
-        exact = np.array([float(oracle.mittag_leffler(0.3, -(v ** 0.3))) for v in t])
+        exact = np.array([float(oracle.mittag_leffler(0.3, -(v**0.3))) for v in t])
     np.testing.assert_allclose(got, exact, rtol=1e-14, atol=0)
 
 
@@ -52,9 +52,9 @@ def test_exact_operators_closed_forms():
         a, T = mpmath.mpf("0.4"), mpmath.mpf(2)
         assert mpmath.almosteq(oracle.exact("l1_caputo", a, T, 5, 1), T ** (1 - a) / mpmath.gamma(2 - a))
         diff = oracle.exact("grunwald_letnikov", a, T, 1, 1) - oracle.exact("l1_caputo", a, T, 1, 1)
-        assert mpmath.almosteq(diff, T ** -a / mpmath.gamma(1 - a))
+        assert mpmath.almosteq(diff, T**-a / mpmath.gamma(1 - a))
         i1 = oracle.exact("trapezoid_integral", a, T, 1, 2) - oracle.exact("trapezoid_integral", a, T, 0, 2)
-        assert mpmath.almosteq(i1, T ** a / mpmath.gamma(1 + a))
+        assert mpmath.almosteq(i1, T**a / mpmath.gamma(1 + a))
 
 
 def test_schemes_in_numpy_match_their_mpmath_sums():
@@ -79,13 +79,13 @@ def test_schemes_in_numpy_match_their_mpmath_sums():
 # ----------------------------------------------------------------------------- order fits
 def test_fitted_order_recovers_powers_and_rejects_zero_errors():
     h = 1.0 / np.array([50, 100, 200, 400, 800])
-    assert orders.fitted_order(h, 3 * h ** 1.7) == pytest.approx(1.7)
-    assert orders.fitted_order(h, 3 * h ** 1.3 * np.abs(np.log(h)), log_factor=True) == pytest.approx(1.3)
+    assert orders.fitted_order(h, 3 * h**1.7) == pytest.approx(1.7)
+    assert orders.fitted_order(h, 3 * h**1.3 * np.abs(np.log(h)), log_factor=True) == pytest.approx(1.3)
     assert np.isnan(orders.fitted_order(h, np.zeros(5)))
     assert orders.order_verdict(float("nan"), 2.0)[0] is False
-    ok, data = orders.study({"e": list(h ** 2.3)}, {"e": 2.0}, list(h), at_least=("e",))[0::2]
+    ok, data = orders.study({"e": list(h**2.3)}, {"e": 2.0}, list(h), at_least=("e",))[0::2]
     assert ok and data["e"]["observed_order"] == pytest.approx(2.3)
-    assert not orders.study({"e": list(h ** 2.3)}, {"e": 2.0}, list(h))[0]
+    assert not orders.study({"e": list(h**2.3)}, {"e": 2.0}, list(h))[0]
 
 
 # ----------------------------------------------------------------------------- bad input
@@ -130,9 +130,11 @@ def test_reference_column_runs_the_gradient_checks():
 
 
 def test_studies_pass_in_torch(torch_ad):
-    for case, check in [("L1 Caputo on 1 + t^2, alpha = 0.7", "convergence order of value and gradient"),
-                        ("D^alpha 1, alpha = 0.3", "RL exact, Caputo zero, GL order 1"),
-                        ("Caputo D^alpha", "Mittag-Leffler eigenfunction")]:
+    for case, check in [
+        ("L1 Caputo on 1 + t^2, alpha = 0.7", "convergence order of value and gradient"),
+        ("D^alpha 1, alpha = 0.3", "RL exact, Caputo zero, GL order 1"),
+        ("Caputo D^alpha", "Mittag-Leffler eigenfunction"),
+    ]:
         rec = engine.run_task(task(case, check), torch_ad, "cpu", "float64", PROFILE, 0)
         assert rec.status == "pass", rec.message
 
@@ -148,6 +150,7 @@ def wrong_gradient_adapter(base, sign_alpha=-1.0):
             def op(*args):
                 value, (da, dt) = vg(*args)
                 return value, (da * sign_alpha, dt)
+
             return op
 
     return WrongGradient(base.variant)
@@ -155,11 +158,23 @@ def wrong_gradient_adapter(base, sign_alpha=-1.0):
 
 def test_a_wrong_gradient_is_flagged(torch_ad):
     bad = wrong_gradient_adapter(torch_ad)
-    rec = engine.run_task(task("Grünwald–Letnikov on c + t^k", "gradient wrt alpha and T vs mpmath.diff"), bad, "cpu",
-                          "float64", PROFILE, 0)
+    rec = engine.run_task(
+        task("Grünwald–Letnikov on c + t^k", "gradient wrt alpha and T vs mpmath.diff"),
+        bad,
+        "cpu",
+        "float64",
+        PROFILE,
+        0,
+    )
     assert rec.status == "fail" and rec.error_ratio > 1e6, rec.message
-    rec = engine.run_task(task("L1 Caputo on 1 + t^2, alpha = 0.3", "convergence order of value and gradient"), bad,
-                          "cpu", "float64", PROFILE, 0)
+    rec = engine.run_task(
+        task("L1 Caputo on 1 + t^2, alpha = 0.3", "convergence order of value and gradient"),
+        bad,
+        "cpu",
+        "float64",
+        PROFILE,
+        0,
+    )
     assert rec.status == "fail" and "d/dalpha order" in rec.message, rec.message
 
 
@@ -173,8 +188,14 @@ def test_a_first_order_scheme_claimed_second_order_is_flagged(torch_ad, monkeypa
     monkeypatch.setattr(fractional, "_PROGRAMS", {})
     monkeypatch.setattr(fractional, "_EVALUATED", {})
     monkeypatch.setitem(schemes.SCHEMES, "l1_caputo", first_order)
-    rec = engine.run_task(task("L1 Caputo on 1 + t^2, alpha = 0.3", "convergence order of value and gradient"),
-                          torch_ad, "cpu", "float64", PROFILE, 0)
+    rec = engine.run_task(
+        task("L1 Caputo on 1 + t^2, alpha = 0.3", "convergence order of value and gradient"),
+        torch_ad,
+        "cpu",
+        "float64",
+        PROFILE,
+        0,
+    )
     assert rec.status == "fail", rec.message
     assert rec.data["value"]["observed_order"] == pytest.approx(1.0, abs=0.05), rec.message
 

@@ -72,22 +72,25 @@ def test_checks_pass(torch_ad, case, check):
 MLP, SOFT, LIN = hm.MLP_SQUARED.name, hm.MLP_SOFTMAX.name, hm.LINEAR.name
 
 
-@pytest.mark.parametrize("case,check,op", [
-    (MLP, "Hessian-vector product: adapter hvp", "hvp"),
-    (MLP, "Hessian-vector product: reverse-over-reverse", "vjp"),
-    (MLP, "Hessian-vector product: forward-over-reverse", "jvp"),
-    (MLP, "Hessian-vector product: reverse-over-forward", "jvp"),
-    (MLP, "Hessian-vector product: finite differences of the gradient", "grad"),
-    (MLP, "explicit Hessian", "hessian"),
-    (SOFT, "GGN-vector product JᵀH_LJv", "jvp"),
-    (SOFT, "GGN-vector product JᵀH_LJv", "hvp"),
-    (SOFT, "GGN-vector product JᵀH_LJv", "vjp"),
-    (SOFT, "explicit GGN JᵀH_LJ", "jacobian_rev"),
-    (SOFT, "vᵀGv >= 0", "jvp"),
-    (SOFT, "CG on the damped GGN = dense solve", "hvp"),
-    (SOFT, "Martens HF step = numpy float64", "jvp"),
-    (LIN, "GGN = Hessian", "hessian"),
-])
+@pytest.mark.parametrize(
+    "case,check,op",
+    [
+        (MLP, "Hessian-vector product: adapter hvp", "hvp"),
+        (MLP, "Hessian-vector product: reverse-over-reverse", "vjp"),
+        (MLP, "Hessian-vector product: forward-over-reverse", "jvp"),
+        (MLP, "Hessian-vector product: reverse-over-forward", "jvp"),
+        (MLP, "Hessian-vector product: finite differences of the gradient", "grad"),
+        (MLP, "explicit Hessian", "hessian"),
+        (SOFT, "GGN-vector product JᵀH_LJv", "jvp"),
+        (SOFT, "GGN-vector product JᵀH_LJv", "hvp"),
+        (SOFT, "GGN-vector product JᵀH_LJv", "vjp"),
+        (SOFT, "explicit GGN JᵀH_LJ", "jacobian_rev"),
+        (SOFT, "vᵀGv >= 0", "jvp"),
+        (SOFT, "CG on the damped GGN = dense solve", "hvp"),
+        (SOFT, "Martens HF step = numpy float64", "jvp"),
+        (LIN, "GGN = Hessian", "hessian"),
+    ],
+)
 def test_a_skewed_operator_is_flagged(torch_ad, case, check, op):
     delta = 1e-6 if check.startswith("Hessian-vector product: finite") else 1e-8
     out = _task(case, check).run(ctx(Skewed(torch_ad, delta, (op,))))

@@ -117,8 +117,7 @@ def test_every_laplacian_method_passes_in_torch(torch_ctx):
 
 def test_a_wrong_laplacian_is_flagged(torch_ctx):
     # tr H off by one part in 10¹⁰ (a Hessian that drops a tiny term): far below any visible error
-    wrong = ops.Method("wrong", "tr H (1 + 1e-10)",
-                       lambda ad, f, x: ops.LAPLACIANS[0].run(ad, f, x) * (1 + 1e-10))
+    wrong = ops.Method("wrong", "tr H (1 + 1e-10)", lambda ad, f, x: ops.LAPLACIANS[0].run(ad, f, x) * (1 + 1e-10))
     for kind in ("exp-sum", "mlp-sin"):
         out = _laplacian(kind, 10, wrong)(torch_ctx)
         assert out.status == "fail" and out.error_ratio > 1, out.message
@@ -150,8 +149,9 @@ def test_hutchinson_passes_and_a_wrong_estimator_is_flagged(torch_ctx):
         return hutchinson.quadratic_forms(ctx, f, x, ctx.array(g))
 
     for forms, bad in ((uncentred, 0), (gaussian_for_rademacher, 1)):
-        out = pinn.statistical(hutchinson.hutchinson_statistic("two-body", 6, "rademacher", n=256,
-                                                               forms=forms))(torch_ctx)
+        out = pinn.statistical(hutchinson.hutchinson_statistic("two-body", 6, "rademacher", n=256, forms=forms))(
+            torch_ctx
+        )
         assert out.status == "fail", out.message
         assert abs(out.data["z"][bad]) > out.data["z_bound"]
 

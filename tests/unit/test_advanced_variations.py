@@ -41,7 +41,7 @@ def test_euler_lagrange_of_arc_length_is_minus_the_curvature():
     for x in (0.2, 0.5, 0.9):
         with mpmath.workdps(30):
             _, y1, y2 = prob.test_curve.mp(mpmath.mpf(x))
-            exact = float(-y2 / (1 + y1 ** 2) ** 1.5)
+            exact = float(-y2 / (1 + y1**2) ** 1.5)
         assert vf.euler_lagrange(prob.lagrangian, prob.test_curve, x) == pytest.approx(exact, rel=1e-12)
 
 
@@ -65,8 +65,15 @@ def test_cycloid_samples_match_mpmath():
 
 
 # ----------------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("a, b, n, match", [(0.0, 1.0, 0, "at least 2 steps"), (0.0, 1.0, 1, "at least 2 steps"),
-                                            (1.0, 1.0, 10, "is empty"), (2.0, 1.0, 10, "is empty")])
+@pytest.mark.parametrize(
+    "a, b, n, match",
+    [
+        (0.0, 1.0, 0, "at least 2 steps"),
+        (0.0, 1.0, 1, "at least 2 steps"),
+        (1.0, 1.0, 10, "is empty"),
+        (2.0, 1.0, 10, "is empty"),
+    ],
+)
 def test_empty_grid_is_a_one_line_error(a, b, n, match):
     with pytest.raises(vf.GridError, match=match) as err:
         vf.check_grid(a, b, n)
@@ -86,8 +93,15 @@ def test_every_task_is_in_the_variations_family():
     assert {t.family for t in ts} == {"variations"} and len({(t.case, t.check) for t in ts}) == len(ts)
 
 
-@pytest.mark.parametrize("check", ["Euler-Lagrange convergence", "gradient vanishes at the extremal",
-                                   "Beltrami invariant", "second variation positive"])
+@pytest.mark.parametrize(
+    "check",
+    [
+        "Euler-Lagrange convergence",
+        "gradient vanishes at the extremal",
+        "Beltrami invariant",
+        "second variation positive",
+    ],
+)
 def test_catenary_and_brachistochrone_pass_in_torch(torch_ad, check):
     for name in ("catenary", "brachistochrone"):
         rec = engine.run_task(task(name, check), torch_ad, "cpu", "float64", PROFILE, 5)
@@ -98,8 +112,9 @@ def test_the_line_is_exact_on_the_dyadic_grid(torch_ad):
     for check in ("gradient vanishes at the extremal", "Beltrami invariant"):
         rec = engine.run_task(task("arc length", check), torch_ad, "cpu", "float64", PROFILE, 2)
         assert rec.status == "pass", rec.message
-    rec = engine.run_task(task("arc length", "gradient vanishes at the extremal"), torch_ad, "cpu", "float64",
-                          PROFILE, 2)
+    rec = engine.run_task(
+        task("arc length", "gradient vanishes at the extremal"), torch_ad, "cpu", "float64", PROFILE, 2
+    )
     assert rec.max_abs_error == 0.0
 
 

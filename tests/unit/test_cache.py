@@ -56,7 +56,12 @@ def test_configure_switches_the_cache_on_in_its_key_folder_and_reports_cold_then
     assert state.enabled and Fake.calls == [None, folder] and state.as_dict()["state"] == "cold"
     (folder / "entry").write_bytes(b"x" * 10)
     assert cache.configure(Fake, tmp_path, "1.0").as_dict() | {"path": None} == {
-        "state": "warm", "path": None, "files_before": 1, "bytes_before": 10, "note": ""}
+        "state": "warm",
+        "path": None,
+        "files_before": 1,
+        "bytes_before": 10,
+        "note": "",
+    }
     off = cache.configure(Fake, None, "1.0")
     assert not off.enabled and off.note == "--no-cache" and Fake.calls[-1] is None
     assert cache.configure(NoCache, tmp_path, "1.0").note == cache.NO_CACHE
@@ -85,14 +90,32 @@ def test_cache_info_and_clear_commands(tmp_path):
     assert info.returncode == 0 and cache.key("fake", "1.0") in info.stdout and "2.0 kB" in info.stdout
     cleared = subprocess.run(run + ["clear", "--cache-dir", str(tmp_path)], capture_output=True, text=True)
     assert cleared.returncode == 0 and "removed 1 cache folder " in cleared.stdout
-    assert [p.name for p in tmp_path.iterdir()] == ["unrelated"]   # only cache folders are removed
+    assert [p.name for p in tmp_path.iterdir()] == ["unrelated"]  # only cache folders are removed
 
 
 def _run(out: Path, *extra: str) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop(cache.ENV, None)
-    cmd = [sys.executable, "-m", "conformance", "run", "-f", "jax", "--suite", "derivatives", "--cases", "arctan",
-           "--checks", "vjp,jvp", "--jobs", "1", "--no-report", "--out", str(out), *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "conformance",
+        "run",
+        "-f",
+        "jax",
+        "--suite",
+        "derivatives",
+        "--cases",
+        "arctan",
+        "--checks",
+        "vjp,jvp",
+        "--jobs",
+        "1",
+        "--no-report",
+        "--out",
+        str(out),
+        *extra,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, env=env)
 
 
@@ -110,8 +133,11 @@ def _records(folder: Path) -> list[str]:
 def test_cached_and_uncached_runs_give_identical_records_and_a_corrupt_cache_is_survived(tmp_path):
     pytest.importorskip("jax")
     root = tmp_path / "cache"
-    runs = {"uncached": _run(tmp_path / "u", "--no-cache"), "cold": _run(tmp_path / "c", "--cache-dir", str(root)),
-            "warm": _run(tmp_path / "w", "--cache-dir", str(root))}
+    runs = {
+        "uncached": _run(tmp_path / "u", "--no-cache"),
+        "cold": _run(tmp_path / "c", "--cache-dir", str(root)),
+        "warm": _run(tmp_path / "w", "--cache-dir", str(root)),
+    }
     assert all(r.returncode == 0 for r in runs.values()), [r.stderr[-1500:] for r in runs.values()]
     assert "cache jax off (--no-cache)" in runs["uncached"].stderr and "cache jax cold" in runs["cold"].stderr
     assert "cache jax warm" in runs["warm"].stderr
@@ -125,8 +151,13 @@ def test_cached_and_uncached_runs_give_identical_records_and_a_corrupt_cache_is_
             entry.write_bytes(b"\x00garbage")
     damaged = _run(tmp_path / "d", "--cache-dir", str(root))
     assert damaged.returncode == 0 and _records(tmp_path / "d") == base, damaged.stderr[-1500:]
-    (folder / cache.KEY_FILE).write_text("{garbage")   # the folder itself unreadable: one warning, uncached
+    (folder / cache.KEY_FILE).write_text("{garbage")  # the folder itself unreadable: one warning, uncached
     corrupt = _run(tmp_path / "k", "--cache-dir", str(root))
     warnings = [ln for ln in corrupt.stderr.splitlines() if ln.startswith("warning:")]
-    assert corrupt.returncode == 0 and len(warnings) == 1 and "corrupt" in warnings[0] and "Traceback" not in corrupt.stderr
+    assert (
+        corrupt.returncode == 0
+        and len(warnings) == 1
+        and "corrupt" in warnings[0]
+        and "Traceback" not in corrupt.stderr
+    )
     assert _records(tmp_path / "k") == base

@@ -20,8 +20,19 @@ from conformance.errors import first_line
 def test_catalog_size_and_families():
     fams = families()
     assert len(CATALOG) >= 70
-    assert set(fams) == {"elementwise", "reductions", "linalg", "nn", "compositions", "special", "activations",
-                         "losses", "math", "manipulation", "statistics"}
+    assert set(fams) == {
+        "elementwise",
+        "reductions",
+        "linalg",
+        "nn",
+        "compositions",
+        "special",
+        "activations",
+        "losses",
+        "math",
+        "manipulation",
+        "statistics",
+    }
     assert all(len(v) >= 8 for v in fams.values())
     assert len({c.name for c in CATALOG}) == len(CATALOG)
 
@@ -33,8 +44,19 @@ def test_by_name_accepts_family_prefix_and_names_the_problem():
 
 
 def test_flags_are_truthful_for_the_named_functions():
-    for name in ("arctan2", "hypot", "norm", "max", "slogdet", "cholesky", "eigvalsh", "svdvals", "qr_r",
-                 "huber", "var"):
+    for name in (
+        "arctan2",
+        "hypot",
+        "norm",
+        "max",
+        "slogdet",
+        "cholesky",
+        "eigvalsh",
+        "svdvals",
+        "qr_r",
+        "huber",
+        "var",
+    ):
         assert not by_name(name).analytic, name
     for name in ("sin", "exp", "logsumexp", "det", "solve", "softmax", "x_over_sin"):
         assert by_name(name).analytic and by_name(name).mp, name
@@ -49,8 +71,14 @@ def test_every_case_has_special_points_inside_its_domain():
 
 
 def test_a_special_point_outside_the_domain_is_a_clear_error():
-    bad = Case("bad_log", "elementwise", lambda xp, x: xp.log(x), domain=(0.5, 2.0), defined_on=(0.0, np.inf),
-               special_points=(sp("negative", [-1.0, 1.0, 1.0]),))
+    bad = Case(
+        "bad_log",
+        "elementwise",
+        lambda xp, x: xp.log(x),
+        domain=(0.5, 2.0),
+        defined_on=(0.0, np.inf),
+        special_points=(sp("negative", [-1.0, 1.0, 1.0]),),
+    )
     with pytest.raises(CatalogError, match=r"case 'bad_log': special point 'negative' is outside its domain"):
         validate_case(bad)
     wrong_shape = Case("bad_shape", "elementwise", lambda xp, x: xp.sin(x), special_points=(sp("0", [0.0]),))
@@ -91,7 +119,7 @@ def test_every_case_evaluates_in_every_xp_and_agrees_with_numpy(framework):
         warnings.simplefilter("ignore")
         for c in CATALOG:
             if c.only_impls:  # op-table rows call each framework's own function: the suite judges
-                continue      # their values and derivatives against mpmath, with registered deviations
+                continue  # their values and derivatives against mpmath, with registered deviations
             f = c.function(framework, ad.xp)
             for pname, x in _inputs(c):
                 with np.errstate(all="ignore"):
@@ -169,8 +197,11 @@ def test_special_point_references_are_finite():
                 except Exception as exc:  # noqa: BLE001
                     bad.append(f"{c.name}@{p.name}: {type(exc).__name__}: {exc}")
                     continue
-                bad += [f"{c.name}@{p.name}: non-finite reference by {r.method}"
-                        for r in refs if not np.all(np.isfinite(r.value))]
+                bad += [
+                    f"{c.name}@{p.name}: non-finite reference by {r.method}"
+                    for r in refs
+                    if not np.all(np.isfinite(r.value))
+                ]
     assert not bad, "\n".join(bad)
 
 

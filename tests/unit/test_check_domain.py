@@ -31,6 +31,7 @@ def wrong_above(threshold, delta=1e-6):
         y = torch.sin(x) * torch.exp(x)
         skew = torch.where(x > threshold, delta * (y - y.detach()), torch.zeros_like(y))
         return torch.sum(y + skew)
+
     return f
 
 
@@ -41,11 +42,11 @@ def test_a_rule_wrong_on_part_of_the_domain_is_found_and_shrunk():
     assert not r.ok
     out = r.outcome("torch", "gradient")
     x = np.asarray(out.input)
-    assert x.shape == (3,) and np.sum(x > 0.5) == 1          # shrunk: one entry where the rule is wrong
+    assert x.shape == (3,) and np.sum(x > 0.5) == 1  # shrunk: one entry where the rule is wrong
     assert np.sum(x != 0) <= 2
     text = r.table()
     assert f"x=np.array({x.tolist()!r})" in text and "seed=3" in text and "checks=['gradient']" in text
-    again = conformance.check({"torch": f}, x, reference=reference, checks="gradient")   # the reproducer
+    again = conformance.check({"torch": f}, x, reference=reference, checks="gradient")  # the reproducer
     assert again.outcome("torch", "gradient").status == "fail"
 
 
@@ -54,8 +55,15 @@ def test_the_same_seed_draws_the_same_inputs_and_the_special_points_come_first()
     f = lambda xp, x: xp.sum(xp.tanh(x) ** 2)  # noqa: E731
     a, b = conformance.check(f, **kw), conformance.check(f, **kw)
     assert a.ok and a.rows[0].outcome.input == b.rows[0].outcome.input and a.examples == 4
-    r = conformance.check({"torch": wrong_above(1.5)}, reference=reference, points=[[1.9, 0.0, 0.0]],
-                          domain=(-1, 1), samples=5, seed=0, checks="gradient")
+    r = conformance.check(
+        {"torch": wrong_above(1.5)},
+        reference=reference,
+        points=[[1.9, 0.0, 0.0]],
+        domain=(-1, 1),
+        samples=5,
+        seed=0,
+        checks="gradient",
+    )
     assert r.outcome("torch", "gradient").input == [1.9, 0.0, 0.0] and r.examples == 1
 
 
@@ -72,12 +80,23 @@ def test_a_domain_outside_the_reference_is_an_error_not_a_pass():
     import torch
 
     with pytest.raises(CheckUsageError, match=r"not finite at x = .*declared domain") as err:
-        conformance.check({"torch": lambda x: torch.log(x).sum()}, domain=(-2, -1), samples=5, seed=0,
-                          reference=lambda x: np.sum(np.log(x)))
+        conformance.check(
+            {"torch": lambda x: torch.log(x).sum()},
+            domain=(-2, -1),
+            samples=5,
+            seed=0,
+            reference=lambda x: np.sum(np.log(x)),
+        )
     assert "\n" not in str(err.value)
     with pytest.raises(CheckUsageError, match=r"not finite at x = .*inside the declared domain"):
-        conformance.check({"torch": lambda x: torch.log(x).sum()}, domain=(-1, 1), samples=10, seed=0,
-                          x=[0.5, 0.5, 0.5], reference=lambda x: np.sum(np.log(x)))
+        conformance.check(
+            {"torch": lambda x: torch.log(x).sum()},
+            domain=(-1, 1),
+            samples=10,
+            seed=0,
+            x=[0.5, 0.5, 0.5],
+            reference=lambda x: np.sum(np.log(x)),
+        )
 
 
 def test_nan_from_the_function_inside_the_domain_names_the_point():
@@ -92,9 +111,7 @@ def test_nan_from_the_function_inside_the_domain_names_the_point():
 
 def test_the_conformance_check_fixture(conformance_check):
     assert conformance_check.frameworks and "numpy" not in conformance_check.frameworks
-    r = conformance_check(lambda xp, x: xp.sum(x ** 3), domain=(0, 1), samples=2, frameworks=["torch"],
-                          checks="gradient")
+    r = conformance_check(lambda xp, x: xp.sum(x**3), domain=(0, 1), samples=2, frameworks=["torch"], checks="gradient")
     r.assert_ok()
-    r = conformance_check({"torch": lambda x: (x ** 3).sum()}, [0.5], reference=lambda x: np.sum(x ** 3),
-                          checks="gradient")
+    r = conformance_check({"torch": lambda x: (x**3).sum()}, [0.5], reference=lambda x: np.sum(x**3), checks="gradient")
     assert [row.framework for row in r.rows] == ["torch"] and r.ok

@@ -37,6 +37,7 @@ def torch_rule(style, back=0.0, fwd=0.0):
         return torch.sum(torch.sin(x) * torch.exp(x))
 
     if style in ("old", "once"):
+
         def backward(ctx, g):
             (x,) = ctx.saved_tensors
             return g * grad(x) * (1 + back)
@@ -63,7 +64,7 @@ def torch_rule(style, back=0.0, fwd=0.0):
         @staticmethod
         def setup_context(ctx, inputs, output):
             ctx.save_for_backward(inputs[0])
-            ctx.save_for_forward(inputs[0])   # what jvp reads (torch's extending.func notes)
+            ctx.save_for_forward(inputs[0])  # what jvp reads (torch's extending.func notes)
 
         @staticmethod
         def backward(ctx, g):
@@ -80,17 +81,18 @@ def test_old_style_function_passes_by_default_through_torch_autograd():
     r.assert_ok()
     assert r.outcome("torch", "gradient").data["refused_by"]["torch[func]"].startswith("RuntimeError: In order")
     assert {row.api for row in r.rows if row.status == "pass"} == {"autograd"}
-    jvp = r.outcome("torch", "jvp")   # forward mode needs a jvp staticmethod: no variant can run it
+    jvp = r.outcome("torch", "jvp")  # forward mode needs a jvp staticmethod: no variant can run it
     assert jvp.status == "skip" and "You must implement the jvp function" in jvp.message
-    assert "extending.func.html" in jvp.message   # the framework's reason in full, not cut
+    assert "extending.func.html" in jvp.message  # the framework's reason in full, not cut
 
 
 @pytest.mark.parametrize("style", ["new", "jvp"])
 def test_new_style_functions_pass_by_default(style):
-    r = conformance.check({"torch": torch_rule(style)}, X, reference=reference,
-                          checks=("gradient", "jvp", "vjp", "hessian", "hvp"))
+    r = conformance.check(
+        {"torch": torch_rule(style)}, X, reference=reference, checks=("gradient", "jvp", "vjp", "hessian", "hvp")
+    )
     r.assert_ok()
-    if style == "jvp":   # everything runs through torch.func
+    if style == "jvp":  # everything runs through torch.func
         assert all(row.status == "pass" and row.api == "func" for row in r.rows)
 
 
@@ -160,10 +162,12 @@ def test_jax_custom_vjp_and_custom_jvp():
     r.assert_ok()
     jvp = r.outcome("jax", "jvp")
     assert jvp.status == "skip" and "can't apply forward-mode autodiff (jvp) to a custom_vjp function" in jvp.message
-    assert r.outcome("jax", "rev_over_rev").status == "pass"   # through the variant that can run it
+    assert r.outcome("jax", "rev_over_rev").status == "pass"  # through the variant that can run it
     conformance.check({"jax": jax_jvp_rule()}, X, reference=reference).assert_ok()
-    assert conformance.check({"jax": jax_vjp_rule(1e-6)}, X, reference=reference).outcome(
-        "jax", "gradient").status == "fail"
+    assert (
+        conformance.check({"jax": jax_vjp_rule(1e-6)}, X, reference=reference).outcome("jax", "gradient").status
+        == "fail"
+    )
     bad = conformance.check({"jax": jax_jvp_rule(1e-6)}, X, reference=reference)
     assert {row.check for row in bad.failures} >= {"gradient", "jvp", "vjp"}
 
@@ -176,6 +180,7 @@ def tf_rule(back=0.0):
     def f(x):
         def grad(g):
             return g * (tf.cos(x) + tf.sin(x)) * tf.exp(x) * (1 + back)
+
         return tf.reduce_sum(tf.sin(x) * tf.exp(x)), grad
 
     return f
@@ -201,8 +206,9 @@ def test_refusals_are_named_by_the_adapters_only():
 
 def test_tensorflow_numpy_refusing_bfloat16_is_a_skip_and_a_user_bug_an_error():
     need("tensorflow")
-    r = conformance.check(lambda xp, x: xp.sum(xp.sin(x)), X, frameworks=["tensorflow"], dtype="bfloat16",
-                          checks="gradient")
+    r = conformance.check(
+        lambda xp, x: xp.sum(xp.sin(x)), X, frameworks=["tensorflow"], dtype="bfloat16", checks="gradient"
+    )
     assert r.rows[0].status == "skip" and "tf.experimental.numpy refuses this dtype" in r.rows[0].outcome.message
     bug = conformance.check({"tensorflow": lambda x: x.astype("float64")}, X, reference=np.sum, checks="gradient")
     assert bug.rows[0].status == "error"
@@ -227,4 +233,6 @@ def test_array_valued_rules_pass_the_second_order_default_through_every_mechanis
     ref = lambda x: np.sin(x) * np.exp(x)  # noqa: E731
     r = conformance.check({"jax": jf, "tensorflow": tfn}, X, reference=ref)
     r.assert_ok()
-    assert r.outcome("jax", "rev_over_rev").status == "pass" and r.outcome("tensorflow", "rev_over_rev").status == "pass"
+    assert (
+        r.outcome("jax", "rev_over_rev").status == "pass" and r.outcome("tensorflow", "rev_over_rev").status == "pass"
+    )

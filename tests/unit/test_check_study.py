@@ -43,7 +43,7 @@ def _applies(function: str, mutant: str) -> bool:
 
 @pytest.mark.parametrize("function", list(rs.FUNCTIONS))
 def test_mutants_change_the_rule_as_documented(function):
-    x = rs.draw(function, 1) * 0.5            # every entry below NAN_ABOVE: the rules are finite
+    x = rs.draw(function, 1) * 0.5  # every entry below NAN_ABOVE: the rules are finite
     _, vjp, jvp = _numpy(function)
     g = np.random.default_rng(1).standard_normal(np.shape(_numpy(function)[0](x)))
     t = np.random.default_rng(2).standard_normal(x.shape)
@@ -98,8 +98,9 @@ QUICK_SEEDS = (0, 1)
 
 def test_quick_covers_every_mechanism_and_mutant():
     assert {m for *_, ms in QUICK for m in ms} == set(rs.MUTANTS)
-    assert {(fw, m) for fw, m, *_ in QUICK} == {(fw, m) for fw in ("torch", "jax", "tensorflow")
-                                                 for m in rs.mechanisms(fw)}
+    assert {(fw, m) for fw, m, *_ in QUICK} == {
+        (fw, m) for fw in ("torch", "jax", "tensorflow") for m in rs.mechanisms(fw)
+    }
 
 
 def _framework(name: str) -> None:
@@ -134,9 +135,11 @@ def test_native_checker_side_by_side():
 
 
 def test_summary_counts_misses_and_false_alarms():
-    cells = [rs.Cell("torch", "m", "elementwise", rs.CORRECT_RULE, flagged=True, false_alarms=2, seeds=3),
-             rs.Cell("torch", "m", "elementwise", "sign", flagged=False),
-             rs.Cell("torch", "m", "elementwise", "factor2", flagged=True)]
+    cells = [
+        rs.Cell("torch", "m", "elementwise", rs.CORRECT_RULE, flagged=True, false_alarms=2, seeds=3),
+        rs.Cell("torch", "m", "elementwise", "sign", flagged=False),
+        rs.Cell("torch", "m", "elementwise", "factor2", flagged=True),
+    ]
     res = rs.summarize(cells, 3, 0.0)
     assert not res["ok"] and res["false_alarms"] == 2 and res["missed"] == ["torch/m elementwise sign"]
     assert [r[3] for r in res["rows"][:3]] == ["2 false alarms", "missed", "FLAGGED"]
@@ -149,8 +152,9 @@ def _check_at(function: str, mutant: str, x) -> bool:
     import conformance
 
     f = rs.build("torch", "function_jvp_vmap_rule", function, mutant)
-    return conformance.check({"torch": f}, np.asarray(x), reference=rs.FUNCTIONS[function].reference,
-                             frameworks=["torch"]).ok
+    return conformance.check(
+        {"torch": f}, np.asarray(x), reference=rs.FUNCTIONS[function].reference, frameworks=["torch"]
+    ).ok
 
 
 def test_correct_rule_near_a_zero_of_the_derivative_passes():
@@ -171,7 +175,8 @@ def test_second_order_mutant_of_an_array_valued_rule_is_flagged():
 NEAR_A_ZERO_OF_A_GRADIENT_ENTRY = [
     [-0.7253165799115443, -0.4604265724722594, -0.9180529521276106, -0.9669447289429418],
     [0.6265404784005448, 0.8255111545554434, 0.21327155153435973, 0.4589931219679968],
-    [0.08724998293084574, 0.8701448475755365, 0.6317071082430643, -0.9945229996597038]]
+    [0.08724998293084574, 0.8701448475755365, 0.6317071082430643, -0.9945229996597038],
+]
 
 
 def test_correct_rule_near_a_zero_of_a_gradient_entry_passes():

@@ -15,10 +15,17 @@ from conformance.derivatives.case import Case
 from conformance.derivatives.checks import Inputs
 from conformance.tolerance import compare, policy
 
-SCALAR = Case("sum_sin_exp", "compositions", lambda xp, x: xp.sum(xp.sin(x) * xp.exp(x)), scalar=True,
-              shapes=((3,),), domain=(-1.0, 1.0))
-VECTOR = Case("matvec_tanh", "compositions",
-              lambda xp, x: xp.tanh(xp.matmul(xp.reshape(x, (2, 2)), x[:2])), shapes=((4,),))
+SCALAR = Case(
+    "sum_sin_exp",
+    "compositions",
+    lambda xp, x: xp.sum(xp.sin(x) * xp.exp(x)),
+    scalar=True,
+    shapes=((3,),),
+    domain=(-1.0, 1.0),
+)
+VECTOR = Case(
+    "matvec_tanh", "compositions", lambda xp, x: xp.tanh(xp.matmul(xp.reshape(x, (2, 2)), x[:2])), shapes=((4,),)
+)
 POINTWISE = Case("tanh", "elementwise", lambda xp, x: xp.tanh(x), shapes=((3,),), pointwise=True)
 X = np.array([0.3, -0.7, 1.1])
 X4 = np.array([0.3, -0.7, 1.1, 0.4])
@@ -55,12 +62,14 @@ class Skewed:
     def hessian(self, f):
         h = self._base.hessian(f)
         if "hessian_asym" in self._ops:  # add δ·(e₀e₁ᵀ − e₁e₀ᵀ)·|H|max: breaks symmetry only
+
             def asym(x):
                 H = h(x)
                 n = H.shape[0]
                 E = np.zeros((n, n))
                 E[0, 1], E[1, 0] = 1.0, -1.0
                 return H + self._base.from_numpy(E * self._delta, dtype=self._base.dtype_name(H))
+
             return asym
         return lambda x: h(x) * self._k("hessian")
 
@@ -81,12 +90,26 @@ def inp(x, seed=3):
 
 
 # ------------------------------------------------------------------ correct derivatives pass
-@pytest.mark.parametrize("name,case,x", [
-    ("gradient", SCALAR, X), ("jvp", SCALAR, X), ("vjp", SCALAR, X), ("adjoint", SCALAR, X),
-    ("jacobian_modes", VECTOR, X4), ("jvp", VECTOR, X4), ("vjp", VECTOR, X4), ("adjoint", VECTOR, X4),
-    ("hessian", SCALAR, X), ("hessian_consistency", SCALAR, X), ("hvp", SCALAR, X), ("taylor", SCALAR, X),
-    ("third_derivative", POINTWISE, X), ("probe", VECTOR, X4), ("probe", SCALAR, X),
-])
+@pytest.mark.parametrize(
+    "name,case,x",
+    [
+        ("gradient", SCALAR, X),
+        ("jvp", SCALAR, X),
+        ("vjp", SCALAR, X),
+        ("adjoint", SCALAR, X),
+        ("jacobian_modes", VECTOR, X4),
+        ("jvp", VECTOR, X4),
+        ("vjp", VECTOR, X4),
+        ("adjoint", VECTOR, X4),
+        ("hessian", SCALAR, X),
+        ("hessian_consistency", SCALAR, X),
+        ("hvp", SCALAR, X),
+        ("taylor", SCALAR, X),
+        ("third_derivative", POINTWISE, X),
+        ("probe", VECTOR, X4),
+        ("probe", SCALAR, X),
+    ],
+)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_correct_derivatives_pass(torch_ad, name, case, x, dtype):
     out = checks.CHECKS[name].run(case, ctx(torch_ad, dtype), inp(x))
@@ -101,23 +124,26 @@ def test_correct_derivatives_pass(torch_ad, name, case, x, dtype):
 
 # ------------------------------------------------------------------ wrong derivatives fail
 @pytest.mark.parametrize("dtype,delta", [("float64", 1e-8), ("float32", 1e-4)])
-@pytest.mark.parametrize("name,case,x,ops", [
-    ("gradient", SCALAR, X, ("grad",)),
-    ("jvp", VECTOR, X4, ("jvp",)),
-    ("vjp", VECTOR, X4, ("vjp",)),
-    ("adjoint", VECTOR, X4, ("vjp",)),            # forward mode right, reverse mode wrong
-    ("jacobian_modes", VECTOR, X4, ("jacobian_fwd",)),
-    ("hessian", SCALAR, X, ("hessian",)),
-    ("hessian_consistency", SCALAR, X, ("hessian",)),
-    ("hvp", SCALAR, X, ("hvp",)),
-    ("third_derivative", POINTWISE, X, ("derivative3",)),
-    ("probe", SCALAR, X, ("grad",)),
-])
+@pytest.mark.parametrize(
+    "name,case,x,ops",
+    [
+        ("gradient", SCALAR, X, ("grad",)),
+        ("jvp", VECTOR, X4, ("jvp",)),
+        ("vjp", VECTOR, X4, ("vjp",)),
+        ("adjoint", VECTOR, X4, ("vjp",)),  # forward mode right, reverse mode wrong
+        ("jacobian_modes", VECTOR, X4, ("jacobian_fwd",)),
+        ("hessian", SCALAR, X, ("hessian",)),
+        ("hessian_consistency", SCALAR, X, ("hessian",)),
+        ("hvp", SCALAR, X, ("hvp",)),
+        ("third_derivative", POINTWISE, X, ("derivative3",)),
+        ("probe", SCALAR, X, ("grad",)),
+    ],
+)
 def test_wrong_derivative_is_flagged(torch_ad, name, case, x, ops, dtype, delta):
     if name == "third_derivative":
         delta *= 100  # third derivatives are judged at 4096 ε (policy "third_order")
     elif name in ("hessian", "hessian_consistency", "hvp"):
-        delta *= 10   # second derivatives are judged at 1024 ε (policy "second_order")
+        delta *= 10  # second derivatives are judged at 1024 ε (policy "second_order")
     out = checks.CHECKS[name].run(case, ctx(Skewed(torch_ad, delta, ops), dtype), inp(x))
     assert out.status == "fail", out.message
     assert out.error_ratio > 1.0
@@ -193,15 +219,21 @@ def test_explore_reports_the_worst_example_and_the_shrunk_failure(torch_ad):
     c = ctx(torch_ad)
     out = suite.explore(SCALAR, checks.CHECKS["gradient"], c, seed=5, max_examples=4)
     assert out.status == "pass" and out.data["examples"] == 4 and out.seed == 0
-    bad = suite.explore(SCALAR, checks.CHECKS["gradient"], ctx(Skewed(torch_ad, 1e-8, ("grad",))), seed=5,
-                        max_examples=4)
+    bad = suite.explore(
+        SCALAR, checks.CHECKS["gradient"], ctx(Skewed(torch_ad, 1e-8, ("grad",))), seed=5, max_examples=4
+    )
     assert bad.status == "fail" and bad.message.startswith("shrunk input")
     assert np.shape(bad.input) == (3,) and bad.data["hypothesis_seed"] == 5
 
 
 def test_explore_turns_a_crash_into_an_error_without_shrinking(torch_ad):
-    crash = Case("crash", "compositions", lambda xp, x: xp.sum(x), scalar=True,
-                 impls={"torch": lambda xp, x: xp.sum(xp.no_such_function(x))})
+    crash = Case(
+        "crash",
+        "compositions",
+        lambda xp, x: xp.sum(x),
+        scalar=True,
+        impls={"torch": lambda xp, x: xp.sum(xp.no_such_function(x))},
+    )
     with pytest.raises(checks.CaseError, match="raised AttributeError"):
         suite.explore(crash, checks.CHECKS["gradient"], ctx(torch_ad), seed=1, max_examples=3)
 
@@ -210,8 +242,17 @@ def test_suite_tasks_cover_every_check_and_same_inputs_across_frameworks():
     prof = engine.get_profile("ci", 0)
     ts = suite.case_tasks(SCALAR, prof)
     names = {t.check for t in ts}
-    assert {"gradient", "jvp", "adjoint", "hessian", "hessian_consistency", "hvp", "taylor",
-            "variant_agreement", "probe"} <= names
+    assert {
+        "gradient",
+        "jvp",
+        "adjoint",
+        "hessian",
+        "hessian_consistency",
+        "hvp",
+        "taylor",
+        "variant_agreement",
+        "probe",
+    } <= names
     assert "vjp" not in names  # for a scalar case Jᵀu = u∇f: the gradient check covers it
     assert "vjp" in {t.check for t in suite.case_tasks(VECTOR, prof)}
     assert "third_derivative" in {t.check for t in suite.case_tasks(POINTWISE, prof)}
@@ -222,13 +263,25 @@ def test_suite_tasks_cover_every_check_and_same_inputs_across_frameworks():
 
 # ------------------------------------------------------------------ agreement across runs
 def _probe_rec(fw, api, deriv, version="1"):
-    return {"kind": "check", "check": "probe", "framework": fw, "framework_version": version, "api": api,
-            "dtype": "float64", "family": "f", "case": "c", "probe": {"derivative": deriv, "value": 0}}
+    return {
+        "kind": "check",
+        "check": "probe",
+        "framework": fw,
+        "framework_version": version,
+        "api": api,
+        "dtype": "float64",
+        "family": "f",
+        "case": "c",
+        "probe": {"derivative": deriv, "value": 0},
+    }
 
 
 def test_pairwise_agreement_matrix():
-    recs = [_probe_rec("a", "x", [1.0, 2.0]), _probe_rec("b", "y", [1.0, 2.0 * (1 + 1e-12)]),
-            _probe_rec("c", "z", [1.0, "nan"])]
+    recs = [
+        _probe_rec("a", "x", [1.0, 2.0]),
+        _probe_rec("b", "y", [1.0, 2.0 * (1 + 1e-12)]),
+        _probe_rec("c", "z", [1.0, "nan"]),
+    ]
     m = agreement.pairwise(recs)
     assert m.labels == ["a[x]", "b[y]", "c[z]"]
     assert m.matrix[0][0] == 0.0
@@ -251,9 +304,9 @@ def test_targets_sensitivity_table_for_torch(torch_ad):
 
     res = targets.sensitivity(["torch"])
     by = {(r[1], r[2]): r for r in res["rows"]}
-    assert by[("float64", 1e-8)][3] is True and by[("float32", 1e-4)][3] is True   # flagged
-    assert by[("float64", 0.0)][3] is False and by[("float32", 0.0)][3] is False   # no false alarm
-    assert by[("float64", 1e-3)][5] is False   # gradcheck's defaults miss δ = 1e-3
+    assert by[("float64", 1e-8)][3] is True and by[("float32", 1e-4)][3] is True  # flagged
+    assert by[("float64", 0.0)][3] is False and by[("float32", 0.0)][3] is False  # no false alarm
+    assert by[("float64", 1e-3)][5] is False  # gradcheck's defaults miss δ = 1e-3
     assert res["ok"]
     text = targets.table(res["title"], res["columns"], res["rows"])
     assert "FLAGGED" in text and "missed" in text
@@ -276,6 +329,9 @@ def test_one_shape_keeps_a_case_at_one_shape_with_programs_shared_by_its_checks(
         assert suite.check_shape(case, 1, ci) != at and suite.check_shape(case, 0, thorough) is None
     case = by_name("sin")
     ctx = engine.Context(adapters.get("numpy"), "cpu", "float64", 0)
-    shapes = {t.check: t.run(ctx).data.get("shape") for t in suite.case_tasks(case, ci)
-              if t.check in ("jvp", "vjp", "adjoint")}
+    shapes = {
+        t.check: t.run(ctx).data.get("shape")
+        for t in suite.case_tasks(case, ci)
+        if t.check in ("jvp", "vjp", "adjoint")
+    }
     assert len({tuple(v) for v in shapes.values()}) == 1

@@ -16,8 +16,12 @@ def cli(*args):
 def test_list_shows_every_framework_with_variants_and_devices():
     out = cli("list")
     assert out.returncode == 0, out.stderr
-    for name, variant in [("numpy", "richardson"), ("torch", "autograd"), ("tensorflow", "forward_accumulator"),
-                          ("jax", "linearize")]:
+    for name, variant in [
+        ("numpy", "richardson"),
+        ("torch", "autograd"),
+        ("tensorflow", "forward_accumulator"),
+        ("jax", "linearize"),
+    ]:
         line = next(line for line in out.stdout.splitlines() if line.startswith(name))
         assert variant in line and "cpu" in line
 
@@ -57,8 +61,7 @@ def test_frameworks_run_side_by_side_in_processes_with_the_same_records(tmp_path
     a, b = records_of(tmp_path / "par"), records_of(tmp_path / "seq")
     assert set(a) == {"numpy", "torch"} and a == b and all(a.values())
     table = [line.split()[0] for line in par.stdout.splitlines() if "[" in line.split()[0]]
-    assert sorted(table) == sorted(line.split()[0] for line in seq.stdout.splitlines()
-                                   if "[" in line.split()[0])
+    assert sorted(table) == sorted(line.split()[0] for line in seq.stdout.splitlines() if "[" in line.split()[0])
 
 
 def test_parallel_work_is_handed_out_in_whole_cases_costliest_first():
@@ -103,8 +106,20 @@ def test_stale_warning_only_for_entries_whose_whole_scope_ran(tmp_path):
     it could claim: a run narrowed to two cases says nothing of an entry for every case 's*'."""
     (tmp_path / "reg").mkdir()
     (tmp_path / "reg" / "test.toml").write_text(STALE_REGISTRY)
-    out = cli("run", "-f", "numpy", "--cases", "sin,prod", "--checks", "gradient,jvp", "--no-report",
-              "--registry", str(tmp_path / "reg"), "--out", str(tmp_path / "out"))
+    out = cli(
+        "run",
+        "-f",
+        "numpy",
+        "--cases",
+        "sin,prod",
+        "--checks",
+        "gradient,jvp",
+        "--no-report",
+        "--registry",
+        str(tmp_path / "reg"),
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     stale = [line for line in out.stderr.splitlines() if line.startswith("warning: known deviation")]
     assert len(stale) == 1 and "(numpy prod gradient)" in stale[0], out.stderr[-2000:]
@@ -150,15 +165,32 @@ def test_a_shard_run_records_its_shard_and_the_report_names_the_missing_one(tmp_
     from conformance.records import read
     from conformance.report import build
 
-    r = cli("run", "-f", "numpy", "--suite", "derivatives", "--cases", "exp,expm1,arcsin,arcsinh", "--checks", "vjp",
-            "--shard", "1/2", "--no-report", "--out", str(tmp_path), "--no-cache")
+    r = cli(
+        "run",
+        "-f",
+        "numpy",
+        "--suite",
+        "derivatives",
+        "--cases",
+        "exp,expm1,arcsin,arcsinh",
+        "--checks",
+        "vjp",
+        "--shard",
+        "1/2",
+        "--no-report",
+        "--out",
+        str(tmp_path),
+        "--no-cache",
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     rs = read([tmp_path])
     (head,) = rs.runs.values()
-    assert head["environment"]["shard"] == "1/2" and head["environment"]["cache"]["state"] == "off"   # numpy keeps none
+    assert head["environment"]["shard"] == "1/2" and head["environment"]["cache"]["state"] == "off"  # numpy keeps none
     assert scheduler.missing_shards(rs.runs) == [
-        "shard 2/2 of numpy " + head["environment"]["framework_version"]
-        + " (profile ci, seed 0) is missing: its records are not in these results"]
+        "shard 2/2 of numpy "
+        + head["environment"]["framework_version"]
+        + " (profile ci, seed 0) is missing: its records are not in these results"
+    ]
     warnings = []
     build([tmp_path], tmp_path / "index.html", warn=warnings.append)
     assert any("shard 2/2 of numpy" in w for w in warnings)
@@ -166,13 +198,46 @@ def test_a_shard_run_records_its_shard_and_the_report_names_the_missing_one(tmp_
 
 def test_the_terminal_is_quiet_and_the_frameworks_messages_go_to_a_named_log(tmp_path):
     pytest.importorskip("tensorflow")
-    r = cli("run", "-f", "tensorflow", "--suite", "derivatives", "--cases", "exp", "--checks", "vjp",
-            "--dtype", "float64", "--no-report", "--out", str(tmp_path), "--no-cache", "--jobs", "1")
+    r = cli(
+        "run",
+        "-f",
+        "tensorflow",
+        "--suite",
+        "derivatives",
+        "--cases",
+        "exp",
+        "--checks",
+        "vjp",
+        "--dtype",
+        "float64",
+        "--no-report",
+        "--out",
+        str(tmp_path),
+        "--no-cache",
+        "--jobs",
+        "1",
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     for noise in ("absl::InitializeLog", "oneDNN", "cuda", "I0000"):
         assert noise not in r.stderr + r.stdout
     named = [ln.split(": ", 1)[1] for ln in r.stderr.splitlines() if ln.startswith("framework messages")]
     assert named and "oneDNN" in Path(named[0]).read_text()
-    loud = cli("run", "-f", "tensorflow", "--suite", "derivatives", "--cases", "exp", "--checks", "vjp",
-               "--dtype", "float64", "--no-report", "--out", str(tmp_path / "v"), "--no-cache", "--verbose")
+    loud = cli(
+        "run",
+        "-f",
+        "tensorflow",
+        "--suite",
+        "derivatives",
+        "--cases",
+        "exp",
+        "--checks",
+        "vjp",
+        "--dtype",
+        "float64",
+        "--no-report",
+        "--out",
+        str(tmp_path / "v"),
+        "--no-cache",
+        "--verbose",
+    )
     assert "oneDNN" in loud.stderr and "framework messages" not in loud.stderr

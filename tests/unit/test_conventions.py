@@ -18,8 +18,21 @@ def run(adapter, name):
 
 def test_every_probe_of_the_brief_is_there():
     names = {p.name for p in conventions.PROBES}
-    for word in ("abs", "relu", "maximum tie", "minimum tie", "max reduction", "clip at lower", "clip at upper",
-                 "norm at 0", "sqrt at 0", "where", "complex", "integer", "non-scalar"):
+    for word in (
+        "abs",
+        "relu",
+        "maximum tie",
+        "minimum tie",
+        "max reduction",
+        "clip at lower",
+        "clip at upper",
+        "norm at 0",
+        "sqrt at 0",
+        "where",
+        "complex",
+        "integer",
+        "non-scalar",
+    ):
         assert any(word in n for n in names), word
     ts = conventions.tasks(engine.get_profile("ci", 0))
     assert all(t.kind == "convention" and t.family == "conventions" for t in ts)
@@ -45,8 +58,8 @@ def test_the_where_trap_nan_is_a_deviation_not_a_convention(torch_ad):
 def test_non_finite_judging():
     nf = conventions.non_finite
     assert nf([float("nan")], [[0.0]]) and nf(float("inf"), [0.0, 1.0])
-    assert nf(float("inf"), [float("inf")]) is None          # sqrt at 0: the one-sided limit is +inf
-    assert nf(float("nan"), [float("inf")])                   # NaN is never a convention
+    assert nf(float("inf"), [float("inf")]) is None  # sqrt at 0: the one-sided limit is +inf
+    assert nf(float("nan"), [float("inf")])  # NaN is never a convention
     assert nf(0.5, [0.0, 1.0]) is None and nf({"error": "x"}, [0.0]) is None and nf(1.0, None) is None
 
 

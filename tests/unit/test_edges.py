@@ -49,13 +49,19 @@ def test_kink_and_domain_are_found():
 
 
 def _log_case(points):
-    return Case("log_test", "elementwise", lambda xp, x: xp.log(x), domain=(0.5, 2.0),
-                defined_on=(0.0, np.inf), special_points=points)
+    return Case(
+        "log_test",
+        "elementwise",
+        lambda xp, x: xp.log(x),
+        domain=(0.5, 2.0),
+        defined_on=(0.0, np.inf),
+        special_points=points,
+    )
 
 
 def test_special_point_outside_domain_is_an_error_of_its_tasks():
     case = _log_case((SpecialPoint("minus one", [-1.0, 1.0, 2.0]),))
-    tasks = special_points.tasks_for(case)   # collection computes nothing: the limits are lazy
+    tasks = special_points.tasks_for(case)  # collection computes nothing: the limits are lazy
     assert [t.check for t in tasks] == ["limit1@minus one", "limit2@minus one"]
     for task in tasks:
         with pytest.raises(special_points.SpecialPointError, match="outside the case's domain"):
@@ -63,8 +69,9 @@ def test_special_point_outside_domain_is_an_error_of_its_tasks():
 
 
 def test_kink_point_is_an_error_task():
-    case = Case("abs_test", "elementwise", lambda xp, x: xp.abs(x),
-                special_points=(SpecialPoint("zero", [0.0, 1.0, -1.0]),))
+    case = Case(
+        "abs_test", "elementwise", lambda xp, x: xp.abs(x), special_points=(SpecialPoint("zero", [0.0, 1.0, -1.0]),)
+    )
     task = special_points.tasks_for(case)[0]
     with pytest.raises(special_points.SpecialPointError, match="conventions"):
         task.run(None)
@@ -91,16 +98,27 @@ def test_special_point_checks_pass_at_a_removable_singularity(torch_ok):
     assert out.point == "0" and "removable singularity" in out.data["limit"]
 
 
-SCALAR = Case("toy_scalar", "compositions", lambda xp, x: xp.sum(xp.sin(x) * xp.exp(x)) + xp.sum(x * x * x),
-              scalar=True)
+SCALAR = Case(
+    "toy_scalar", "compositions", lambda xp, x: xp.sum(xp.sin(x) * xp.exp(x)) + xp.sum(x * x * x), scalar=True
+)
 VECTOR = Case("toy_vector", "compositions", lambda xp, x: xp.tanh(x) * xp.sum(x * x))
 REV_REV = (2, "rev∘rev", ("default", "default"))
 
 
 def test_programs_cover_every_mode_family():
     full = {(o, f) for o, f, _ in nested.programs(SCALAR, full=True)}
-    assert {f for o, f in full if o == 2} >= {"rev∘rev", "rev∘fwd", "fwd∘rev", "fwd∘fwd", "hessian", "hvp",
-                                              "jacfwd∘jacrev", "jacrev∘jacfwd", "jacfwd∘jacfwd", "jacrev∘jacrev"}
+    assert {f for o, f in full if o == 2} >= {
+        "rev∘rev",
+        "rev∘fwd",
+        "fwd∘rev",
+        "fwd∘fwd",
+        "hessian",
+        "hvp",
+        "jacfwd∘jacrev",
+        "jacrev∘jacfwd",
+        "jacfwd∘jacfwd",
+        "jacrev∘jacrev",
+    }
     assert len({f for o, f in full if o == 3}) == 8
     from conformance.derivatives.cases import CATALOG
 
@@ -108,11 +126,14 @@ def test_programs_cover_every_mode_family():
     assert ci >= set(nested.SECOND) | set(nested.JACOBIAN_PAIRS) | set(nested.THIRD_FAMILIES)
 
 
-@pytest.mark.parametrize("family,roles", [
-    ("fwd∘rev", ("alternate", "alternate")),   # torch.autograd.forward_ad over torch.autograd.grad
-    ("rev∘fwd", ("default", "alternate")),
-    ("fwd∘fwd", ("default", "default")),
-])
+@pytest.mark.parametrize(
+    "family,roles",
+    [
+        ("fwd∘rev", ("alternate", "alternate")),  # torch.autograd.forward_ad over torch.autograd.grad
+        ("rev∘fwd", ("default", "alternate")),
+        ("fwd∘fwd", ("default", "default")),
+    ],
+)
 def test_nested_programs_match_the_oracle_in_torch(torch_ok, family, roles):
     out = nested.run_nested(VECTOR, _ctx("torch"), (2, family, roles), REV_REV)
     assert out.status == "pass", out.message
@@ -165,10 +186,16 @@ def test_nested_detects_a_wrong_second_derivative(torch_ok):
             (x,) = ctx.saved_tensors
             return g * 2.0 * x.detach()  # right first derivative; its own derivative is 0, not 2
 
-    case = Case("bad_square", "compositions", lambda xp, x: xp.sum(x * x), scalar=True,
-                impls={"torch": lambda xp, x: BadSquare.apply(x).sum()})
-    out = nested.run_nested(case, _ctx("torch", variant="autograd"), (2, "rev∘rev", ("alternate", "alternate")),
-                            REV_REV)
+    case = Case(
+        "bad_square",
+        "compositions",
+        lambda xp, x: xp.sum(x * x),
+        scalar=True,
+        impls={"torch": lambda xp, x: BadSquare.apply(x).sum()},
+    )
+    out = nested.run_nested(
+        case, _ctx("torch", variant="autograd"), (2, "rev∘rev", ("alternate", "alternate")), REV_REV
+    )
     assert out.status == "fail"
 
 
@@ -199,7 +226,7 @@ def test_complex_gradients_agree_after_normalization(name):
 
 
 def test_bfloat16_and_float16_rounding():
-    assert low_precision.round_to(1 + 2.0**-8, "bfloat16") == 1.0          # tie to even
+    assert low_precision.round_to(1 + 2.0**-8, "bfloat16") == 1.0  # tie to even
     assert low_precision.round_to(1 + 3 * 2.0**-8, "bfloat16") == 1 + 2.0**-6
     assert low_precision.round_to(1 + 2.0**-7, "bfloat16") == 1 + 2.0**-7
     assert low_precision.round_to(1 + 2.0**-11, "float16") == 1.0
@@ -245,9 +272,13 @@ def test_saturated_second_derivative_is_judged_relative_to_the_exact_value(torch
     out = special_points.run_point(case, point, po, 2, _ctx("torch"))
     assert out.status == "fail" and out.data["failure_class"] == "underflow"
     assert "relative" in out.data["basis"] and out.error_ratio > 1e10
-    ok = special_points.run_point(case, next(p for p in case.special_points if p.name == "0"),
-                                  special_points.point_oracle(case, next(p for p in case.special_points
-                                                                        if p.name == "0")), 1, _ctx("torch"))
+    ok = special_points.run_point(
+        case,
+        next(p for p in case.special_points if p.name == "0"),
+        special_points.point_oracle(case, next(p for p in case.special_points if p.name == "0")),
+        1,
+        _ctx("torch"),
+    )
     assert ok.status == "pass" and ok.data["failure_class"] is None and ok.data["basis"]
 
 
@@ -256,16 +287,26 @@ def test_nested_oracle_takes_an_exact_zero_second_derivative_as_zero():
     entry within 1000x its own two-precision estimate is 0 (stated in ``how``), so a framework's exact 0
     passes instead of reading as a 100 % error; a nonzero third derivative beside it stays."""
     linear = Case("row_means", "reductions", lambda xp, x: xp.mean(x, axis=1), analytic=False)
-    d = nested.Draw(np.array([[-1.0365122556686401, -1.6870896816253662, -0.18333281576633453],   # the ci draw
-                              [0.815718948841095, 1.8539677858352661, 0.49724218249320984]]),
-                    np.array([3.6481871604919434, 1.110622525215149]),
-                    np.array([[-0.42985647916793823, -0.2418535053730011, 0.3293885588645935],
-                              [0.4910357892513275, 1.1118777990341187, 0.7013577818870544]]))
+    d = nested.Draw(
+        np.array(
+            [
+                [-1.0365122556686401, -1.6870896816253662, -0.18333281576633453],  # the ci draw
+                [0.815718948841095, 1.8539677858352661, 0.49724218249320984],
+            ]
+        ),
+        np.array([3.6481871604919434, 1.110622525215149]),
+        np.array(
+            [
+                [-0.42985647916793823, -0.2418535053730011, 0.3293885588645935],
+                [0.4910357892513275, 1.1118777990341187, 0.7013577818870544],
+            ]
+        ),
+    )
     ref = nested._compute_reference(linear, 2, d)
     assert np.all(ref.value == 0.0) and "taken as exact 0" in ref.how
     cubes = Case("row_cubes", "reductions", lambda xp, x: xp.sum(x * x * x, axis=1), analytic=False)
-    ref = nested._compute_reference(cubes, 3, d)        # uᵢ·6·vⱼ² per entry: nonzero everywhere
-    np.testing.assert_allclose(ref.value, 6 * d.u[:, None] * d.v ** 2, rtol=1e-15)
+    ref = nested._compute_reference(cubes, 3, d)  # uᵢ·6·vⱼ² per entry: nonzero everywhere
+    np.testing.assert_allclose(ref.value, 6 * d.u[:, None] * d.v**2, rtol=1e-15)
     assert "taken as exact 0" not in ref.how
 
 
@@ -274,8 +315,10 @@ def test_a_framework_refusing_a_half_precision_kernel_is_recognized():
     make the low-precision task a skip, while other errors stay errors."""
     words = low_precision.UNSUPPORTED
     assert words.search("RFFT requires tf.float32 or tf.float64 inputs, got: tf.Tensor(...)")
-    assert words.search("The `real` and `imag` components have incorrect types: float16 float16. They must be "
-                        "consistent, and one of [tf.float32, tf.float64]")
+    assert words.search(
+        "The `real` and `imag` components have incorrect types: float16 float16. They must be "
+        "consistent, and one of [tf.float32, tf.float64]"
+    )
     assert words.search("Unsupported dtype Half")
     assert not words.search("Input is not invertible. [Op:MatrixInverse]")
 
@@ -284,8 +327,13 @@ def test_a_framework_that_promotes_half_precision_is_a_skip(torch_ok):
     """An op that computes float16 input in float32 (JAX's FFTs do) has no half-precision result to judge:
     the low-precision task says so and skips, instead of erroring on the cotangent's dtype; an op that
     stays in float16 is judged."""
-    promoting = Case("promotes", "elementwise", lambda xp, x: xp.sin(x), pointwise=True,
-                     impls={"torch": lambda xp, x: xp.sin(x.float())})
+    promoting = Case(
+        "promotes",
+        "elementwise",
+        lambda xp, x: xp.sin(x),
+        pointwise=True,
+        impls={"torch": lambda xp, x: xp.sin(x.float())},
+    )
     first = low_precision.tasks_for(promoting)[0]
     out = first.run(_ctx("torch", "float16"))
     assert out.status == "skip" and "in float32" in out.message, out.message

@@ -71,16 +71,27 @@ def test_sequence_readings():
     mp = mpmath.mpf
     assert tail_limits.read_sequence([mp(1) - mp(2) ** -300, mp(1) - mp(2) ** -600, mp(1)])[0] == 1.0
     assert tail_limits.read_sequence([mp(2) ** -100, mp(2) ** -200, mp(2) ** -400])[0] == 0.0
-    assert tail_limits.read_sequence([mp(10), mp(20), mp(40)])[0] == np.inf            # log x
-    assert tail_limits.read_sequence([mp(-5), mp(-5.7), mp(-6.4)])[0] == -np.inf       # −log log x
-    assert tail_limits.read_sequence([mp(0.3), mp(-0.9), mp(0.5)])[0] is None          # sin x
-    assert tail_limits.read_sequence([mp(0.5), mp(0.75), mp(0.875)])[0] is None        # too slow
+    assert tail_limits.read_sequence([mp(10), mp(20), mp(40)])[0] == np.inf  # log x
+    assert tail_limits.read_sequence([mp(-5), mp(-5.7), mp(-6.4)])[0] == -np.inf  # −log log x
+    assert tail_limits.read_sequence([mp(0.3), mp(-0.9), mp(0.5)])[0] is None  # sin x
+    assert tail_limits.read_sequence([mp(0.5), mp(0.75), mp(0.875)])[0] is None  # too slow
 
 
-@pytest.mark.parametrize("name,sign,order,want", [
-    ("tanh", 1, 0, 1.0), ("tanh", -1, 0, -1.0), ("tanh", 1, 1, 0.0), ("exp", -1, 0, 0.0),
-    ("exp", 1, 1, np.inf), ("log", 1, 0, np.inf), ("log", 1, 1, 0.0), ("arctan", 1, 0, np.pi / 2),
-    ("sin", 1, 0, None), ("sin", -1, 1, None)])
+@pytest.mark.parametrize(
+    "name,sign,order,want",
+    [
+        ("tanh", 1, 0, 1.0),
+        ("tanh", -1, 0, -1.0),
+        ("tanh", 1, 1, 0.0),
+        ("exp", -1, 0, 0.0),
+        ("exp", 1, 1, np.inf),
+        ("log", 1, 0, np.inf),
+        ("log", 1, 1, 0.0),
+        ("arctan", 1, 0, np.pi / 2),
+        ("sin", 1, 0, None),
+        ("sin", -1, 1, None),
+    ],
+)
 def test_limits_of_catalog_cases(name, sign, order, want):
     lim = tail_limits.limit_at(by_name(name), sign, order)
     assert lim.value == want, lim.how
@@ -102,7 +113,7 @@ def test_max_point_only_where_the_value_saturates():
 
 def test_composed_formulas_are_left_out():
     assert infinities.covered(by_name("tanh")) and infinities.covered(by_name("cube"))
-    assert not infinities.covered(by_name("sin_over_x"))       # sin(x)/x: inf/inf is our formula's
+    assert not infinities.covered(by_name("sin_over_x"))  # sin(x)/x: inf/inf is our formula's
     assert not infinities.covered(by_name("x_times_sigmoid"))
 
 
@@ -133,16 +144,16 @@ def test_nan_at_plus_inf_is_flagged():
 
 
 def test_zero_where_the_limit_is_nonzero_is_flagged():
-    bad = FakeAdapter(lambda x: np.where(np.isposinf(x), 0.0, _sig(x)))     # softplus'(+∞) = 1, not 0
+    bad = FakeAdapter(lambda x: np.where(np.isposinf(x), 0.0, _sig(x)))  # softplus'(+∞) = 1, not 0
     out = infinities.run(SOFTPLUS, "+inf", 1, _ctx(bad))
     assert out.status == "fail" and out.data["failure_class"] in ("wrong_value", "underflow")
     assert out.data["expected"] == 1.0
 
 
 def test_wrong_infinity_and_finite_at_nan_are_flagged():
-    neg = _case("softplus_neg", SOFTPLUS.fn, value=lambda x: -np.abs(x))   # −inf where +inf is due
+    neg = _case("softplus_neg", SOFTPLUS.fn, value=lambda x: -np.abs(x))  # −inf where +inf is due
     assert infinities.run(neg, "+inf", 0, _ctx(FakeAdapter(_sig))).data["failure_class"] == "wrong_sign"
-    hides = FakeAdapter(lambda x: np.where(np.isnan(x), 0.0, _sig(x)))     # relu-style 0 at NaN
+    hides = FakeAdapter(lambda x: np.where(np.isnan(x), 0.0, _sig(x)))  # relu-style 0 at NaN
     out = infinities.run(SOFTPLUS, "nan", 1, _ctx(hides))
     assert out.status == "fail" and "NaN" in out.message
 
@@ -175,7 +186,7 @@ def test_masked_entry_must_be_exactly_zero():
     judged = np.ones_like(zero)
     assert masked.judge(want.copy(), want, terms, zero, judged, "float64").ok
     leak = want.copy()
-    leak[0, 1] = 1e-300                                  # within any absolute allowance, still wrong
+    leak[0, 1] = 1e-300  # within any absolute allowance, still wrong
     c = masked.judge(leak, want, terms, zero, judged, "float64")
     assert not c.ok and c.failure_class == "wrong_value"
     nan = want.copy()

@@ -19,8 +19,15 @@ def sin_grad_task(error: float = 0.0) -> engine.Task:
         g = ctx.numpy(ctx.adapter.grad(f)(ctx.array(x0))) * (1 + error)
         tol = policy("exact", ctx.dtype, "fd" if ctx.adapter.is_reference else "ad")
         c = compare(g, np.cos(x0), tol)
-        return engine.Outcome("pass" if c.ok else "fail", c.max_abs_error, c.max_rel_error, tol.rtol,
-                              tol.atol, c.error_ratio, input=x0.tolist())
+        return engine.Outcome(
+            "pass" if c.ok else "fail",
+            c.max_abs_error,
+            c.max_rel_error,
+            tol.rtol,
+            tol.atol,
+            c.error_ratio,
+            input=x0.tolist(),
+        )
 
     return engine.Task("elementwise", "sin_sum", "gradient", run)
 
@@ -45,17 +52,21 @@ def test_injected_error_fails():
 
 
 def test_crash_is_an_error_record_with_the_message():
-    rec = engine.run_task(engine.Task("elementwise", "bad", "gradient", crash), adapters.get("numpy"),
-                          "cpu", "float64", PROFILE, 0)
+    rec = engine.run_task(
+        engine.Task("elementwise", "bad", "gradient", crash), adapters.get("numpy"), "cpu", "float64", PROFILE, 0
+    )
     assert rec.status == "error" and rec.message.startswith("ValueError: case returned shape (2,)")
 
 
 def test_registry_turns_a_matched_failure_into_a_deviation(tmp_path):
-    (tmp_path / "d.toml").write_text('[[deviation]]\nframework = "numpy"\ncase = "bad"\ncheck = "*"\n'
-                                     'reason = "a test deviation with a full reason"\n')
+    (tmp_path / "d.toml").write_text(
+        '[[deviation]]\nframework = "numpy"\ncase = "bad"\ncheck = "*"\n'
+        'reason = "a test deviation with a full reason"\n'
+    )
     reg = registry.load(tmp_path)
-    rec = engine.run_task(engine.Task("elementwise", "bad", "gradient", crash), adapters.get("numpy"),
-                          "cpu", "float64", PROFILE, 0, reg)
+    rec = engine.run_task(
+        engine.Task("elementwise", "bad", "gradient", crash), adapters.get("numpy"), "cpu", "float64", PROFILE, 0, reg
+    )
     assert rec.status == "deviation" and rec.registry["reason"].startswith("a test deviation")
 
 
@@ -96,9 +107,20 @@ def test_corrupt_truncated_and_foreign_files_warn_and_keep_the_rest(tmp_path):
 
 
 def test_nan_and_inf_are_written_as_strict_json(tmp_path):
-    rec = records.Record(kind="check", framework="x", framework_version="1", api="a", device="cpu",
-                         dtype="float64", family="f", case="c", check="k", status="fail",
-                         max_abs_error=float("nan"), max_rel_error=float("inf"))
+    rec = records.Record(
+        kind="check",
+        framework="x",
+        framework_version="1",
+        api="a",
+        device="cpu",
+        dtype="float64",
+        family="f",
+        case="c",
+        check="k",
+        status="fail",
+        max_abs_error=float("nan"),
+        max_rel_error=float("inf"),
+    )
     line = rec.to_json()
     assert '"nan"' in line and '"inf"' in line and "NaN" not in line
 

@@ -74,9 +74,27 @@ def test_the_fifth_framework_is_listed(installed, capsys):
 def test_the_derivative_suite_passes_on_it_and_the_report_has_its_column(installed, capsys, tmp_path):
     installed({"dual": "toydual:DualAdapter"})
     out_dir, report = tmp_path / "results", tmp_path / "index.html"
-    code, _, err = run(capsys, "run", "--framework", "dual", "--suite", "derivatives", "--cases", "sin,exp",
-                       "--profile", "dev", "--seed", "0", "--jobs", "1", "--quiet",
-                       "--out", str(out_dir), "--report", str(report))
+    code, _, err = run(
+        capsys,
+        "run",
+        "--framework",
+        "dual",
+        "--suite",
+        "derivatives",
+        "--cases",
+        "sin,exp",
+        "--profile",
+        "dev",
+        "--seed",
+        "0",
+        "--jobs",
+        "1",
+        "--quiet",
+        "--out",
+        str(out_dir),
+        "--report",
+        str(report),
+    )
     assert code == 0, err
     records = [json.loads(line) for f in out_dir.glob("*.jsonl") for line in f.read_text().splitlines()]
     records = [r for r in records if r.get("framework") == "dual"]
@@ -101,11 +119,18 @@ def test_a_capability_the_framework_lacks_is_a_skip_with_the_reason(installed):
 
 
 def test_a_broken_adapter_is_listed_with_its_cause_and_skipped(installed, capsys, tmp_path):
-    installed({"dual": "toydual:DualAdapter", "ghost": "toydual_is_not_here.adapter:GhostAdapter",
-               "hollow": "toydual:HollowAdapter"})
+    installed(
+        {
+            "dual": "toydual:DualAdapter",
+            "ghost": "toydual_is_not_here.adapter:GhostAdapter",
+            "hollow": "toydual:HollowAdapter",
+        }
+    )
     broken = adapters.broken()
-    assert broken == {"ghost": "ModuleNotFoundError: No module named 'toydual_is_not_here'",
-                      "hollow": "AttributeError: module 'toydual' has no attribute 'HollowAdapter'"}
+    assert broken == {
+        "ghost": "ModuleNotFoundError: No module named 'toydual_is_not_here'",
+        "hollow": "AttributeError: module 'toydual' has no attribute 'HollowAdapter'",
+    }
     assert adapters.order()[-2:] == ["ghost", "hollow"]
     assert [a.name for a in adapters.installed()][-1] == "dual"
     code, out, _ = run(capsys, "list")
@@ -113,8 +138,28 @@ def test_a_broken_adapter_is_listed_with_its_cause_and_skipped(installed, capsys
     assert "ghost        broken         ModuleNotFoundError: No module named 'toydual_is_not_here'" in out
     assert "entry point: toydual:HollowAdapter" in out
     # the rest of the suite runs: the broken one is announced and left out
-    code, _, err = run(capsys, "run", "--framework", "ghost,dual", "--suite", "derivatives", "--cases", "sin",
-                       "--checks", "jvp", "--profile", "dev", "--seed", "0", "--jobs", "1", "--quiet",
-                       "--verbose", "--no-report", "--out", str(tmp_path / "results"))
+    code, _, err = run(
+        capsys,
+        "run",
+        "--framework",
+        "ghost,dual",
+        "--suite",
+        "derivatives",
+        "--cases",
+        "sin",
+        "--checks",
+        "jvp",
+        "--profile",
+        "dev",
+        "--seed",
+        "0",
+        "--jobs",
+        "1",
+        "--quiet",
+        "--verbose",
+        "--no-report",
+        "--out",
+        str(tmp_path / "results"),
+    )
     assert code == 0, err  # --verbose: stderr stays sys.stderr, which capsys reads (else the terminal's fd)
     assert "skipping ghost: its adapter toydual_is_not_here.adapter:GhostAdapter cannot be loaded" in err

@@ -42,8 +42,11 @@ def test_decreasing_grid_is_monotone_and_accepted():
 
 
 def test_mismatched_shapes_are_a_clear_error():
-    with pytest.raises(QuadratureInputError, match=r"mismatched shapes: samples have 5 points along axis 1 .* grid has 4; "
-                                                   "give one grid point per sample"):
+    with pytest.raises(
+        QuadratureInputError,
+        match=r"mismatched shapes: samples have 5 points along axis 1 .* grid has 4; "
+        "give one grid point per sample",
+    ):
         check_grid((3, 5), np.linspace(0, 1, 4), axis=1)
 
 
@@ -85,8 +88,9 @@ def test_mpmath_sum_agrees_with_scipy_on_a_batch():
     x = np.sort(rng.uniform(0, 2, 9))
     y = rng.standard_normal((3, 9, 2))
     np.testing.assert_allclose(quadrature.mp_trapezoid(y, x, 1), integrate.trapezoid(y, x, axis=1), rtol=1e-13)
-    np.testing.assert_allclose(quadrature.mp_cumulative(y, x, 1),
-                               integrate.cumulative_trapezoid(y, x, axis=1), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        quadrature.mp_cumulative(y, x, 1), integrate.cumulative_trapezoid(y, x, axis=1), rtol=1e-12, atol=1e-14
+    )
 
 
 @pytest.mark.parametrize("cumulative", [False, True])
@@ -107,8 +111,12 @@ def test_closed_form_vjp_matches_central_differences(cumulative):
         e = np.zeros_like(y)
         e[idx] = h
         fd_y[idx] = np.sum(u * (rule(y + e, x, axis=1) - rule(y - e, x, axis=1))) / (2 * h)
-    fd_x = np.array([np.sum(u * (rule(y, x + h * np.eye(6)[i], axis=1) - rule(y, x - h * np.eye(6)[i], axis=1)))
-                     / (2 * h) for i in range(6)])
+    fd_x = np.array(
+        [
+            np.sum(u * (rule(y, x + h * np.eye(6)[i], axis=1) - rule(y, x - h * np.eye(6)[i], axis=1))) / (2 * h)
+            for i in range(6)
+        ]
+    )
     np.testing.assert_allclose(gy, fd_y, atol=1e-11)
     np.testing.assert_allclose(gx, fd_x, atol=1e-11)
 
@@ -129,8 +137,12 @@ def test_gauss_legendre_integrates_degree_2n_minus_1_exactly():
 def test_closed_form_kl_gradients_match_differences():
     for case in kl.CASES:
         theta = np.array(case.theta)
-        fd = np.array([(case.closed_form(theta + 1e-6 * e) - case.closed_form(theta - 1e-6 * e)) / 2e-6
-                       for e in np.eye(theta.size)])
+        fd = np.array(
+            [
+                (case.closed_form(theta + 1e-6 * e) - case.closed_form(theta - 1e-6 * e)) / 2e-6
+                for e in np.eye(theta.size)
+            ]
+        )
         np.testing.assert_allclose(case.gradient(theta), fd, rtol=1e-7, atol=1e-9)
     theta = kl.vae_parameters(0)
     _, grad = kl.vae_exact(theta)
@@ -202,8 +214,11 @@ class _BiasedRng(NumpyRng):
 def test_a_wrong_rule_fails_value_bound_and_gradient_checks(monkeypatch):
     monkeypatch.setattr(ops_for, "get", lambda adapter: _LeftRiemann(adapter))
     case = quadrature.CASES[0]
-    for run in (quadrature.value_check(case, False), quadrature.bound_check(case),
-                quadrature.gradient_check(case, False, "samples")):
+    for run in (
+        quadrature.value_check(case, False),
+        quadrature.bound_check(case),
+        quadrature.gradient_check(case, False, "samples"),
+    ):
         assert run(ctx()).status == "fail"
 
 
@@ -231,8 +246,9 @@ def test_suite_tasks_are_unique_and_named():
     assert len(stat) >= 12 and all(t.dtypes == ("float64",) for t in stat)
 
 
-@pytest.mark.parametrize("framework, provided", [("numpy", False), ("torch", True), ("tensorflow", False),
-                                                 ("jax", False)])
+@pytest.mark.parametrize(
+    "framework, provided", [("numpy", False), ("torch", True), ("tensorflow", False), ("jax", False)]
+)
 def test_cumulative_trapezoid_not_provided_is_named(framework, provided):
     why = quadrature.cumulative_applies(adapters.get(framework), "float64")
     assert (why is None) == provided

@@ -74,7 +74,10 @@ def test_expected_sessions_filters(m):
     every = matrix.expected_sessions()
     assert [s.session for s in every] == [s.session for s in m.sessions]
     assert {s.id for s in matrix.expected_sessions(defaults_only=True)} == {
-        "torch-2.13.0", "tensorflow-2.21.0", "jax-0.10.2"}
+        "torch-2.13.0",
+        "tensorflow-2.21.0",
+        "jax-0.10.2",
+    }
     local = matrix.expected_sessions(local_only=True)
     assert "torch-2.13.0" in {s.id for s in local}
     assert not any(s.framework == "torch" and s.version != "2.13.0" for s in local)
@@ -102,25 +105,45 @@ def _toml(head: str = 'python = "3.11"\nchecked = "2026-01-01"\n', **override: s
 
 
 BAD = {
-    "default not a version": (_toml(jax='[jax]\ndefault = "2.0"\n[jax.versions."1.0.0"]\n'
-                                        'released = "2025-01-01"\nrequirements = ["jax==1.0.0"]\n'),
-                              "default = '2.0' is not one of its versions"),
-    "requirement does not pin": (_toml(jax='[jax]\ndefault = "1.0.0"\n[jax.versions."1.0.0"]\n'
-                                           'released = "2025-01-01"\nrequirements = ["jax"]\n'),
-                                 "do not pin 1.0.0"),
-    "no requirements": (_toml(jax='[jax]\ndefault = "1.0.0"\n[jax.versions."1.0.0"]\n'
-                                  'released = "2025-01-01"\n'),
-                        "requirements must be a list"),
-    "bad date": (_toml(jax='[jax]\ndefault = "1.0.0"\n[jax.versions."1.0.0"]\n'
-                           'released = "last year"\nrequirements = ["jax==1.0.0"]\n'),
-                 "is not a date"),
-    "unknown key": (_toml(jax='[jax]\ndefault = "1.0.0"\n[jax.versions."1.0.0"]\nreleased = '
-                              '"2025-01-01"\nrequirements = ["jax==1.0.0"]\nlocla = false\n'),
-                    "unknown key"),
-    "local false without a note": (_toml(jax='[jax]\ndefault = "1.0.0"\n[jax.versions."1.0.0"]\n'
-                                             'released = "2025-01-01"\nrequirements = ["jax==1.0.0"]\n'
-                                             'local = false\n'),
-                                   "no local_note"),
+    "default not a version": (
+        _toml(
+            jax='[jax]\ndefault = "2.0"\n[jax.versions."1.0.0"]\n'
+            'released = "2025-01-01"\nrequirements = ["jax==1.0.0"]\n'
+        ),
+        "default = '2.0' is not one of its versions",
+    ),
+    "requirement does not pin": (
+        _toml(
+            jax='[jax]\ndefault = "1.0.0"\n[jax.versions."1.0.0"]\nreleased = "2025-01-01"\nrequirements = ["jax"]\n'
+        ),
+        "do not pin 1.0.0",
+    ),
+    "no requirements": (
+        _toml(jax='[jax]\ndefault = "1.0.0"\n[jax.versions."1.0.0"]\nreleased = "2025-01-01"\n'),
+        "requirements must be a list",
+    ),
+    "bad date": (
+        _toml(
+            jax='[jax]\ndefault = "1.0.0"\n[jax.versions."1.0.0"]\n'
+            'released = "last year"\nrequirements = ["jax==1.0.0"]\n'
+        ),
+        "is not a date",
+    ),
+    "unknown key": (
+        _toml(
+            jax='[jax]\ndefault = "1.0.0"\n[jax.versions."1.0.0"]\nreleased = '
+            '"2025-01-01"\nrequirements = ["jax==1.0.0"]\nlocla = false\n'
+        ),
+        "unknown key",
+    ),
+    "local false without a note": (
+        _toml(
+            jax='[jax]\ndefault = "1.0.0"\n[jax.versions."1.0.0"]\n'
+            'released = "2025-01-01"\nrequirements = ["jax==1.0.0"]\n'
+            "local = false\n"
+        ),
+        "no local_note",
+    ),
     "missing framework": (_toml(jax=""), "no [jax] table"),
     "unknown framework": (_toml() + '\n[mxnet]\ndefault = "1.0"\n', "unknown table"),
     "bad python": (_toml(head='python = "eleven"\nchecked = "2026-01-01"\n'), "not a version like"),
@@ -157,10 +180,19 @@ def test_session_summary_says_which_sessions_left_no_records(m, tmp_path):
     torch_old = m.get("torch", "2.6.0")
     (tmp_path / "jax-0.10.2-20261126T000000-abcdef.jsonl").write_text("{}\n")
     matrix.write_status(tmp_path, jax_new, "running", started=matrix.now())
-    matrix.write_status(tmp_path, jax_new, "passed", finished=matrix.now(), install_s=1.0, run_s=2.0,
-                        exit_code=0, results=["jax-0.10.2-20261126T000000-abcdef.jsonl"])
-    matrix.write_status(tmp_path, jax_old, "install-failed",
-                        message="pip: ERROR: No matching distribution found for jax==0.6.2")
+    matrix.write_status(
+        tmp_path,
+        jax_new,
+        "passed",
+        finished=matrix.now(),
+        install_s=1.0,
+        run_s=2.0,
+        exit_code=0,
+        results=["jax-0.10.2-20261126T000000-abcdef.jsonl"],
+    )
+    matrix.write_status(
+        tmp_path, jax_old, "install-failed", message="pip: ERROR: No matching distribution found for jax==0.6.2"
+    )
     rows = {r["session"]: r for r in matrix.session_summary(tmp_path, [jax_new, jax_old, torch_old])}
 
     ok = rows["conformance(jax-0.10.2)"]
@@ -197,7 +229,8 @@ def test_write_status_rejects_an_unknown_status(m, tmp_path):
 # ---------------------------------------------------------------- the generated workflow
 def test_checked_in_workflow_is_the_generated_one():
     assert matrix.WORKFLOW_PATH.read_text(encoding="utf-8") == matrix.workflow(matrix.MATRIX_PATH), (
-        "regenerate it: python -m conformance.matrix workflow --write")
+        "regenerate it: python -m conformance.matrix workflow --write"
+    )
 
 
 def test_workflow_has_one_job_row_per_session(m):
@@ -205,17 +238,22 @@ def test_workflow_has_one_job_row_per_session(m):
     for s in m.sessions:
         assert f"            session: {s.session}\n" in text
         assert f'            python: "{s.python}"\n' in text
-    assert text.count("index_url: \"https://download.pytorch.org/whl/cpu\"") == sum(
-        s.framework == "torch" for s in m.sessions)
+    assert text.count('index_url: "https://download.pytorch.org/whl/cpu"') == sum(
+        s.framework == "torch" for s in m.sessions
+    )
     assert "actions/upload-artifact@v4" in text and "merge-multiple: true" in text
 
 
 def test_workflow_lints_with_the_dev_extras_ruff_and_ci_run_lints_before_pytest():
     text = matrix.workflow(matrix.MATRIX_PATH)
-    lint = text[text.index("  lint:\n"):text.index("  conformance:\n")]
+    lint = text[text.index("  lint:\n") : text.index("  conformance:\n")]
     assert f'pip install "{matrix.dev_requirement("ruff")}"' in lint and "run: ruff check .\n" in lint
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")   # the README's test command, ruff first
-    assert "bash .ci/setup.sh && .venv/bin/ruff check . && .venv/bin/python -m pytest\n" in ci
+    assert "run: ruff format --check .\n" in lint
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")  # the README's test command, ruff first
+    assert (
+        "bash .ci/setup.sh && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/python -m pytest\n"
+        in ci
+    )
 
 
 def test_cli_prints_the_workflow_and_reports_a_bad_matrix(tmp_path, capsys):
@@ -233,14 +271,14 @@ def _nox_sessions(*args: str) -> list[dict]:
     nox = shutil.which("nox") or str(Path(sys.executable).with_name("nox"))
     if not Path(nox).exists():
         pytest.skip("nox is not installed (pip install -e .[dev])")
-    out = subprocess.run([nox, "--list", "--json", *args], cwd=ROOT, capture_output=True, text=True,
-                         timeout=120, check=True)
+    out = subprocess.run(
+        [nox, "--list", "--json", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
     return json.loads(out.stdout)
 
 
 def test_noxfile_has_a_session_per_matrix_entry_and_defaults_then_report(m):
-    listed = {d["session"]: d for d in _nox_sessions("-s", "conformance", "tests", "bench", "report",
-                                                     "lint")}
+    listed = {d["session"]: d for d in _nox_sessions("-s", "conformance", "tests", "bench", "report", "lint")}
     for s in m.sessions:
         assert listed[s.session]["python"] == s.python
         assert listed[s.session]["call_spec"] == {"framework": s.framework, "version": s.version}
@@ -258,12 +296,14 @@ def test_the_workflow_runs_each_session_as_its_frameworks_shards_with_a_cache_pe
             assert f'            shard: "{k}/{s.shards}"\n            shard_id: {k}of{s.shards}\n' in text
     assert max(s.shards for s in m.sessions) > 1
     assert "actions/cache@v4" in text and "CONFORMANCE_SHARD: ${{ matrix.shard }}" in text
-    assert "${{ matrix.version }}-py${{ matrix.python }}-${{ matrix.shard_id }}" in text   # cache and artifact per shard
+    assert "${{ matrix.version }}-py${{ matrix.python }}-${{ matrix.shard_id }}" in text  # cache and artifact per shard
 
 
 def test_a_bad_shards_value_is_a_clear_error(tmp_path):
     path = tmp_path / "matrix.toml"
-    path.write_text(_toml(jax=GOOD_FRAMEWORK.format(fw="jax").replace('default = "1.0.0"', 'default = "1.0.0"\nshards = 0')))
+    path.write_text(
+        _toml(jax=GOOD_FRAMEWORK.format(fw="jax").replace('default = "1.0.0"', 'default = "1.0.0"\nshards = 0'))
+    )
     with pytest.raises(matrix.MatrixError, match="shards = 0 must be a whole number"):
         matrix.load(path)
 

@@ -61,7 +61,7 @@ def test_growth_rows_by_family_names_unique_and_small():
     assert len(fft.OPS) >= 15
     names = [c.name for c in ops.CASES]
     assert len(names) == len(set(names))
-    assert all(op.name.startswith("math_") for op in elementwise.OPS)   # never the xp catalog's sin, exp, ...
+    assert all(op.name.startswith("math_") for op in elementwise.OPS)  # never the xp catalog's sin, exp, ...
     for op in GROWTH:
         assert op.public and all(op.public.values()), op.name
         for shape in op.shapes:
@@ -97,7 +97,7 @@ def test_rearranged_oracle_is_its_index_map_in_numpy_and_mpmath_and_a_wrong_map_
     np.testing.assert_array_equal(pad(_np_xp(), x), np.concatenate([x, -x], axis=1))
     (op,) = [o for o in manipulation.OPS if o.name == "roll"]
     assert _disagreement(op, op.oracle(_np_xp(), x), x) == 0.0
-    wrong = manipulation.rearranged((2, 3), lambda p: p[:, [1, 2, 0]])   # rolled the other way
+    wrong = manipulation.rearranged((2, 3), lambda p: p[:, [1, 2, 0]])  # rolled the other way
     assert _disagreement(op, wrong(_np_xp(), x), x) > 0.1
 
 
@@ -141,8 +141,10 @@ def test_coverage_targets_of_issue_18():
         assert not r["missing"] or all(n in _KNOWN_MISSING for n in r["missing"]), r["missing"]
 
 
-_KNOWN_MISSING = {"jax.scipy.special.log_expit", *(f"tf.math.{m}{f}" for m in ("", "special.")
-                                                    for f in ("erfcx", "ndtr", "log_ndtr"))}
+_KNOWN_MISSING = {
+    "jax.scipy.special.log_expit",
+    *(f"tf.math.{m}{f}" for m in ("", "special.") for f in ("erfcx", "ndtr", "log_ndtr")),
+}
 
 
 def test_registry_entries_are_well_formed_and_findings_carry_a_reproducer():

@@ -22,8 +22,11 @@ FAMILIES = {"reductions", "linalg", "losses", "nn"}
 # function exists in other versions (or is documented), so the row reports "not provided in <version>".
 KNOWN_ABSENT: dict[str, str] = {
     "jax.scipy.special.log_expit": "scipy.special's name; absent from jax 0.10.2's jax.scipy.special",
-    **{f"tf.math.{m}{f}": "TF's raw ops Erfcx/Ndtr/LogNdtr are not exported under tf.math in 2.21"
-       for m in ("", "special.") for f in ("erfcx", "ndtr", "log_ndtr")},
+    **{
+        f"tf.math.{m}{f}": "TF's raw ops Erfcx/Ndtr/LogNdtr are not exported under tf.math in 2.21"
+        for m in ("", "special.")
+        for f in ("erfcx", "ndtr", "log_ndtr")
+    },
 }
 
 
@@ -115,4 +118,4 @@ def test_module_reference_lists_differentiable_public_functions():
     assert "jax.numpy.sum" in ref["covered"] and "jax.nn.softmax" in ref["covered"]
     assert "jax.numpy.isfinite" not in ref["lacking"] and "jax.numpy.argmax" not in ref["lacking"]
     assert "jax.numpy.tanh" in ref["lacking"] or "jax.numpy.tanh" in ref["covered"]
-    assert coverage.reference("numpy", []) is None   # numpy has no list of its own
+    assert coverage.reference("numpy", []) is None  # numpy has no list of its own

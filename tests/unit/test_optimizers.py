@@ -24,10 +24,13 @@ class FakeLibrary(optlibs.Library):
     module = "numpy"
     distribution = "numpy"
     framework = "numpy"
-    OPTIMIZERS = {name: ("conformance.optimizers.rules:" + spec.rule, {})
-                  for name, spec in library_conventions.OPTIMIZERS.items()}
-    HYPERPARAMS = {k: k for k in ("lr", "momentum", "beta1", "beta2", "eps", "weight_decay", "rho",
-                                  "initial_accumulator", "eps_root")}
+    OPTIMIZERS = {
+        name: ("conformance.optimizers.rules:" + spec.rule, {}) for name, spec in library_conventions.OPTIMIZERS.items()
+    }
+    HYPERPARAMS = {
+        k: k
+        for k in ("lr", "momentum", "beta1", "beta2", "eps", "weight_decay", "rho", "initial_accumulator", "eps_root")
+    }
 
     def __init__(self, name: str, flags: dict, refuse_negative_lr: bool = True):
         super().__init__(name)
@@ -86,8 +89,9 @@ def test_momentum_forms_agree_at_constant_lr_and_split_when_it_changes():
     a, b = objectives.trajectory(outside, obj, 30), objectives.trajectory(inside, obj, 30)
     assert compare(a, b, TOL).ok
     a = objectives.trajectory(rules.Reference("momentum", lr=0.05, momentum=0.9), obj, 30, {10: 0.01})
-    b = objectives.trajectory(rules.Reference("momentum", lr=0.05, momentum=0.9, lr_in_velocity=True),
-                              obj, 30, {10: 0.01})
+    b = objectives.trajectory(
+        rules.Reference("momentum", lr=0.05, momentum=0.9, lr_in_velocity=True), obj, 30, {10: 0.01}
+    )
     assert not compare(a, b, TOL).ok
 
 
@@ -171,8 +175,14 @@ def test_tasks_cover_every_library_and_check():
     cases = {t.case.split(":")[0] for t in tasks if ":" in t.case}
     assert set(optlibs.names()) <= cases
     checks = {t.check for t in tasks}
-    assert {suite.MATCH, suite.AGREE, "probe: tiny gradients", "probe: first steps",
-            "probe: lr change mid-run", "probe: weight decay"} <= checks
+    assert {
+        suite.MATCH,
+        suite.AGREE,
+        "probe: tiny gradients",
+        "probe: first steps",
+        "probe: lr change mid-run",
+        "probe: weight decay",
+    } <= checks
     assert all(t.family == "optimizers" and t.dtypes == ("float64",) for t in tasks)
 
 
@@ -208,13 +218,12 @@ def test_study_model_and_batches_are_deterministic():
     from conformance import adapters
 
     j = float(study.loss(adapters.get("numpy").xp, theta, x, y))
-    assert 2.0 < j < 3.0   # near log 10 at a Glorot start
+    assert 2.0 < j < 3.0  # near log 10 at a Glorot start
     assert all(len(b) == study.BATCH for b in study.batches(1, 1797, 50))
 
 
 def test_lr_rule_prefers_fewest_steps_then_lowest_loss(monkeypatch):
-    outcomes = {0.03: (None, 1.0), 0.1: (120, 0.4), 0.3: (60, 0.4), 1.0: (None, 9.0),
-                3.0: (None, float("inf"))}
+    outcomes = {0.03: (None, 1.0), 0.1: (120, 0.4), 0.3: (60, 0.4), 1.0: (None, 9.0), 3.0: (None, float("inf"))}
     seen = []
 
     def fake_train(fw, opt, lr, seed, setup, stop_after=None):
@@ -245,8 +254,15 @@ def test_registry_entry_covers_keras_on_tf_and_nothing_else():
 
     entries = registry.parse_file(registry.DEFAULT_DIR / "optimizers.toml")
     reg = registry.Registry(entries)
-    rec = {"framework": "tensorflow", "framework_version": "2.21.0", "api": "tape", "dtype": "float64",
-           "family": "optimizers", "case": "keras[tensorflow]:adam:quadratic", "check": suite.MATCH}
+    rec = {
+        "framework": "tensorflow",
+        "framework_version": "2.21.0",
+        "api": "tape",
+        "dtype": "float64",
+        "family": "optimizers",
+        "case": "keras[tensorflow]:adam:quadratic",
+        "check": suite.MATCH,
+    }
     assert reg.match(rec) is not None
     assert reg.match({**rec, "case": "keras[jax]:adam:quadratic", "framework": "jax"}) is None
     assert reg.match({**rec, "check": suite.AGREE}) is None

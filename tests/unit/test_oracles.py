@@ -23,8 +23,9 @@ def test_mpmath_derivative_of_sin_is_cos_to_1e_25_at_40_digits():
             assert e < mpmath.mpf(10) ** -25
 
 
-@pytest.mark.parametrize("order, exact", [(1, lambda x: mpmath.exp(x)), (2, lambda x: mpmath.exp(x)),
-                                          (4, lambda x: mpmath.exp(x))])
+@pytest.mark.parametrize(
+    "order, exact", [(1, lambda x: mpmath.exp(x)), (2, lambda x: mpmath.exp(x)), (4, lambda x: mpmath.exp(x))]
+)
 def test_mpmath_higher_orders_of_exp(order, exact):
     val, _ = O.mp_derivative(by_name("exp"), [0.3, -1.0], order, dps=40)
     with mpmath.workdps(60):
@@ -49,12 +50,15 @@ def test_richardson_reaches_1e_10():
     assert ref.error_estimate < 1e-10
 
 
-@pytest.mark.parametrize("name, exact", [
-    ("x_over_sin", [0.0, 1.0 / 3.0, 0.0, 7.0 / 15.0]),      # 1 + x²/6 + 7x⁴/360 + ...
-    ("exprel", [1.0 / 2.0, 1.0 / 3.0, 1.0 / 4.0, 1.0 / 5.0]),  # f⁽ⁿ⁾(0) = 1/(n+1)
-    ("sin_over_x", [0.0, -1.0 / 3.0, 0.0, 1.0 / 5.0]),
-    ("log1p_over_x", [-1.0 / 2.0, 2.0 / 3.0, -6.0 / 4.0, 24.0 / 5.0]),
-])
+@pytest.mark.parametrize(
+    "name, exact",
+    [
+        ("x_over_sin", [0.0, 1.0 / 3.0, 0.0, 7.0 / 15.0]),  # 1 + x²/6 + 7x⁴/360 + ...
+        ("exprel", [1.0 / 2.0, 1.0 / 3.0, 1.0 / 4.0, 1.0 / 5.0]),  # f⁽ⁿ⁾(0) = 1/(n+1)
+        ("sin_over_x", [0.0, -1.0 / 3.0, 0.0, 1.0 / 5.0]),
+        ("log1p_over_x", [-1.0 / 2.0, 2.0 / 3.0, -6.0 / 4.0, 24.0 / 5.0]),
+    ],
+)
 def test_limits_at_removable_singularities(name, exact):
     case = by_name(name)
     for order, want in enumerate(exact, start=1):
@@ -66,8 +70,15 @@ def test_limits_at_removable_singularities(name, exact):
 def test_series_rewrite_matches_the_exact_function_to_rounding():
     """fn (series below the cutoff, formula above) against exact_fn evaluated in mpmath."""
     xp, mp = O._np_xp(), O.mp_namespace(40)
-    for name in ("x_over_sin", "exprel", "log1p_over_x", "sin_over_x", "sinhc", "one_minus_cos_over_x2",
-                 "x_over_expm1"):
+    for name in (
+        "x_over_sin",
+        "exprel",
+        "log1p_over_x",
+        "sin_over_x",
+        "sinhc",
+        "one_minus_cos_over_x2",
+        "x_over_expm1",
+    ):
         case = by_name(name)
         x = np.concatenate([np.linspace(-0.39, 0.39, 13), [1e-300, 0.6, -0.55]])
         x = x[x != 0]
@@ -93,7 +104,7 @@ def test_mpmath_hessian_matches_closed_forms():
     assert ref.method == "mpmath"
     np.testing.assert_allclose(ref.value, rb.hess(x), rtol=1e-14, atol=1e-12)
     det = by_name("det")
-    a = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])   # singular
+    a = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])  # singular
     ref = O.reference_hessian(det, a, prefer="mpmath")
     np.testing.assert_allclose(ref.value, det.hess(a), atol=1e-13)
     np.testing.assert_allclose(O.reference_jacobian(det, a, prefer="mpmath").value, det.grad(a), atol=1e-13)
@@ -111,8 +122,7 @@ def test_precedence_closed_form_then_mpmath_then_complex_step_then_richardson():
 
 
 def test_closed_form_that_is_not_finite_falls_back():
-    case = Case("inv_sq", "elementwise", lambda xp, x: xp.sin(x), derivative=lambda x: np.cos(x) / 0.0,
-                pointwise=True)
+    case = Case("inv_sq", "elementwise", lambda xp, x: xp.sin(x), derivative=lambda x: np.cos(x) / 0.0, pointwise=True)
     with np.errstate(all="ignore"):
         assert O.reference_jacobian(case, np.ones(3)).method == "mpmath"
 
@@ -167,10 +177,10 @@ def test_mp_namespace_linear_algebra_agrees_with_numpy():
         np.testing.assert_allclose(f(xp.linalg.eigvalsh(S)), np.linalg.eigvalsh(s), rtol=1e-13)
         np.testing.assert_allclose(f(xp.linalg.svdvals(A)), np.linalg.svd(a, compute_uv=False), rtol=1e-13)
         np.testing.assert_allclose(f(xp.linalg.cholesky(S)), np.linalg.cholesky(s), rtol=1e-13)
-        np.testing.assert_allclose(f(xp.linalg.solve(A, xp.asarray(np.ones(3)))),
-                                   np.linalg.solve(a, np.ones(3)), rtol=1e-13)
-        np.testing.assert_allclose(np.abs(f(xp.linalg.qr(A)[1])), np.abs(np.linalg.qr(a)[1]), rtol=1e-12,
-                                   atol=1e-14)
+        np.testing.assert_allclose(
+            f(xp.linalg.solve(A, xp.asarray(np.ones(3)))), np.linalg.solve(a, np.ones(3)), rtol=1e-13
+        )
+        np.testing.assert_allclose(np.abs(f(xp.linalg.qr(A)[1])), np.abs(np.linalg.qr(a)[1]), rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(f(xp.logsumexp(A, axis=1)), np.log(np.exp(a).sum(1)), rtol=1e-14)
         np.testing.assert_allclose(f(xp.var(A, axis=0)), np.var(a, axis=0), rtol=1e-13)
 
@@ -202,7 +212,7 @@ def test_exact_zero_partials_are_zero_entry_by_entry_with_the_basis_stated():
     ref = O.reference_jacobian(case, x, prefer="mpmath")
     want = np.zeros((2, 2, 3))
     want[1, 1] = 2 * (x[1] - x[1].mean()) / 3
-    np.testing.assert_allclose(ref.value, want, rtol=1e-15, atol=0)   # atol 0: a residue fails
+    np.testing.assert_allclose(ref.value, want, rtol=1e-15, atol=0)  # atol 0: a residue fails
     assert "taken as exact 0" in ref.note and "own error estimate" in ref.note
     ok = O.reference_jacobian(case, np.array([[1.0, 2.0, 4.0], [0.5, -1.0, 2.5]]), prefer="mpmath")
     assert ok.note == "" and np.count_nonzero(ok.value) == 6
@@ -251,8 +261,12 @@ def test_a_tiny_partial_of_an_order_one_function_is_resolved():
     of itself, beyond the base working precision. Two steps at one precision share its rounding (their
     difference says nothing); the check step at more digits exposes it and the precision is raised."""
     case = by_name("vector_norm_3")
-    x = np.array([[1.3252633810043335, -0.3920987546443939, -1.1], [1.6254215240478516, -0.5673096776008606,
-                                                                    -1.1754943508222875e-38]])
+    x = np.array(
+        [
+            [1.3252633810043335, -0.3920987546443939, -1.1],
+            [1.6254215240478516, -0.5673096776008606, -1.1754943508222875e-38],
+        ]
+    )
     J = O.reference_jacobian(case, x, prefer="mpmath").value
     with mpmath.workdps(60):
         r = [mpmath.mpf(float(t)) for t in x[1]]

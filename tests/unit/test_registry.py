@@ -24,8 +24,16 @@ link = "https://github.com/pytorch/pytorch/issues/1"
 
 
 def rec(**kw):
-    base = dict(framework="torch", framework_version="2.13.0+cpu", api="func", dtype="float64",
-                family="elementwise", case="power_x_y", check="gradient", point=None)
+    base = dict(
+        framework="torch",
+        framework_version="2.13.0+cpu",
+        api="func",
+        dtype="float64",
+        family="elementwise",
+        case="power_x_y",
+        check="gradient",
+        point=None,
+    )
     base.update(kw)
     return base
 
@@ -75,13 +83,19 @@ def test_stale_only_when_the_run_planned_the_entrys_whole_scope():
     numpy = NS(name="numpy", version="2.0", variant="richardson")
     task = lambda case, check: NS(family="elementwise", case=case, check=check)  # noqa: E731
     work = lambda *tasks: [(t, numpy, "cpu", "float64") for t in tasks]  # noqa: E731
-    entries = [registry.Deviation("numpy", "prod", "gradient", "whole scope ran, nothing fails there"),
-               registry.Deviation("numpy", "s*", "jvp", "scope reaches sqrt, which this run left out"),
-               registry.Deviation("numpy", "sin", "gradient", "matched a record in this run", hits=1)]
+    entries = [
+        registry.Deviation("numpy", "prod", "gradient", "whole scope ran, nothing fails there"),
+        registry.Deviation("numpy", "s*", "jvp", "scope reaches sqrt, which this run left out"),
+        registry.Deviation("numpy", "sin", "gradient", "matched a record in this run", hits=1),
+    ]
     reg = registry.Registry(entries)
     planned = [work(task("prod", "gradient"), task("sin", "jvp"), task("sin", "gradient"))]
-    full = lambda: work(task("prod", "gradient"), task("sin", "jvp"), task("sqrt", "jvp"),  # noqa: E731
-                        task("sin", "gradient"))
+    full = lambda: work(
+        task("prod", "gradient"),
+        task("sin", "jvp"),
+        task("sqrt", "jvp"),  # noqa: E731
+        task("sin", "gradient"),
+    )
     assert registry.stale_entries(reg, planned, full, ["numpy"]) == [entries[0]]
     assert registry.stale_entries(reg, [work(task("sin", "gradient"))], full, ["numpy"]) == []
 
@@ -97,10 +111,15 @@ def test_every_packaged_entry_names_a_task_that_exists():
     tasks = {(t.family, t.case, t.check) for t in engine.collect(engine.get_profile("thorough"))}
 
     def names(e: registry.Deviation) -> bool:
-        return any((e.case in ("*", "") or fnmatch.fnmatchcase(case, e.case)
-                    or fnmatch.fnmatchcase(f"{family}/{case}", e.case))
-                   and (e.check in ("*", "") or fnmatch.fnmatchcase(check, e.check))
-                   for family, case, check in tasks)
+        return any(
+            (
+                e.case in ("*", "")
+                or fnmatch.fnmatchcase(case, e.case)
+                or fnmatch.fnmatchcase(f"{family}/{case}", e.case)
+            )
+            and (e.check in ("*", "") or fnmatch.fnmatchcase(check, e.check))
+            for family, case, check in tasks
+        )
 
     dead = [f"{e.source}: {e.framework} {e.case} {e.check}" for e in registry.load().entries if not names(e)]
     assert not dead, dead

@@ -16,8 +16,21 @@ from conformance.report import browser, build, synthetic
 pytestmark = pytest.mark.browser
 
 WHY = browser.missing()
-SECTIONS = ["found", "summary", "matrix", "coverage", "details", "agreement", "conventions", "integrals",
-            "optimizers", "studies", "benchmarks", "versions", "environment"]
+SECTIONS = [
+    "found",
+    "summary",
+    "matrix",
+    "coverage",
+    "details",
+    "agreement",
+    "conventions",
+    "integrals",
+    "optimizers",
+    "studies",
+    "benchmarks",
+    "versions",
+    "environment",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
 
 
@@ -30,20 +43,43 @@ def click(driver, element):
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     d = tmp_path_factory.mktemp("results")
-    synthetic.write_runs(d, cases=4, checks=3, frameworks=("numpy", "torch", "jax"), versions=2,
-                         bench_functions=1, sizes=3, adversarial=True, seed=2)
+    synthetic.write_runs(
+        d,
+        cases=4,
+        checks=3,
+        frameworks=("numpy", "torch", "jax"),
+        versions=2,
+        bench_functions=1,
+        sizes=3,
+        adversarial=True,
+        seed=2,
+    )
     (d / "broken.jsonl").write_text("{not json\n")
     with ResultWriter(d / "finding.jsonl") as w:
-        w.write(Record(kind="check", framework="torch", framework_version="2.13.0", api="func", device="cpu",
-                       dtype="float64", family="elementwise", case="tan", check="grad", status="deviation",
-                       registry={"reason": "found here", "link": "", "reproducer": "print(repro())"}))
+        w.write(
+            Record(
+                kind="check",
+                framework="torch",
+                framework_version="2.13.0",
+                api="func",
+                device="cpu",
+                dtype="float64",
+                family="elementwise",
+                case="tan",
+                check="grad",
+                status="deviation",
+                registry={"reason": "found here", "link": "", "reproducer": "print(repro())"},
+            )
+        )
     return build([d], d.parent / "index.html", warn=None)
 
 
 def viewport(driver, width=1400, height=900):
     """Make the page's viewport (not the window) width × height."""
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
 
 
 def wait_for(driver, script, timeout=5.0):
@@ -64,8 +100,11 @@ def test_first_screen_shows_findings_and_heat_map_without_scrolling(page):
         d.get(page.resolve().as_uri())
         assert d.execute_script("return [window.innerWidth, window.innerHeight]") == [1400, 900]
         for el in (d.find_element(By.ID, "findings"), d.find_element(By.CSS_SELECTOR, "#heat svg.grid")):
-            box = d.execute_script("const r = arguments[0].getBoundingClientRect(); "
-                                   "return [r.top, r.bottom, r.left, r.right, window.scrollY]", el)
+            box = d.execute_script(
+                "const r = arguments[0].getBoundingClientRect(); "
+                "return [r.top, r.bottom, r.left, r.right, window.scrollY]",
+                el,
+            )
             assert box[4] == 0 and 0 <= box[0] and box[1] <= 900 and 0 <= box[2] and box[3] <= 1400, box
             assert el.is_displayed()
         assert "print(repro())" in d.find_element(By.ID, "findings").text
@@ -150,7 +189,9 @@ def test_report_in_headless_chromium(page):
         # sorting a table by a numeric column puts the numbers in order
         head = d.find_element(By.CSS_SELECTOR, "#summary table.colcounts thead th:nth-child(4)")
         click(d, head)
-        col = [int(td.text) for td in d.find_elements(By.CSS_SELECTOR, "#summary table.colcounts tbody td:nth-child(4)")]
+        col = [
+            int(td.text) for td in d.find_elements(By.CSS_SELECTOR, "#summary table.colcounts tbody td:nth-child(4)")
+        ]
         assert col == sorted(col)
         # the navigation bar lands on each section (just under the sticky header)
         for sid in ("versions", "conventions", "benchmarks", "summary"):
@@ -162,8 +203,9 @@ def test_report_in_headless_chromium(page):
         d.execute_script("window.scrollTo({top: 0, behavior: 'instant'})")
         assert d.save_screenshot(str(SCREENSHOTS / "report-top.png"))
         for sid in ("matrix", "agreement", "benchmarks", "versions"):
-            d.execute_script(f"window.scrollTo({{top: document.getElementById('{sid}').offsetTop - 84, "
-                             "behavior: 'instant'})")
+            d.execute_script(
+                f"window.scrollTo({{top: document.getElementById('{sid}').offsetTop - 84, behavior: 'instant'}})"
+            )
             assert d.save_screenshot(str(SCREENSHOTS / f"report-{sid}.png"))
 
 
@@ -184,7 +226,7 @@ def test_report_reads_without_javascript(page, tmp_path):
         assert d.find_element(By.CSS_SELECTOR, "#heat svg.grid").is_displayed()
         assert d.find_element(By.ID, "findings").is_displayed()
         assert d.find_elements(By.CSS_SELECTOR, "#details details.group")[0].is_displayed()
-        assert not d.find_element(By.CSS_SELECTOR, "#matrix .tools").is_displayed()   # controls need the script
+        assert not d.find_element(By.CSS_SELECTOR, "#matrix .tools").is_displayed()  # controls need the script
         assert d.find_element(By.CSS_SELECTOR, "#agreement svg.chart").is_displayed()
-        assert "unfolds with JavaScript" in d.find_element(By.ID, "benchmarks").text   # packed charts say so
+        assert "unfolds with JavaScript" in d.find_element(By.ID, "benchmarks").text  # packed charts say so
         assert [e for e in d.get_log("browser") if e.get("level") == "SEVERE"] == []

@@ -12,15 +12,15 @@ def _tasks():
     out = []
     for case in ("sin", "exp", "det", "softmax", "cumprod", "i0", "erf", "relu"):
         for check in ("gradient", "jvp", "vjp", "hessian", "limit1@0", "nested2 fwd∘rev", "probe"):
-            out.append(Task("f", case, check, run=lambda ctx: None, dtypes=("float64", "float32"),
-                            per_variant=True))
+            out.append(Task("f", case, check, run=lambda ctx: None, dtypes=("float64", "float32"), per_variant=True))
     return out
 
 
 def combos(tasks, variants=("default", "other")):
     """(case, check, dtype, variant) a task list runs."""
-    return {(t.case, t.check, d, v) for t in tasks for d in t.dtypes
-            for v in (variants if t.per_variant else variants[:1])}
+    return {
+        (t.case, t.check, d, v) for t in tasks for d in t.dtypes for v in (variants if t.per_variant else variants[:1])
+    }
 
 
 def test_consecutive_seeds_cover_every_combination_and_one_seed_a_share():

@@ -11,8 +11,24 @@ from hypothesis import given, settings
 from conformance import strategies as cst
 from conformance.derivatives.cases import CATALOG, by_name
 
-SAMPLE = ["sin", "log1p_over_x", "arctan2", "power_binary", "max", "std", "norm", "solve", "eigvalsh",
-          "cholesky", "svdvals", "huber", "softmax", "cross_entropy", "rosenbrock", "eig_softmax"]
+SAMPLE = [
+    "sin",
+    "log1p_over_x",
+    "arctan2",
+    "power_binary",
+    "max",
+    "std",
+    "norm",
+    "solve",
+    "eigvalsh",
+    "cholesky",
+    "svdvals",
+    "huber",
+    "softmax",
+    "cross_entropy",
+    "rosenbrock",
+    "eig_softmax",
+]
 
 
 def test_profiles_are_registered():

@@ -12,8 +12,9 @@ from conformance.tolerance import FAILURE_CLASSES, TINY, classify, compare, erro
 SECOND = policy("second_order", "float64")
 
 
-@pytest.mark.parametrize("exact", [-7.491100726284859e-18, -3.965249479904553e-18, 1.9484394448591037e-34,
-                                   -1.9484394448591037e-34])
+@pytest.mark.parametrize(
+    "exact", [-7.491100726284859e-18, -3.965249479904553e-18, 1.9484394448591037e-34, -1.9484394448591037e-34]
+)
 def test_saturating_second_derivatives_returned_as_zero_fail_as_underflow(exact):
     # sigmoid'' and softplus'' at 40, tanh'' at ±40: normal float64 numbers, so 0 is 100 % wrong
     c = compare(0.0, exact, SECOND)
@@ -32,7 +33,7 @@ def test_a_one_ulp_residue_of_one_is_underflow_and_wrong_sign_is_named():
 def test_the_absolute_allowance_is_only_for_an_exact_zero_and_is_stated():
     c = compare(1e-300, 0.0, SECOND)
     assert c.ok and "where the exact value is 0" in c.basis
-    assert not compare(1e-300, 1e-290, SECOND).ok   # no floor under a tiny nonzero exact value
+    assert not compare(1e-300, 1e-290, SECOND).ok  # no floor under a tiny nonzero exact value
     assert "where the exact value is 0" not in compare(1.0, 1.0, SECOND).basis
 
 
@@ -40,8 +41,8 @@ def test_flush_to_zero_only_below_the_normal_range():
     c = compare(0.0, 1e-310, SECOND)
     assert c.ok and "flush-to-zero" in c.basis
     f32 = policy("exact", "float32")
-    assert compare(0.0, 1e-40, f32).ok                      # subnormal in float32
-    c32 = compare(0.0, 1e-30, f32)                          # normal in float32: 0 is wrong
+    assert compare(0.0, 1e-40, f32).ok  # subnormal in float32
+    c32 = compare(0.0, 1e-30, f32)  # normal in float32: 0 is wrong
     assert not c32.ok and c32.failure_class == "underflow"
     assert compare(0.0, TINY["float16"] / 4, policy("low_precision_first", "float16")).ok
 

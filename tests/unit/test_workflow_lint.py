@@ -21,8 +21,9 @@ def _actionlint() -> str:
 
 
 def _lint(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([_actionlint(), "-no-color", str(path)], capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [_actionlint(), "-no-color", str(path)], capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_the_workflow_passes_actionlint():
@@ -32,8 +33,11 @@ def test_the_workflow_passes_actionlint():
 
 def test_actionlint_catches_a_broken_workflow(tmp_path):
     """The linter really lints: an undefined matrix property and a bad runner label fail it."""
-    broken = matrix.WORKFLOW_PATH.read_text().replace("matrix.index_url", "matrix.index_ur1").replace(
-        "runs-on: ubuntu-latest", "runs-on: ubuntu-lates", 1)
+    broken = (
+        matrix.WORKFLOW_PATH.read_text()
+        .replace("matrix.index_url", "matrix.index_ur1")
+        .replace("runs-on: ubuntu-latest", "runs-on: ubuntu-lates", 1)
+    )
     path = tmp_path / "broken.yml"
     path.write_text(broken)
     out = _lint(path)

@@ -93,8 +93,7 @@ def _lower_index(d: int) -> np.ndarray:
 
 def log_multigamma(a: float, d: int) -> float:
     """log Γ_d(a) = d(d−1)/4 log π + Σ_{j=1..d} log Γ(a + (1 − j)/2)."""
-    return 0.25 * d * (d - 1) * math.log(math.pi) + sum(math.lgamma(a + 0.5 * (1 - j))
-                                                         for j in range(1, d + 1))
+    return 0.25 * d * (d - 1) * math.log(math.pi) + sum(math.lgamma(a + 0.5 * (1 - j)) for j in range(1, d + 1))
 
 
 def constants(p: Problem) -> tuple[float, float]:
@@ -107,12 +106,12 @@ def constants(p: Problem) -> tuple[float, float]:
 def objective(adapter: Any, p: Problem, device: str | None = None) -> Callable:
     """F(alphas, means, icf) written against ``adapter.xp``; x and the constants are bound on device."""
     xp = adapter.xp
-    d, k = p.d, p.k   # plain ints: the function closes over no Problem (compilers guard on closures)
+    d, k = p.d, p.k  # plain ints: the function closes over no Problem (compilers guard on closures)
     x = adapter.from_numpy(p.x, dtype="float64", device=device)
     # a framework array, not numpy: torch.compile would treat a numpy constant as an input tensor
     flat_idx = adapter.from_numpy(_lower_index(d).reshape(-1), device=device)
     c_data, c_prior = constants(p)
-    gamma2, m, n = p.gamma ** 2, float(p.m), float(p.n)
+    gamma2, m, n = p.gamma**2, float(p.m), float(p.n)
 
     def gmm_objective(alphas, means, icf):
         q = icf[:, :d]
@@ -120,7 +119,7 @@ def objective(adapter: Any, p: Problem, device: str | None = None) -> Callable:
         L = xp.reshape(xp.take(lz, flat_idx, axis=1), (k, d, d))
         qdiag = xp.exp(q)
         sum_qs = xp.sum(q, axis=1)
-        xc = xp.expand_dims(x, 0) - xp.expand_dims(means, 1)                     # (k, n, d)
+        xc = xp.expand_dims(x, 0) - xp.expand_dims(means, 1)  # (k, n, d)
         z = xp.expand_dims(qdiag, 1) * xc + xp.matmul(xc, xp.swapaxes(L, 1, 2))  # Q_k (x_i − μ_k)
         inner = xp.expand_dims(alphas + sum_qs, 1) - 0.5 * xp.sum(z * z, axis=2)  # (k, n)
         slse = xp.sum(xp.logsumexp(inner, axis=0))
@@ -135,7 +134,7 @@ def reference_objective(p: Problem) -> float:
     """F in float64 numpy, straight from the formula (a loop over components)."""
     d = p.d
     rows, cols = np.tril_indices(d, -1)
-    order = np.lexsort((rows, cols))           # column-major order of the strict lower triangle
+    order = np.lexsort((rows, cols))  # column-major order of the strict lower triangle
     total = np.zeros((p.k, p.n))
     for j in range(p.k):
         Q = np.diag(np.exp(p.icf[j, :d]))
@@ -147,8 +146,7 @@ def reference_objective(p: Problem) -> float:
     lse_a = np.log(np.sum(np.exp(p.alphas - p.alphas.max()))) + p.alphas.max()
     frob = np.sum(np.exp(2 * p.icf[:, :d])) + np.sum(p.icf[:, d:] ** 2)
     c_data, c_prior = constants(p)
-    return float(c_data + slse - p.n * lse_a - 0.5 * p.gamma ** 2 * frob
-                 + p.m * p.icf[:, :d].sum() + c_prior)
+    return float(c_data + slse - p.n * lse_a - 0.5 * p.gamma**2 * frob + p.m * p.icf[:, :d].sum() + c_prior)
 
 
 def reference_gradient(p: Problem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -176,11 +174,11 @@ def reference_gradient(p: Problem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     d_alpha = rsum - p.n * wa / wa.sum()
     d_xc = qdiag[:, None, :] * G + G @ L
     d_means = -d_xc.sum(axis=1)
-    d_q = qdiag * np.sum(G * xc, axis=1) + rsum[:, None] - p.gamma ** 2 * qdiag ** 2 + p.m
-    dL = np.swapaxes(G, 1, 2) @ xc                                             # (k, d, d)
+    d_q = qdiag * np.sum(G * xc, axis=1) + rsum[:, None] - p.gamma**2 * qdiag**2 + p.m
+    dL = np.swapaxes(G, 1, 2) @ xc  # (k, d, d)
     a, b = np.nonzero(idx)
     pos = idx[a, b] - 1
     d_l = np.empty_like(l)
     d_l[:, pos] = dL[:, a, b]
-    d_l -= p.gamma ** 2 * l
+    d_l -= p.gamma**2 * l
     return d_alpha, d_means, np.concatenate([d_q, d_l], axis=1)

@@ -127,15 +127,18 @@ def table(rows: list[dict]) -> str:
             lines.append(f"{r['framework']:<11}{r['d']:>5}  {r['method']:<14}  not run: {r['error']}")
             continue
         mem = "" if r.get("peak_mib") is None else f"{r['peak_mib']:10.1f}"
-        lines.append(f"{r['framework']:<11}{r['d']:>5}  {r['method']:<14}{r['seconds']:11.3g}"
-                     f"{r.get('time_ratio', float('nan')):8.2f}{mem:>10}"
-                     f"{r.get('memory_ratio', float('nan')):8.2f}  {r['rel_error']:.1e}")
+        lines.append(
+            f"{r['framework']:<11}{r['d']:>5}  {r['method']:<14}{r['seconds']:11.3g}"
+            f"{r.get('time_ratio', float('nan')):8.2f}{mem:>10}"
+            f"{r.get('memory_ratio', float('nan')):8.2f}  {r['rel_error']:.1e}"
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m conformance.benchmarks.workloads.laplacian",
-                                description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m conformance.benchmarks.workloads.laplacian", description=__doc__.split("\n\n")[0]
+    )
     p.add_argument("--frameworks", default=",".join(FRAMEWORKS))
     p.add_argument("--dims", default=",".join(map(str, DIMS)))
     p.add_argument("--out", help="write the rows as JSON here")
@@ -147,9 +150,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows: list[dict] = []
     for fw in args.frameworks.split(","):
-        proc = subprocess.run([sys.executable, "-m", "conformance.benchmarks.workloads.laplacian", "--worker", fw,
-                               "--dims", args.dims], capture_output=True, text=True,
-                              env={**os.environ, **MALLOC_ENV})
+        proc = subprocess.run(
+            [sys.executable, "-m", "conformance.benchmarks.workloads.laplacian", "--worker", fw, "--dims", args.dims],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **MALLOC_ENV},
+        )
         if proc.returncode != 0:
             print(f"{fw}: worker failed: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
             continue
@@ -158,8 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     if args.out:
         with open(args.out, "w") as fh:
-            json.dump({"rows": rows, "field": FIELD, "baseline": BASELINE,
-                       "numpy": np.__version__}, fh, indent=1)
+            json.dump({"rows": rows, "field": FIELD, "baseline": BASELINE, "numpy": np.__version__}, fh, indent=1)
     return 0
 
 

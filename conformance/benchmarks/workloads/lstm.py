@@ -85,8 +85,7 @@ def python_scan(step: Callable, carry: Any, xs: tuple) -> Any:
     return carry
 
 
-def objective(adapter: Any, p: Problem, device: str | None = None,
-              scan: Callable | None = None) -> Callable:
+def objective(adapter: Any, p: Problem, device: str | None = None, scan: Callable | None = None) -> Callable:
     """L(main_params, extra_params) against ``adapter.xp``; ``scan(step, carry, xs) -> carry`` runs
     the time loop (a Python loop by default; a framework's loop primitive where one is given)."""
     xp = adapter.xp
@@ -97,13 +96,16 @@ def objective(adapter: Any, p: Problem, device: str | None = None,
     loop = scan or python_scan
 
     def lstm_objective(main_params, extra_params):
-        layers = [tuple(main_params[2 * i, q * b:(q + 1) * b] for q in range(4)) +
-                  tuple(main_params[2 * i + 1, q * b:(q + 1) * b] for q in range(4)) for i in range(l)]
+        layers = [
+            tuple(main_params[2 * i, q * b : (q + 1) * b] for q in range(4))
+            + tuple(main_params[2 * i + 1, q * b : (q + 1) * b] for q in range(4))
+            for i in range(l)
+        ]
         in_w, out_w, out_b = extra_params[0], extra_params[1], extra_params[2]
 
         def step(carry, inputs):
             x_t, y_t = inputs
-            hidden, cell, total = list(carry[:l]), list(carry[l:2 * l]), carry[2 * l]
+            hidden, cell, total = list(carry[:l]), list(carry[l : 2 * l]), carry[2 * l]
             u = x_t * in_w
             for i, (wf, wi, wo, wc, bf, bi, bo, bc) in enumerate(layers):
                 forget = xp.sigmoid(u * wf + bf)
@@ -128,12 +130,10 @@ def reference_objective(main_params: np.ndarray, extra_params: np.ndarray, p: Pr
     """L in numpy for a batch of parameter sets: main_params (B, 2l, 4b), extra_params (B, 3, b),
     real or complex; returns shape (B,)."""
     l, b = p.l, p.b
-    hidden = [np.broadcast_to(p.state[2 * i], (main_params.shape[0], b)).astype(main_params.dtype)
-              for i in range(l)]
-    cell = [np.broadcast_to(p.state[2 * i + 1], hidden[0].shape).astype(main_params.dtype)
-            for i in range(l)]
-    w = [[main_params[:, 2 * i, q * b:(q + 1) * b] for q in range(4)] for i in range(l)]
-    beta = [[main_params[:, 2 * i + 1, q * b:(q + 1) * b] for q in range(4)] for i in range(l)]
+    hidden = [np.broadcast_to(p.state[2 * i], (main_params.shape[0], b)).astype(main_params.dtype) for i in range(l)]
+    cell = [np.broadcast_to(p.state[2 * i + 1], hidden[0].shape).astype(main_params.dtype) for i in range(l)]
+    w = [[main_params[:, 2 * i, q * b : (q + 1) * b] for q in range(4)] for i in range(l)]
+    beta = [[main_params[:, 2 * i + 1, q * b : (q + 1) * b] for q in range(4)] for i in range(l)]
     sig = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731
     total = np.zeros(main_params.shape[0], dtype=main_params.dtype)
     for t in range(p.c - 1):

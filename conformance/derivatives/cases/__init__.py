@@ -26,8 +26,7 @@ class CatalogError(ConformanceError, ValueError):
 
 
 # The xp-written cases, then the op table's rows (each framework's own public functions).
-CATALOG: list[Case] = [*elementwise.CASES, *reductions.CASES, *linalg.CASES, *nn.CASES, *compositions.CASES,
-                       *ops.CASES]
+CATALOG: list[Case] = [*elementwise.CASES, *reductions.CASES, *linalg.CASES, *nn.CASES, *compositions.CASES, *ops.CASES]
 
 _BY_NAME = {c.name: c for c in CATALOG}
 
@@ -64,8 +63,10 @@ def validate_case(case: Case) -> None:
     lo, hi = case.domain
     dlo, dhi = case.defined_on
     if case.make_input is None and not (dlo <= lo < hi <= dhi):
-        raise CatalogError(f"case {case.name!r}: sampling domain {case.domain} is not inside the "
-                           f"interval {case.defined_on} where it is defined")
+        raise CatalogError(
+            f"case {case.name!r}: sampling domain {case.domain} is not inside the "
+            f"interval {case.defined_on} where it is defined"
+        )
     xp = _numpy_xp()
     for p in case.special_points:
         x = p.array()
@@ -80,8 +81,10 @@ def validate_case(case: Case) -> None:
             warnings.simplefilter("ignore")
             y = np.asarray(case.fn(xp, x))
         if not np.all(np.isfinite(y)):
-            raise CatalogError(f"case {case.name!r}: special point {p.name!r} gives a non-finite value "
-                               f"in numpy; move it inside the range where the function is finite")
+            raise CatalogError(
+                f"case {case.name!r}: special point {p.name!r} gives a non-finite value "
+                f"in numpy; move it inside the range where the function is finite"
+            )
         if case.scalar and y.shape != ():
             raise CatalogError(f"case {case.name!r} is marked scalar but returns shape {y.shape}")
 

@@ -12,10 +12,12 @@ from conformance.derivatives.case import Case, SpecialPoint
 VECTOR_SHAPES = ((3,), (2, 3))
 
 
-def sp(name: str, x: Any, limit: str = "mpmath", orders: tuple[int, ...] = (1, 2),
-       note: str = "", condition: float = 1.0) -> SpecialPoint:
-    return SpecialPoint(name=name, x=np.asarray(x, dtype=np.float64), limit=limit, orders=orders, note=note,
-                        condition=condition)
+def sp(
+    name: str, x: Any, limit: str = "mpmath", orders: tuple[int, ...] = (1, 2), note: str = "", condition: float = 1.0
+) -> SpecialPoint:
+    return SpecialPoint(
+        name=name, x=np.asarray(x, dtype=np.float64), limit=limit, orders=orders, note=note, condition=condition
+    )
 
 
 def filled(shape: tuple[int, ...], points: Sequence[tuple]) -> tuple[SpecialPoint, ...]:
@@ -34,13 +36,32 @@ def filled(shape: tuple[int, ...], points: Sequence[tuple]) -> tuple[SpecialPoin
     return tuple(out)
 
 
-def pointwise(name: str, fn: Callable, derivative: Callable | None, *, domain=(-2.0, 2.0),
-              defined_on=(-np.inf, np.inf), points: Sequence[tuple] = (), shapes=VECTOR_SHAPES,
-              doc: str = "", **kw: Any) -> Case:
+def pointwise(
+    name: str,
+    fn: Callable,
+    derivative: Callable | None,
+    *,
+    domain=(-2.0, 2.0),
+    defined_on=(-np.inf, np.inf),
+    points: Sequence[tuple] = (),
+    shapes=VECTOR_SHAPES,
+    doc: str = "",
+    **kw: Any,
+) -> Case:
     """An elementwise case y = f(x) with f applied entry by entry."""
-    return Case(name=name, family=kw.pop("family", "elementwise"), fn=fn, shapes=shapes, domain=domain,
-                derivative=derivative, pointwise=True, defined_on=defined_on,
-                special_points=filled(shapes[0], points), doc=doc, **kw)
+    return Case(
+        name=name,
+        family=kw.pop("family", "elementwise"),
+        fn=fn,
+        shapes=shapes,
+        domain=domain,
+        derivative=derivative,
+        pointwise=True,
+        defined_on=defined_on,
+        special_points=filled(shapes[0], points),
+        doc=doc,
+        **kw,
+    )
 
 
 def horner(xp: Any, x: Any, coeffs: Sequence[float]) -> Any:
@@ -66,8 +87,10 @@ def series_where(xp: Any, x: Any, cutoff: float, series: Callable, formula: Call
 
 def rows(*fns: Callable[[np.random.Generator, int], np.ndarray]) -> Callable:
     """make_input for packed arguments: row i of x drawn by fns[i](rng, n) for x of shape (k, n)."""
+
     def make(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
         return np.stack([f(rng, shape[1]) for f in fns])
+
     return make
 
 
@@ -86,8 +109,9 @@ def well_conditioned(rng: np.random.Generator, n: int, lo: float = 0.5, gap: flo
     return (u * s) @ v.T
 
 
-def separated(rng: np.random.Generator, shape: tuple[int, ...], lo: float = -2.0, hi: float = 2.0,
-              gap: float = 0.1) -> np.ndarray:
+def separated(
+    rng: np.random.Generator, shape: tuple[int, ...], lo: float = -2.0, hi: float = 2.0, gap: float = 0.1
+) -> np.ndarray:
     """Uniform entries, resampled until every pair along the last axis is at least ``gap`` apart."""
     for _ in range(1000):
         x = rng.uniform(lo, hi, size=shape)

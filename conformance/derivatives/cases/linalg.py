@@ -21,9 +21,9 @@ from .common import eigvals_distinct, fixed, sp, spd, well_conditioned
 
 SQUARE = ((3, 3), (2, 2))
 _B = {n: fixed(100 + n, (n,)) for n in (2, 3, 4)}
-_W = {n: np.arange(1.0, n + 1.0) for n in (2, 3, 4)}        # weights of eigen/singular values
-_C = {n: fixed(200 + n, (n, n)) for n in (2, 3, 4)}         # weights of matrix entries
-_A = {n: fixed(300 + n, (n, n)) for n in (2, 3, 4)}         # constant matrices
+_W = {n: np.arange(1.0, n + 1.0) for n in (2, 3, 4)}  # weights of eigen/singular values
+_C = {n: fixed(200 + n, (n, n)) for n in (2, 3, 4)}  # weights of matrix entries
+_A = {n: fixed(300 + n, (n, n)) for n in (2, 3, 4)}  # constant matrices
 
 
 def _wc(rng, shape):
@@ -134,98 +134,243 @@ def _spd_input(rng, shape):
 
 
 CASES: list[Case] = [
-    Case("matmul", "linalg", lambda xp, x: xp.matmul(x, xp.asarray(_A[x.shape[-1]], like=x)),
-         shapes=SQUARE, jac=_matmul_jac,
-         special_points=(sp("identity", np.eye(3), orders=(1,)), sp("zero", np.zeros((3, 3)), orders=(1,))),
-         doc="X A for a constant A"),
-    Case("matmul_square", "linalg", lambda xp, x: x @ x, shapes=SQUARE, jac=_square_jac,
-         special_points=(sp("identity", np.eye(3), orders=(1,)),), doc="X @ X"),
-    Case("solve", "linalg", lambda xp, x: xp.linalg.solve(x, xp.asarray(_B[x.shape[-1]], like=x)),
-         shapes=SQUARE, make_input=_wc, jac=_solve_jac, valid=_nonsingular,
-         special_points=(sp("identity", np.eye(3), orders=(1,)),), doc="A⁻¹ b for a constant b"),
-    Case("inv", "linalg", lambda xp, x: xp.linalg.inv(x), shapes=SQUARE, make_input=_wc, jac=_inv_jac,
-         valid=_nonsingular, special_points=(sp("identity", np.eye(3), orders=(1,)),
-                                             sp("diagonal", np.diag([1.0, 2.0, 4.0]), orders=(1,)))),
-    Case("det", "linalg", lambda xp, x: xp.linalg.det(x), shapes=SQUARE, scalar=True,
-         grad=_cofactor, hess=_det_hess, make_input=_wc,  # random draws stay nonsingular; the
-         # singular matrices, where the frameworks' det·A⁻ᵀ formulas break, are special points
-         special_points=(sp("identity", np.eye(3)),
-                         # a zero column stays exactly zero through any elimination order, so LU's
-                         # last pivot is exactly 0 on every CPU ([[1,2,3],[2,4,6],[1,0,1]] gave a
-                         # pivot of 0 on one CPU and ~1e-16 on another, and torch's answer with it)
-                         sp("rank n-1", [[1.0, 2.0, 0.0], [3.0, 4.0, 0.0], [5.0, 6.0, 0.0]],
-                            note="det = 0 with an exactly zero LU pivot: the gradient is the cofactor "
-                                 "matrix (nonzero in the zero column), det·A⁻ᵀ is 0·∞"),
-                         sp("rank n-2", [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [3.0, 6.0, 9.0]],
-                            note="det = 0 and the gradient is 0"),
-                         sp("zero", np.zeros((3, 3))))),
-    Case("slogdet", "linalg", lambda xp, x: xp.linalg.slogdet(x)[1], shapes=SQUARE, scalar=True,
-         make_input=_wc, grad=lambda x: np.linalg.inv(x).T, analytic=False, valid=_nonsingular,
-         special_points=(sp("identity", np.eye(3)), sp("negative det", np.diag([-1.0, 2.0, 3.0])),
-                         sp("large scale", 1e100 * np.eye(3)), sp("small scale", 1e-100 * np.eye(3),
-                                                                    orders=(1,))),
-         doc="log |det A|"),
-    Case("trace", "linalg", lambda xp, x: xp.trace(x), shapes=SQUARE, scalar=True,
-         grad=lambda x: np.eye(x.shape[0]), hess=lambda x: np.zeros(x.shape + x.shape),
-         special_points=(sp("zero", np.zeros((3, 3))),)),
-    Case("trace_inv", "linalg", lambda xp, x: xp.trace(xp.linalg.inv(x)), shapes=SQUARE, scalar=True,
-         make_input=_wc, valid=_nonsingular, grad=lambda x: -(np.linalg.inv(x) @ np.linalg.inv(x)).T,
-         special_points=(sp("identity", np.eye(3)),), doc="tr A⁻¹"),
-    Case("frobenius", "linalg", lambda xp, x: xp.linalg.norm(x), shapes=SQUARE, scalar=True,
-         make_input=_wc, grad=lambda x: x / np.linalg.norm(x), analytic=False,
-         valid=lambda x: None if np.any(x != 0) else "the norm is not differentiable at 0",
-         special_points=(sp("identity", np.eye(3)),), doc="Frobenius norm away from 0"),
-    Case("cholesky", "linalg",
-         lambda xp, x: xp.sum(xp.asarray(_C[x.shape[-1]], like=x) * xp.linalg.cholesky(
-             0.5 * (x + xp.transpose(x)) + x.shape[-1] * xp.eye(x.shape[-1], like=x))),
-         shapes=SQUARE, scalar=True, make_input=_spd_input, analytic=False,
-         valid=lambda x: None if np.min(np.linalg.eigvalsh(0.5 * (x + x.T))) > -x.shape[0] + 1e-3
-         else "S = (X + Xᵀ)/2 + nI is not positive definite",
-         special_points=(sp("zero", np.zeros((3, 3))), sp("identity", np.eye(3))),
-         doc="Σ C ∘ chol((X + Xᵀ)/2 + nI) for a constant C"),
-    Case("cholesky_logdet", "linalg",
-         lambda xp, x: 2.0 * xp.sum(xp.log(xp.diagonal(xp.linalg.cholesky(
-             0.5 * (x + xp.transpose(x)) + x.shape[-1] * xp.eye(x.shape[-1], like=x))))),
-         shapes=SQUARE, scalar=True, make_input=_spd_input, analytic=False, grad=_chol_logdet_grad,
-         valid=lambda x: None if np.min(np.linalg.eigvalsh(0.5 * (x + x.T))) > -x.shape[0] + 1e-3
-         else "S = (X + Xᵀ)/2 + nI is not positive definite",
-         special_points=(sp("zero", np.zeros((3, 3))),), doc="log det S = 2 Σ log diag chol(S)"),
-    Case("eigvalsh", "linalg",
-         lambda xp, x: xp.sum(xp.asarray(_W[x.shape[-1]], like=x) * xp.linalg.eigvalsh(
-             0.5 * (x + xp.transpose(x)))),
-         shapes=SQUARE, scalar=True, make_input=_sym_sep, grad=_eigh_values_grad, analytic=False,
-         valid=lambda x: eigvals_distinct(x),
-         special_points=(sp("diagonal", np.diag([1.0, 2.0, 3.0])),),
-         doc="Σ wᵢ λᵢ((X + Xᵀ)/2), distinct eigenvalues"),
-    Case("eigh_values", "linalg",
-         lambda xp, x: xp.sum(xp.asarray(_W[x.shape[-1]], like=x) * xp.linalg.eigh(
-             0.5 * (x + xp.transpose(x)))[0]),
-         shapes=SQUARE, scalar=True, make_input=_sym_sep, grad=_eigh_values_grad, analytic=False,
-         valid=lambda x: eigvals_distinct(x),
-         special_points=(sp("diagonal", np.diag([3.0, -1.0, 1.0])),),
-         doc="Σ wᵢ λᵢ through eigh (values output)"),
-    Case("eigh_vectors", "linalg",
-         lambda xp, x: xp.sum(xp.asarray(_C[x.shape[-1]], like=x) * xp.linalg.eigh(
-             0.5 * (x + xp.transpose(x)))[1] ** 2),
-         shapes=SQUARE, scalar=True, make_input=_sym_sep, analytic=False,
-         valid=lambda x: eigvals_distinct(x, gap=0.1),
-         special_points=(sp("near diagonal", [[1.0, 0.1, 0.0], [0.1, 2.0, 0.1], [0.0, 0.1, 3.0]]),),
-         doc="Σ C ∘ V² (squared eigenvector entries are sign-invariant), distinct eigenvalues"),
-    Case("svdvals", "linalg",
-         lambda xp, x: xp.sum(xp.asarray(_W[x.shape[-1]], like=x) * xp.linalg.svdvals(x)),
-         shapes=SQUARE, scalar=True, make_input=_wc, grad=_svdvals_grad, analytic=False,
-         valid=_distinct_sv,
-         special_points=(sp("diagonal", np.diag([3.0, 2.0, 1.0])),),
-         doc="Σ wᵢ σᵢ(X), distinct nonzero singular values"),
-    Case("qr_r", "linalg",
-         lambda xp, x: xp.sum(xp.asarray(_C[x.shape[-1]], like=x) * xp.linalg.qr(x)[1] ** 2),
-         shapes=SQUARE, scalar=True, make_input=_wc, analytic=False, valid=_nonsingular,
-         special_points=(sp("identity", np.eye(3)),),
-         doc="Σ C ∘ R² of A = QR (sign-invariant), full rank"),
-    Case("inv_quadratic", "linalg",
-         lambda xp, x: xp.sum(xp.asarray(_B[x.shape[-1]], like=x) * xp.linalg.solve(
-             x, xp.asarray(_B[x.shape[-1]], like=x))),
-         shapes=SQUARE, scalar=True, make_input=_wc, valid=_nonsingular,
-         grad=lambda x: -np.outer(np.linalg.solve(x.T, _B[x.shape[0]]), np.linalg.solve(x, _B[x.shape[0]])),
-         special_points=(sp("identity", np.eye(3)),), doc="bᵀ A⁻¹ b"),
+    Case(
+        "matmul",
+        "linalg",
+        lambda xp, x: xp.matmul(x, xp.asarray(_A[x.shape[-1]], like=x)),
+        shapes=SQUARE,
+        jac=_matmul_jac,
+        special_points=(sp("identity", np.eye(3), orders=(1,)), sp("zero", np.zeros((3, 3)), orders=(1,))),
+        doc="X A for a constant A",
+    ),
+    Case(
+        "matmul_square",
+        "linalg",
+        lambda xp, x: x @ x,
+        shapes=SQUARE,
+        jac=_square_jac,
+        special_points=(sp("identity", np.eye(3), orders=(1,)),),
+        doc="X @ X",
+    ),
+    Case(
+        "solve",
+        "linalg",
+        lambda xp, x: xp.linalg.solve(x, xp.asarray(_B[x.shape[-1]], like=x)),
+        shapes=SQUARE,
+        make_input=_wc,
+        jac=_solve_jac,
+        valid=_nonsingular,
+        special_points=(sp("identity", np.eye(3), orders=(1,)),),
+        doc="A⁻¹ b for a constant b",
+    ),
+    Case(
+        "inv",
+        "linalg",
+        lambda xp, x: xp.linalg.inv(x),
+        shapes=SQUARE,
+        make_input=_wc,
+        jac=_inv_jac,
+        valid=_nonsingular,
+        special_points=(sp("identity", np.eye(3), orders=(1,)), sp("diagonal", np.diag([1.0, 2.0, 4.0]), orders=(1,))),
+    ),
+    Case(
+        "det",
+        "linalg",
+        lambda xp, x: xp.linalg.det(x),
+        shapes=SQUARE,
+        scalar=True,
+        grad=_cofactor,
+        hess=_det_hess,
+        make_input=_wc,  # random draws stay nonsingular; the
+        # singular matrices, where the frameworks' det·A⁻ᵀ formulas break, are special points
+        special_points=(
+            sp("identity", np.eye(3)),
+            # a zero column stays exactly zero through any elimination order, so LU's
+            # last pivot is exactly 0 on every CPU ([[1,2,3],[2,4,6],[1,0,1]] gave a
+            # pivot of 0 on one CPU and ~1e-16 on another, and torch's answer with it)
+            sp(
+                "rank n-1",
+                [[1.0, 2.0, 0.0], [3.0, 4.0, 0.0], [5.0, 6.0, 0.0]],
+                note="det = 0 with an exactly zero LU pivot: the gradient is the cofactor "
+                "matrix (nonzero in the zero column), det·A⁻ᵀ is 0·∞",
+            ),
+            sp("rank n-2", [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [3.0, 6.0, 9.0]], note="det = 0 and the gradient is 0"),
+            sp("zero", np.zeros((3, 3))),
+        ),
+    ),
+    Case(
+        "slogdet",
+        "linalg",
+        lambda xp, x: xp.linalg.slogdet(x)[1],
+        shapes=SQUARE,
+        scalar=True,
+        make_input=_wc,
+        grad=lambda x: np.linalg.inv(x).T,
+        analytic=False,
+        valid=_nonsingular,
+        special_points=(
+            sp("identity", np.eye(3)),
+            sp("negative det", np.diag([-1.0, 2.0, 3.0])),
+            sp("large scale", 1e100 * np.eye(3)),
+            sp("small scale", 1e-100 * np.eye(3), orders=(1,)),
+        ),
+        doc="log |det A|",
+    ),
+    Case(
+        "trace",
+        "linalg",
+        lambda xp, x: xp.trace(x),
+        shapes=SQUARE,
+        scalar=True,
+        grad=lambda x: np.eye(x.shape[0]),
+        hess=lambda x: np.zeros(x.shape + x.shape),
+        special_points=(sp("zero", np.zeros((3, 3))),),
+    ),
+    Case(
+        "trace_inv",
+        "linalg",
+        lambda xp, x: xp.trace(xp.linalg.inv(x)),
+        shapes=SQUARE,
+        scalar=True,
+        make_input=_wc,
+        valid=_nonsingular,
+        grad=lambda x: -(np.linalg.inv(x) @ np.linalg.inv(x)).T,
+        special_points=(sp("identity", np.eye(3)),),
+        doc="tr A⁻¹",
+    ),
+    Case(
+        "frobenius",
+        "linalg",
+        lambda xp, x: xp.linalg.norm(x),
+        shapes=SQUARE,
+        scalar=True,
+        make_input=_wc,
+        grad=lambda x: x / np.linalg.norm(x),
+        analytic=False,
+        valid=lambda x: None if np.any(x != 0) else "the norm is not differentiable at 0",
+        special_points=(sp("identity", np.eye(3)),),
+        doc="Frobenius norm away from 0",
+    ),
+    Case(
+        "cholesky",
+        "linalg",
+        lambda xp, x: xp.sum(
+            xp.asarray(_C[x.shape[-1]], like=x)
+            * xp.linalg.cholesky(0.5 * (x + xp.transpose(x)) + x.shape[-1] * xp.eye(x.shape[-1], like=x))
+        ),
+        shapes=SQUARE,
+        scalar=True,
+        make_input=_spd_input,
+        analytic=False,
+        valid=lambda x: (
+            None
+            if np.min(np.linalg.eigvalsh(0.5 * (x + x.T))) > -x.shape[0] + 1e-3
+            else "S = (X + Xᵀ)/2 + nI is not positive definite"
+        ),
+        special_points=(sp("zero", np.zeros((3, 3))), sp("identity", np.eye(3))),
+        doc="Σ C ∘ chol((X + Xᵀ)/2 + nI) for a constant C",
+    ),
+    Case(
+        "cholesky_logdet",
+        "linalg",
+        lambda xp, x: (
+            2.0
+            * xp.sum(
+                xp.log(
+                    xp.diagonal(
+                        xp.linalg.cholesky(0.5 * (x + xp.transpose(x)) + x.shape[-1] * xp.eye(x.shape[-1], like=x))
+                    )
+                )
+            )
+        ),
+        shapes=SQUARE,
+        scalar=True,
+        make_input=_spd_input,
+        analytic=False,
+        grad=_chol_logdet_grad,
+        valid=lambda x: (
+            None
+            if np.min(np.linalg.eigvalsh(0.5 * (x + x.T))) > -x.shape[0] + 1e-3
+            else "S = (X + Xᵀ)/2 + nI is not positive definite"
+        ),
+        special_points=(sp("zero", np.zeros((3, 3))),),
+        doc="log det S = 2 Σ log diag chol(S)",
+    ),
+    Case(
+        "eigvalsh",
+        "linalg",
+        lambda xp, x: xp.sum(xp.asarray(_W[x.shape[-1]], like=x) * xp.linalg.eigvalsh(0.5 * (x + xp.transpose(x)))),
+        shapes=SQUARE,
+        scalar=True,
+        make_input=_sym_sep,
+        grad=_eigh_values_grad,
+        analytic=False,
+        valid=lambda x: eigvals_distinct(x),
+        special_points=(sp("diagonal", np.diag([1.0, 2.0, 3.0])),),
+        doc="Σ wᵢ λᵢ((X + Xᵀ)/2), distinct eigenvalues",
+    ),
+    Case(
+        "eigh_values",
+        "linalg",
+        lambda xp, x: xp.sum(xp.asarray(_W[x.shape[-1]], like=x) * xp.linalg.eigh(0.5 * (x + xp.transpose(x)))[0]),
+        shapes=SQUARE,
+        scalar=True,
+        make_input=_sym_sep,
+        grad=_eigh_values_grad,
+        analytic=False,
+        valid=lambda x: eigvals_distinct(x),
+        special_points=(sp("diagonal", np.diag([3.0, -1.0, 1.0])),),
+        doc="Σ wᵢ λᵢ through eigh (values output)",
+    ),
+    Case(
+        "eigh_vectors",
+        "linalg",
+        lambda xp, x: xp.sum(xp.asarray(_C[x.shape[-1]], like=x) * xp.linalg.eigh(0.5 * (x + xp.transpose(x)))[1] ** 2),
+        shapes=SQUARE,
+        scalar=True,
+        make_input=_sym_sep,
+        analytic=False,
+        valid=lambda x: eigvals_distinct(x, gap=0.1),
+        special_points=(sp("near diagonal", [[1.0, 0.1, 0.0], [0.1, 2.0, 0.1], [0.0, 0.1, 3.0]]),),
+        doc="Σ C ∘ V² (squared eigenvector entries are sign-invariant), distinct eigenvalues",
+    ),
+    Case(
+        "svdvals",
+        "linalg",
+        lambda xp, x: xp.sum(xp.asarray(_W[x.shape[-1]], like=x) * xp.linalg.svdvals(x)),
+        shapes=SQUARE,
+        scalar=True,
+        make_input=_wc,
+        grad=_svdvals_grad,
+        analytic=False,
+        valid=_distinct_sv,
+        special_points=(sp("diagonal", np.diag([3.0, 2.0, 1.0])),),
+        doc="Σ wᵢ σᵢ(X), distinct nonzero singular values",
+    ),
+    Case(
+        "qr_r",
+        "linalg",
+        lambda xp, x: xp.sum(xp.asarray(_C[x.shape[-1]], like=x) * xp.linalg.qr(x)[1] ** 2),
+        shapes=SQUARE,
+        scalar=True,
+        make_input=_wc,
+        analytic=False,
+        valid=_nonsingular,
+        special_points=(sp("identity", np.eye(3)),),
+        doc="Σ C ∘ R² of A = QR (sign-invariant), full rank",
+    ),
+    Case(
+        "inv_quadratic",
+        "linalg",
+        lambda xp, x: xp.sum(
+            xp.asarray(_B[x.shape[-1]], like=x) * xp.linalg.solve(x, xp.asarray(_B[x.shape[-1]], like=x))
+        ),
+        shapes=SQUARE,
+        scalar=True,
+        make_input=_wc,
+        valid=_nonsingular,
+        grad=lambda x: -np.outer(np.linalg.solve(x.T, _B[x.shape[0]]), np.linalg.solve(x, _B[x.shape[0]])),
+        special_points=(sp("identity", np.eye(3)),),
+        doc="bᵀ A⁻¹ b",
+    ),
 ]

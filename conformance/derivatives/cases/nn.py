@@ -21,7 +21,7 @@ _W2, _B2 = fixed(23, (5, 3), 0.5), fixed(24, (3,), 0.5)
 _GAMMA, _BETA = 1.0 + fixed(31, (_D,), 0.2), fixed(32, (_D,), 0.2)
 _KERNEL = np.array([0.5, -1.0, 0.25])
 _TARGET = {s: fixed(41 + i, s) for i, s in enumerate(ROWS)}
-_LABELS = {s: np.eye(s[-1])[np.arange(s[0]) % s[-1]] for s in ROWS}   # one-hot rows
+_LABELS = {s: np.eye(s[-1])[np.arange(s[0]) % s[-1]] for s in ROWS}  # one-hot rows
 _SIGNS = {(6,): np.array([1.0, -1.0, 1.0, 1.0, -1.0, -1.0]), (8,): np.array([1.0, -1.0] * 4)}
 _FEATURES = {n: fixed(51 + n, (n, 3)) for n in (6, 8)}
 LN_EPS = 1e-5
@@ -57,7 +57,7 @@ def _log_softmax_block(r):
     return np.eye(r.size) - _softmax(r)[None, :]
 
 
-_CAUSAL = np.where(np.tril(np.ones((3, 3))) > 0, 0.0, -np.inf)   # −∞ above the diagonal
+_CAUSAL = np.where(np.tril(np.ones((3, 3))) > 0, 0.0, -np.inf)  # −∞ above the diagonal
 
 
 def masked_softmax(xp, x):
@@ -117,7 +117,7 @@ def conv1d(xp, x):
     n = x.shape[-1]
     w = [float(v) for v in _KERNEL]  # Python floats are weakly typed: numpy float64 scalars would
     # promote a float32 input to float64 in jax under x64
-    y = w[0] * x[..., 0:n - 2] + w[1] * x[..., 1:n - 1] + w[2] * x[..., 2:n]
+    y = w[0] * x[..., 0 : n - 2] + w[1] * x[..., 1 : n - 1] + w[2] * x[..., 2:n]
     return xp.tanh(y)
 
 
@@ -175,62 +175,195 @@ def _ln_mean(xp, x):
 
 
 CASES: list[Case] = [
-    Case("softmax", "nn", lambda xp, x: xp.softmax(x, axis=-1), shapes=ROWS, domain=(-3.0, 3.0),
-         jac=lambda x: _rowwise(x, _softmax_block),
-         special_points=(sp("equal", np.zeros((2, 4)), orders=(1,)),
-                         sp("large", [[1000.0, 0.0, -1000.0, 1.0], [40.0, 40.0, -40.0, 0.0]], orders=(1,),
-                            condition=1000.0, note="exp overflows without the max shift; forming "
-                            "x − logsumexp(x) rounds at ulp(|x|): condition ≈ |x|"))),
-    Case("log_softmax", "nn", lambda xp, x: xp.log_softmax(x, axis=-1), shapes=ROWS, domain=(-3.0, 3.0),
-         jac=lambda x: _rowwise(x, _log_softmax_block),
-         special_points=(sp("equal", np.zeros((2, 4)), orders=(1,)),
-                         sp("large", [[1000.0, 0.0, -1000.0, 1.0], [40.0, 40.0, -40.0, 0.0]], orders=(1,),
-                            condition=1000.0, note="forming x − logsumexp(x) rounds at ulp(|x|): condition ≈ |x|"))),
-    Case("masked_softmax", "nn", masked_softmax, shapes=((3, 3),), domain=(-3.0, 3.0), jac=_masked_softmax_jac,
-         special_points=(sp("0", np.zeros((3, 3)), orders=(1,)),
-                         sp("masked entries large", [[0.0, 1e300, -1e300], [1.0, 2.0, 1e300], [0.0, 0.0, 0.0]],
-                            orders=(1,), note="masked (−∞) entries must get exactly zero weight and gradient")),
-         doc="causal-masked softmax: −∞ entries inside the softmax's reduction"),
-    Case("layer_norm", "nn", layer_norm, shapes=ROWS, make_input=_spread_rows,
-         special_points=(sp("constant row", [[1.0, 1.0, 1.0, 1.0], [0.0, 1.0, 2.0, 3.0]], orders=(1,),
-                            note="var = 0; smooth because of ε"),)),
-    Case("layer_norm_loss", "nn", _ln_mean, shapes=ROWS, scalar=True, make_input=_spread_rows,
-         special_points=(sp("constant row", [[2.0, 2.0, 2.0, 2.0], [0.0, 1.0, 2.0, 3.0]]),),
-         doc="Σ t ∘ layer_norm(x) (a scalar loss through layer norm)"),
-    Case("rms_norm", "nn", rms_norm, shapes=ROWS,
-         special_points=(sp("zero row", [[0.0, 0.0, 0.0, 0.0], [1.0, -1.0, 2.0, 0.5]], orders=(1,),
-                            note="mean(x²) = 0; smooth because of ε"),)),
-    Case("attention", "nn", attention, shapes=((3, 4), (2, 4)),
-         special_points=(sp("zero", np.zeros((3, 4)), orders=(1,)),),
-         doc="single-head scaled dot-product attention"),
-    Case("mlp", "nn", mlp, shapes=((2, 4), (3, 4)),
-         special_points=(sp("zero", np.zeros((2, 4)), orders=(1,)),
-                         sp("saturated", np.full((2, 4), 40.0), orders=(1,))), doc="one hidden tanh layer"),
-    Case("conv1d", "nn", conv1d, shapes=((6,), (2, 8)),
-         special_points=(sp("zero", np.zeros(6), orders=(1,)),), doc="3-tap valid correlation + tanh"),
-    Case("cross_entropy", "nn", cross_entropy, shapes=ROWS, scalar=True, domain=(-3.0, 3.0),
-         grad=lambda x: (_softmax(x) - _LABELS[x.shape]) / x.shape[0],
-         special_points=(sp("uniform", np.zeros((2, 4))),
-                         sp("confident", [[40.0, 0.0, 0.0, 0.0], [0.0, -40.0, 0.0, 0.0]]),
-                         sp("large", [[1000.0, 0.0, 0.0, 0.0], [0.0, 1000.0, 0.0, 0.0]], condition=1000.0,
-                            note="forming x − logsumexp(x) rounds at ulp(|x|): condition ≈ |x|"))),
-    Case("mse", "nn", mse, shapes=ROWS, scalar=True,
-         grad=lambda x: 2.0 * (x - _TARGET[x.shape]) / x.size,
-         hess=lambda x: (2.0 / x.size * np.eye(x.size)).reshape(x.shape + x.shape),
-         special_points=(sp("at target", _TARGET[(2, 4)]),)),
-    Case("huber", "nn", huber, shapes=ROWS, scalar=True, make_input=_huber_input, grad=_huber_grad,
-         analytic=False, valid=_huber_valid, smooth_order=2,
-         special_points=(sp("at target", _TARGET[(2, 4)]),
-                         sp("far", _TARGET[(2, 4)] + 1e300 * np.sign(_TARGET[(2, 4)] + 0.1))),
-         doc=f"Huber loss, δ = {HUBER_DELTA}, inputs away from the kink |r| = δ"),
-    Case("logistic", "nn", logistic, shapes=((3,),), scalar=True,
-         special_points=(sp("0", np.zeros(3)), sp("large", np.full(3, 40.0))),
-         doc="logistic-regression loss mean softplus(−s·(F w))"),
-    pointwise("gelu_via_erf", lambda xp, x: 0.5 * x * (1.0 + xp.erf(x / sqrt(2.0))), _gelu_d, family="nn",
-              domain=(-3.0, 3.0),
-              points=[("0", 0.0), ("1", 1.0), ("-1", -1.0), ("40", 40.0), ("-40", -40.0), ("tiny", 1e-300)],
-              doc="GELU x·Φ(x) through erf"),
-    pointwise("x_times_sigmoid", lambda xp, x: x * xp.sigmoid(x), lambda x: _sig(x) * (1.0 + x * (1.0 - _sig(x))),
-              family="nn", domain=(-4.0, 4.0),
-              points=[("0", 0.0), ("40", 40.0), ("-40", -40.0)], doc="SiLU x·σ(x)"),
+    Case(
+        "softmax",
+        "nn",
+        lambda xp, x: xp.softmax(x, axis=-1),
+        shapes=ROWS,
+        domain=(-3.0, 3.0),
+        jac=lambda x: _rowwise(x, _softmax_block),
+        special_points=(
+            sp("equal", np.zeros((2, 4)), orders=(1,)),
+            sp(
+                "large",
+                [[1000.0, 0.0, -1000.0, 1.0], [40.0, 40.0, -40.0, 0.0]],
+                orders=(1,),
+                condition=1000.0,
+                note="exp overflows without the max shift; forming "
+                "x − logsumexp(x) rounds at ulp(|x|): condition ≈ |x|",
+            ),
+        ),
+    ),
+    Case(
+        "log_softmax",
+        "nn",
+        lambda xp, x: xp.log_softmax(x, axis=-1),
+        shapes=ROWS,
+        domain=(-3.0, 3.0),
+        jac=lambda x: _rowwise(x, _log_softmax_block),
+        special_points=(
+            sp("equal", np.zeros((2, 4)), orders=(1,)),
+            sp(
+                "large",
+                [[1000.0, 0.0, -1000.0, 1.0], [40.0, 40.0, -40.0, 0.0]],
+                orders=(1,),
+                condition=1000.0,
+                note="forming x − logsumexp(x) rounds at ulp(|x|): condition ≈ |x|",
+            ),
+        ),
+    ),
+    Case(
+        "masked_softmax",
+        "nn",
+        masked_softmax,
+        shapes=((3, 3),),
+        domain=(-3.0, 3.0),
+        jac=_masked_softmax_jac,
+        special_points=(
+            sp("0", np.zeros((3, 3)), orders=(1,)),
+            sp(
+                "masked entries large",
+                [[0.0, 1e300, -1e300], [1.0, 2.0, 1e300], [0.0, 0.0, 0.0]],
+                orders=(1,),
+                note="masked (−∞) entries must get exactly zero weight and gradient",
+            ),
+        ),
+        doc="causal-masked softmax: −∞ entries inside the softmax's reduction",
+    ),
+    Case(
+        "layer_norm",
+        "nn",
+        layer_norm,
+        shapes=ROWS,
+        make_input=_spread_rows,
+        special_points=(
+            sp(
+                "constant row",
+                [[1.0, 1.0, 1.0, 1.0], [0.0, 1.0, 2.0, 3.0]],
+                orders=(1,),
+                note="var = 0; smooth because of ε",
+            ),
+        ),
+    ),
+    Case(
+        "layer_norm_loss",
+        "nn",
+        _ln_mean,
+        shapes=ROWS,
+        scalar=True,
+        make_input=_spread_rows,
+        special_points=(sp("constant row", [[2.0, 2.0, 2.0, 2.0], [0.0, 1.0, 2.0, 3.0]]),),
+        doc="Σ t ∘ layer_norm(x) (a scalar loss through layer norm)",
+    ),
+    Case(
+        "rms_norm",
+        "nn",
+        rms_norm,
+        shapes=ROWS,
+        special_points=(
+            sp(
+                "zero row",
+                [[0.0, 0.0, 0.0, 0.0], [1.0, -1.0, 2.0, 0.5]],
+                orders=(1,),
+                note="mean(x²) = 0; smooth because of ε",
+            ),
+        ),
+    ),
+    Case(
+        "attention",
+        "nn",
+        attention,
+        shapes=((3, 4), (2, 4)),
+        special_points=(sp("zero", np.zeros((3, 4)), orders=(1,)),),
+        doc="single-head scaled dot-product attention",
+    ),
+    Case(
+        "mlp",
+        "nn",
+        mlp,
+        shapes=((2, 4), (3, 4)),
+        special_points=(sp("zero", np.zeros((2, 4)), orders=(1,)), sp("saturated", np.full((2, 4), 40.0), orders=(1,))),
+        doc="one hidden tanh layer",
+    ),
+    Case(
+        "conv1d",
+        "nn",
+        conv1d,
+        shapes=((6,), (2, 8)),
+        special_points=(sp("zero", np.zeros(6), orders=(1,)),),
+        doc="3-tap valid correlation + tanh",
+    ),
+    Case(
+        "cross_entropy",
+        "nn",
+        cross_entropy,
+        shapes=ROWS,
+        scalar=True,
+        domain=(-3.0, 3.0),
+        grad=lambda x: (_softmax(x) - _LABELS[x.shape]) / x.shape[0],
+        special_points=(
+            sp("uniform", np.zeros((2, 4))),
+            sp("confident", [[40.0, 0.0, 0.0, 0.0], [0.0, -40.0, 0.0, 0.0]]),
+            sp(
+                "large",
+                [[1000.0, 0.0, 0.0, 0.0], [0.0, 1000.0, 0.0, 0.0]],
+                condition=1000.0,
+                note="forming x − logsumexp(x) rounds at ulp(|x|): condition ≈ |x|",
+            ),
+        ),
+    ),
+    Case(
+        "mse",
+        "nn",
+        mse,
+        shapes=ROWS,
+        scalar=True,
+        grad=lambda x: 2.0 * (x - _TARGET[x.shape]) / x.size,
+        hess=lambda x: (2.0 / x.size * np.eye(x.size)).reshape(x.shape + x.shape),
+        special_points=(sp("at target", _TARGET[(2, 4)]),),
+    ),
+    Case(
+        "huber",
+        "nn",
+        huber,
+        shapes=ROWS,
+        scalar=True,
+        make_input=_huber_input,
+        grad=_huber_grad,
+        analytic=False,
+        valid=_huber_valid,
+        smooth_order=2,
+        special_points=(
+            sp("at target", _TARGET[(2, 4)]),
+            sp("far", _TARGET[(2, 4)] + 1e300 * np.sign(_TARGET[(2, 4)] + 0.1)),
+        ),
+        doc=f"Huber loss, δ = {HUBER_DELTA}, inputs away from the kink |r| = δ",
+    ),
+    Case(
+        "logistic",
+        "nn",
+        logistic,
+        shapes=((3,),),
+        scalar=True,
+        special_points=(sp("0", np.zeros(3)), sp("large", np.full(3, 40.0))),
+        doc="logistic-regression loss mean softplus(−s·(F w))",
+    ),
+    pointwise(
+        "gelu_via_erf",
+        lambda xp, x: 0.5 * x * (1.0 + xp.erf(x / sqrt(2.0))),
+        _gelu_d,
+        family="nn",
+        domain=(-3.0, 3.0),
+        points=[("0", 0.0), ("1", 1.0), ("-1", -1.0), ("40", 40.0), ("-40", -40.0), ("tiny", 1e-300)],
+        doc="GELU x·Φ(x) through erf",
+    ),
+    pointwise(
+        "x_times_sigmoid",
+        lambda xp, x: x * xp.sigmoid(x),
+        lambda x: _sig(x) * (1.0 + x * (1.0 - _sig(x))),
+        family="nn",
+        domain=(-4.0, 4.0),
+        points=[("0", 0.0), ("40", 40.0), ("-40", -40.0)],
+        doc="SiLU x·σ(x)",
+    ),
 ]

@@ -52,8 +52,12 @@ class Dual:
         return self + (-other)
 
     def __mul__(self, other: Any) -> Dual:
-        return _binary(self, other, lambda p, q: p * q,
-                       lambda p, dp, q, dq: _plus(None if dp is None else dp * q, None if dq is None else p * dq))
+        return _binary(
+            self,
+            other,
+            lambda p, q: p * q,
+            lambda p, dp, q, dq: _plus(None if dp is None else dp * q, None if dq is None else p * dq),
+        )
 
     def __truediv__(self, other: Any) -> Dual:
         return self * reciprocal(other)
@@ -61,8 +65,8 @@ class Dual:
     def __rtruediv__(self, other: Any) -> Dual:
         return other * reciprocal(self)
 
-    def __pow__(self, k: float) -> Dual:   # a constant exponent
-        return Dual(self.tag, self.primal ** k, k * self.primal ** (k - 1) * self.tangent)
+    def __pow__(self, k: float) -> Dual:  # a constant exponent
+        return Dual(self.tag, self.primal**k, k * self.primal ** (k - 1) * self.tangent)
 
     __radd__, __rmul__ = __add__, __mul__
 
@@ -126,10 +130,18 @@ def structural(f: Callable) -> Callable:
     return g
 
 
-XP = Namespace("toydual", np, {
-    "sin": sin, "cos": cos, "exp": exp,
-    "sum": structural(np.sum), "stack": structural(np.stack), "reshape": structural(np.reshape),
-})
+XP = Namespace(
+    "toydual",
+    np,
+    {
+        "sin": sin,
+        "cos": cos,
+        "exp": exp,
+        "sum": structural(np.sum),
+        "stack": structural(np.stack),
+        "reshape": structural(np.reshape),
+    },
+)
 
 
 class Forward(Operators):
@@ -150,8 +162,10 @@ class Forward(Operators):
         def gradient(*args: Any) -> Any:
             grads = []
             for i in idx:
+
                 def fi(z: Any, i: int = i) -> Any:
-                    return f(*args[:i], z, *args[i + 1:])
+                    return f(*args[:i], z, *args[i + 1 :])
+
                 cols = [self.jvp(fi, args[i], e)[1] for e in self.basis(args[i])]
                 grads.append(XP.reshape(XP.stack(cols), np.shape(args[i])))
             return grads[0] if isinstance(argnums, int) else tuple(grads)
@@ -166,10 +180,10 @@ class Forward(Operators):
 
 class DualAdapter(Adapter):
     name = "dual"
-    order = 50                      # after the four built-in frameworks
+    order = 50  # after the four built-in frameworks
     color = "#2a9d8f"
     module = "toydual"
-    distribution = "toydual"        # its version comes from the package metadata
+    distribution = "toydual"  # its version comes from the package metadata
     install = "pip install toydual"
     implementations = {"forward": Forward}
     dtypes = ("float32", "float64")

@@ -94,10 +94,10 @@ CASES: tuple[ComplexCase, ...] = (
 
 def normalize_grad(adapter: Any, raw: np.ndarray) -> np.ndarray:
     """A real loss's gradient in the "direct" form ∂L/∂x + i ∂L/∂y."""
-    return np.conj(raw) if _convention(adapter) == "conjugate" else raw
+    return np.conj(raw) if convention(adapter) == "conjugate" else raw
 
 
-def _convention(adapter: Any) -> str:
+def convention(adapter: Any) -> str:
     conv = getattr(type(adapter), "complex_grad_convention", None)
     if conv not in ("direct", "conjugate"):
         raise ValueError(
@@ -123,7 +123,7 @@ def _verdict(
     )
     c = compare(got, want, tol)
     msg = (
-        f"{what} (normalized from the {_convention(ctx.adapter)} convention) "
+        f"{what} (normalized from the {convention(ctx.adapter)} convention) "
         f"{'matches' if c.ok else 'differs from'} the closed form: ratio {c.error_ratio:.3g}"
     )
     return Outcome(
@@ -134,10 +134,10 @@ def _verdict(
         tol.atol,
         c.error_ratio,
         msg,
-        input=[[float(v.real), float(v.imag)] for v in z],
+        input=pairs(z),
         data={
-            "raw": [[float(v.real), float(v.imag)] for v in np.ravel(raw)],
-            "convention": _convention(ctx.adapter),
+            "raw": pairs(raw),
+            "convention": convention(ctx.adapter),
             "note": note,
             "reason": tol.reason,
             **c.stated(),
@@ -145,17 +145,30 @@ def _verdict(
     )
 
 
-def run_holomorphic(cc: ComplexCase, op: str, ctx: Context) -> Outcome:
+def product(ctx: Context, f: Callable, z: np.ndarray, w: np.ndarray, op: str) -> tuple[np.ndarray, np.ndarray]:
+    """(normalized, raw) of a holomorphic f at z: op "jvp" gives J w = f'(z) w (every convention);
+    op "vjp" gives conj(f'(z)) w, asked of a "conjugate" framework as conj(vjp(f, z, conj(w)))."""
     a = ctx.adapter
-    z, v, u = _input(cc, ctx)
-    f = cc.case.function(a.name, a.xp)
-    fp = cc.derivative(z)
     if op == "jvp":
-        raw = ctx.numpy(a.jvp(f, ctx.array(z), ctx.array(v))[1])
-        return _verdict("J v", raw, fp * v, ctx, z, raw, "forward mode: f'(z) v in every convention")
-    uu = np.conj(u) if _convention(a) == "conjugate" else u
-    raw = ctx.numpy(a.vjp(f, ctx.array(z), ctx.array(uu))[1])
-    got = np.conj(raw) if _convention(a) == "conjugate" else raw
+        raw = ctx.numpy(a.jvp(f, ctx.array(z), ctx.array(w))[1])
+        return raw, raw
+    conj = convention(a) == "conjugate"
+    raw = ctx.numpy(a.vjp(f, ctx.array(z), ctx.array(np.conj(w) if conj else w))[1])
+    return (np.conj(raw) if conj else raw), raw
+
+
+def pairs(arr: Any) -> list[list[float]]:
+    """Complex entries as [re, im] pairs (JSON has no complex numbers)."""
+    return [[float(w.real), float(w.imag)] for w in np.ravel(np.asarray(arr, dtype=np.complex128))]
+
+
+def run_holomorphic(cc: ComplexCase, op: str, ctx: Context) -> Outcome:
+    z, v, u = _input(cc, ctx)
+    f = cc.case.function(ctx.adapter.name, ctx.xp)
+    fp = cc.derivative(z)
+    got, raw = product(ctx, f, z, v if op == "jvp" else u, op)
+    if op == "jvp":
+        return _verdict("J v", got, fp * v, ctx, z, raw, "forward mode: f'(z) v in every convention")
     return _verdict("vjp", got, np.conj(fp) * u, ctx, z, raw, "expected conj(f'(z)) u")
 
 
@@ -172,20 +185,19 @@ def run_convention(cc: ComplexCase, ctx: Context) -> Outcome:
     z = np.array([1 + 2j, -0.5 + 0.25j, 0.75 - 1j])
     raw = ctx.numpy(a.grad(cc.case.function(a.name, a.xp))(ctx.array(z)))
     g = cc.gradient(z)
-    pair = lambda arr: [[float(w.real), float(w.imag)] for w in np.ravel(arr)]  # noqa: E731
     return Outcome(
         "pass",
-        message=f"{a.name} declares the {_convention(a)} convention",
-        input=pair(z),
+        message=f"{a.name} declares the {convention(a)} convention",
+        input=pairs(z),
         data={
-            "value": pair(raw),
-            "expected": {"∂L/∂x + i∂L/∂y (PyTorch, TensorFlow)": pair(g), "∂L/∂x − i∂L/∂y (JAX)": pair(np.conj(g))},
-            "note": f"{cc.case.doc}; declared convention: {_convention(a)}",
+            "value": pairs(raw),
+            "expected": {"∂L/∂x + i∂L/∂y (PyTorch, TensorFlow)": pairs(g), "∂L/∂x − i∂L/∂y (JAX)": pairs(np.conj(g))},
+            "note": f"{cc.case.doc}; declared convention: {convention(a)}",
         },
     )
 
 
-def _numpy_loss(adapter: Any, dtype: str) -> str | None:
+def reference_skips_loss(adapter: Any, dtype: str) -> str | None:
     if getattr(adapter, "is_reference", False):
         return (
             "the numerical reference differentiates along real directions only, so it has no "
@@ -217,7 +229,7 @@ def tasks() -> list[Task]:
                     "complex_gradient",
                     lambda ctx, cc=cc: run_loss(cc, ctx),
                     dtypes=c.dtypes,
-                    applies=_numpy_loss,
+                    applies=reference_skips_loss,
                 )
             )
             out.append(
@@ -229,7 +241,7 @@ def tasks() -> list[Task]:
                     dtypes=("complex128",),
                     kind="convention",
                     per_variant=False,
-                    applies=_numpy_loss,
+                    applies=reference_skips_loss,
                 )
             )
     return out

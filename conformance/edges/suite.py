@@ -11,7 +11,8 @@
     degenerate       repeated eigen/singular values, identity, near-singular and scaled matrices
                      (``degenerate``): special points and nested modes of those cases
     complex          holomorphic functions and real losses of complex inputs, normalized by each
-                     framework's gradient convention, plus the raw conventions (``complex``)
+                     framework's gradient convention, plus the raw conventions (``complex``); their
+                     zeros, infinities, branch cut and kinks (``complex_extremes``)
 
 Special-point and nested tasks are float64 and run once per framework (order-1 special points once
 per API variant).
@@ -44,6 +45,9 @@ def tasks(profile: Profile) -> list[Task]:
 
     out = [t for case in (*CATALOG, *degenerate.CASES) for t in case_tasks(case, profile)]
     out += complex_inputs.tasks()
+    from conformance.edges import complex_extremes
+
+    out += complex_extremes.tasks()  # complex zeros and infinities (issue 19, item 3)
     from conformance.edges import infinities
 
     out += infinities.tasks()  # ±inf, NaN, the largest finite number and masked rows (issue 19, item 3)

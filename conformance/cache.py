@@ -11,6 +11,7 @@ where, and whether it is safe:
 ``<root>`` is ``--cache-dir``, else $CONFORMANCE_CACHE_DIR, else the per-user cache folder
 (``platformdirs.user_cache_dir("calculus-conformance")``, ~/.cache/calculus-conformance on Linux).
 A different framework version, project version, Python or machine type never sees another's entries.
+The same root holds the store of oracle values (``conformance.oracle_cache``, folder ``oracles-…``).
 Each key folder holds ``conformance-cache.json`` (its key); a folder that cannot be created or
 written, or whose key file is unreadable or names another key, is one warning line and an uncached
 run — never a crash, never an entry of another version. A framework's own cache entry that is

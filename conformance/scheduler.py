@@ -96,9 +96,8 @@ def make_plan(args: argparse.Namespace, seed: int | None = None) -> Plan:
             f"`conformance run --profile dev` runs everything"
         )
     work = {a.name: list(engine.plan([a], devices, dtypes, tasks, variants)) for a in chosen}
-    plan = Plan(
-        profile, seed, reg, chosen, tasks, work, cache={a.name: caches[a.name] for a in chosen if a.name in caches}
-    )
+    kept = [a.name for a in chosen] + ["oracles"]
+    plan = Plan(profile, seed, reg, chosen, tasks, work, cache={n: caches[n] for n in kept if n in caches})
     plan.rotation = rotation_note(args, profile, chosen, seed)
     shard = getattr(args, "shard", None)
     if shard is not None and shard.count > 1:
@@ -113,7 +112,8 @@ def make_plan(args: argparse.Namespace, seed: int | None = None) -> Plan:
 # ---------------------------------------------------------------- caches
 def configure_caches(args: argparse.Namespace) -> dict[str, dict]:
     """Switch on (or off, with --no-cache) the compilation cache of every framework the run asks
-    for, before any of them is imported; framework -> its state for the run header. A cache folder
+    for, before any of them is imported, and the store of oracle values (``conformance.oracle_cache``);
+    framework (or "oracles") -> its state for the run header. A cache folder
     that cannot be used is one warning line and an uncached run for that framework (the decision is
     kept in ``args``, so spawned workers follow it without asking again)."""
     root = (
@@ -134,6 +134,14 @@ def configure_caches(args: argparse.Namespace) -> dict[str, dict]:
             off.add(cls.name)
             args.cache_off = off
         states[cls.name] = state.as_dict()
+    from conformance import oracle_cache
+
+    oracles = oracle_cache.configure(None if oracle_cache.NAME in off else root)
+    if root is not None and oracle_cache.NAME not in off and oracles["state"] == "off":
+        say(f"warning: {oracles['note']}; oracles are computed afresh")
+        off.add(oracle_cache.NAME)
+        args.cache_off = off
+    states[oracle_cache.NAME] = oracles
     return states
 
 
@@ -312,6 +320,7 @@ def _writer(
         "part": f"{index + 1}/{count}",
         "shard": str(plan.shard or Shard(1, 1)),
         "cache": plan.cache.get(a.name),
+        "oracle_cache": plan.cache.get("oracles"),
         "rotation": plan.rotation,
     }
     return ResultWriter(results_path(out_dir, stem, run_id), run_id, header)

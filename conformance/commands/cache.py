@@ -1,5 +1,6 @@
-"""``conformance cache info|clear``: the compilation caches ``conformance run`` keeps across runs
-(``conformance.cache``: one folder per framework version, project version, Python and machine)."""
+"""``conformance cache info|clear``: the caches ``conformance run`` keeps across runs: the compilation
+caches (``conformance.cache``: one folder per framework version, project version, Python and machine)
+and the store of oracle values (``conformance.oracle_cache``: one folder per source version)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from conformance import cache
 
-HELP = "show or clear the compilation caches kept across runs"
+HELP = "show or clear the caches kept across runs (compiled programs, oracle values)"
 
 
 def configure(p: argparse.ArgumentParser) -> None:

@@ -87,13 +87,18 @@ _ORACLES = CaseMemo(limit=20000)
 
 
 def oracle(kind: str, case: Any, x: np.ndarray, *extra: Any) -> Any:
-    """``conformance.oracles.reference_<kind>(case, x, *extra)``, cached per (case, x, extra)."""
-    from conformance import oracles
+    """``conformance.oracles.reference_<kind>(case, x, *extra)``, cached per (case, x, extra) in this
+    process and, in a ``conformance run``, across processes and runs (``conformance.oracle_cache``)."""
+    from conformance import oracle_cache, oracles
 
     x = np.asarray(x)
-    return _ORACLES.get(
-        case, (kind, x.shape, x.tobytes(), extra), lambda: getattr(oracles, f"reference_{kind}")(case, x, *extra)
-    )
+
+    def compute() -> Any:
+        return oracle_cache.cached(
+            f"reference_{kind}", case, (x, *extra), lambda: getattr(oracles, f"reference_{kind}")(case, x, *extra)
+        )
+
+    return _ORACLES.get(case, (kind, x.shape, x.tobytes(), extra), compute)
 
 
 # ------------------------------------------------------------------------------------ tolerances

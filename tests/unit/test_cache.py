@@ -141,6 +141,9 @@ def test_cached_and_uncached_runs_give_identical_records_and_a_corrupt_cache_is_
     assert all(r.returncode == 0 for r in runs.values()), [r.stderr[-1500:] for r in runs.values()]
     assert "cache jax off (--no-cache)" in runs["uncached"].stderr and "cache jax cold" in runs["cold"].stderr
     assert "cache jax warm" in runs["warm"].stderr
+    # the oracle store (conformance/oracle_cache.py) is keyed and switched with the same options
+    assert "oracles off (--no-cache)" in runs["uncached"].stderr and "oracles cold" in runs["cold"].stderr
+    assert "oracles warm" in runs["warm"].stderr
     base = _records(tmp_path / "u")
     assert base and _records(tmp_path / "c") == base and _records(tmp_path / "w") == base
     head = json.loads(next((tmp_path / "w").glob("*.jsonl")).read_text().splitlines()[0])["environment"]

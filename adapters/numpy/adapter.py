@@ -3,7 +3,8 @@
 Variants: ``richardson`` (central differences with Richardson extrapolation, Ridders' method) and
 ``complex_step`` (Im f(x + ihv)/h for first derivatives, exact to rounding where f is analytic;
 second and higher derivatives by Richardson on top). Computation runs in float64 (complex128 for
-complex inputs) whatever the input dtype; results are cast back to it.
+complex inputs) whatever the input dtype; results are cast back to it. Richardson's first derivatives
+refuse (``KinkWithinStep``: the check skips with the reason) where a kink of f lies within the step.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from conformance import finite_differences as fd
+from conformance.errors import NotProvidedError
 
 from ..base import Adapter, Namespace
 from ..operators import Operators
@@ -84,17 +86,69 @@ def _wide_fn(f: Callable) -> Callable:
     return lambda z: np.asarray(f(z))
 
 
+class KinkWithinStep(NotProvidedError):
+    """The Richardson reference refuses a point where a kink of f lies within its step: its checks skip
+    there with the reason (the numerical reference's own limit, not a framework's)."""
+
+
+SHRINK = 4.0  # the kink test's steps h, h/4, h/16 (Ridders' tableau goes down to h/1.4⁹ ≈ h/21)
+NEGLIGIBLE = 1e-10  # a shift of the central difference below 1e-10·max(1, |f|): a hundredth of the
+#                    reference's 1e-8 bound (conformance.tolerance, ("exact", "fd")), it cannot fail a check
+
+
+def kink_within_step(f: Callable, x: np.ndarray, v: np.ndarray, h: float) -> str | None:
+    """Why central differences of f along v from step h down cannot be extrapolated, or None.
+
+    Where f is smooth along v, s(t) = f(x+tv) − 2f(x) + f(x−tv) = t²·vᵀ∇²f v + O(t⁴) falls 16-fold per
+    4-fold smaller t. Where a kink lies within h/16 (|·| at a crossing, a norm beside a row of norm ≪ h)
+    s grows like t there, falls only ~4-fold, and shifts every central difference of the tableau by
+    ~s(t)/2t, which extrapolation does not remove (a row of norm 1e-38 gives ∂‖x‖/∂x₁ = 0 for 1).
+    Refused: an output entry whose s falls less than 8-fold (slower than t^1.5) from h to h/4 and from
+    h/4 to h/16 — both, so that a smooth f whose t² and t⁴ terms cancel at one step is not refused —
+    while s(h/16)/(2h/16) exceeds NEGLIGIBLE·max(1, |f|), which rounding noise (s ~ ε|f|) never does."""
+    steps = [h / SHRINK**k for k in range(3)]
+    with np.errstate(all="ignore"):
+        f0 = np.asarray(f(x))
+        s = [np.abs(np.asarray(f(x + t * v)) + np.asarray(f(x - t * v)) - 2 * f0) for t in steps]
+        slow = np.isfinite(s[0]) & (s[1] * SHRINK**1.5 > s[0]) & (s[2] * SHRINK**1.5 > s[1])
+        scale = np.maximum(1.0, np.where(np.isfinite(f0), np.abs(f0), 0.0))
+        kink = slow & (s[2] / (2 * steps[2]) > NEGLIGIBLE * scale)
+    if not np.any(kink):
+        return None
+    i = int(np.argmax(np.where(kink, s[2], -1.0)))
+    falls = " and ".join(f"{float(s[k].flat[i] / s[k + 1].flat[i]):.3g}" for k in range(2))
+    return (
+        f"the Richardson reference refuses this input: f has a kink within its step h = {h:.3g} along the "
+        f"direction (output entry {i}: the second difference falls {falls}-fold per 4-fold smaller step, not "
+        f"~16-fold), so central differences cannot be extrapolated there"
+    )
+
+
 class Richardson(Operators):
     """Every operator from central differences with Richardson extrapolation, in float64."""
 
     apis = "central differences + Richardson extrapolation (Ridders)"
 
     def _first(self, f: Callable, x: np.ndarray, v: np.ndarray) -> np.ndarray:
-        """J v in float64 by this variant's first-derivative method."""
+        """J v in float64 by this variant's first-derivative method (refused at a kink within the step)."""
+        self._smooth_within_step(f, x, [v])
         return fd.jvp(f, x, v)[0]
 
     def _jacobian_of(self, f: Callable, x: np.ndarray) -> np.ndarray:
+        self._smooth_within_step(f, x, list(np.eye(x.size, dtype=x.dtype).reshape((x.size,) + x.shape)))
         return fd.jacobian(f, x)[0]
+
+    @staticmethod
+    def _smooth_within_step(f: Callable, x: np.ndarray, directions: list[np.ndarray]) -> None:
+        """Raise KinkWithinStep where f has a kink within the first Richardson step along a direction
+        (the step of ``fd.jvp``, or for a Jacobian the smallest over the basis, as ``fd.jacobian``)."""
+        if not directions:
+            return
+        h = min(fd._finite_step(f, x, d, fd._step(x, d)) for d in directions)
+        for d in directions:
+            why = kink_within_step(f, x, d, h)
+            if why is not None:
+                raise KinkWithinStep(why)
 
     def _hessian_of(self, f: Callable, x: np.ndarray) -> np.ndarray:
         return fd.hessian(_wide_fn(f), x)[0]

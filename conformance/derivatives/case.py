@@ -88,6 +88,8 @@ class Case:
     #                               a numerically safe rewrite (series near a removable singularity)
     defined_on: tuple[float, float] = (-np.inf, np.inf)  # open interval where fn is smooth, per entry
     valid: Callable[[np.ndarray], str | None] | None = None  # None if x is inside the domain, else why
+    curvature: Callable[[np.ndarray], np.ndarray] | None = None  # x -> a bound on ‖D²yᵢ(x)‖ per output
+    #                               entry: the derivative's normwise condition (``judging.normwise_condition``)
     only_impls: bool = False  # a framework without an entry in ``impls`` does not provide the
     #                               function (an op-table row): its checks skip, they never run ``fn``
     _bound: dict = field(default_factory=dict, repr=False, compare=False)  # function()'s objects

@@ -17,7 +17,11 @@ against an independent answer, returning the measured error and the tolerance (`
     variant_agreement  each operator of this API variant vs the framework's default variant
     probe              J at the case's canonical input vs the oracle, recorded for agreement.py
 
-Products (J v, Jᵀu, H v, ⟨u, J v⟩) are judged on their terms |J|·|v|, the rest on |b| (``judging``).
+Products (J v, Jᵀu, H v, ⟨u, J v⟩) are judged on their terms |J|·|v|, the rest on |b| (``judging``), with
+the condition a case declares (``judging.normwise_condition``); ``gradient``, ``jvp`` and ``vjp`` take
+``condition=True`` for the derivative's own componentwise condition (``judging.conditioned``, what
+``conformance.check`` uses for user functions). Records of oracle checks state the oracle's method and,
+where it has one, its note (``oracle_note``: e.g. how many mpmath entries were taken as an exact 0).
 """
 
 from __future__ import annotations
@@ -29,7 +33,15 @@ from typing import Any, Callable
 import numpy as np
 
 from conformance.derivatives.case import CaseMemo
-from conformance.derivatives.judging import elementwise, of_terms, pointwise_condition
+from conformance.derivatives.judging import (
+    conditioned,
+    elementwise,
+    normwise_condition,
+    of_terms,
+    pointwise_condition,
+    unit,
+    with_allowance,
+)
 from conformance.engine import Context, Outcome
 from conformance.errors import ConformanceError, first_line
 from conformance.tolerance import EPS, Comparison, Tolerance, compare, policy
@@ -151,6 +163,12 @@ def verdict(what: str, c: Comparison, tol: Tolerance, inputs: Inputs | None, aga
     )
 
 
+def by_oracle(ref: Any) -> dict[str, Any]:
+    """What a record states about the oracle ``ref``: its method, and its note where it has one."""
+    note = getattr(ref, "note", "")
+    return {"oracle": ref.method, **({"oracle_note": note} if note else {})}
+
+
 def agree(a: Any, b: Any, tol: Tolerance) -> Comparison:
     """Two computed results, neither exact (forward vs reverse mode, H vs Hᵀ, two API variants): both
     round on the scale of the whole result, so they are compared normwise, on the scale of the largest
@@ -236,45 +254,44 @@ def out_shape(case: Any, x: np.ndarray) -> tuple[int, ...]:
 
 
 # ------------------------------------------------------------------------------------ checks
-def gradient(case: Any, ctx: Context, inp: Inputs) -> Outcome:
-    """∇f(x) from ``adapter.grad`` vs the oracle gradient, elementwise."""
+def gradient(case: Any, ctx: Context, inp: Inputs, condition: bool = False) -> Outcome:
+    """∇f(x) from ``adapter.grad`` vs the oracle gradient, elementwise (+ the normwise condition the case
+    declares; with ``condition``, + 2ε/rtol·(|H|·|x|)ᵢ of the entries that need it)."""
     x = ctx.array(inp.x)
     evaluate(case, ctx, x)
     g = wide(ctx.numpy(ctx.adapter.grad(function(case, ctx))(x)))
     ref = oracle("jacobian", case, inp.x)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
     want = ref.value
-    return verdict(
-        "gradient",
-        compare(g, want, tol, *elementwise(case, want)),
-        tol,
-        inp,
-        f"the {ref.method} oracle",
-        oracle=ref.method,
-    )
+    scale, name = with_allowance(elementwise(case, want), want, normwise_condition(case, inp.x))
+    row = (lambda i: (np.ones(()), unit(inp.x.shape, i))) if condition else None
+    c = conditioned(g, want, tol, ctx.dtype, scale, name, case, inp.x, row)
+    return verdict("gradient", c, tol, inp, f"the {ref.method} oracle", **by_oracle(ref))
 
 
-def jvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
-    """J(x) v from ``adapter.jvp`` vs the oracle J·v, on |J|·|v| (+ the pointwise condition)."""
+def jvp(case: Any, ctx: Context, inp: Inputs, condition: bool = False) -> Outcome:
+    """J(x) v from ``adapter.jvp`` vs the oracle J·v, on |J|·|v| (+ the pointwise condition, + the normwise
+    condition the case declares; with ``condition``, + 2ε/rtol·|∂(Jv)/∂x|·|x| of the entries that need it)."""
     x, v = ctx.array(inp.x), ctx.array(inp.v())
-    evaluate(case, ctx, x)
+    y = evaluate(case, ctx, x)
     _, t = ctx.adapter.jvp(function(case, ctx), x, v)
     ref = oracle("jacobian", case, inp.x)
     want, scale = _jv(ref.value, inp.v())
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
     scale = scale + pointwise_condition(case, inp.x, inp.v(), tol, ctx.dtype, oracle)
-    return verdict(
-        "JVP",
-        compare(wide(ctx.numpy(t)), want, tol, *of_terms(case, want, scale)),
-        tol,
-        inp,
-        f"the {ref.method} oracle",
-        oracle=ref.method,
+    J = _flat_jacobian(ref.value, inp.x.shape)
+    scale, name = with_allowance(
+        of_terms(case, want, scale, J, inp.v()), want, normwise_condition(case, inp.x, v=inp.v())
     )
+    row = (lambda i: (unit(y.shape, i), inp.v())) if condition else None
+    c = conditioned(wide(ctx.numpy(t)), want, tol, ctx.dtype, scale, name, case, inp.x, row)
+    return verdict("JVP", c, tol, inp, f"the {ref.method} oracle", **by_oracle(ref))
 
 
-def vjp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
-    """J(x)ᵀ u from ``adapter.vjp`` vs u times the oracle Jacobian, bound rtol·(|J|ᵀ·|u|)."""
+def vjp(case: Any, ctx: Context, inp: Inputs, condition: bool = False) -> Outcome:
+    """J(x)ᵀ u from ``adapter.vjp`` vs u times the oracle Jacobian, bound rtol·(|J|ᵀ·|u|) (+ the pointwise
+    condition, + the normwise condition the case declares; with ``condition``, + 2ε/rtol·Σₖ|xₖ||∂ₖ(Jᵀu)|
+    of the entries that need it)."""
     x = ctx.array(inp.x)
     y = evaluate(case, ctx, x)
     u = inp.u(y.shape)
@@ -283,14 +300,11 @@ def vjp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     want, scale = _jtu(ref.value, u, inp.x.shape)
     tol = tolerance_for("exact", ctx.dtype, ctx.adapter, ref.method)
     scale = scale + pointwise_condition(case, inp.x, u, tol, ctx.dtype, oracle)
-    return verdict(
-        "VJP",
-        compare(wide(ctx.numpy(ct)), want, tol, *of_terms(case, want, scale)),
-        tol,
-        inp,
-        f"the {ref.method} oracle",
-        oracle=ref.method,
-    )
+    Jt = _flat_jacobian(ref.value, inp.x.shape).T
+    scale, name = with_allowance(of_terms(case, want, scale, Jt, u), want, normwise_condition(case, inp.x, u=u))
+    row = (lambda i: (u, unit(inp.x.shape, i))) if condition else None
+    c = conditioned(wide(ctx.numpy(ct)), want, tol, ctx.dtype, scale, name, case, inp.x, row)
+    return verdict("VJP", c, tol, inp, f"the {ref.method} oracle", **by_oracle(ref))
 
 
 def adjoint(case: Any, ctx: Context, inp: Inputs) -> Outcome:
@@ -346,7 +360,7 @@ def hessian(case: Any, ctx: Context, inp: Inputs) -> Outcome:
         tol,
         inp,
         f"the {ref.method} oracle",
-        oracle=ref.method,
+        **by_oracle(ref),
     )
 
 
@@ -377,11 +391,11 @@ def hvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     tol = tolerance_for("second_order", ctx.dtype, ctx.adapter, ref.method)
     return verdict(
         "HVP",
-        compare(got, want, tol, *of_terms(case, want, scale)),
+        compare(got, want, tol, *of_terms(case, want, scale, _square(ref.value, inp.x.shape), inp.v())),
         tol,
         inp,
         f"the {ref.method} oracle H·v",
-        oracle=ref.method,
+        **by_oracle(ref),
     )
 
 
@@ -481,8 +495,8 @@ def third_derivative(case: Any, ctx: Context, inp: Inputs, orders: tuple[int, ..
                 tol,
                 inp,
                 f"the {ref.method} oracle",
-                oracle=ref.method,
                 order=n,
+                **by_oracle(ref),
             )
         )
     return worst_of(outs)
@@ -544,7 +558,7 @@ def probe(case: Any, ctx: Context, inp: Inputs) -> Outcome:
         tol,
         inp,
         f"the {ref.method} oracle",
-        oracle=ref.method,
+        **by_oracle(ref),
     )
     out.probe = {"x": np.asarray(inp.x).tolist(), "value": np.asarray(y).tolist(), "derivative": J.tolist()}
     return out

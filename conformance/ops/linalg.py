@@ -101,6 +101,25 @@ def _sv_gap(x):
     return None if s[1] - s[2] > 1e-3 and s[2] > 1e-8 else "the top-2 singular subspace is not isolated"
 
 
+def _sv_curvature(x):
+    """‖D²σᵢ(A)‖ = 1/gapᵢ, gapᵢ = min_{j≠i} |σᵢ − σⱼ| (and σᵢ itself, the distance to the complement's
+    zero singular values, where A is not square): the normwise condition of dσᵢ = uᵢᵀ dA vᵢ.
+
+    With Ẽ = UᵀEV, D²σᵢ[E, E] = Σ_{j≠i} (Ẽⱼᵢ + Ẽᵢⱼ)²/(2(σᵢ − σⱼ)) + (Ẽⱼᵢ − Ẽᵢⱼ)²/(2(σᵢ + σⱼ)) (+ Σ Ẽₖᵢ²/σᵢ
+    over the complement of a non-square A): the eigenvalues of σᵢ in the Jordan–Wielandt matrix
+    [[0, A], [Aᵀ, 0]] (±σⱼ and 0). Each (Ẽⱼᵢ, Ẽᵢⱼ) block has eigenvalues 1/(σᵢ − σⱼ) and 1/(σᵢ + σⱼ),
+    so |D²σᵢ[E, V]| <= ‖E‖_F ‖V‖_F / gapᵢ, and a backward-stable SVD (‖E‖ ~ ε‖A‖) gives σᵢ's JVP to
+    ε·‖A‖·‖V‖/gapᵢ. A tie (gap 0, no derivative) gives inf: the domain excludes it."""
+    a = np.asarray(x, dtype=np.float64)
+    s = np.linalg.svd(a, compute_uv=False)
+    d = np.abs(s[:, None] - s[None, :]) + np.diag(np.full(len(s), np.inf))
+    gap = np.min(d, axis=1)
+    if a.shape[-1] != a.shape[-2]:
+        gap = np.minimum(gap, s)
+    with np.errstate(divide="ignore"):
+        return 1.0 / gap
+
+
 def _expm(xp, a):
     """The exact matrix exponential: the namespace's own (mpmath) or scipy's (numpy, float64)."""
     f = getattr(xp.linalg, "expm", None)
@@ -448,6 +467,7 @@ OPS: list[Op] = [
         shapes=SQ,
         make_input=_wc,
         valid=_sv_gap,
+        curvature=_sv_curvature,
         special=[("diagonal", np.diag([3.0, -2.0, 1.0]))],
         doc="singular values, descending (distinct)",
     ),

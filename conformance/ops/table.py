@@ -63,6 +63,9 @@ class Op:
     out: Callable[[Any, Any], Any] | None = None  # (xp, value) -> what is checked, written against xp:
     #                                             the part of a tuple output, or a gauge-invariant loss
     #                                             of it (the oracle computes the same quantity)
+    curvature: Callable[[np.ndarray], np.ndarray] | None = None  # x -> a bound on ‖D²yᵢ(x)‖ per output
+    #                                             entry, where a backward-stable factorization's derivative
+    #                                             is conditioned by more than its terms (Case.curvature)
     special: Sequence[tuple] = ()  # whole-array special points (name, array[, orders[, note[,
     #                                             condition: the derivative's condition number there]]])
     doc: str = ""
@@ -258,6 +261,7 @@ def _array_cases(op: Op) -> list[Case]:
                 scalar=op.scalar,
                 pointwise=False,
                 valid=op.valid,
+                curvature=op.curvature,
                 analytic=False,
                 smooth_order=op.smooth_order,
                 dtypes=op.dtypes,

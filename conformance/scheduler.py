@@ -205,7 +205,7 @@ def parse_shard(text: str) -> Shard:
 
 
 def split(plan: Plan, count: int) -> list[list[tuple[str, str, str]]]:
-    """The plan's (framework, family, case) units in ``count`` shards of about equal estimated cost:
+    """The plan's (framework, family, case) units in ``count`` shards of about equal cost (measured, else estimated):
     each unit, costliest first, goes to the shard with the least cost so far (lowest index on a tie).
     The plan and the costs are the same on every machine, so every shard job computes the same split."""
     shards: list[list[tuple[str, str, str]]] = [[] for _ in range(count)]
@@ -351,13 +351,19 @@ def units(plan: Plan) -> list[tuple[str, str, str]]:
 
 
 def costed_units(plan: Plan) -> list[tuple[float, tuple[str, str, str]]]:
-    """(estimated cost, unit) for every unit of the plan, costliest first (plan order on a tie)."""
-    costed = []
-    for a in plan.adapters:
-        for (family, case), work in by_case(plan.work[a.name]).items():
-            cost = a.relative_cost * sum(t.cost for t, *_ in work)
-            costed.append((cost, (a.name, family, case)))
-    return sorted(costed, key=lambda c: -c[0])
+    """(cost, unit) for every unit of the plan, costliest first (plan order on a tie): its measured
+    seconds (``conformance.unit_costs``: mean seconds per record of a measured run × its records here),
+    else its estimate — the sum over its records of the task's ``cost`` times the framework's
+    ``relative_cost`` — calibrated to seconds on the measured units."""
+    from conformance import unit_costs
+
+    units = [
+        ((a.name, family, case), len(work), a.relative_cost * sum(t.cost for t, *_ in work))
+        for a in plan.adapters
+        for (family, case), work in by_case(plan.work[a.name]).items()
+    ]
+    costs = unit_costs.costed(units, unit_costs.load())
+    return sorted(zip(costs, (u for u, *_ in units)), key=lambda c: -c[0])
 
 
 def event(label: str, rec: Record) -> tuple[str, str, Record | None]:

@@ -31,6 +31,7 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="suites timed by the runtime section (default derivatives,conventions)",
     )
     p.add_argument("--runtime-cases", metavar="PATTERN", help="only these cases in the runtime section")
+    p.add_argument("--runtime-out", metavar="DIR", help="keep the runtime section's records (DIR/cold, DIR/warm)")
     p.add_argument("--out", default="reports/results", metavar="DIR", help="where study records go")
 
 
@@ -53,6 +54,7 @@ def main(args: argparse.Namespace) -> int:
                 first_seed=args.first_seed,
                 runtime_suites=args.runtime_suites,
                 runtime_cases=args.runtime_cases,
+                runtime_out=args.runtime_out,
             )
             results.append(res)
             print(targets.table(res["title"], res["columns"], res["rows"]))

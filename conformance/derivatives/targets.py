@@ -31,6 +31,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -224,9 +225,13 @@ def rules(frameworks: list[str], count: int) -> dict:
 
 
 # ------------------------------------------------------------------ runtime
-def runtime(suites: str, frameworks: list[str] | None = None, cases: str | None = None) -> dict:
+def runtime(
+    suites: str, frameworks: list[str] | None = None, cases: str | None = None, keep: str | None = None
+) -> dict:
     """Cold and warm ``conformance run --profile ci`` over ``suites`` (and ``frameworks``, ``cases``),
-    each in a fresh process, the warm one with the compilation cache the cold one filled."""
+    each in a fresh process, the warm one with the caches (compiled programs, oracle values) the cold
+    one filled. ``keep``: a folder that receives both runs' records (``cold/``, ``warm/``), e.g. for
+    ``python -m conformance.unit_costs``."""
     import resource
 
     from conformance.records import read
@@ -253,6 +258,8 @@ def runtime(suites: str, frameworks: list[str] | None = None, cases: str | None 
             wall = time.perf_counter() - start
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            if keep:
+                shutil.copytree(Path(tmp) / name, Path(keep) / name, dirs_exist_ok=True)
             runs[name] = {
                 "wall": wall,
                 "cpu": cpu,
@@ -372,6 +379,7 @@ def measure(
     first_seed: int,
     runtime_suites: str,
     runtime_cases: str | None = None,
+    runtime_out: str | None = None,
 ) -> dict:
     """One section's result: ``check``, ``ok``, ``title``, ``columns``, ``rows`` (and its own
     figures), with ``seconds``, the time it took."""
@@ -385,7 +393,7 @@ def measure(
     elif section == "rules":
         res = rules(frameworks, seeds_count)
     else:
-        res = runtime(runtime_suites, frameworks, runtime_cases)
+        res = runtime(runtime_suites, frameworks, runtime_cases, runtime_out)
     res["seconds"] = time.perf_counter() - start
     return res
 

@@ -78,7 +78,7 @@ WORKFLOW_TAIL = """\
           cache-dependency-path: pyproject.toml
       - name: Install nox
         run: python -m pip install "nox>=2024.3"
-      - name: Restore the compilation cache of this framework version and shard
+      - name: Restore the caches (compiled programs, oracle values) of this framework version and shard
         uses: actions/cache@v4
         with:
           path: ~/.cache/calculus-conformance

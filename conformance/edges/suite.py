@@ -6,8 +6,10 @@
                      modes and API variants (``nested``): the full grid in the ``thorough`` profile,
                      a rotation that covers every combination across the catalog in ``ci``/``dev``
 
-    low precision    float16 and bfloat16, first and second order, vs the float64 oracle rounded to
-                     the dtype (``low_precision``; off in the dev profile)
+    low precision    float16 and bfloat16, first and second order, at mid, tiny and huge magnitudes
+                     through every API variant, vs the float64 oracle rounded to the dtype
+                     (``low_precision``; off in the dev profile); float16/bfloat16 operands with
+                     float32 accumulation (``mixed_precision``)
     degenerate       repeated eigen/singular values, identity, near-singular and scaled matrices
                      (``degenerate``): special points and nested modes of those cases
     complex          holomorphic functions and real losses of complex inputs, normalized by each
@@ -51,4 +53,8 @@ def tasks(profile: Profile) -> list[Task]:
     from conformance.edges import infinities
 
     out += infinities.tasks()  # ±inf, NaN, the largest finite number and masked rows (issue 19, item 3)
+    if profile.low_precision:
+        from conformance.edges import mixed_precision
+
+        out += mixed_precision.tasks()  # float16/bfloat16 operands, float32 accumulation (issue 19, item 4)
     return out

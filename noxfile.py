@@ -92,6 +92,7 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
     spec = MATRIX.get(framework, version)
     results = ROOT / RESULTS
     shard = os.environ.get(matrix.SHARD_ENV, "").strip() or None
+    seed = os.environ.get(matrix.SEED_ENV, "").strip() or None
     if not spec.local and not os.environ.get(matrix.INDEX_URL_ENV):
         matrix.write_status(
             results,
@@ -161,6 +162,7 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
             f"{RESULTS}/",
             "--no-report",
             *(["--shard", shard] if shard else []),
+            *(["--seed", seed] if seed else []),
             *session.posargs,
         )
     except nox.command.CommandFailed as exc:

@@ -251,6 +251,9 @@ def expected_sessions(
 
 # ---------------------------------------------------------------- session status files
 SHARD_ENV = "CONFORMANCE_SHARD"  # "K/N": the nox session runs shard K of N (set by the CI workflow)
+# The run's seed (set by the CI workflow to the workflow's run number, so that consecutive CI runs take
+# consecutive seeds and every rotation period of them runs every check of the ci profile; unset: 0)
+SEED_ENV = "CONFORMANCE_SEED"
 
 
 def status_path(results_dir: str | Path, spec: SessionSpec, shard: str | None = None) -> Path:

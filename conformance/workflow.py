@@ -89,6 +89,7 @@ WORKFLOW_TAIL = """\
         env:
           CONFORMANCE_PIP_INDEX_URL: ${{ matrix.index_url }}
           CONFORMANCE_SHARD: ${{ matrix.shard }}
+          CONFORMANCE_SEED: ${{ github.run_number }}
           CONFORMANCE_CACHE_DIR: ~/.cache/calculus-conformance
           SESSION: ${{ matrix.session }}
         run: nox --non-interactive --error-on-missing-interpreters -s "$SESSION"

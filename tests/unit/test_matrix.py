@@ -296,6 +296,7 @@ def test_the_workflow_runs_each_session_as_its_frameworks_shards_with_a_cache_pe
             assert f'            shard: "{k}/{s.shards}"\n            shard_id: {k}of{s.shards}\n' in text
     assert max(s.shards for s in m.sessions) > 1
     assert "actions/cache@v4" in text and "CONFORMANCE_SHARD: ${{ matrix.shard }}" in text
+    assert "CONFORMANCE_SEED: ${{ github.run_number }}" in text  # consecutive CI runs rotate
     assert "${{ matrix.version }}-py${{ matrix.python }}-${{ matrix.shard_id }}" in text  # cache and artifact per shard
 
 

@@ -48,7 +48,7 @@ class Profile:
     seed: int | None = None  # base seed; None = hypothesis's own (dev) or fixed (ci)
     one_shape: bool = False  # derivative checks draw at one shape of a case's menu (per seed)
     rotate: bool = False  # derivative and edge tasks rotate: each run holds every first-order
-    #                               check in float64 and a seed-determined quarter of the rest (rotation.py)
+    #                               check in float64 and a seed-determined 1/ROTATION of the rest (rotation.py)
 
 
 RUN_PROFILES = {

@@ -177,7 +177,7 @@ def rotation_note(args: argparse.Namespace, profile: engine.Profile, chosen: lis
         "of": total,
         "seeds": list(range(seed, end + 1)),
         "note": f"seed {seed} runs {ran} of {total} derivative and edge checks ({ran / total:.0%}: every "
-        f"first derivative in float64, a quarter of the rest); seeds {seed}..{end} together run all",
+        f"first derivative in float64, 1/{rotation.ROTATION} of the rest); seeds {seed}..{end} together run all",
     }
 
 

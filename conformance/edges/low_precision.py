@@ -26,7 +26,7 @@ ideal program misses f(x) beyond the first-order bound (1 − cos x of a tiny x 
 itself — ours, not the framework's — is outside the dtype's range there, and the task is a skip that
 says so. A public function's own overflow or underflow (a norm forming Σx² unscaled) stays judged.
 Every run profile (ci, dev, thorough) runs every magnitude through every API variant (the ci profile's
-rotation, ``conformance.rotation``, runs a seed-determined quarter of these tasks per seed); a call
+rotation, ``conformance.rotation``, runs a seed-determined 1/ROTATION of these tasks per seed); a call
 without a profile runs the case's own sample with each framework's default variant.
 """
 
@@ -296,7 +296,7 @@ def _applies(adapter: Any, dtype: str) -> str | None:
 
 def magnitudes(profile: Any) -> tuple[str, ...]:
     """Every magnitude under any run profile (ci, dev, thorough: the rotation of the ci profile keeps the
-    cost to a quarter per run); the case's own sample alone without a profile (a direct call)."""
+    cost to 1/ROTATION per run); the case's own sample alone without a profile (a direct call)."""
     return ("mid",) if profile is None else MAGNITUDES
 
 

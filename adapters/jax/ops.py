@@ -132,3 +132,18 @@ BINDINGS.update(
     }
 )
 BINDINGS.update({"jax.numpy.concat": lambda f, arrays, axis: f(arrays, axis=axis)})  # axis keyword-only
+
+
+def _constant_first(f: Callable, x: Any, **params: Any) -> Any:
+    """f(c, x) with the single parameter c as a scalar of x's dtype: jax.lax's binary special functions
+    (igamma, igammac, zeta, polygamma) want both arguments floating and of one dtype (a Python int, or
+    a Python float under x64 beside a float32 x, is refused)."""
+    import jax.numpy as jnp
+
+    (value,) = params.values()
+    return f(jnp.asarray(value, dtype=x.dtype), x)
+
+
+BINDINGS.update(
+    {name: _constant_first for name in ("jax.lax.igamma", "jax.lax.igammac", "jax.lax.zeta", "jax.lax.polygamma")}
+)

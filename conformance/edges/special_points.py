@@ -331,9 +331,12 @@ def _oracle(case: Any, point: Any) -> PointOracle:
 
 
 def tasks_for(case: Any) -> list[Task]:
-    """One task per (special point, order): ``limit<order>@<point>`` in float64. The point's limits
-    are computed when its first task runs; a point that fails validation makes each of its tasks an
-    error that says why (SpecialPointError, naming the case and the point)."""
+    """One task per (special point, order): ``limit<order>@<point>`` in float64, through every API
+    variant (torch.func and torch.autograd, GradientTape and ForwardAccumulator, jax transforms and
+    linearize: each has its own rules at a special point; under the ci profile the task's rotation slot
+    runs them all). The point's limits are computed when its first task runs (once per process, shared
+    by the variants); a point that fails validation makes each of its tasks an error that says why
+    (SpecialPointError, naming the case and the point)."""
     out: list[Task] = []
     if case.smooth_order < 1:
         return out
@@ -353,7 +356,6 @@ def tasks_for(case: Any) -> list[Task]:
                     f"limit{order}@{point.name}",
                     run,
                     dtypes=("float64",),
-                    per_variant=False,
                     applies=_applies,
                 )
             )

@@ -16,8 +16,8 @@
                      framework's gradient convention, plus the raw conventions (``complex``); their
                      zeros, infinities, branch cut and kinks (``complex_extremes``)
 
-Special-point and nested tasks are float64 and run once per framework (order-1 special points once
-per API variant).
+Special-point and nested tasks are float64; special points (every order) run once per API variant,
+nested tasks once per framework.
 """
 
 from __future__ import annotations

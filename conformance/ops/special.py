@@ -82,7 +82,7 @@ OPS: list[Op] = [
         lambda x, n: mpmath.polygamma(n, x),
         {
             "torch": ("torch.special.polygamma", "torch.polygamma"),
-            "jax": ("jax.scipy.special.polygamma",),
+            "jax": ("jax.scipy.special.polygamma", "jax.lax.polygamma"),
             "tensorflow": ("tf.math.polygamma",),
             "numpy": ("scipy.special.polygamma",),
         },
@@ -223,7 +223,7 @@ OPS: list[Op] = [
         lambda x: mpmath.exp(-abs(x)) * mpmath.besseli(0, x),
         {
             "torch": ("torch.special.i0e",),
-            "jax": ("jax.scipy.special.i0e",),
+            "jax": ("jax.scipy.special.i0e", "jax.lax.bessel_i0e"),
             "tensorflow": ("tf.math.bessel_i0e", "tf.math.special.bessel_i0e"),
             "numpy": ("scipy.special.i0e",),
         },
@@ -252,7 +252,7 @@ OPS: list[Op] = [
         lambda x: mpmath.exp(-abs(x)) * mpmath.besseli(1, x),
         {
             "torch": ("torch.special.i1e",),
-            "jax": ("jax.scipy.special.i1e",),
+            "jax": ("jax.scipy.special.i1e", "jax.lax.bessel_i1e"),
             "tensorflow": ("tf.math.bessel_i1e", "tf.math.special.bessel_i1e"),
             "numpy": ("scipy.special.i1e",),
         },
@@ -465,7 +465,7 @@ OPS: list[Op] = [
         lambda q, s: mpmath.zeta(s, q),
         {
             "torch": ("torch.special.zeta",),
-            "jax": ("jax.scipy.special.zeta",),
+            "jax": ("jax.scipy.special.zeta", "jax.lax.zeta"),
             "tensorflow": ("tf.math.zeta",),
             "numpy": ("scipy.special.zeta",),
         },
@@ -482,7 +482,7 @@ OPS: list[Op] = [
         lambda x, a: mpmath.gammainc(a, 0, x, regularized=True),
         {
             "torch": ("torch.special.gammainc", "torch.igamma"),
-            "jax": ("jax.scipy.special.gammainc",),
+            "jax": ("jax.scipy.special.gammainc", "jax.lax.igamma"),
             "tensorflow": ("tf.math.igamma",),
             "numpy": ("scipy.special.gammainc",),
         },
@@ -499,7 +499,7 @@ OPS: list[Op] = [
         lambda x, a: mpmath.gammainc(a, x, mpmath.inf, regularized=True),
         {
             "torch": ("torch.special.gammaincc", "torch.igammac"),
-            "jax": ("jax.scipy.special.gammaincc",),
+            "jax": ("jax.scipy.special.gammaincc", "jax.lax.igammac"),
             "tensorflow": ("tf.math.igammac",),
             "numpy": ("scipy.special.gammaincc",),
         },

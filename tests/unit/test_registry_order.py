@@ -1,0 +1,117 @@
+"""The packaged registry's verdict on a record does not depend on the order its files load in.
+
+``registry.load`` reads the files alphabetically and the first matching entry claims a record. An entry
+of one file that also matches what another file's entry describes wins only by its file's name — e.g. a
+broad ``check = "*"`` of special.toml over nonfinite.toml's entries for ±inf and NaN inputs. So for every
+record the non-finite-input tasks plan (``value@…``/``derivative@…`` of every case, framework, API variant
+and dtype), the first match must be the same entry when the files load in reverse order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.metadata
+from pathlib import Path
+
+from conformance import adapters, registry
+from conformance.edges import infinities
+
+DISTRIBUTIONS = {"torch": ("torch",), "tensorflow": ("tensorflow", "tensorflow-cpu"), "jax": ("jax",)}
+
+
+def _version(framework: str) -> str:
+    """The installed version of the framework's package ("" where none is: version-bound entries then
+    match nothing, which is the same in either order)."""
+    for dist in DISTRIBUTIONS.get(framework, (framework,)):
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return ""
+
+
+def _records() -> list[dict]:
+    """Every (framework, API variant, dtype, case, check) the non-finite tasks plan, as a record (no
+    framework is imported: the adapters' classes name their variants)."""
+    frameworks = {}
+    for name in adapters.names():
+        cls = adapters.adapter_class(name)
+        if not issubclass(cls, adapters.BrokenAdapter):
+            frameworks[name] = (_version(name), tuple(cls.variants))
+    return [
+        {
+            "framework": framework,
+            "framework_version": version,
+            "api": api,
+            "dtype": dtype,
+            "family": task.family,
+            "case": task.case,
+            "check": task.check,
+            "point": task.check.partition("@")[2],
+        }
+        for task in infinities.tasks()
+        for framework, (version, variants) in frameworks.items()
+        for api in variants
+        for dtype in task.dtypes
+    ]
+
+
+class FirstMatch:
+    """``Registry.match`` without counting hits, its entries pre-filtered per (framework, case)."""
+
+    def __init__(self, entries: list[registry.Deviation]):
+        self.entries = [(e, dataclasses.replace(e, api="*", dtype="*", check="*", point="*")) for e in entries]
+        self.candidates: dict[tuple, list[registry.Deviation]] = {}
+
+    def __call__(self, rec: dict) -> registry.Deviation | None:
+        key = (rec["framework"], rec["framework_version"], rec["family"], rec["case"])
+        if key not in self.candidates:
+            self.candidates[key] = [e for e, wide in self.entries if wide.matches(rec)]
+        return next((e for e in self.candidates[key] if e.matches(rec)), None)
+
+
+def order_clashes(directory: Path, records: list[dict]) -> dict[tuple[str, str], str]:
+    """(entry in file order, entry in reverse file order) -> an example record, where they differ."""
+    files = sorted(directory.glob("*.toml"))
+    parsed = {p: registry.parse_file(p) for p in files}
+    forward = FirstMatch([e for p in files for e in parsed[p]])
+    backward = FirstMatch([e for p in reversed(files) for e in parsed[p]])
+    out: dict[tuple[str, str], str] = {}
+    for rec in records:
+        a, b = forward(rec), backward(rec)
+        if a is not b:
+            out.setdefault(
+                (a.source if a else "none", b.source if b else "none"),
+                f"{rec['framework']}[{rec['api']}] {rec['dtype']} {rec['case']} {rec['check']}",
+            )
+    return out
+
+
+RECORDS: list[dict] = []
+
+
+def records() -> list[dict]:
+    if not RECORDS:
+        RECORDS.extend(_records())
+    return RECORDS
+
+
+def test_nonfinite_records_match_the_same_entry_whichever_file_loads_first():
+    assert (registry.DEFAULT_DIR / "nonfinite.toml").exists()
+    assert len(records()) > 1000
+    clashes = order_clashes(registry.DEFAULT_DIR, records())
+    assert not clashes, "the registry's verdict depends on the order of its files:\n" + "\n".join(
+        f"  {a} (files in order) vs {b} (reversed), e.g. {example}" for (a, b), example in sorted(clashes.items())
+    )
+
+
+def test_a_broad_entry_of_another_file_is_a_clash(tmp_path):
+    """What the check above catches: a ``check = "*"`` entry (special.toml) loading after nonfinite.toml
+    wins nothing in file order, and everything in reverse."""
+    entry = '[[deviation]]\nframework = "torch"\ncase = "relu"\ncheck = "{}"\nreason = "{}"\nlink = "x"\n'
+    (tmp_path / "nonfinite.toml").write_text(entry.format("derivative@nan", "relu'(NaN) is 1, not NaN."))
+    (tmp_path / "special.toml").write_text(entry.format("*", "every check of relu, for another cause."))
+    clashes = order_clashes(tmp_path, records())
+    assert [(a.rsplit("/", 1)[-1], b.rsplit("/", 1)[-1]) for a, b in clashes] == [
+        ("nonfinite.toml:1", "special.toml:1")
+    ]

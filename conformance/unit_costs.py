@@ -58,14 +58,15 @@ def costed(units: Iterable[tuple[tuple[str, str, str], int, float]], table: dict
 
 
 def from_records(records: Iterable[Any]) -> dict[str, float]:
-    """unit key -> mean seconds per record over the records that ran (skips cost nothing measurable)."""
+    """unit key -> mean seconds per record of the unit (a skip, which has no duration, counts 0 s: the
+    plan's record count of a unit includes its skips)."""
     total: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     for r in records:
         get = r.get if isinstance(r, dict) else lambda k, r=r: getattr(r, k, None)
-        if get("duration_s") is None or get("family") is None:
+        if get("family") is None or get("framework") is None:
             continue
         t = total[unit_key(get("framework"), get("family"), get("case"))]
-        t[0] += float(get("duration_s"))
+        t[0] += float(get("duration_s") or 0.0)
         t[1] += 1
     return {k: round(s / n, 5) for k, (s, n) in sorted(total.items()) if n}
 

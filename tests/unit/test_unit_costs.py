@@ -25,7 +25,7 @@ def test_the_table_is_written_from_records_and_a_bad_table_means_estimates(tmp_p
         {"framework": "jax", "family": "f", "case": "c", "duration_s": 3.0},
         {"framework": "jax", "family": "f", "case": "skip", "duration_s": None},
     ]
-    assert uc.from_records(recs) == {"jax/f/c": 2.0}
+    assert uc.from_records(recs) == {"jax/f/c": 2.0, "jax/f/skip": 0.0}
     good = tmp_path / "costs.json"
     good.write_text(json.dumps({"schema": uc.SCHEMA, "seconds_per_record": {"jax/f/c": 2.0}}))
     assert uc.load(good) == {"jax/f/c": 2.0}

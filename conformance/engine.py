@@ -106,6 +106,21 @@ class Outcome:
     def skip(cls, why: str) -> "Outcome":
         return cls("skip", message=why)
 
+    @classmethod
+    def judged(cls, c: Any, tol: Any, message: str, **fields: Any) -> "Outcome":
+        """pass or fail by the comparison ``c`` (``tolerance.Comparison``) under ``tol``, with its
+        errors, bounds and ratio, ``message`` and any further Outcome ``fields``."""
+        return cls(
+            "pass" if c.ok else "fail",
+            c.max_abs_error,
+            c.max_rel_error,
+            tol.rtol,
+            tol.atol,
+            c.error_ratio,
+            message,
+            **fields,
+        )
+
 
 @dataclass(frozen=True)
 class Task:

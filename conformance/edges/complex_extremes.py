@@ -336,13 +336,9 @@ def verdict(
     judged = {k: compare(got, want, tol) for k, (got, want, _) in rows.items()}
     name, c = max(judged.items(), key=lambda kv: (not kv[1].ok, np.nan_to_num(kv[1].error_ratio, nan=np.inf)))
     said = "matches" if c.ok else f"is {c.worst.get('got')!r}, not"
-    return Outcome(
-        "pass" if c.ok else "fail",
-        c.max_abs_error,
-        c.max_rel_error,
-        tol.rtol,
-        tol.atol,
-        c.error_ratio,
+    return Outcome.judged(
+        c,
+        tol,
         f"{ex.doc}: {name} {said} {c.worst.get('exact')!r} at entry {c.worst.get('index')}",
         input=pairs(z),
         point=ex.point,

@@ -253,13 +253,9 @@ def run(case: Any, order: int, ctx: Context, magnitude: str = "mid") -> Outcome:
         f"max rel error {c.max_rel_error:.3g} ({c.max_rel_error / tol.rtol * policy_units(tol, dtype):.3g} ε), "
         f"ratio {c.error_ratio:.3g}"
     )
-    return Outcome(
-        "pass" if c.ok else "fail",
-        c.max_abs_error,
-        c.max_rel_error,
-        tol.rtol,
-        tol.atol,
-        c.error_ratio,
+    return Outcome.judged(
+        c,
+        tol,
         msg,
         input=x.tolist(),
         data={

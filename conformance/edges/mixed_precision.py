@@ -100,13 +100,9 @@ def run(case: str, ctx: Context) -> Outcome:
         f"{'matches' if c.ok else 'differs from'} float64: max rel error {c.max_rel_error:.3g} "
         f"({c.max_rel_error / EPS[dtype]:.3g} ε of {dtype}), ratio {c.error_ratio:.3g}"
     )
-    return Outcome(
-        "pass" if c.ok else "fail",
-        c.max_abs_error,
-        c.max_rel_error,
-        tol.rtol,
-        tol.atol,
-        c.error_ratio,
+    return Outcome.judged(
+        c,
+        tol,
         msg,
         input=x.tolist(),
         data={

@@ -80,7 +80,7 @@ def test_parallel_work_is_handed_out_in_whole_cases_costliest_first():
     costed = scheduler.costed_units(plan)  # measured seconds (conformance/unit_costs.json), else estimates
     assert [u for _, u in costed] == units
     sizes = [c for c, _ in costed]
-    assert sizes == sorted(sizes, reverse=True) and units[0][0] == "jax" and min(sizes) > 0
+    assert sizes == sorted(sizes, reverse=True) and units[0][0] == "jax" and min(sizes) >= 0  # all-skip units cost 0
     load = [0.0, 0.0]  # two workers taking the next unit as they finish: they end within the last unit
     for size in sizes:
         load[load.index(min(load))] += size

@@ -184,7 +184,11 @@ def seeds(frameworks: list[str], count: int, first: int = 0) -> dict:
                         f"seed {seed} {ad.label} {dtype} {task.family}/{task.case} {task.check}: {rec.message[:140]}"
                     )
                     # at once, so that an interrupted sweep keeps what it found
-                    print(f"  UNREGISTERED {unregistered[-1]}\n    replay: {rec.replay}", file=sys.stderr, flush=True)
+                    print(
+                        f"  UNREGISTERED {unregistered[-1]}\n    replay: {rec.replay}\n    input: {rec.input}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
             rows.append(
                 [seed, name, counts["pass"], counts["fail"], counts["error"], counts["deviation"], counts["skip"]]
             )

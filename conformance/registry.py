@@ -2,7 +2,9 @@
 
 Entries live in ``conformance/known_deviations/*.toml`` (one file per area) as ``[[deviation]]``
 tables with keys framework, versions (a PEP 440 specifier set, "" for all), api, case, check, dtype,
-point (fnmatch patterns; "*" or absent matches anything), reason and link. A failure or error that
+point (fnmatch patterns; "*" or absent matches anything; ``a|b`` matches either, and an alternative
+written ``!p`` excludes what p matches: "!value@*|!derivative@*" is every check but those, "gradient|jvp"
+those two), reason and link. A failure or error that
 an entry matches is reported as ``deviation``; an entry that matches nothing in a run is warned
 about when the run covered its whole scope (``stale_entries``); an unregistered failure fails the run.
 """
@@ -82,7 +84,17 @@ class Deviation:
 
 
 def _fn(pattern: str, value: str) -> bool:
-    return pattern in ("*", "") or fnmatch.fnmatchcase(str(value), pattern)
+    """``value`` matches ``pattern``: one of its ``|``-separated fnmatch alternatives (any, when all are
+    ``!``-negated) and none of its ``!`` alternatives."""
+    if pattern in ("*", ""):
+        return True
+    if "|" not in pattern and not pattern.startswith("!"):
+        return fnmatch.fnmatchcase(str(value), pattern)
+    alts = pattern.split("|")
+    neg = [a[1:] for a in alts if a.startswith("!")]
+    pos = [a for a in alts if not a.startswith("!")]
+    v = str(value)
+    return (not pos or any(fnmatch.fnmatchcase(v, a) for a in pos)) and not any(fnmatch.fnmatchcase(v, a) for a in neg)
 
 
 def _in_versions(version: str, spec: str) -> bool:

@@ -115,3 +115,14 @@ def test_a_broad_entry_of_another_file_is_a_clash(tmp_path):
     assert [(a.rsplit("/", 1)[-1], b.rsplit("/", 1)[-1]) for a, b in clashes] == [
         ("nonfinite.toml:1", "special.toml:1")
     ]
+
+
+def test_alternatives_and_exclusions_in_a_pattern():
+    from conformance.registry import _fn
+
+    every_but = "!value@*|!derivative@*"
+    assert _fn(every_but, "jvp") and _fn(every_but, "limit1@0") and _fn(every_but, "value")
+    assert not _fn(every_but, "value@+inf") and not _fn(every_but, "derivative@nan")
+    assert _fn("gradient|jvp|vjp", "vjp") and not _fn("gradient|jvp|vjp", "gradient@0")
+    assert _fn("limit*|!limit3*", "limit1@0") and not _fn("limit*|!limit3*", "limit3@0")
+    assert _fn("[dv]*@*", "value@x") and not _fn("[dv]*@*", "limit1@x")  # plain fnmatch unchanged

@@ -104,3 +104,19 @@ def test_every_case_has_a_small_shape_menu():
     for c in CATALOG:
         assert 1 <= len(c.shapes) <= 3, c.name
         assert all(int(np.prod(s)) <= 16 for s in c.shapes), c.name
+
+
+def test_draws_do_not_depend_on_the_modules_imported_before_them(tmp_path, monkeypatch):
+    """A replay in a fresh process draws what the run drew: importing a local module full of float
+    literals between two draws with the same seed leaves them identical (Hypothesis's pool of local
+    constants, scanned from sys.modules, is off)."""
+    from conformance.derivatives import suite
+
+    case = by_name("std")
+    first = [d.x.tolist() for d in suite.draws(case, 4, 25)]
+    (tmp_path / "cc_literals.py").write_text("VALUES = [" + ", ".join(f"{1.0 + k / 7.0!r}" for k in range(200)) + "]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    __import__("cc_literals")
+    suite._DRAWS.clear()
+    again = [d.x.tolist() for d in suite.draws(case, 4, 25)]
+    assert again == first

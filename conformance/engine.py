@@ -55,6 +55,9 @@ RUN_PROFILES = {
     "dev": Profile("dev", max_examples=3, derandomize=False, low_precision=False, one_shape=True),
     "ci": Profile("ci", max_examples=5, derandomize=True, one_shape=True, rotate=True),
     "thorough": Profile("thorough", max_examples=60, derandomize=False),
+    # the no-false-failure sweep's (``conformance targets --only seeds``): one fresh draw per task and
+    # seed, no special points or low precision; a run profile so that its replay commands run
+    "seeds": Profile("seeds", max_examples=1, derandomize=True, special_points=False, low_precision=False),
 }
 
 

@@ -164,13 +164,12 @@ def cost(n: int) -> dict:
 def seeds(frameworks: list[str], count: int, first: int = 0) -> dict:
     """The catalog's oracle checks, one fresh draw per task, for ``count`` seeds."""
     from conformance import adapters, engine, registry
-    from conformance.engine import Profile
 
     reg = registry.load(None)
     names = ["numpy"] + frameworks
     rows, unregistered = [], []
     for seed in range(first, first + count):
-        prof = Profile("seeds", max_examples=1, derandomize=True, special_points=False, low_precision=False, seed=seed)
+        prof = engine.get_profile("seeds", seed)  # what the records' replay commands run
         tasks = engine.collect(prof, ["derivatives"], checks=SEED_CHECKS)
         start = time.perf_counter()
         for name in names:

@@ -120,3 +120,19 @@ def test_draws_do_not_depend_on_the_modules_imported_before_them(tmp_path, monke
     suite._DRAWS.clear()
     again = [d.x.tolist() for d in suite.draws(case, 4, 25)]
     assert again == first
+
+
+def test_direction_entries_are_zero_or_not_tiny():
+    """Tangents and cotangents never hold an entry below 2⁻¹² in magnitude (near FLT_MIN, J·v would test
+    the CPU's flush-to-zero of the product, not the derivative); tiny values stay drawn in x."""
+    case = by_name("sinhc")
+    from conformance.derivatives import suite
+
+    seen = []
+    for seed in range(6):
+        for d in suite.draws(case, seed, 25):
+            for a in (d.tangent, d.cotangent):
+                nz = np.abs(a[a != 0])
+                seen.append(nz.min() if nz.size else 1.0)
+                assert np.all(nz >= cst.DIRECTION_FLOOR)
+    assert min(seen) < 0.05  # small directions still drawn

@@ -5,8 +5,10 @@ tables with keys framework, versions (a PEP 440 specifier set, "" for all), api,
 point (fnmatch patterns; "*" or absent matches anything; ``a|b`` matches either, and an alternative
 written ``!p`` excludes what p matches: "!value@*|!derivative@*" is every check but those, "gradient|jvp"
 those two), reason and link. A failure or error that
-an entry matches is reported as ``deviation``; an entry that matches nothing in a run is warned
-about when the run covered its whole scope (``stale_entries``); an unregistered failure fails the run.
+an entry matches is reported as ``deviation``; where several match, the most specific claims it
+(``specificity``: the most literal check pattern, then case pattern, then the most fields given); an
+entry that matches nothing in a run is warned about when the run covered its whole scope
+(``stale_entries``); an unregistered failure fails the run.
 """
 
 from __future__ import annotations
@@ -104,9 +106,42 @@ def _in_versions(version: str, spec: str) -> bool:
         return False
 
 
+def _literal(pattern: str) -> int:
+    """How much of ``pattern`` is literal: the characters outside ``*``/``?`` (a ``[…]`` class counts as
+    one) of its least literal ``|`` alternative; 0 for ``*`` and for a pattern of exclusions alone."""
+    pos = [a for a in (pattern or "*").split("|") if not a.startswith("!")]
+    if not pos:
+        return 0
+
+    def count(a: str) -> int:
+        n, i = 0, 0
+        while i < len(a):
+            if a[i] == "[" and "]" in a[i + 2 :]:
+                i = a.index("]", i + 2) + 1
+                n += 1
+                continue
+            n += a[i] not in "*?"
+            i += 1
+        return n
+
+    return min(count(a) for a in pos)
+
+
+def specificity(e: Deviation) -> tuple[int, int, int]:
+    """The order in which entries claim a record, most specific first: the more literal check pattern
+    (a refusal of ``nested* *default over alternate*]`` before a case's ``!value@*|!derivative@*``), then
+    the more literal case pattern, then the more of api, dtype, point and versions given. Entries equal
+    in all of these keep their file order (the files load alphabetically), so a record's entry does not
+    depend on that order unless two equally specific entries claim it (``tests/unit/test_registry_order``)."""
+    given = sum(v not in ("", "*") for v in (e.api, e.dtype, e.point)) + bool(e.versions)
+    return (_literal(e.check), _literal(e.case), given)
+
+
 class Registry:
+    """The entries, most specific first (``specificity``): the first that matches a record claims it."""
+
     def __init__(self, entries: Iterable[Deviation] = ()):
-        self.entries = list(entries)
+        self.entries = sorted(entries, key=specificity, reverse=True)  # stable: ties keep file order
 
     def match(self, rec: Any) -> Deviation | None:
         for e in self.entries:

@@ -13,7 +13,9 @@ to None after its second shape.
 Optional fields used by the oracles: ``jac``/``hess`` (closed forms), ``pointwise`` (yᵢ depends on
 xᵢ alone, so derivatives of every order are elementwise), ``exact_fn`` (the plain formula mpmath
 differentiates where ``fn`` is a series-plus-formula rewrite near a removable singularity),
-``defined_on`` and ``valid`` (the domain every special point and drawn input must lie in).
+``defined_on`` and ``valid`` (the domain every special point and drawn input must lie in). Used by the
+judging: ``curvature`` (the derivative's normwise condition) and ``hess_terms`` (the magnitude of the
+terms each Hessian entry is formed from, where they cancel).
 """
 
 from __future__ import annotations
@@ -90,6 +92,9 @@ class Case:
     valid: Callable[[np.ndarray], str | None] | None = None  # None if x is inside the domain, else why
     curvature: Callable[[np.ndarray], np.ndarray] | None = None  # x -> a bound on ‖D²yᵢ(x)‖ per output
     #                               entry: the derivative's normwise condition (``judging.normwise_condition``)
+    hess_terms: Callable[[np.ndarray], np.ndarray] | None = None  # x -> Σₜ|Tₜ| per Hessian entry (shape
+    #                               x.shape + x.shape) where ∇²f = Σₜ Tₜ is a sum of closed-form terms that
+    #                               can cancel far below their size (``judging.hessian_scale``)
     only_impls: bool = False  # a framework without an entry in ``impls`` does not provide the
     #                               function (an op-table row): its checks skip, they never run ``fn``
     _bound: dict = field(default_factory=dict, repr=False, compare=False)  # function()'s objects

@@ -17,7 +17,8 @@ against an independent answer, returning the measured error and the tolerance (`
     variant_agreement  each operator of this API variant vs the framework's default variant
     probe              J at the case's canonical input vs the oracle, recorded for agreement.py
 
-Products (J v, Jᵀu, H v, ⟨u, J v⟩) are judged on their terms |J|·|v|, the rest on |b| (``judging``), with
+Products (J v, Jᵀu, H v, ⟨u, J v⟩) are judged on their terms |J|·|v|, the rest on |b| (``judging``; a
+Hessian whose entries are differences of terms the case declares, ``case.hess_terms``, on those terms), with
 the condition a case declares (``judging.normwise_condition``); ``gradient``, ``jvp`` and ``vjp`` take
 ``condition=True`` for the derivative's own componentwise condition (``judging.conditioned``, what
 ``conformance.check`` uses for user functions). Records of oracle checks state the oracle's method and,
@@ -36,6 +37,8 @@ from conformance.derivatives.case import CaseMemo
 from conformance.derivatives.judging import (
     conditioned,
     elementwise,
+    hessian_scale,
+    hvp_terms,
     normwise_condition,
     of_terms,
     pointwise_condition,
@@ -347,7 +350,8 @@ def _square(H: np.ndarray, x_shape: tuple[int, ...]) -> np.ndarray:
 
 
 def hessian(case: Any, ctx: Context, inp: Inputs) -> Outcome:
-    """∇²f(x) from ``adapter.hessian`` vs the oracle Hessian, elementwise."""
+    """∇²f(x) from ``adapter.hessian`` vs the oracle Hessian, elementwise (on the magnitude of each entry's
+    terms where the case declares them: ``judging.hessian_scale``)."""
     x = ctx.array(inp.x)
     evaluate(case, ctx, x)
     H = wide(ctx.numpy(ctx.adapter.hessian(function(case, ctx))(x)))
@@ -356,7 +360,7 @@ def hessian(case: Any, ctx: Context, inp: Inputs) -> Outcome:
     want = ref.value
     return verdict(
         "Hessian",
-        compare(H, want, tol, *elementwise(case, want)),
+        compare(H, want, tol, *hessian_scale(case, inp.x, want)),
         tol,
         inp,
         f"the {ref.method} oracle",
@@ -382,16 +386,19 @@ def hessian_consistency(case: Any, ctx: Context, inp: Inputs) -> Outcome:
 
 
 def hvp(case: Any, ctx: Context, inp: Inputs) -> Outcome:
-    """∇²f(x) v from ``adapter.hvp`` vs the oracle H·v, bound rtol·(|H|·|v|)."""
+    """∇²f(x) v from ``adapter.hvp`` vs the oracle H·v, bound rtol·(|H|·|v|) (rtol·(T·|v|) where the case
+    declares the terms T of its Hessian's entries: ``judging.hvp_terms``)."""
     x, v = ctx.array(inp.x), ctx.array(inp.v())
     evaluate(case, ctx, x)
     got = wide(ctx.numpy(ctx.adapter.hvp(function(case, ctx), x, v)))
     ref = oracle("hessian", case, inp.x)
     want, scale = _jv(ref.value, inp.v())
+    scale, name = hvp_terms(case, inp.x, want, scale, inp.v())
     tol = tolerance_for("second_order", ctx.dtype, ctx.adapter, ref.method)
+    scale, normwise = of_terms(case, want, scale, _square(ref.value, inp.x.shape), inp.v())
     return verdict(
         "HVP",
-        compare(got, want, tol, *of_terms(case, want, scale, _square(ref.value, inp.x.shape), inp.v())),
+        compare(got, want, tol, scale, "; ".join(n for n in (normwise, name) if n) or None),
         tol,
         inp,
         f"the {ref.method} oracle H·v",

@@ -4,6 +4,9 @@ are accurate in norm rather than per entry, and the condition allowances of a de
     compare(got, want, tol, *elementwise(case, want))
     conditioned(got, want, tol, dtype, scale, scale_name, case, x, row)   # + the derivative's condition
 
+``hessian_scale`` / ``hvp_terms``: a Hessian entry formed as a difference of closed-form terms that the
+case declares (``case.hess_terms``) is judged on the terms' magnitude, as J·v is on |J|·|v|.
+
 Three condition allowances, each added to the scale a result is judged on (so judged at the policy's
 rtol) and each stated in the record:
 
@@ -73,6 +76,52 @@ def of_terms(
     m = np.abs(np.reshape(np.asarray(operator), (np.size(want), np.size(vector))))
     norm = _top(np.sum(np.where(np.isfinite(m), m, 0.0), axis=1)) * _top(vector)
     return np.maximum(terms, norm), f"max(the magnitude of the product's terms, ‖M‖∞·‖z‖∞) ({why})"
+
+
+HESS_TERMS = (
+    "Σₜ|Tₜ| of each entry of ∇²f = Σₜ Tₜ (case.hess_terms: the terms every program for the Hessian forms; "
+    "an entry that cancels far below them carries their rounding)"
+)
+
+
+def _hess_terms(case: Any, x: Any, want: np.ndarray) -> np.ndarray | None:
+    """|case.hess_terms(x)| shaped like ``want`` (n×n or x.shape + x.shape), None where the case declares
+    none. A non-finite term gives that entry no allowance (its scale stays |exact|): a NaN scale would
+    accept any finite answer."""
+    fn = getattr(case, "hess_terms", None)
+    if fn is None:
+        return None
+    t = np.abs(np.asarray(fn(np.asarray(x, dtype=np.float64)), dtype=np.float64))
+    t = np.reshape(t, np.shape(want))
+    return np.where(np.isfinite(t), t, 0.0)
+
+
+def hessian_scale(case: Any, x: Any, want: np.ndarray) -> tuple[Any, str | None]:
+    """The scale a Hessian is judged on, and its name: ``elementwise`` (|exact| per entry, or the normwise
+    scale of a family in NORMWISE), raised where the case declares ``hess_terms`` to the magnitude of the
+    terms each entry is formed from, as a product J·v is judged on |J|·|v|. A Hessian entry that is a
+    difference of closed-form terms (std: Hᵢⱼ = δᵢⱼ/(nσ) − 1/(n²σ) − dᵢdⱼ/(n²σ³)) is computed by any program
+    that forms those terms — the chain rule through the function, or the closed form itself — with a few ε of
+    rounding each, so where they cancel to far below their size the entry is accurate to rtol·Σₜ|Tₜ|, not to
+    rtol·|Hᵢⱼ|. An entry whose terms are themselves small keeps a small scale: a 100 % error on it fails."""
+    scale, name = elementwise(case, want)
+    t = _hess_terms(case, x, want)
+    if t is None:
+        return scale, name
+    base = np.abs(np.asarray(want, dtype=np.float64)) if scale is None else scale
+    return np.maximum(base, t), HESS_TERMS + (f"; at least {name}" if name else "")
+
+
+def hvp_terms(case: Any, x: Any, want: np.ndarray, terms: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, str | None]:
+    """The terms' magnitude of H·v, and its name: |H|·|v| (``terms``, name None), or where the case declares
+    ``hess_terms`` T, max(|H|·|v|, T·|v|): (H v)ᵢ = Σⱼ Σₜ Tₜ,ᵢⱼ vⱼ is a sum of the products of every term with
+    v, each rounded on its own size (``hessian_scale``)."""
+    v = np.asarray(v, dtype=np.float64)
+    t = _hess_terms(case, x, np.zeros((np.size(want), v.size)))
+    if t is None:
+        return terms, None
+    tv = np.reshape(t @ np.abs(v).reshape(-1), np.shape(want))
+    return np.maximum(np.abs(np.asarray(terms, dtype=np.float64)), tv), "Σⱼ Tᵢⱼ|vⱼ| with T = " + HESS_TERMS
 
 
 def pointwise_condition(

@@ -1,8 +1,8 @@
 """The packaged registry's verdict on a record does not depend on the order its files load in.
 
-``registry.load`` reads the files alphabetically and the first matching entry claims a record. An entry
-of one file that also matches what another file's entry describes wins only by its file's name — e.g. a
-broad ``check = "*"`` of special.toml over nonfinite.toml's entries for ±inf and NaN inputs. So for every
+``registry.load`` reads the files alphabetically and orders the entries most specific first
+(``registry.specificity``); the first matching entry claims a record. Two equally specific entries of two
+files that both match a record would have it decided by the files' names. So for every
 record the non-finite-input tasks plan (``value@…``/``derivative@…`` of every case, framework, API variant
 and dtype), the first match must be the same entry when the files load in reverse order.
 """
@@ -74,8 +74,8 @@ def order_clashes(directory: Path, records: list[dict]) -> dict[tuple[str, str],
     """(entry in file order, entry in reverse file order) -> an example record, where they differ."""
     files = sorted(directory.glob("*.toml"))
     parsed = {p: registry.parse_file(p) for p in files}
-    forward = FirstMatch([e for p in files for e in parsed[p]])
-    backward = FirstMatch([e for p in reversed(files) for e in parsed[p]])
+    forward = FirstMatch(registry.Registry([e for p in files for e in parsed[p]]).entries)
+    backward = FirstMatch(registry.Registry([e for p in reversed(files) for e in parsed[p]]).entries)
     out: dict[tuple[str, str], str] = {}
     for rec in records:
         a, b = forward(rec), backward(rec)
@@ -105,16 +105,31 @@ def test_nonfinite_records_match_the_same_entry_whichever_file_loads_first():
     )
 
 
-def test_a_broad_entry_of_another_file_is_a_clash(tmp_path):
-    """What the check above catches: a ``check = "*"`` entry (special.toml) loading after nonfinite.toml
-    wins nothing in file order, and everything in reverse."""
+def test_equally_specific_entries_of_two_files_are_a_clash(tmp_path):
+    """What the check above catches: two files' entries, equally specific (``registry.specificity``),
+    both claiming relu's derivative at NaN: the one whose file loads first wins."""
     entry = '[[deviation]]\nframework = "torch"\ncase = "relu"\ncheck = "{}"\nreason = "{}"\nlink = "x"\n'
     (tmp_path / "nonfinite.toml").write_text(entry.format("derivative@nan", "relu'(NaN) is 1, not NaN."))
-    (tmp_path / "special.toml").write_text(entry.format("*", "every check of relu, for another cause."))
+    (tmp_path / "special.toml").write_text(entry.format("derivative@nan", "the same check, another cause."))
     clashes = order_clashes(tmp_path, records())
     assert [(a.rsplit("/", 1)[-1], b.rsplit("/", 1)[-1]) for a, b in clashes] == [
         ("nonfinite.toml:1", "special.toml:1")
     ]
+
+
+def test_the_more_specific_entry_claims_a_record_whichever_file_loads_first(tmp_path):
+    """A broad ``check = "*"`` entry of special.toml and nonfinite.toml's ``derivative@nan`` for the same
+    case: the more literal check pattern claims relu's derivative at NaN in either file order, and the
+    broad one the rest."""
+    entry = '[[deviation]]\nframework = "torch"\ncase = "relu"\ncheck = "{}"\nreason = "{}"\nlink = "x"\n'
+    (tmp_path / "nonfinite.toml").write_text(entry.format("derivative@nan", "relu'(NaN) is 1, not NaN."))
+    (tmp_path / "special.toml").write_text(entry.format("*", "every check of relu, for another cause."))
+    assert not order_clashes(tmp_path, records())
+    reg = registry.load(tmp_path)
+    rec = {"framework": "torch", "case": "relu", "family": "activations", "api": "func", "dtype": "float64"}
+    assert reg.match({**rec, "check": "derivative@nan"}).reason.startswith("relu'(NaN)")
+    assert reg.match({**rec, "check": "gradient"}).reason.startswith("every check")
+    assert registry.specificity(reg.entries[0]) > registry.specificity(reg.entries[1])
 
 
 def test_alternatives_and_exclusions_in_a_pattern():

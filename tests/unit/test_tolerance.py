@@ -82,3 +82,22 @@ def test_refusals_are_unsupported():
     assert error_class("LookupError: No gradient defined for operation 'X'") == "unsupported"
     assert error_class("CaseError: f returned a non-finite value on a valid input") == "non_finite"
     assert error_class("ValueError: shapes differ") is None
+
+
+def test_a_product_just_above_the_smallest_normal_returned_as_zero_is_lost_to_underflow():
+    # the seed sweep's float32 J·v and Jᵀu with a tangent or cotangent of ±tiny: f'(x)·tiny is a normal
+    # number (silu'(3.34)·(−tiny), mish'(2.59)·tiny), formed by TF/XLA from flushed subnormal partial products
+    f32, tiny = policy("exact", "float32"), TINY["float32"]
+    for exact in (-1.2650301452019882e-38, 1.218504496548772e-38, tiny):
+        c = compare(np.array([0.0 * np.sign(exact), 0.5]), np.array([exact, 0.5]), f32, scale=[abs(exact), 0.5])
+        assert not c.ok and c.failure_class == "underflow" and "flush-to-zero" not in c.basis
+    # below the normal range (0.48·tiny: ∂‖x‖₃ · tiny at x = 1e-8) the flushed 0 and the gradual-underflow
+    # subnormal both pass, on the stated flush-to-zero basis; a result of the other sign does not
+    sub = 5.6511874079074336e-39
+    for got in (0.0, 5.651194281987659e-39, tiny):
+        c = compare(np.array([got]), np.array([sub]), f32, scale=[sub])
+        assert c.ok and "flush-to-zero" in c.basis and "< 1.18e-38; 1 of 1" in c.basis
+    assert compare(np.array([-1e-40]), np.array([sub]), f32, scale=[sub]).failure_class == "wrong_sign"
+    # an O(1) derivative lost with Σ|x|³ (‖x‖₃ at x = −tiny): 0 is underflow, NaN non_finite
+    assert compare(np.array([-0.0]), np.array([-0.48074985]), f32).failure_class == "underflow"
+    assert compare(np.array([np.nan]), np.array([-0.48074985]), f32).failure_class == "non_finite"

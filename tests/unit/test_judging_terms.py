@@ -74,6 +74,27 @@ def test_the_svdvals_jvp_bound_carries_the_gap(torch_ad):
     assert checks.vjp(SVDVALS, ctx(Skewed(torch_ad, 1e-6, ("vjp",))), inp).status == "fail"
 
 
+# the ci run's draw (dev profile, seed 0) where torch's and JAX's gradients of the svd row's gauge-invariant loss
+# were both 1.6x the bound: the top-2 projectors carry ε‖A‖/(σ₂ − σ₃)² (σ = 1.99, 1.20, 0.86)
+SVD = op_case(linalg, "svd", 1)  # torch.svd
+SVD_X = checks.to_float32_grid(
+    [
+        [-0.5387808084487915, -0.05461046099662781, 1.113165259361267],
+        [1.2807196378707886, -1.129834771156311, 0.9776056408882141],
+        [0.3866744339466095, 0.7469419240951538, 0.18750379979610443],
+    ]
+)
+
+
+def test_the_svd_vectors_gradient_bound_carries_the_loss_curvature(torch_ad):
+    assert 35 < float(SVD.curvature(SVD_X)) < 50  # ‖∇²L‖₂ = 42.3
+    inp = checks.Inputs(SVD_X, 0)
+    out = checks.gradient(SVD, ctx(torch_ad), inp)
+    assert out.status == "pass" and "normwise condition" in out.data["basis"], out.message
+    bad = checks.gradient(SVD, ctx(Skewed(torch_ad, 1e-6, ("grad",))), inp)
+    assert bad.status == "fail" and bad.error_ratio > 100, bad.message
+
+
 def test_a_case_without_curvature_gets_no_allowance():
     assert judging.normwise_condition(op_case(linalg, "linalg_eigvalsh"), SV_X, v=SV_V) == (0.0, "")
 

@@ -1,8 +1,13 @@
 """Accuracy tables: the error of each op's value and derivatives in ULPs of the dtype, against mpmath.
 
-For every elementwise row of the op table (``conformance.ops``: one mathematical function, its exact
-mpmath formula and each framework's public functions) and every entry point, framework, API variant
-and dtype, the framework computes over a fixed grid G
+Every row of the op table (``conformance.ops``: one mathematical function, its exact mpmath formula or
+oracle and each framework's public functions) is measured (``rows``): the unary elementwise rows here,
+the binary ones (each partial derivative) in ``conformance.accuracy_binary``, the whole-array rows
+(value and a fixed-cotangent VJP, per output entry, in ULPs of each entry or of the output's norm) in
+``conformance.accuracy_arrays``; all share the measuring, the records and the precision rule below.
+
+For every unary elementwise row and every entry point, framework, API variant and dtype, the
+framework computes over a fixed grid G
 
     value        f(x)                        (the public function; once per framework and dtype)
     derivative   f'(x) = vjp(f, x, 1)        (order 1, every API variant)
@@ -30,10 +35,20 @@ and tiny/2, and the row's special points — rounded to the dtype, so the input 
 exactly the one the exact value belongs to. Points where f or the derivative is not real, or (for
 the derivatives) not finite, are left out and counted. ci: about 2,000 points per op and dtype.
 
-Exact values: mpmath's ``diffs`` at ``DPS`` digits and again at ``DPS_CHECK`` (another step); where the
-two disagree once rounded to float64, the precision is raised (``PRECISIONS``, bounded) and, when even
-the last cannot resolve a point, the run stops with an AccuracyError naming the op and the point. A
-derivative within 1000× its two estimates' difference is noise around an exact 0.
+Exact values: mpmath's ``diffs`` at two precisions (``PRECISIONS``: another step and working
+precision each); where the two disagree once rounded to float64, the precision is raised and, when no
+precision up to ``MAX_DIGITS`` resolves a point, the run stops with an AccuracyError naming the op and
+the point (``resolve``). A derivative within NOISE× its stencil's resolution floor, or within NOISE× its
+two estimates' difference, is an exact 0 only where that bound lies below half the smallest float64
+subnormal; otherwise more digits are taken (f' = 5e-131 beside f = 1 is no 0). Two estimates straddling
+a float64 midpoint within 2^-40 ULP of each other are an exact tie (rounded to even).
+
+ci cost (the 2-core development machine, three frameworks, four dtypes; the mpmath values are
+computed once per op and dtype and shared by the frameworks of one process): unary rows, mpmath
+about 60 s per row at 2,000 points (from 1 s for exp-like rows to 10 minutes for the Bessel functions
+at arguments near 1e300); binary rows (``accuracy_binary``) about 18 s per row (mpmath 268 s for the
+20, betaln 95 s of it; frameworks 4.5 s per row); whole-array rows (``accuracy_arrays``, 16 inputs)
+about 3.7 s per row.
 
 Every table is written (and flushed) as soon as it is measured: an interrupted run keeps them all.
 """
@@ -44,6 +59,7 @@ import fnmatch
 import math
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -53,10 +69,13 @@ from conformance.errors import ConformanceError, first_line
 from conformance.tolerance import EPS, HUGE, TINY, ulp
 
 DTYPES = ("float64", "float32", "float16", "bfloat16")
-POINTS = {"dev": 256, "ci": 2000, "thorough": 65536}
+POINTS = {"dev": 256, "ci": 2000, "thorough": 65536}  # per elementwise row and dtype
+ARRAY_POINTS = {"dev": 8, "ci": 16, "thorough": 1024}  # input arrays per whole-array row and dtype
 BINS = ("0", "1", "2", "3-4", "5-16", "17-1024", "more", "non_finite", "wrong_sign")
 _EDGES = (0.0, 1.0, 2.0, 4.0, 16.0, 1024.0)
 PRECISIONS = ((30, 45), (60, 80), (120, 150))
+MAX_DIGITS = 3000  # the precision noise may raise an estimate to (``resolve``)
+LOG10_HALF_SUBNORMAL = -1075 * math.log10(2.0)  # log10 of 2^-1075: below it a float64 rounds to 0
 NOISE = 1000.0
 
 
@@ -135,7 +154,14 @@ class Exact:
     seconds: float
 
 
-def _diffs(f: Callable, t: Any, n: int, dps: int) -> list[Any]:
+def _diffs(
+    f: Callable, t: Any, n: int, dps: int, inner: Callable[[], Any] | None = None
+) -> tuple[list[Any], list[Any]]:
+    """([f(t), f'(t), ..., f⁽ⁿ⁾(t)], [0, r₁, ..., rₙ]): mpmath's step differences at ``dps`` digits and
+    each derivative's resolution floor rₖ, the size its stencil cannot tell from 0: the evaluations'
+    rounding M·2^-W (M >= |f| over the stencil, W mpmath's working bits (p + 20)(n + 2)) times the
+    difference's 2ᵏ / (2h)ᵏ. ``inner()``: the largest error of f's own values where f is itself
+    computed (a derivative along the other argument), which the difference amplifies alike."""
     import mpmath
 
     # The step h = min(|t|, 1)·2^-(p+10): relative below 1 (mpmath's default absolute step is too wide
@@ -146,13 +172,19 @@ def _diffs(f: Callable, t: Any, n: int, dps: int) -> list[Any]:
     with mpmath.workdps(dps):
         base = mpmath.mp.prec
     with mpmath.workprec(base + n * max(0, -e) + max(0, e)):
+        p = mpmath.mp.prec
         h = mpmath.ldexp(min(abs(mpmath.mpf(t)), 1) if t else mpmath.mpf(1), -base - 10)
         try:
-            return list(mpmath.diffs(f, mpmath.mpf(t), n, h=h))
+            values = list(mpmath.diffs(f, mpmath.mpf(t), n, h=h))
         except (ZeroDivisionError, ValueError):  # a removable singularity at t itself
-            return [mpmath.limit(f, mpmath.mpf(t))] + [
+            values = [mpmath.limit(f, mpmath.mpf(t))] + [
                 mpmath.diff(f, mpmath.mpf(t), k, singular=True) for k in range(1, n + 1)
             ]
+            return values, [mpmath.mpf(0)] * (n + 1)
+        reach = (n + 1) * abs(h)  # the stencil's half-width
+        size = sum((abs(v) * reach**k / mpmath.factorial(k) for k, v in enumerate(values)), mpmath.mpf(0))
+        err = mpmath.ldexp(size, -(p + 20) * (n + 2)) + (inner() if inner is not None else 0)
+        return values, [mpmath.mpf(0)] + [err * 2 ** (k + 1) / (2 * abs(h)) ** k for k in range(1, n + 1)]
 
 
 def _to_float(v: Any) -> float:
@@ -168,36 +200,108 @@ def _to_float(v: Any) -> float:
         return float("inf") if v > 0 else float("-inf")
 
 
-def exact_point(op: Any, t: float, n: int) -> list[float] | None:
-    """[f(t), f'(t), ..., f⁽ⁿ⁾(t)] correctly rounded to float64, at the first precision of
-    ``PRECISIONS`` where two estimates agree; None where f is not real there; AccuracyError where
-    no precision resolves it."""
-    f = lambda s: op.exact(s, **op.params)  # noqa: E731
-    for dps, check in PRECISIONS:
+def resolve(
+    name: str, where: str, estimate: Callable[[int], tuple[list[Any], list[Any]]], derivative: list[bool]
+) -> list[float] | None:
+    """The entries of ``estimate(dps)`` (mpmath numbers, and each one's resolution floor r: the size
+    the stencil cannot tell from 0) correctly rounded to float64, at the first precision where its two
+    estimates (``dps`` and the check digits) agree once rounded. None where an entry is not real (or
+    ``estimate`` raises: outside the function's domain); AccuracyError naming ``name`` and ``where``
+    when no precision up to ``MAX_DIGITS`` resolves every entry.
+
+    Precisions: ``PRECISIONS`` in turn. An entry flagged in ``derivative`` (one that may be an exact 0
+    the stencil leaves noise around) within NOISE·r of 0 (an exact 0 included: a variation below the
+    working precision leaves f(t ± h) identical), or whose two estimates a, b differ by more than
+    1/NOISE of b (noise), is only known to be at most B = |b| + |a − b| + NOISE·r. It is an exact 0
+    where B < 2^-1075 (half the smallest float64 subnormal: 0 is then the correctly rounded value); else
+    the precision is raised by the digits B says are missing, log10(B / 2^-1075) + 10 (r falls at least
+    as 10^-2·dps). Taking such an entry for an exact 0 at the last of ``PRECISIONS``, as this did
+    before, made expit'(300) = 5.1e-131 and erf'(20) = 2.2e-174 (beside f = 1) and ∂hypot/∂a = 2e-95
+    at (1.6, 8e94) exact zeros. Estimates on either side of a float64 midpoint within 2^-40 ULP of each
+    other are an exact tie, rounded to even (``_tie``)."""
+    levels = list(PRECISIONS)
+    i = 0
+    while i < len(levels):
+        dps, check = levels[i]
         try:
-            a, b = _diffs(f, t, n, dps), _diffs(f, t, n, check)
+            (a, _), (b, floor) = estimate(dps), estimate(check)
         except Exception:  # outside the function's domain (mpmath raises its own errors)
             return None
-        out, resolved = [], True
-        for k, (va, vb) in enumerate(zip(a, b)):
+        out, resolved, noise = [], True, None
+        for va, vb, rb, is_d in zip(a, b, floor, derivative):
             fa, fb = _to_float(va), _to_float(vb)
             if math.isnan(fa) or math.isnan(fb):
                 return None
-            if k and vb != 0 and abs(va - vb) * NOISE >= abs(vb):  # noise around an exact 0?
-                if dps == PRECISIONS[-1][0]:
-                    fb = 0.0  # still noise at the last precision: an exact 0
+            if math.isinf(fb) and fa == fb:  # beyond float64's range at both precisions
+                out.append(fb)
+                continue
+            if is_d and (abs(vb) <= NOISE * rb or abs(va - vb) * NOISE >= abs(vb) > 0):
+                # below the stencil's resolution (an exact 0 included) or noise: |exact| <= bound
+                bound = abs(vb) + abs(va - vb) + NOISE * rb
+                if bound == 0 or _log10(bound) < LOG10_HALF_SUBNORMAL:
+                    fb = 0.0  # certainly below float64's range: 0 is its rounding
                 else:
-                    resolved = False  # or not resolved yet: more digits tell
+                    resolved = False  # more digits tell
+                    noise = _log10(bound) if noise is None else max(noise, _log10(bound))
             elif fa != fb:
-                resolved = False
+                tie = _tie(va, vb, fa, fb)
+                if tie is None:
+                    resolved = False
+                else:
+                    fb = tie
             out.append(fb)
         if resolved:
             return out
+        if noise is not None and math.isfinite(
+            noise
+        ):  # the digits the bound says are missing, unless the next level has them
+            more = check + math.ceil(noise - LOG10_HALF_SUBNORMAL) + 10
+            if more <= MAX_DIGITS and (i + 1 == len(levels) or more > levels[i + 1][0]):
+                levels[i + 1 :] = [(more, more + check - dps)]
+        i += 1
     raise AccuracyError(
-        f"op {op.name!r}: the exact value at x = {t!r} is not resolved at "
-        f"{PRECISIONS[-1][1]} digits (two precisions disagree); drop the point from "
+        f"op {name!r}: the exact value at {where} is not resolved at "
+        f"{levels[-1][1]} digits (two precisions disagree); drop the point from "
         f"the row's domain or give its exact formula more precision"
     )
+
+
+TIE = 2.0**-40  # estimates this close (in ULPs) on both sides of a float64 midpoint: an exact tie
+
+
+def _tie(va: Any, vb: Any, fa: float, fb: float) -> float | None:
+    """The ties-to-even rounding where two estimates round to adjacent float64 numbers on either side
+    of their midpoint and lie within TIE·ULP of each other: a polynomial of float inputs (a cross
+    product, a convolution, Jᵀu of a bilinear map with the cotangent's ±(1 + k/8)) is a dyadic number,
+    often exactly a midpoint, which estimates that differ by 1e-40 then straddle at every precision.
+    (A value within 2^-40 ULP of a midpoint without being one is a coin flip for any correctly rounded
+    implementation too.) None otherwise."""
+    import struct
+
+    import mpmath
+
+    if not (math.isfinite(fa) and math.isfinite(fb)) or math.nextafter(fa, fb) != fb:
+        return None
+    with mpmath.workprec(2200):  # the midpoint of two float64s, exactly
+        mid = (mpmath.mpf(fa) + mpmath.mpf(fb)) / 2
+        gap = abs(mpmath.mpf(fb) - mpmath.mpf(fa))
+        if (va - mid) * (vb - mid) >= 0 or abs(va - vb) > TIE * gap:
+            return None
+    return fa if struct.unpack("<q", struct.pack("<d", fa))[0] % 2 == 0 else fb
+
+
+def _log10(v: Any) -> float:
+    import mpmath
+
+    return float(mpmath.log10(abs(v)))
+
+
+def exact_point(op: Any, t: float, n: int) -> list[float] | None:
+    """[f(t), f'(t), ..., f⁽ⁿ⁾(t)] correctly rounded to float64, at the first precision of
+    ``PRECISIONS`` where two estimates agree (``resolve``); None where f is not real there;
+    AccuracyError where no precision resolves it."""
+    f = lambda s: op.exact(s, **op.params)  # noqa: E731
+    return resolve(op.name, f"x = {t!r}", lambda dps: _diffs(f, t, n, dps), [False] + [True] * n)
 
 
 _EXACT: dict[tuple[str, float, int], list[float] | None] = {}
@@ -226,6 +330,19 @@ def exact_values(op: Any, x: np.ndarray, orders: int) -> Exact:
 
 
 # ------------------------------------------------------------------------------ measuring
+ENTRYWISE = "entrywise: ULPs of each exact entry correctly rounded to the dtype"
+SIGN_ULPS = 16.0  # normwise basis: a sign flip counts as wrong only where |exact| exceeds this many ULPs of the norm
+
+
+def normwise_basis(family: str) -> str | None:
+    """The basis a family's tables are measured on: None (``ENTRYWISE``) or, for a family whose
+    array results are accurate only in norm (``judging.NORMWISE``), the sentence stating it."""
+    from conformance.derivatives.judging import NORMWISE
+
+    why = NORMWISE.get(family)
+    return None if why is None else f"normwise: ULPs of ‖exact‖∞ at the input, rounded to the dtype ({why})"
+
+
 def flushed(got: np.ndarray, exact: np.ndarray, dtype: str) -> np.ndarray:
     """Where a 0 stands for an exact value below the dtype's normal range (flush-to-zero, accepted as
     in ``tolerance.compare`` and counted in ``data["flushed"]``)."""
@@ -233,16 +350,26 @@ def flushed(got: np.ndarray, exact: np.ndarray, dtype: str) -> np.ndarray:
     return (got == 0) & (exact != 0) & (np.abs(exact) < TINY[dtype])
 
 
-def ulp_errors(got: np.ndarray, exact: np.ndarray, dtype: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def ulp_errors(
+    got: np.ndarray, exact: np.ndarray, dtype: str, scale: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(d, non_finite, wrong_sign): d = |got − rnd(exact)| / ulp(rnd(exact)) in the dtype; 0 where the
-    result is flushed to zero below the normal range (``flushed``)."""
+    result is flushed to zero below the normal range (``flushed``).
+
+    ``scale`` (the normwise basis, per entry: ‖exact‖∞ of the entry's output): d = |got − rnd(exact)| /
+    ulp(rnd(scale)), and a sign flip counts as wrong only where |rnd(exact)| > SIGN_ULPS·ulp(rnd(scale)):
+    an entry that cancels to within a few ULPs of the norm carries the large entries' rounding, sign
+    included (its d still enters the histogram)."""
     got = np.asarray(got, dtype=np.float64)
     r = round_to(exact, dtype)
     with np.errstate(invalid="ignore", over="ignore"):
+        unit = ulp(r, dtype) if scale is None else ulp(round_to(scale, dtype), dtype)
         same = (got == r) | (np.isnan(got) & np.isnan(r)) | flushed(got, exact, dtype)
-        d = np.where(same, 0.0, np.abs(got - r) / ulp(r, dtype))
-    non_finite = ~np.isfinite(got) & ~same
-    wrong_sign = ~non_finite & (np.sign(got) * np.sign(r) < 0)
+        d = np.where(same, 0.0, np.abs(got - r) / unit)
+        non_finite = ~np.isfinite(got) & ~same
+        wrong_sign = ~non_finite & (np.sign(got) * np.sign(r) < 0)
+        if scale is not None:
+            wrong_sign &= np.abs(r) > SIGN_ULPS * unit
     d = np.where(non_finite, np.inf, d)
     return d, non_finite, wrong_sign
 
@@ -259,9 +386,19 @@ def histogram(d: np.ndarray, non_finite: np.ndarray, wrong_sign: np.ndarray) -> 
     return dict(zip(BINS, counts))
 
 
+_KAPPA: dict[tuple, float | None] = {}
+
+
 def condition(op: Any, t: float, order: int) -> float | None:
     """κ = |t·f⁽ⁿ⁺¹⁾(t) / f⁽ⁿ⁾(t)|, the relative condition number of f⁽ⁿ⁾ at t (None where f⁽ⁿ⁾(t) = 0
-    or mpmath cannot resolve f⁽ⁿ⁺¹⁾ there)."""
+    or mpmath cannot resolve f⁽ⁿ⁺¹⁾ there); cached, as the API variants share their worst input."""
+    key = (op.name, repr(sorted(op.params.items())), t, order)
+    if key not in _KAPPA:
+        _KAPPA[key] = _condition(op, t, order)
+    return _KAPPA[key]
+
+
+def _condition(op: Any, t: float, order: int) -> float | None:
     try:
         v = exact_point(op, t, order + 1)
     except AccuracyError:
@@ -276,16 +413,21 @@ def table(
     got: np.ndarray,
     exact: np.ndarray,
     dtype: str,
-    kappa: Callable[[float], float | None] = lambda t: None,
+    kappa: Callable[[Any], float | None] = lambda t: None,
+    *,
+    scale: np.ndarray | None = None,
+    where: Callable[[int], dict] | None = None,
 ) -> dict:
     """One table's ``data``: histogram, max and 99th percentile with the worst input, and the
-    condition number κ there (``kappa``)."""
-    d, nf, ws = ulp_errors(got, exact, dtype)
+    condition number κ there (``kappa`` of the worst input). ``where(k)``: the fields naming entry
+    k's input (default ``{"worst_input": x[k]}``); ``scale``: the normwise basis (``ulp_errors``)."""
+    d, nf, ws = ulp_errors(got, exact, dtype, scale)
     hist = histogram(d, nf, ws)
     if d.size == 0:
         return {"hist": hist, "points": 0, "max_ulp": None, "p99_ulp": None, "worst_input": None}
     k = int(np.argmax(np.where(nf | ws, np.inf, d)))
     finite = d[np.isfinite(d)]
+    at = where(k) if where is not None else {"worst_input": float(x[k])}
     return {
         "hist": hist,
         "points": int(d.size),
@@ -293,10 +435,10 @@ def table(
         "flushed": int(flushed(got, exact, dtype).sum()),
         "p99_ulp": float(np.percentile(finite, 99)) if finite.size else None,
         "median_ulp": float(np.median(finite)) if finite.size else None,
-        "worst_input": float(x[k]),
+        **at,
         "worst_got": float(got[k]),
         "worst_exact": float(exact[k]),
-        "condition": kappa(float(x[k])),
+        "condition": kappa(at["worst_input"]),
     }
 
 
@@ -313,33 +455,132 @@ def _compute(adapter: Any, f: Callable, xa: Any, order: int) -> np.ndarray:
     return np.asarray(adapter.to_numpy(directional(adapter, f, 2)(xa, ones, ones)), dtype=np.float64)
 
 
-def elementwise_rows(patterns: Iterable[str] = ()) -> list[Any]:
-    """The op table's unary elementwise rows (an mpmath ``exact``), filtered by glob ``patterns``."""
+def _on_grid(case: Any, adapter: Any, x: np.ndarray, dtype: str, device: str, order: int) -> np.ndarray:
+    """``_compute`` of the case's function in one framework variant over the grid x."""
+    f = case.function(adapter.name, adapter.xp)
+    return _compute(adapter, f, adapter.from_numpy(x, dtype=dtype, device=device), order)
+
+
+def _select(keep: Callable[[Any], bool], patterns: Iterable[str]) -> list[Any]:
     from conformance.ops import OPS
 
     pats = [p for p in patterns if p]
-    return [
-        op
-        for op in OPS
-        if op.exact is not None
-        and op.arity == 1
-        and op.oracle is None
-        and (not pats or any(fnmatch.fnmatchcase(op.name, p) for p in pats))
-    ]
+    return [op for op in OPS if keep(op) and (not pats or any(fnmatch.fnmatchcase(op.name, p) for p in pats))]
+
+
+def is_unary(op: Any) -> bool:
+    return op.exact is not None and op.arity == 1 and op.oracle is None
+
+
+def is_binary(op: Any) -> bool:
+    return op.exact is not None and op.arity == 2 and op.oracle is None
+
+
+def is_array(op: Any) -> bool:
+    return op.oracle is not None
+
+
+def elementwise_rows(patterns: Iterable[str] = ()) -> list[Any]:
+    """The op table's unary elementwise rows (an mpmath ``exact``), filtered by glob ``patterns``."""
+    return _select(is_unary, patterns)
+
+
+def rows(patterns: Iterable[str] = ()) -> list[Any]:
+    """Every row the tables measure, in the op table's order, filtered by glob ``patterns``: unary and
+    binary elementwise rows (an mpmath ``exact``) and whole-array rows (an mpmath ``oracle``)."""
+    return _select(lambda op: is_unary(op) or is_binary(op) or is_array(op), patterns)
 
 
 @dataclass
 class Settings:
-    points: int = POINTS["ci"]
+    points: int = POINTS["ci"]  # per elementwise (unary, binary) row and dtype
     dtypes: tuple[str, ...] = DTYPES
     orders: tuple[int, ...] = (1,)
     seed: int = 0
     device: str = "cpu"
+    array_points: int = ARRAY_POINTS["ci"]  # input arrays per whole-array row and dtype
+
+    @classmethod
+    def profile(cls, name: str, points: int | None = None, **kw: Any) -> "Settings":
+        """The profile's grid sizes (``POINTS``, ``ARRAY_POINTS``); ``points`` overrides both."""
+        return cls(points=points or POINTS[name], array_points=points or ARRAY_POINTS[name], **kw)
+
+
+def base_record(op: Any, case: Any, adapter: Any, settings: Settings, dtype: str, points: int) -> Any:
+    """The skip record a table starts from (its replay selects this row, framework and dtype)."""
+    from conformance.records import Record
+
+    return Record(
+        kind="accuracy",
+        framework=adapter.name,
+        framework_version=adapter.version,
+        api="-",
+        device=settings.device,
+        dtype=dtype,
+        family=op.family,
+        case=case.name,
+        check="value",
+        status="skip",
+        replay=f"conformance accuracy --ops '{op.name}' --framework {adapter.name} --dtype {dtype} --points {points}",
+    )
+
+
+def measured(rec: Any, compute: Callable[[], Any], fields: dict) -> Any:
+    """``compute()``'s result; where it raises, ``rec`` becomes the skip (not provided, unsupported)
+    or error record saying why (``fields`` go to its data) and None is returned."""
+    try:
+        with np.errstate(all="ignore"):
+            return compute()
+    except Exception as exc:
+        from conformance.errors import NotProvidedError
+        from conformance.tolerance import error_class
+
+        cls = error_class(f"{type(exc).__name__}: {exc}")
+        absent = isinstance(exc, NotProvidedError) or isinstance(exc.__cause__, NotProvidedError)
+        rec.status = "skip" if absent or cls == "unsupported" else "error"
+        rec.message = first_line(exc, 300)
+        rec.data = {"failure_class": cls, **fields}
+        return None
+
+
+def finish(rec: Any, data: dict, start: float, at: str, over: str) -> Any:
+    """``rec`` with ``data``, its duration, status (fail where a non-finite or wrong-sign result was
+    returned where a finite, correctly signed one was due) and message; ``at`` names the worst input,
+    ``over`` what was measured ("1764 points")."""
+    rec.data = data
+    rec.duration_s = time.perf_counter() - start
+    bad = data["hist"]["non_finite"] + data["hist"]["wrong_sign"]
+    rec.status = "fail" if bad else "pass"
+    rec.max_abs_error = None
+    rec.input = data.get("worst_input")
+    rec.message = (
+        f"{rec.check} of {rec.case} in {rec.dtype}: max {data['max_ulp']:.3g} ULP at {at}, "
+        f"p99 {data['p99_ulp']:.3g} ULP over {over}"
+        if data["points"]
+        else "no point in range"
+    )
+    if bad:
+        rec.message += (
+            f"; {data['hist']['non_finite']} non-finite and {data['hist']['wrong_sign']} wrong-sign "
+            f"results where finite correctly signed values were due"
+        )
+    return rec
 
 
 def tables(op: Any, adapter: Any, settings: Settings) -> Iterator[Any]:
     """The accuracy records of one row (every entry point) in one framework: per dtype, the value
-    table (default variant) and the derivative tables of every API variant and order."""
+    table (default variant) and the derivative tables of every API variant and order. Binary rows:
+    ``conformance.accuracy_binary``; whole-array rows: ``conformance.accuracy_arrays``."""
+    if is_binary(op):
+        from conformance import accuracy_binary
+
+        yield from accuracy_binary.tables(op, adapter, settings)
+        return
+    if is_array(op):
+        from conformance import accuracy_arrays
+
+        yield from accuracy_arrays.tables(op, adapter, settings)
+        return
     from conformance.ops.table import cases
     from conformance.records import Record
 
@@ -348,20 +589,7 @@ def tables(op: Any, adapter: Any, settings: Settings) -> Iterator[Any]:
         if adapter.name not in case.impls:
             continue
         for dtype in settings.dtypes:
-            base = Record(
-                kind="accuracy",
-                framework=adapter.name,
-                framework_version=adapter.version,
-                api="-",
-                device=settings.device,
-                dtype=dtype,
-                family=op.family,
-                case=case.name,
-                check="value",
-                status="skip",
-                replay=f"conformance accuracy --ops '{op.name}' --framework {adapter.name} "
-                f"--dtype {dtype} --points {settings.points}",
-            )
+            base = base_record(op, case, adapter, settings, dtype, settings.points)
             if dtype not in adapter.dtypes:
                 base.message = f"{adapter.name} does not compute {dtype}"
                 yield base
@@ -374,21 +602,12 @@ def tables(op: Any, adapter: Any, settings: Settings) -> Iterator[Any]:
                 rec = Record(**{**base.__dict__, "data": {}})
                 rec.api = "-" if order == 0 else variant_adapter.variant
                 rec.check = "value" if order == 0 else f"derivative{'' if order == 1 else order}"
+                what = "value" if order == 0 else "derivative"
                 start = time.perf_counter()
-                try:
-                    f = case.function(variant_adapter.name, variant_adapter.xp)
-                    xa = variant_adapter.from_numpy(ex.x, dtype=dtype, device=settings.device)
-                    with np.errstate(all="ignore"):
-                        got = _compute(variant_adapter, f, xa, order)
-                except Exception as exc:
-                    from conformance.errors import NotProvidedError
-                    from conformance.tolerance import error_class
 
-                    cls = error_class(f"{type(exc).__name__}: {exc}")
-                    absent = isinstance(exc, NotProvidedError) or isinstance(exc.__cause__, NotProvidedError)
-                    rec.status = "skip" if absent or cls == "unsupported" else "error"
-                    rec.message = first_line(exc, 300)
-                    rec.data = {"failure_class": cls, "order": order, "what": "value" if order == 0 else "derivative"}
+                compute = partial(_on_grid, case, variant_adapter, ex.x, dtype, settings.device, order)
+                got = measured(rec, compute, {"order": order, "what": what})
+                if got is None:
                     yield rec
                     continue
                 data = table(
@@ -396,32 +615,15 @@ def tables(op: Any, adapter: Any, settings: Settings) -> Iterator[Any]:
                 )
                 data.update(
                     order=order,
-                    what="value" if order == 0 else "derivative",
+                    what=what,
+                    basis=ENTRYWISE,
                     dropped=ex.dropped,
                     oracle_seconds=ex.seconds,
                     grid=f"{len(ex.x)} points: log-uniform magnitudes over {dtype}'s normal range "
                     f"within {op.defined_on}, uniform over {op.domains()[0]}, the ends and "
                     f"the row's special points, rounded to {dtype}",
                 )
-                rec.data = data
-                rec.duration_s = time.perf_counter() - start
-                bad = data["hist"]["non_finite"] + data["hist"]["wrong_sign"]
-                rec.status = "fail" if bad else "pass"
-                rec.max_abs_error = None
-                rec.message = (
-                    f"{rec.check} of {case.name} in {dtype}: max {data['max_ulp']:.3g} ULP "
-                    f"at x = {data['worst_input']!r}, p99 {data['p99_ulp']:.3g} ULP over "
-                    f"{data['points']} points"
-                    if data["points"]
-                    else "no point in range"
-                )
-                if bad:
-                    rec.message += (
-                        f"; {data['hist']['non_finite']} non-finite and "
-                        f"{data['hist']['wrong_sign']} wrong-sign results where finite "
-                        f"correctly signed values were due"
-                    )
-                yield rec
+                yield finish(rec, data, start, f"x = {data.get('worst_input')!r}", f"{data['points']} points")
 
 
 def run(
@@ -435,7 +637,13 @@ def run(
     run_id = new_run_id()
     path = results_path(out_dir, "accuracy", run_id)
     with ResultWriter(
-        path, run_id=run_id, header={"command": "conformance accuracy", "points": settings.points}
+        path,
+        run_id=run_id,
+        header={
+            "command": "conformance accuracy",
+            "points": settings.points,
+            "array_points": settings.array_points,
+        },
     ) as out:
         for fw in frameworks:
             ad = adapters.get(fw)

@@ -1,6 +1,8 @@
-"""``conformance accuracy``: the accuracy tables (``conformance.accuracy``): each elementwise op's value
+"""``conformance accuracy``: the accuracy tables (``conformance.accuracy``): each op table row's value
 and derivatives in ULPs of the dtype against mpmath over a fixed grid, per framework, API variant and
-dtype, written as kind "accuracy" records and printed one line per table."""
+dtype, written as kind "accuracy" records and printed one line per table — the unary and binary
+elementwise rows (every partial derivative, ``conformance.accuracy_binary``) and the whole-array rows
+(value and a fixed-cotangent VJP, ``conformance.accuracy_arrays``)."""
 
 from __future__ import annotations
 
@@ -13,17 +15,20 @@ HELP = "measure each op's value and derivative error in ULPs against mpmath over
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    from conformance.accuracy import DTYPES, POINTS
+    from conformance.accuracy import ARRAY_POINTS, DTYPES, POINTS
 
     p.add_argument(
         "--profile",
         choices=tuple(POINTS),
         default="ci",
-        help="grid size per op and dtype: " + ", ".join(f"{k} {v}" for k, v in POINTS.items()),
+        help="grid size per op and dtype (elementwise points / whole-array inputs): "
+        + ", ".join(f"{k} {v}/{ARRAY_POINTS[k]}" for k, v in POINTS.items()),
     )
-    p.add_argument("--points", type=int, default=None, help="grid size (overrides the profile's)")
+    p.add_argument("--points", type=int, default=None, help="grid size of every selected row (overrides the profile's)")
     p.add_argument(
-        "--ops", default="", help="comma-separated glob patterns of op table rows (default: all elementwise rows)"
+        "--ops",
+        default="",
+        help="comma-separated glob patterns of op table rows (default: every row with an mpmath exact value or oracle)",
     )
     p.add_argument(
         "--framework",
@@ -33,7 +38,13 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="framework(s) (repeat or comma-separate); default: every installed one",
     )
     p.add_argument("--dtype", action="append", default=[], help=f"dtypes (default: {', '.join(DTYPES)})")
-    p.add_argument("--order", type=int, choices=(1, 2), default=1, help="highest derivative order measured (default 1)")
+    p.add_argument(
+        "--order",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="highest derivative order measured (default 1; whole-array rows: the VJP, order 1, only)",
+    )
     p.add_argument("--seed", type=int, default=0, help="grid seed (default 0: the fixed grid)")
     p.add_argument("--out", default="reports/results", help="directory for the results file")
 
@@ -45,23 +56,22 @@ def _split(values: list[str]) -> list[str]:
 def main(args: argparse.Namespace) -> int:
     from conformance import accuracy, adapters
 
-    rows = accuracy.elementwise_rows(_split([args.ops]))
+    rows = accuracy.rows(_split([args.ops]))
     if not rows:
-        raise ConformanceError(f"no elementwise op table row matches {args.ops!r}")
+        raise ConformanceError(f"no op table row with an mpmath exact value or oracle matches {args.ops!r}")
     frameworks = _split(args.framework) or [n for n in adapters.names() if n != "numpy"]
     dtypes = tuple(_split(args.dtype)) or accuracy.DTYPES
     bad = [d for d in dtypes if d not in accuracy.DTYPES]
     if bad:
         raise ConformanceError(f"no accuracy tables for {bad[0]!r}; choose from {', '.join(accuracy.DTYPES)}")
-    settings = accuracy.Settings(
-        points=args.points or accuracy.POINTS[args.profile],
-        dtypes=dtypes,
-        orders=tuple(range(1, args.order + 1)),
-        seed=args.seed,
+    settings = accuracy.Settings.profile(
+        args.profile, args.points, dtypes=dtypes, orders=tuple(range(1, args.order + 1)), seed=args.seed
     )
     t0 = time.perf_counter()
+    arrays = sum(1 for op in rows if accuracy.is_array(op))
     print(
-        f"accuracy tables: {len(rows)} ops, {settings.points} points per op and dtype, "
+        f"accuracy tables: {len(rows)} ops ({len(rows) - arrays} elementwise, {settings.points} points per op and "
+        f"dtype; {arrays} whole-array, {settings.array_points} input arrays per op and dtype), "
         f"dtypes {', '.join(dtypes)}, frameworks {', '.join(frameworks)}"
     )
     path = accuracy.run(frameworks, rows, settings, args.out)

@@ -303,9 +303,10 @@ def _ulp_svg(m) -> Markup:
     cells = [
         [charts.ulp_cell(v, f"{op} · {col}") for v, col in zip(row, m.columns)] for op, row in zip(m.ops, m.values)
     ]
+    marked = set(getattr(m, "normwise", ()))  # measured in ULPs of ‖exact‖∞ (accuracy_arrays)
     return charts.grid_svg(
         f"largest error in ULPs, {m.dtype}",
-        m.ops,
+        [f"{op} ‖·‖∞" if op in marked else op for op in m.ops],
         m.columns,
         cells,
         cell_w=40,

@@ -11,7 +11,7 @@ which were not covered; and, where accuracy records are present, the ULP error o
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from conformance.records import Record
 from conformance.report.formatting import family_rank, fnum, framework_rank, version_key
@@ -62,21 +62,26 @@ def coverage(records: list[Record]) -> list[CoverageRow]:
 
 @dataclass
 class UlpMap:
-    """The largest error in ULPs (``data.max_ulp`` of the accuracy records) per op and column."""
+    """The largest error in ULPs (``data.max_ulp`` of the accuracy records: values, derivatives, VJPs)
+    per op and column."""
 
     dtype: str
     ops: list[str]  # family/case
     columns: list[str]  # framework version (and API variant where one is named)
     values: list[list[float | None]]  # [op][column]
+    normwise: list[str] = field(default_factory=list)  # ops measured in ULPs of ‖exact‖∞ (data.basis)
 
 
 def ulp_maps(records: list[Record]) -> list[UlpMap]:
     """One map per dtype; empty when no accuracy records are present."""
     grid: dict[str, dict[tuple, dict[tuple, float]]] = defaultdict(lambda: defaultdict(dict))
+    normwise: dict[str, set[tuple]] = defaultdict(set)
     for r in records:
         ulp = fnum(r.data.get("max_ulp")) if r.kind == "accuracy" else None
         if ulp is None:
             continue
+        if str(r.data.get("basis", "")).startswith("normwise"):
+            normwise[r.dtype].add((r.family, r.case))
         col = (r.framework, r.framework_version, "" if r.api in ("", "-") else r.api)
         cell = grid[r.dtype][(r.family, r.case)]
         cell[col] = max(cell.get(col, ulp), ulp)
@@ -90,6 +95,7 @@ def ulp_maps(records: list[Record]) -> list[UlpMap]:
                 [f"{f}/{c}" for f, c in ops],
                 [f"{fw} {v}" + (f" [{api}]" if api else "") for fw, v, api in cols],
                 [[grid[dtype][op].get(c) for c in cols] for op in ops],
+                [f"{f}/{c}" for f, c in ops if (f, c) in normwise[dtype]],
             )
         )
     return out

@@ -88,3 +88,179 @@ def test_flush_to_zero_below_the_normal_range_is_accepted_and_counted():
         accuracy.table(np.array([1.0, 2.0]), np.array([0.0, 0.0]), np.array([1e-310, 1e-300]), "float64")["flushed"]
         == 1
     )
+
+
+# ---------------------------------------------------------------- exact values below the stencil's resolution
+def test_tiny_derivatives_beside_a_large_value_are_resolved_not_taken_for_zero():
+    """f' far below |f| leaves f(t ± h) identical at the first precisions: the old rule took that (or its
+    noise) for an exact 0 at the last precision; the resolution floor raises the digits instead."""
+    from conformance import accuracy_binary
+
+    assert accuracy.exact_point(by_name("expit"), 300.0, 1)[1] == pytest.approx(5.148200222412013e-131, rel=1e-15)
+    assert accuracy.exact_point(by_name("math_erf"), 20.0, 1)[1] == pytest.approx(2.1610374743867984e-174, rel=1e-15)
+    a, b = 1.6213573430465, -8.00925812529642e94  # ∂hypot/∂a = a / hypot(a, b)
+    assert accuracy_binary.exact_point(by_name("math_hypot"), a, b, 1)[1] == pytest.approx(a / abs(b), rel=1e-15)
+    assert accuracy.exact_point(by_name("expit"), 1e300, 1) == [1.0, 0.0]  # below 2^-1075: an exact 0
+
+
+# ---------------------------------------------------------------- binary rows
+def test_binary_grid_takes_each_arguments_signs_from_its_domain_and_keeps_special_points():
+    from conformance import accuracy_binary
+
+    op = by_name("math_arctan2")  # b drawn > 0: off the branch cut a = 0, b < 0
+    x, not_real = accuracy_binary.grid(op, "float32", 300)
+    assert x.shape[0] == 2 and 250 <= x.shape[1] <= 320 and np.any(x[0] < 0)
+    assert np.all(x[1] >= 0) and np.sum(x[1] == 0) == 1  # b = 0 only at the special point x=0 (1, 0)
+    assert np.array_equal(x, accuracy.round_to(x, "float32"))
+    a = np.abs(x[x != 0])
+    assert a.min() < TINY["float32"] * 1.01 and a.max() >= HUGE["float32"] / 2
+    assert any(np.array_equal(x[:, i], [0.0, 1.0]) for i in range(x.shape[1]))  # the special point y=0
+    y, _ = accuracy_binary.grid(by_name("math_maximum"), "float64", 200)
+    assert np.all(y[0] != y[1])  # no ties: maximum's kink
+
+
+def _tables(op, adapter, settings):
+    return [r for r in accuracy.tables(op, adapter, settings)]
+
+
+def test_binary_row_tables_have_a_histogram_per_partial_derivative(torch_ad):
+    s = accuracy.Settings(points=48, dtypes=("float64",), orders=(1,))
+    recs = _tables(by_name("math_multiply"), torch_ad, s)
+    assert {(r.api, r.check) for r in recs} == {
+        ("-", "value"),
+        ("func", "derivative[arg0]"),
+        ("func", "derivative[arg1]"),
+        ("autograd", "derivative[arg0]"),
+        ("autograd", "derivative[arg1]"),
+    }
+    for r in recs:
+        d = r.data
+        assert list(d["hist"]) == list(accuracy.BINS) and sum(d["hist"].values()) == d["points"] > 30
+        assert len(d["worst_input"]) == 2 and r.input == d["worst_input"] and d["basis"].startswith("entrywise")
+        assert d["max_ulp"] == 0 and r.status == "pass"  # a·b is correctly rounded; ∂(ab)/∂a = b exactly
+    assert next(r for r in recs if r.check == "derivative[arg1]").data["partial"] == [0, 1]
+
+
+def test_a_derivative_off_by_1e_3_lands_in_the_bins_its_size_says(torch_ad, monkeypatch):
+    """∂(ab)/∂a = b, returned as b·(1 + 1e-3): d = 1e-3·|b| / ulp(b) = 1e-3·m·2^p for m ∈ [1, 2) the
+    significand — ≈ 4.5e12·m in float64 (bin "more"; "non_finite" where b·1.001 overflows), 1.024·m in
+    float16 (bins "2" and "3-4"), less for subnormals; ∂/∂b, untouched, stays at 0 ULP."""
+    from conformance import accuracy_binary
+    from conformance.tolerance import ulp
+
+    real = accuracy_binary._compute
+
+    def off(adapter, f, xa, order, m, dtype, device):
+        out = real(adapter, f, xa, order, m, dtype, device)
+        if order == 1:
+            out[(1, 0)] = out[(1, 0)] * (1 + 1e-3)
+        return out
+
+    monkeypatch.setattr(accuracy_binary, "_compute", off)
+    op = by_name("math_multiply")
+    s = accuracy.Settings(points=48, dtypes=("float64", "float16"), orders=(1,))
+    recs = {(r.dtype, r.check): r.data for r in _tables(op, torch_ad, s) if r.api in ("-", "func")}
+    for dtype in ("float64", "float16"):
+        assert recs[(dtype, "derivative[arg1]")]["hist"]["0"] == recs[(dtype, "derivative[arg1]")]["points"]
+        b = np.abs(accuracy_binary.exact_values(op, accuracy_binary.grid(op, dtype, 48)[0], 1).x[1])
+        with np.errstate(over="ignore", invalid="ignore"):
+            got = b * (1 + 1e-3)
+            d = np.abs(got - b) / ulp(b, dtype)
+        fin = np.isfinite(got)
+        edges = [("1", 0, 1), ("2", 1, 2), ("3-4", 2, 4), ("5-16", 4, 16), ("17-1024", 16, 1024)]
+        want = {"0": np.sum(d == 0), **{k: np.sum((d > lo) & (d <= hi)) for k, lo, hi in edges}}
+        want.update(more=np.sum(fin & (d > 1024)), non_finite=np.sum(~fin), wrong_sign=0)
+        assert recs[(dtype, "derivative[arg0]")]["hist"] == want
+    assert want["2"] > 0 and want["3-4"] > 0  # float16: 1.024·m
+    assert recs[("float64", "derivative[arg0]")]["hist"]["more"] > 30
+
+
+# ---------------------------------------------------------------- whole-array rows
+def test_array_row_tables_state_the_cotangent_and_the_basis(torch_ad):
+    s = accuracy.Settings(array_points=4, dtypes=("float64",), orders=(1,))
+    recs = _tables(by_name("sum_axis"), torch_ad, s)
+    vjp = next(r for r in recs if r.check == "vjp" and r.api == "func")
+    val = next(r for r in recs if r.check == "value")
+    for r in (vjp, val):
+        d = r.data
+        assert list(d["hist"]) == list(accuracy.BINS) and d["inputs"] >= 4 and r.status == "pass"
+        assert np.shape(d["worst_input"]) == (2, 3) and d["basis"].startswith("entrywise")
+    u = np.array(vjp.data["cotangent"])  # ±(1 + k/8): exact in every dtype
+    assert u.shape == (2,) and np.all(np.isin(np.abs(u) * 8, np.arange(8, 16)))
+    assert vjp.data["points"] == 6 * vjp.data["inputs"] and vjp.data["max_ulp"] == 0  # Jᵀu copies u
+    det = _tables(by_name("linalg_det"), torch_ad, s)
+    assert all(r.data["basis"].startswith("normwise: ULPs of ‖exact‖∞") for r in det if r.status != "skip")
+
+
+def test_array_vjp_off_by_1e_3_lands_in_more(torch_ad, monkeypatch):
+    from conformance import accuracy_arrays
+
+    real = accuracy_arrays._one
+    monkeypatch.setattr(
+        accuracy_arrays, "_one", lambda a, f, x, u, order, *rest: real(a, f, x, u, order, *rest) * (1 + 1e-3 * order)
+    )
+    s = accuracy.Settings(array_points=4, dtypes=("float64",), orders=(1,))
+    recs = _tables(by_name("sum_axis"), torch_ad, s)
+    vjp = next(r for r in recs if r.check == "vjp").data
+    assert vjp["hist"]["more"] == vjp["points"] and vjp["max_ulp"] > 1e12
+    assert next(r for r in recs if r.check == "value").data["max_ulp"] <= 1
+
+
+def test_normwise_basis_forgives_a_cancelled_entrys_rounding_not_a_large_flip():
+    exact = np.array([1.0, 1e-17, -0.5])
+    got = np.array([1.0, -1e-17, 0.5])  # the cancelled entry flips within the norm's rounding; -0.5 flips
+    d, nf, ws = accuracy.ulp_errors(got, exact, "float64", scale=np.full(3, 1.0))
+    assert d[1] < 1 and not ws[1] and ws[2] and d[2] == 2**52
+    d, nf, ws = accuracy.ulp_errors(got, exact, "float64")
+    assert ws[1] and d[1] > 1e10  # entrywise: a 200 % error
+
+
+def test_rows_cover_the_whole_op_table_and_ops_patterns_select_them(tmp_path):
+    import argparse
+
+    from conformance.commands import accuracy as command
+    from conformance.ops import OPS
+
+    everything = accuracy.rows()
+    assert len(everything) == len([op for op in OPS if op.exact is not None or op.oracle is not None]) >= 300
+    assert {op.name for op in accuracy.rows(["math_hypot", "linalg_det"])} == {"math_hypot", "linalg_det"}
+    args = argparse.Namespace(
+        ops="math_multiply,sum_axis",
+        framework=["torch"],
+        dtype=["float32"],
+        profile="dev",
+        points=6,
+        order=1,
+        seed=0,
+        out=str(tmp_path),
+    )
+    assert command.main(args) == 0
+    recs = [json.loads(line) for f in tmp_path.glob("accuracy-*.jsonl") for line in f.read_text().splitlines()]
+    checks = {(r["case"], r["check"]) for r in recs if r["kind"] == "accuracy"}
+    assert {("math_multiply", "derivative[arg0]"), ("sum_axis", "vjp"), ("sum_axis", "value")} <= checks
+
+
+def test_an_exact_tie_is_rounded_to_even_not_left_unresolved():
+    """Jᵀu of a bilinear map with the cotangent's ±(1 + k/8) is a dyadic number, often exactly a float64
+    midpoint: estimates 1e-40 apart straddle it at every precision (cross's VJP entry -3.12669451524621045)."""
+    import mpmath
+
+    from conformance import accuracy_arrays
+
+    with mpmath.workprec(300):
+        mid = mpmath.mpf(1) + mpmath.mpf(2) ** -53  # between 1 and 1 + 2^-52
+
+        def estimate(dps):
+            with mpmath.workprec(300):
+                return [mid + (-1) ** dps * mpmath.mpf(10) ** -dps], [mpmath.mpf(0)]
+
+    assert accuracy.resolve("tie", "x", estimate, [False]) == [1.0]
+    x = np.array(
+        [
+            [-1.2583860362564931, -1.1851424861231346, 1.9598907307850921],
+            [-1.6615983506471048, 1.4356023478704758, -0.9767307763994038],
+        ]
+    )
+    op = by_name("cross")
+    value, vjp = accuracy_arrays.exact_point(op, x, accuracy_arrays.cotangent(op, (3,)))
+    assert vjp[0, 1] == pytest.approx(-3.1266945152462, rel=1e-13) and value.shape == (3,)

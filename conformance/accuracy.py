@@ -300,8 +300,15 @@ def exact_point(op: Any, t: float, n: int) -> list[float] | None:
     """[f(t), f'(t), ..., f⁽ⁿ⁾(t)] correctly rounded to float64, at the first precision of
     ``PRECISIONS`` where two estimates agree (``resolve``); None where f is not real there;
     AccuracyError where no precision resolves it."""
+    from conformance import oracle_cache
+
     f = lambda s: op.exact(s, **op.params)  # noqa: E731
-    return resolve(op.name, f"x = {t!r}", lambda dps: _diffs(f, t, n, dps), [False] + [True] * n)
+    return oracle_cache.cached(
+        "accuracy-unary",
+        op,
+        (repr(sorted(op.params.items())), t, n),
+        lambda: resolve(op.name, f"x = {t!r}", lambda dps: _diffs(f, t, n, dps), [False] + [True] * n),
+    )
 
 
 _EXACT: dict[tuple[str, float, int], list[float] | None] = {}

@@ -153,11 +153,18 @@ def exact_point(op: Any, x: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.n
     not real or undefined at x; AccuracyError where no precision resolves it. Value entries take the
     noise rule too: a DFT bin or a cross product that cancels to an exact 0 leaves the oracle's
     rounding (1e-150 at 120 digits), which more digits push below 2^-1075."""
-    out = acc.resolve(
-        op.name,
-        f"x = {np.array2string(x, precision=17, separator=', ', threshold=64)}",
-        lambda dps: _estimate(op, x, u, dps),
-        [True] * (u.size + x.size),
+    from conformance import oracle_cache
+
+    out = oracle_cache.cached(
+        "accuracy-array",
+        op,
+        (repr(sorted(op.params.items())), np.asarray(x, dtype=np.float64), np.asarray(u, dtype=np.float64)),
+        lambda: acc.resolve(
+            op.name,
+            f"x = {np.array2string(x, precision=17, separator=', ', threshold=64)}",
+            lambda dps: _estimate(op, x, u, dps),
+            [True] * (u.size + x.size),
+        ),
     )
     if out is None:
         return None

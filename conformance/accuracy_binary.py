@@ -180,11 +180,18 @@ def _estimate(op: Any, a: float, b: float, n: int, dps: int) -> tuple[list[Any],
 def exact_point(op: Any, a: float, b: float, n: int) -> list[float] | None:
     """Every ∂ⁱ⁺ʲf/∂aⁱ∂bʲ with i + j <= n at (a, b), correctly rounded to float64 (``partials``
     order); None where f is not real there; AccuracyError where no precision resolves it."""
-    return acc.resolve(
-        op.name,
-        f"(a, b) = ({a!r}, {b!r})",
-        lambda dps: _estimate(op, a, b, n, dps),
-        [p != (0, 0) for p in partials(n)],
+    from conformance import oracle_cache
+
+    return oracle_cache.cached(
+        "accuracy-binary",
+        op,
+        (repr(sorted(op.params.items())), a, b, n),
+        lambda: acc.resolve(
+            op.name,
+            f"(a, b) = ({a!r}, {b!r})",
+            lambda dps: _estimate(op, a, b, n, dps),
+            [p != (0, 0) for p in partials(n)],
+        ),
     )
 
 

@@ -47,6 +47,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="grid seed (default 0: the fixed grid)")
     p.add_argument("--out", default="reports/results", help="directory for the results file")
+    p.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="the exact values' store and the compilation caches here (default: as conformance run's)",
+    )
+    p.add_argument("--no-cache", action="store_true", help="compute every exact value and compile everything afresh")
 
 
 def _split(values: list[str]) -> list[str]:
@@ -67,12 +73,17 @@ def main(args: argparse.Namespace) -> int:
     settings = accuracy.Settings.profile(
         args.profile, args.points, dtypes=dtypes, orders=tuple(range(1, args.order + 1)), seed=args.seed
     )
+    from conformance import scheduler
+
+    # exact values kept across runs of the same source (conformance.oracle_cache), compiled programs too
+    caches = scheduler.configure_caches(args)
     t0 = time.perf_counter()
     arrays = sum(1 for op in rows if accuracy.is_array(op))
     print(
         f"accuracy tables: {len(rows)} ops ({len(rows) - arrays} elementwise, {settings.points} points per op and "
         f"dtype; {arrays} whole-array, {settings.array_points} input arrays per op and dtype), "
-        f"dtypes {', '.join(dtypes)}, frameworks {', '.join(frameworks)}"
+        f"dtypes {', '.join(dtypes)}, frameworks {', '.join(frameworks)}; exact values "
+        f"{caches['oracles']['state']}"
     )
     path = accuracy.run(frameworks, rows, settings, args.out)
     print(f"wall time {time.perf_counter() - t0:.0f} s; records: {path}")

@@ -264,3 +264,35 @@ def test_an_exact_tie_is_rounded_to_even_not_left_unresolved():
     op = by_name("cross")
     value, vjp = accuracy_arrays.exact_point(op, x, accuracy_arrays.cotangent(op, (3,)))
     assert vjp[0, 1] == pytest.approx(-3.1266945152462, rel=1e-13) and value.shape == (3,)
+
+
+def test_exact_values_are_kept_in_the_oracle_store_across_runs(tmp_path, monkeypatch):
+    """With the store on (``conformance accuracy`` switches it on as ``conformance run`` does), a second
+    run reads every exact value (unary, binary and array rows) instead of computing it."""
+    from conformance import accuracy_arrays, accuracy_binary, oracle_cache
+
+    try:
+        oracle_cache.configure(tmp_path)
+        unary, binary, array = by_name("expit"), by_name("logaddexp"), by_name("logsumexp_axis")
+        x = np.array([[0.5, -1.0, 2.0], [0.25, 1.0, -3.0]])
+        u = np.array([1.0, -1.5])
+        first = (
+            accuracy.exact_point(unary, 3.0, 1),
+            accuracy_binary.exact_point(binary, 3.0, 4.0, 1),
+            accuracy_arrays.exact_point(array, x, u),
+        )
+
+        def refuse(*a, **k):
+            raise AssertionError("computed again")
+
+        monkeypatch.setattr(accuracy, "resolve", refuse)
+        again = (
+            accuracy.exact_point(unary, 3.0, 1),
+            accuracy_binary.exact_point(binary, 3.0, 4.0, 1),
+            accuracy_arrays.exact_point(array, x, u),
+        )
+        assert first[:2] == again[:2]
+        np.testing.assert_array_equal(first[2][0], again[2][0])
+        np.testing.assert_array_equal(first[2][1], again[2][1])
+    finally:
+        oracle_cache._STORE = None

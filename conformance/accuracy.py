@@ -532,6 +532,23 @@ def base_record(op: Any, case: Any, adapter: Any, settings: Settings, dtype: str
     )
 
 
+def entry_points(op: Any, adapter: Any, settings: Settings, points: int) -> Iterator[tuple[Any, str, Any]]:
+    """(case, dtype, base record) for every entry point of ``op`` the framework provides and every dtype
+    of ``settings`` it computes; a dtype it does not compute comes as (None, dtype, its skip record)."""
+    from conformance.ops.table import cases
+
+    for case in cases(op):
+        if adapter.name not in case.impls:
+            continue
+        for dtype in settings.dtypes:
+            base = base_record(op, case, adapter, settings, dtype, points)
+            if dtype not in adapter.dtypes:
+                base.message = f"{adapter.name} does not compute {dtype}"
+                yield None, dtype, base
+                continue
+            yield case, dtype, base
+
+
 def measured(rec: Any, compute: Callable[[], Any], fields: dict) -> Any:
     """``compute()``'s result; where it raises, ``rec`` becomes the skip (not provided, unsupported)
     or error record saying why (``fields`` go to its data) and None is returned."""
@@ -588,49 +605,41 @@ def tables(op: Any, adapter: Any, settings: Settings) -> Iterator[Any]:
 
         yield from accuracy_arrays.tables(op, adapter, settings)
         return
-    from conformance.ops.table import cases
     from conformance.records import Record
 
     n_orders = max(settings.orders)
-    for case in cases(op):
-        if adapter.name not in case.impls:
+    for case, dtype, base in entry_points(op, adapter, settings, settings.points):
+        if case is None:
+            yield base
             continue
-        for dtype in settings.dtypes:
-            base = base_record(op, case, adapter, settings, dtype, settings.points)
-            if dtype not in adapter.dtypes:
-                base.message = f"{adapter.name} does not compute {dtype}"
-                yield base
-                continue
-            x = grid(op, dtype, settings.points, settings.seed)
-            ex = exact_values(op, x, n_orders)
-            for variant_adapter, order in [(adapter, 0)] + [
-                (v, o) for v in adapter.all_variants() for o in settings.orders
-            ]:
-                rec = Record(**{**base.__dict__, "data": {}})
-                rec.api = "-" if order == 0 else variant_adapter.variant
-                rec.check = "value" if order == 0 else f"derivative{'' if order == 1 else order}"
-                what = "value" if order == 0 else "derivative"
-                start = time.perf_counter()
+        x = grid(op, dtype, settings.points, settings.seed)
+        ex = exact_values(op, x, n_orders)
+        for variant_adapter, order in [(adapter, 0)] + [
+            (v, o) for v in adapter.all_variants() for o in settings.orders
+        ]:
+            rec = Record(**{**base.__dict__, "data": {}})
+            rec.api = "-" if order == 0 else variant_adapter.variant
+            rec.check = "value" if order == 0 else f"derivative{'' if order == 1 else order}"
+            what = "value" if order == 0 else "derivative"
+            start = time.perf_counter()
 
-                compute = partial(_on_grid, case, variant_adapter, ex.x, dtype, settings.device, order)
-                got = measured(rec, compute, {"order": order, "what": what})
-                if got is None:
-                    yield rec
-                    continue
-                data = table(
-                    ex.x, got.reshape(-1), ex.values[order], dtype, lambda t, order=order: condition(op, t, order)
-                )
-                data.update(
-                    order=order,
-                    what=what,
-                    basis=ENTRYWISE,
-                    dropped=ex.dropped,
-                    oracle_seconds=ex.seconds,
-                    grid=f"{len(ex.x)} points: log-uniform magnitudes over {dtype}'s normal range "
-                    f"within {op.defined_on}, uniform over {op.domains()[0]}, the ends and "
-                    f"the row's special points, rounded to {dtype}",
-                )
-                yield finish(rec, data, start, f"x = {data.get('worst_input')!r}", f"{data['points']} points")
+            compute = partial(_on_grid, case, variant_adapter, ex.x, dtype, settings.device, order)
+            got = measured(rec, compute, {"order": order, "what": what})
+            if got is None:
+                yield rec
+                continue
+            data = table(ex.x, got.reshape(-1), ex.values[order], dtype, lambda t, order=order: condition(op, t, order))
+            data.update(
+                order=order,
+                what=what,
+                basis=ENTRYWISE,
+                dropped=ex.dropped,
+                oracle_seconds=ex.seconds,
+                grid=f"{len(ex.x)} points: log-uniform magnitudes over {dtype}'s normal range "
+                f"within {op.defined_on}, uniform over {op.domains()[0]}, the ends and "
+                f"the row's special points, rounded to {dtype}",
+            )
+            yield finish(rec, data, start, f"x = {data.get('worst_input')!r}", f"{data['points']} points")
 
 
 def run(

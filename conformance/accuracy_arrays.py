@@ -270,68 +270,62 @@ def tables(op: Any, adapter: Any, settings: acc.Settings) -> Iterator[Any]:
     """The accuracy records of one whole-array row (every entry point) in one framework: per dtype the
     value table (default variant) and the VJP table of every API variant (order 1 only)."""
     from conformance import oracles
-    from conformance.ops.table import cases
     from conformance.records import Record
 
     basis = acc.normwise_basis(op.family)
-    for case in cases(op):
-        if adapter.name not in case.impls:
+    for case, dtype, base in acc.entry_points(op, adapter, settings, settings.array_points):
+        if case is None:
+            yield base
             continue
         shape = tuple(case.shapes[0])
         u = cotangent(op, tuple(np.shape(oracles.numpy_fn(case)(case.sample(np.random.default_rng(0), shape)))))
-        for dtype in settings.dtypes:
-            base = acc.base_record(op, case, adapter, settings, dtype, settings.array_points)
-            if dtype not in adapter.dtypes:
-                base.message = f"{adapter.name} does not compute {dtype}"
-                yield base
-                continue
-            xs, refused = grid(op, case, dtype, settings.array_points, settings.seed)
-            ex = exact_values(op, xs, u)
-            jobs = [(adapter, 0)] + ([(v, 1) for v in adapter.all_variants()] if 1 in settings.orders else [])
-            for variant, order in jobs:
-                rec = Record(**{**base.__dict__, "data": {}})
-                rec.api = "-" if order == 0 else variant.variant
-                rec.check = "value" if order == 0 else "vjp"
-                what = "value" if order == 0 else "vjp"
-                start = time.perf_counter()
+        xs, refused = grid(op, case, dtype, settings.array_points, settings.seed)
+        ex = exact_values(op, xs, u)
+        jobs = [(adapter, 0)] + ([(v, 1) for v in adapter.all_variants()] if 1 in settings.orders else [])
+        for variant, order in jobs:
+            rec = Record(**{**base.__dict__, "data": {}})
+            rec.api = "-" if order == 0 else variant.variant
+            rec.check = "value" if order == 0 else "vjp"
+            what = "value" if order == 0 else "vjp"
+            start = time.perf_counter()
 
-                compute = partial(_on_grid, case, variant, ex.xs, u, order, dtype, settings.device)
-                fields = {"order": order, "what": what}
-                result = acc.measured(rec, compute, fields)
-                if result is None:
-                    yield rec
-                    continue
-                done, kept, raised = result
-                exact = [(ex.values if order == 0 else ex.vjps)[k] for k in kept]
-                got, want, scale, point, entry = _pooled(done, exact, basis is not None)
-                if got.shape != want.shape:
-                    rec.status, rec.message = (
-                        "error",
-                        f"result shape differs from the oracle's ({got.size} vs {want.size} entries)",
-                    )
-                    rec.data = fields
-                    yield rec
-                    continue
-
-                where = partial(_worst, ex.xs, kept, point, entry, u.shape if order == 0 else None)
-                data = acc.table(np.zeros(0), got, want, dtype, where=where, scale=scale)
-                data.update(
-                    fields,
-                    basis=basis or acc.ENTRYWISE,
-                    cotangent=u.tolist() if order else None,
-                    inputs=len(kept),
-                    raised=len(raised),
-                    dropped={**refused, **ex.dropped},
-                    oracle_seconds=ex.seconds,
-                    grid=f"{len(ex.xs)} input arrays of shape {shape}: the row's sampler, a quarter as drawn, "
-                    f"the rest scaled by log-uniform factors over [1e-12, 1e12] and over {dtype}'s normal range, "
-                    f"inside the row's domain, and its special arrays, rounded to {dtype}",
-                )
-                if raised:
-                    data["first_raised"] = raised[0][:300]
-                point_text = f"input {data.get('worst_point')} entry {data.get('worst_entry')}"
-                acc.finish(rec, data, start, point_text, f"{data['points']} entries of {len(kept)} inputs")
-                if raised:
-                    rec.status = "fail"
-                    rec.message += f"; {len(raised)} of {len(ex.xs)} inputs raised ({data['first_raised'][:120]})"
+            compute = partial(_on_grid, case, variant, ex.xs, u, order, dtype, settings.device)
+            fields = {"order": order, "what": what}
+            result = acc.measured(rec, compute, fields)
+            if result is None:
                 yield rec
+                continue
+            done, kept, raised = result
+            exact = [(ex.values if order == 0 else ex.vjps)[k] for k in kept]
+            got, want, scale, point, entry = _pooled(done, exact, basis is not None)
+            if got.shape != want.shape:
+                rec.status, rec.message = (
+                    "error",
+                    f"result shape differs from the oracle's ({got.size} vs {want.size} entries)",
+                )
+                rec.data = fields
+                yield rec
+                continue
+
+            where = partial(_worst, ex.xs, kept, point, entry, u.shape if order == 0 else None)
+            data = acc.table(np.zeros(0), got, want, dtype, where=where, scale=scale)
+            data.update(
+                fields,
+                basis=basis or acc.ENTRYWISE,
+                cotangent=u.tolist() if order else None,
+                inputs=len(kept),
+                raised=len(raised),
+                dropped={**refused, **ex.dropped},
+                oracle_seconds=ex.seconds,
+                grid=f"{len(ex.xs)} input arrays of shape {shape}: the row's sampler, a quarter as drawn, "
+                f"the rest scaled by log-uniform factors over [1e-12, 1e12] and over {dtype}'s normal range, "
+                f"inside the row's domain, and its special arrays, rounded to {dtype}",
+            )
+            if raised:
+                data["first_raised"] = raised[0][:300]
+            point_text = f"input {data.get('worst_point')} entry {data.get('worst_entry')}"
+            acc.finish(rec, data, start, point_text, f"{data['points']} entries of {len(kept)} inputs")
+            if raised:
+                rec.status = "fail"
+                rec.message += f"; {len(raised)} of {len(ex.xs)} inputs raised ({data['first_raised'][:120]})"
+            yield rec

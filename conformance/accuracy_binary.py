@@ -294,58 +294,52 @@ def _pair(x: np.ndarray, k: int) -> dict:
 def tables(op: Any, adapter: Any, settings: acc.Settings) -> Iterator[Any]:
     """The accuracy records of one binary row (every entry point) in one framework: per dtype the
     value table (default variant) and one table per partial derivative, API variant and order."""
-    from conformance.ops.table import cases
     from conformance.records import Record
 
     n_orders = max(settings.orders)
-    for case in cases(op):
-        if adapter.name not in case.impls:
+    for case, dtype, base in acc.entry_points(op, adapter, settings, settings.points):
+        if case is None:
+            yield base
             continue
-        for dtype in settings.dtypes:
-            base = acc.base_record(op, case, adapter, settings, dtype, settings.points)
-            if dtype not in adapter.dtypes:
-                base.message = f"{adapter.name} does not compute {dtype}"
-                yield base
-                continue
-            x, not_real = grid(op, dtype, settings.points, settings.seed)
-            ex = exact_values(op, x, n_orders)
-            m = ex.x.shape[1]
-            for variant, order in [(adapter, 0)] + [(v, o) for v in adapter.all_variants() for o in settings.orders]:
-                start = time.perf_counter()
-                what = "value" if order == 0 else "derivative"
-                head = Record(**{**base.__dict__, "data": {}})
-                head.api = "-" if order == 0 else variant.variant
-                head.check = "value" if order == 0 else f"derivative{'' if order == 1 else order}"
+        x, not_real = grid(op, dtype, settings.points, settings.seed)
+        ex = exact_values(op, x, n_orders)
+        m = ex.x.shape[1]
+        for variant, order in [(adapter, 0)] + [(v, o) for v in adapter.all_variants() for o in settings.orders]:
+            start = time.perf_counter()
+            what = "value" if order == 0 else "derivative"
+            head = Record(**{**base.__dict__, "data": {}})
+            head.api = "-" if order == 0 else variant.variant
+            head.check = "value" if order == 0 else f"derivative{'' if order == 1 else order}"
 
-                compute = partial(_on_grid, case, variant, ex.x, order, dtype, settings.device)
-                got = acc.measured(head, compute, {"order": order, "what": what})
-                if got is None:  # one record says why for the whole order (every partial fails alike)
-                    yield head
-                    continue
-                for k, p in enumerate([q for q in partials(order) if sum(q) == order]):
-                    start = start if k == 0 else time.perf_counter()  # the call's time goes to the first
-                    rec = Record(**{**head.__dict__, "data": {}})
-                    rec.check = check_name(*p)
-                    data = acc.table(
-                        ex.x[0],
-                        got[p],
-                        ex.values[p],
-                        dtype,
-                        lambda ab, p=p: condition(op, ab, p),
-                        where=partial(_pair, ex.x),
-                    )
-                    data.update(
-                        order=order,
-                        what=what,
-                        partial=list(p),
-                        basis=acc.ENTRYWISE,
-                        dropped=ex.dropped,
-                        oracle_seconds=ex.seconds,
-                        grid=f"{m} pairs (a, b): per argument log-uniform magnitudes over [1e-12, 1e12] and "
-                        f"over {dtype}'s normal range with the signs of its sample domain, or uniform over that "
-                        f"domain {op.domains()}, every pairing, the extremes' pairs and the row's special points, "
-                        f"rounded to {dtype}; pairs refused by the row's validity or on a kink left out, "
-                        f"and {not_real} candidates where f is not real",
-                    )
-                    a_b = data.get("worst_input")
-                    yield acc.finish(rec, data, start, f"(a, b) = {tuple(a_b) if a_b else None!r}", f"{m} points")
+            compute = partial(_on_grid, case, variant, ex.x, order, dtype, settings.device)
+            got = acc.measured(head, compute, {"order": order, "what": what})
+            if got is None:  # one record says why for the whole order (every partial fails alike)
+                yield head
+                continue
+            for k, p in enumerate([q for q in partials(order) if sum(q) == order]):
+                start = start if k == 0 else time.perf_counter()  # the call's time goes to the first
+                rec = Record(**{**head.__dict__, "data": {}})
+                rec.check = check_name(*p)
+                data = acc.table(
+                    ex.x[0],
+                    got[p],
+                    ex.values[p],
+                    dtype,
+                    lambda ab, p=p: condition(op, ab, p),
+                    where=partial(_pair, ex.x),
+                )
+                data.update(
+                    order=order,
+                    what=what,
+                    partial=list(p),
+                    basis=acc.ENTRYWISE,
+                    dropped=ex.dropped,
+                    oracle_seconds=ex.seconds,
+                    grid=f"{m} pairs (a, b): per argument log-uniform magnitudes over [1e-12, 1e12] and "
+                    f"over {dtype}'s normal range with the signs of its sample domain, or uniform over that "
+                    f"domain {op.domains()}, every pairing, the extremes' pairs and the row's special points, "
+                    f"rounded to {dtype}; pairs refused by the row's validity or on a kink left out, "
+                    f"and {not_real} candidates where f is not real",
+                )
+                a_b = data.get("worst_input")
+                yield acc.finish(rec, data, start, f"(a, b) = {tuple(a_b) if a_b else None!r}", f"{m} points")

@@ -19,9 +19,10 @@ against an independent answer, returning the measured error and the tolerance (`
 
 Products (J v, Jᵀu, H v, ⟨u, J v⟩) are judged on their terms |J|·|v|, the rest on |b| (``judging``; a
 Hessian whose entries are differences of terms the case declares, ``case.hess_terms``, on those terms), with
-the condition a case declares (``judging.normwise_condition``); ``gradient``, ``jvp`` and ``vjp`` take
-``condition=True`` for the derivative's own componentwise condition (``judging.conditioned``, what
-``conformance.check`` uses for user functions). Records of oracle checks state the oracle's method and,
+the condition a case declares (``judging.normwise_condition``); the ``gradient``, ``jvp`` and ``vjp``
+checks (``CHECKS``, and ``conformance.check`` for user functions) add the derivative's own componentwise
+condition to a failing entry (``condition=True``, ``judging.conditioned``): a mean of entries that cancel
+(Σx = −0.013 from entries ~1.5) carries its sum's rounding into every xᵢ − μ, whatever the program. Records of oracle checks state the oracle's method and,
 where it has one, its note (``oracle_note``: e.g. how many mpmath entries were taken as an exact 0).
 """
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable
 
 import numpy as np
@@ -596,9 +598,11 @@ class Check:
 CHECKS: dict[str, Check] = {
     c.name: c
     for c in (
-        Check("gradient", gradient, per_variant=True, scalar=True),
-        Check("jvp", jvp, per_variant=True),
-        Check("vjp", vjp, per_variant=True),
+        # with the derivative's own componentwise condition (``judging.conditioned``): a failing entry
+        # gets 2ε/rtol·Σₖ|xₖ||∂ₖqᵢ| (a backward-stable program's error), from the nested oracle
+        Check("gradient", partial(gradient, condition=True), per_variant=True, scalar=True),
+        Check("jvp", partial(jvp, condition=True), per_variant=True),
+        Check("vjp", partial(vjp, condition=True), per_variant=True),
         Check("adjoint", adjoint, share=0.4),
         Check("jacobian_modes", jacobian_modes, ad_only=True, share=0.4, dtypes=("float64",)),
         Check("hessian", hessian, per_variant=True, scalar=True, order=2, share=0.4),

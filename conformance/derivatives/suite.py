@@ -154,12 +154,12 @@ def shrink(
     state: dict[str, Any] = {"failures": {}, "last": None, "error": None, "after_fail": 0}
 
     def body(inp: Inputs) -> None:
-        if state["error"] is not None:
-            return
         key = inp.key()
-        if key in state["failures"]:
+        if key in state["failures"]:  # before the crash test: hypothesis replays the failure it keeps
             state["last"] = state["failures"][key]
             _fail()
+        if state["error"] is not None:
+            return
         if state["failures"]:
             if state["after_fail"] >= SHRINK_BUDGET:
                 return  # budget spent: unseen candidates count as not failing

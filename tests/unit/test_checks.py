@@ -6,6 +6,8 @@ operator's answer by (1 + δ) — the checks must flag δ = 1e-8 in float64 and 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -236,6 +238,24 @@ def test_explore_turns_a_crash_into_an_error_without_shrinking(torch_ad):
     )
     with pytest.raises(checks.CaseError, match="raised AttributeError"):
         suite.explore(crash, checks.CHECKS["gradient"], ctx(torch_ad), seed=1, max_examples=3)
+
+
+def test_a_crash_while_shrinking_keeps_the_failure_found(torch_ad):
+    """The check fails on its first input and raises on every later one: shrinking ends at the crash and
+    hypothesis's replay of the failure it kept still fails (it returned, and hypothesis raised Flaky —
+    the sweep's numpy reference of vector_norm_3 recorded that as an error)."""
+    calls = {"n": 0}
+
+    def run(case, c, inp):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            tol = policy("exact", "float64")
+            return engine.Outcome.judged(compare(1.0, 2.0, tol), tol, "first")
+        raise ValueError("a crash while shrinking")
+
+    check = dataclasses.replace(checks.CHECKS["gradient"], run=run)
+    out = suite.shrink(SCALAR, check, ctx(torch_ad), seed=3, max_examples=5)
+    assert out is not None and out.status == "fail" and out.message.startswith("shrunk input")
 
 
 def test_suite_tasks_cover_every_check_and_same_inputs_across_frameworks():

@@ -227,8 +227,8 @@ def conditioned(
     entry). The row ∂qᵢ/∂x = uᵀD²f[v,·] with (u, v) = row(i) comes from the nested oracle
     (``conformance.edges.nested``: for ∇f u = 1, v = eᵢ; for Jᵀu the check's u, v = eᵢ; for J v u = eᵢ and
     the check's v), one call per entry, and 2ε/rtol·Σₖ|xₖ||∂ₖqᵢ| is added to the scale of each failing
-    entry, worst first, until the comparison passes or its worst entry has it: a correct rule costs
-    nothing more, a wrong one a call or two. The allowance is ~ε·O(|x|·|f''|) per entry — a rule off by
+    entry, worst first, until the comparison passes, its worst entry has it, or an entry fails even with
+    it (the verdict then stands): a correct rule costs nothing more, a wrong one a call. The allowance is ~ε·O(|x|·|f''|) per entry — a rule off by
     1e-8 relative stays far outside it. Without ``row``, a plain ``compare``; scale None is |want|."""
     if row is None:
         return compare(got, want, tol, scale, scale_name)
@@ -245,4 +245,7 @@ def conditioned(
         done.add(i)
         scale.reshape(-1)[i] += _row_sensitivity(case, np.asarray(x), *row(i)) * 2 * EPS[dtype] / tol.rtol
         c = compare(got, want, tol, scale, name)
+        g = np.asarray(got).reshape(-1)[i] if np.size(got) == want.size else None
+        if g is not None and not compare(g, want.reshape(-1)[i], tol, scale.reshape(-1)[i]).ok:
+            break  # the entry fails even with its condition: the verdict stands, no further oracle calls
     return c

@@ -151,13 +151,9 @@ def value_check(method: str) -> Callable:
         scale = oracle.magnitude(method, alpha, h, [c + (j * h) ** k for j in range(N_CHECK + 1)])
         tol = policy("quadrature", ctx.dtype, "ad")
         cmp = compare(got, exact, tol, scale=scale)
-        return Outcome(
-            "pass" if cmp.ok else "fail",
-            cmp.max_abs_error,
-            cmp.max_rel_error,
-            tol.rtol,
-            tol.atol,
-            cmp.error_ratio,
+        return Outcome.judged(
+            cmp,
+            tol,
             f"{LABEL[method]} at t = T, N = {N_CHECK}: {got!r} vs mpmath {exact!r} "
             f"(terms' magnitude {scale:.3g}); error ratio {cmp.error_ratio:.3g}",
             input={"alpha": alpha, "T": T, "c": c, "k": k, "N": N_CHECK},
@@ -189,13 +185,9 @@ def gradient_check(method: str) -> Callable:
             scale=scale,
             scale_name="the terms' magnitude times the derivative's factor",
         )
-        return Outcome(
-            "pass" if cmp.ok else "fail",
-            cmp.max_abs_error,
-            cmp.max_rel_error,
-            tol.rtol,
-            tol.atol,
-            cmp.error_ratio,
+        return Outcome.judged(
+            cmp,
+            tol,
             f"{LABEL[method]}: (∂/∂α, ∂/∂T) = ({da!r}, {dt!r}) vs mpmath.diff "
             f"({ea!r}, {et!r}); error ratio {cmp.error_ratio:.3g}",
             input={"alpha": alpha, "T": T, "c": c, "k": k, "N": N_CHECK},

@@ -137,13 +137,9 @@ def extremal_check(name: str) -> Callable:
             g = d.gradient() / d.h
             tol = derivative_tolerance(ctx, "exact")
             cmp = compare(g, np.zeros_like(g), tol)
-            return Outcome(
-                "pass" if cmp.ok else "fail",
-                cmp.max_abs_error,
-                cmp.max_rel_error,
-                tol.rtol,
-                tol.atol,
-                cmp.error_ratio,
+            return Outcome.judged(
+                cmp,
+                tol,
                 f"{prob.doc}: max |∇J_h/h| = {cmp.max_abs_error:.3g} on the dyadic grid N = {DYADIC} (exactly 0 due)",
                 input={"problem": prob.doc},
                 data=cmp.stated(),
@@ -172,13 +168,9 @@ def beltrami_check(name: str) -> Callable:
             H = d.beltrami()
             tol = derivative_tolerance(ctx, "exact")
             cmp = compare(H, np.full_like(H, const), tol)
-            return Outcome(
-                "pass" if cmp.ok else "fail",
-                cmp.max_abs_error,
-                cmp.max_rel_error,
-                tol.rtol,
-                tol.atol,
-                cmp.error_ratio,
+            return Outcome.judged(
+                cmp,
+                tol,
                 f"{prob.doc}: H = L − y'L_p = {const:.6g} at every midpoint, error ratio {cmp.error_ratio:.3g}",
                 input={"problem": prob.doc},
                 data=cmp.stated(),

@@ -126,13 +126,9 @@ def _verdict(
         f"{what} (normalized from the {convention(ctx.adapter)} convention) "
         f"{'matches' if c.ok else 'differs from'} the closed form: ratio {c.error_ratio:.3g}"
     )
-    return Outcome(
-        "pass" if c.ok else "fail",
-        c.max_abs_error,
-        c.max_rel_error,
-        tol.rtol,
-        tol.atol,
-        c.error_ratio,
+    return Outcome.judged(
+        c,
+        tol,
         msg,
         input=pairs(z),
         data={

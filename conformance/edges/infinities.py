@@ -196,14 +196,10 @@ def _outcome(rows: dict[str, Any], want: float, limit: Limit, point: str, dtype:
         },
     }
     tol = policy("exact", dtype)
-    return Outcome(
-        "pass" if j.ok else "fail",
-        max_abs_error=j.max_abs_error,
-        max_rel_error=j.max_rel_error,
-        tolerance=tol.rtol,
-        atol=tol.atol,
-        error_ratio=j.error_ratio,
-        message=msg,
+    return Outcome.judged(
+        j,
+        tol,
+        msg,
         input=x,
         point=point,
         data=data,

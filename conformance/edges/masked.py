@@ -217,13 +217,9 @@ def run(case: Any, mask_name: str, order: int, ctx: Context) -> Outcome:
         f"{mask_name}: {name} {'matches' if c.ok else 'differs from'} the closed form of the unmasked "
         f"sub-row (ratio {c.error_ratio:.3g}){note}"
     )
-    return Outcome(
-        "pass" if c.ok else "fail",
-        c.max_abs_error,
-        c.max_rel_error,
-        tol.rtol,
-        tol.atol,
-        c.error_ratio,
+    return Outcome.judged(
+        c,
+        tol,
         msg,
         input=x.tolist(),
         point=mask_name,

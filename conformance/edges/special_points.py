@@ -278,14 +278,10 @@ def run_point(case: Any, point: Any, po: PointOracle, order: int, ctx: Context) 
         f"at {point.name}: {what} {'matches' if c.ok else 'differs from'} the limit "
         f"(ratio {c.error_ratio:.3g}, max rel error {c.max_rel_error:.3g}); {limit}"
     )
-    return Outcome(
-        "pass" if c.ok else "fail",
-        max_abs_error=c.max_abs_error,
-        max_rel_error=c.max_rel_error,
-        tolerance=tol.rtol,
-        atol=tol.atol,
-        error_ratio=c.error_ratio,
-        message=msg,
+    return Outcome.judged(
+        c,
+        tol,
+        msg,
         input=po.x.tolist(),
         point=point.name,
         data={

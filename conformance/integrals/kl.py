@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from conformance.adapters import integrals as ops_for
+from conformance.engine import Outcome
 from conformance.errors import NotProvidedError
 from conformance.integrals.expectations import require_positive
 from conformance.integrals.monte_carlo import N_SAMPLES, ZTest, mean_and_se, statistical, stream_seed
@@ -96,27 +97,10 @@ def _validated(case: KLCase) -> np.ndarray:
     return theta
 
 
-def _outcome(c: Any, tol: Any, message: str, data: dict) -> Any:
-    from conformance.engine import Outcome
-
-    return Outcome(
-        "pass" if c.ok else "fail",
-        c.max_abs_error,
-        c.max_rel_error,
-        tol.rtol,
-        tol.atol,
-        c.error_ratio,
-        message,
-        data=data,
-    )
-
-
 def not_provided_is_skip(run: Callable) -> Callable:
     """A task function that records NotProvidedError (a library without that rule) as a skip."""
 
     def task(ctx):
-        from conformance.engine import Outcome
-
         try:
             return run(ctx)
         except NotProvidedError as exc:
@@ -133,11 +117,11 @@ def library_value_check(case: KLCase) -> Callable:
         expected = case.closed_form(theta)
         tol = policy("exact", ctx.dtype, "ad")
         c = compare(got, expected, tol)
-        return _outcome(
+        return Outcome.judged(
             c,
             tol,
             f"{ops.distributions_api} kl_divergence = {got:.17g} vs closed form {expected:.17g}",
-            {"library": ops.distributions_api, "theta": list(theta)},
+            data={"library": ops.distributions_api, "theta": list(theta)},
         )
 
     return run
@@ -150,11 +134,11 @@ def library_gradient_check(case: KLCase) -> Callable:
         got = ctx.numpy(ctx.adapter.grad(lambda th: ops.kl(*case.build(ops, th)))(ctx.array(theta)))
         tol = derivative_tolerance(ctx, "exact")
         c = compare(got, case.gradient(theta), tol)
-        return _outcome(
+        return Outcome.judged(
             c,
             tol,
             f"∇θ of {ops.distributions_api} kl_divergence vs closed form; error ratio {c.error_ratio:.3g}",
-            {"library": ops.distributions_api, "theta": list(theta)},
+            data={"library": ops.distributions_api, "theta": list(theta)},
         )
 
     return run
@@ -232,11 +216,11 @@ def vae_check(source: str, what: str) -> Callable:
         else:
             got, expected, tol = ctx.numpy(ctx.adapter.grad(fn)(th)), grad, derivative_tolerance(ctx, "exact")
         c = compare(got, expected, tol)
-        return _outcome(
+        return Outcome.judged(
             c,
             tol,
             f"{label}: {what} vs closed form; error ratio {c.error_ratio:.3g}",
-            {"source": label, "shape": list(VAE_SHAPE)},
+            data={"source": label, "shape": list(VAE_SHAPE)},
         )
 
     return run

@@ -269,13 +269,9 @@ def derivative_tolerance(ctx: Any, check: str = "quadrature") -> Any:
 def _outcome(ctx: Any, worst: Any, tol: Any, message: str, data: dict, inp: Any = None) -> Any:
     from conformance.engine import Outcome
 
-    return Outcome(
-        "pass" if worst.ok else "fail",
-        worst.max_abs_error,
-        worst.max_rel_error,
-        tol.rtol,
-        tol.atol,
-        worst.error_ratio,
+    return Outcome.judged(
+        worst,
+        tol,
         message,
         input=inp,
         data=data,

@@ -68,13 +68,9 @@ def ito_identity_check(ctx: Any) -> Any:
         ),
         key=lambda c: c.error_ratio,
     )
-    return Outcome(
-        "pass" if worst.ok else "fail",
-        worst.max_abs_error,
-        worst.max_rel_error,
-        tol.rtol,
-        tol.atol,
-        worst.error_ratio,
+    return Outcome.judged(
+        worst,
+        tol,
         f"Euler–Maruyama Itô sum vs (W_T² − ΣΔW²)/2 on 256 paths; worst error ratio {worst.error_ratio:.3g}",
         data={"steps": ITO_STEPS},
     )

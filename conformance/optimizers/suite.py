@@ -294,13 +294,9 @@ def check_rule(library: str, optimizer: str, objective: str) -> Outcome:
             )
     first_bad = next((i for i, e in enumerate(step_err) if e > tol.rtol), None)
     data["first_step_over_bound"] = first_bad
-    return Outcome(
-        "pass" if c.ok else "fail",
-        c.max_abs_error,
-        c.max_rel_error,
-        tol.rtol,
-        tol.atol,
-        c.error_ratio,
+    return Outcome.judged(
+        c,
+        tol,
         msg,
         input={"objective": objective, "x0": objectives.get(objective).x0, "hyper": j["hyper"], "steps": STEPS},
         data=data,
@@ -350,13 +346,9 @@ def check_mapped(library: str, optimizer: str, objective: str) -> Outcome:
     msg = f"mapped onto torch.optim: max relative error {c.max_rel_error:.2g}; " + "; ".join(
         notes or ["no change needed"]
     )
-    return Outcome(
-        "pass" if c.ok else "fail",
-        c.max_abs_error,
-        c.max_rel_error,
-        tol.rtol,
-        tol.atol,
-        c.error_ratio,
+    return Outcome.judged(
+        c,
+        tol,
         msg,
         input={"objective": objective, "hyper": lib_h},
         data=data,

@@ -3,6 +3,7 @@
     nox                                  every framework's default version, then the report
     nox -l                               list the sessions
     nox -s "conformance(jax-0.6.2)"      one version (see conformance/matrix.toml for all of them)
+    nox -s "accuracy(jax-0.10.2)"        that version's share of the accuracy tables (ci profile, rotating)
     nox -s tests | bench | report | lint
     nox -R ...                           reuse the environments and skip every install step
     CONFORMANCE_RESULTS=DIR CONFORMANCE_REPORT=FILE nox ...   records and report elsewhere
@@ -195,6 +196,37 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
     session.log(f"{spec.session}: install {install_s} s, run {run_s} s, {len(written)} results file(s)")
     if exit_code:
         session.error(f"{spec.session}: {_exit_message(exit_code)}")
+
+
+@nox.session
+@nox.parametrize(
+    "python,framework,version",
+    [nox.param(s.python, s.framework, s.version, id=s.id) for s in MATRIX.sessions],
+)
+def accuracy(session: nox.Session, framework: str, version: str) -> None:
+    """The ci share of the accuracy tables against one framework version: ``conformance accuracy
+    --profile ci --seed CONFORMANCE_SEED`` measures the (row, dtype) tables of that seed's share
+    (8 consecutive seeds measure all); its records go with the other sessions' into the report."""
+    spec = MATRIX.get(framework, version)
+    if not spec.local and not os.environ.get(matrix.INDEX_URL_ENV):
+        session.skip(f"{spec.accuracy_session} runs in CI only: {spec.local_note}")
+    try:
+        _install_framework(session, spec)
+    except InstallFailed as exc:
+        session.error(f"{spec.accuracy_session}: pip could not install {' '.join(spec.requirements)}: {exc}")
+    seed = os.environ.get(matrix.SEED_ENV, "").strip()
+    session.run(
+        "conformance",
+        "accuracy",
+        "--framework",
+        framework,
+        "--profile",
+        "ci",
+        "--out",
+        f"{RESULTS}/",
+        *(["--seed", seed] if seed else []),
+        *session.posargs,
+    )
 
 
 def _exit_message(code: int) -> str:

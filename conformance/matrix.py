@@ -100,6 +100,11 @@ class SessionSpec:
         """The nox session name, e.g. ``conformance(jax-0.10.2)``."""
         return f"conformance({self.id})"
 
+    @property
+    def accuracy_session(self) -> str:
+        """The nox session of its accuracy tables' ci share, e.g. ``accuracy(jax-0.10.2)``."""
+        return f"accuracy({self.id})"
+
 
 @dataclass
 class VersionMatrix:

@@ -15,7 +15,11 @@ worker processes; WAL journal) in a key folder of the run's cache root (``confor
           +conformance-<version>-py<X.Y>-<machine>/oracles.sqlite
 
 so any change of the code, of mpmath or of numpy starts an empty store (the last ``KEEP`` stores
-are kept, older ones removed). An entry is ``sha256(key)`` → ``pickle(value)``; the value is the
+are kept, older ones removed). The accuracy tables' exact values (namespaces ``accuracy-*``: mpmath
+at raised precision over a fixed grid, 10 ms to 30 s a point, hours per full table set) depend on
+far less — the op table, the mpmath formulas and the rule that resolves them — and go to a second
+store, ``exact-src<hash of EXACT_SOURCES>-...``, which a change to a check, the engine or the report
+keeps: CI restores it from the previous run, so a rotation of the tables fills it once. An entry is ``sha256(key)`` → ``pickle(value)``; the value is the
 very object the oracle returned, so a cached run's records are identical to an uncached run's.
 
 Only ``conformance run`` switches the store on (``configure``): a user's function given to
@@ -40,7 +44,22 @@ import numpy as np
 
 T = TypeVar("T")
 NAME = "oracles"
+EXACT = "exact"  # the accuracy tables' exact values
 FILE = "oracles.sqlite"
+# what the exact values are computed by (paths in the conformance package): the op table with its
+# mpmath formulas and oracles, the mpmath namespace, and the resolving rule of the accuracy modules
+EXACT_SOURCES = (
+    "ops",
+    "mp_namespace.py",
+    "oracles.py",
+    "finite_differences.py",
+    "accuracy.py",
+    "accuracy_binary.py",
+    "accuracy_arrays.py",
+    "tolerance.py",
+    "errors.py",
+    "adapters/numpy",
+)
 KEEP = 4  # oracle stores (source versions) kept under one cache root
 NOT_STORED = ("user",)  # case families whose functions are not part of the fingerprinted code
 
@@ -49,25 +68,42 @@ class Unkeyable(Exception):
     """An argument without a stable byte encoding: the value is computed, not stored."""
 
 
-@lru_cache(maxsize=1)
-def fingerprint() -> str:
-    """sha256 over the path and bytes of every .py file of the conformance package and its adapters."""
+def source_files(sources: tuple[str, ...] | None = None) -> list[tuple[str, Path]]:
+    """(name, path) of every .py file of the conformance package and its adapters, or of only
+    ``sources`` (files and folders of the conformance package), sorted."""
     import conformance
     from conformance import adapters
 
+    package = Path(conformance.__file__).parent
+    if sources is None:
+        bases = (package, Path(adapters.__file__).parent)
+        return [(str(p.relative_to(b)), p) for b in bases for p in sorted(b.rglob("*.py"))]
+    found = (p for s in sources for p in ([package / s] if s.endswith(".py") else (package / s).rglob("*.py")))
+    return sorted((str(p.relative_to(package)), p) for p in found)
+
+
+@lru_cache(maxsize=None)
+def fingerprint(sources: tuple[str, ...] | None = None) -> str:
+    """sha256 over the name and bytes of each of ``source_files(sources)``."""
     h = hashlib.sha256()
-    for base in (Path(conformance.__file__).parent, Path(adapters.__file__).parent):
-        for p in sorted(base.rglob("*.py")):
-            h.update(str(p.relative_to(base)).encode())
-            h.update(p.read_bytes())
+    for name, p in source_files(sources):
+        h.update(name.encode())
+        h.update(p.read_bytes())
     return h.hexdigest()
 
 
-def version() -> str:
-    """What keys the store's folder besides the project version: the source hash, mpmath, numpy."""
+def version(scope: str = NAME) -> str:
+    """What keys a store's folder besides the project version: the source hash (the whole package,
+    or EXACT_SOURCES for the exact values), mpmath, numpy."""
     import mpmath
 
-    return f"src{fingerprint()[:16]}-mpmath{mpmath.__version__}-numpy{np.__version__}"
+    src = fingerprint(EXACT_SOURCES if scope == EXACT else None)
+    return f"src{src[:16]}-mpmath{mpmath.__version__}-numpy{np.__version__}"
+
+
+def scope(namespace: str) -> str:
+    """The store a namespace's values go to: EXACT for the accuracy tables' exact values, else NAME."""
+    return EXACT if namespace.startswith("accuracy-") else NAME
 
 
 def encode(obj: Any) -> bytes:
@@ -132,19 +168,24 @@ class Store:
             pass
 
 
-_STORE: Store | None = None
+_STORES: dict[str, Store] = {}
 
 
 def configure(root: Path | None) -> dict[str, Any]:
-    """Switch the store on under cache root ``root`` (off when None); the state for the run header
-    (``{"state": "warm"|"cold"|"off", "path", "files_before", "bytes_before", "note"}``)."""
-    global _STORE
+    """Switch the stores on under cache root ``root`` (off when None); the catalog store's state for
+    the run header (``{"state": "warm"|"cold"|"off", "path", "files_before", "bytes_before", "note"}``)
+    with ``exact``: the exact-value store's."""
+    _STORES.clear()
+    states = {scope: _open(root, scope) for scope in (NAME, EXACT)}
+    return {**states[NAME], EXACT: states[EXACT]}
+
+
+def _open(root: Path | None, scope: str) -> dict[str, Any]:
     from conformance import cache
 
-    _STORE = None
     if root is None:
         return cache.CacheState(False, note="--no-cache").as_dict()
-    folder, why = cache.open_folder(Path(root), NAME, version())
+    folder, why = cache.open_folder(Path(root), scope, version(scope))
     if folder is None:
         return cache.CacheState(False, note=why).as_dict()
     store = Store(folder / FILE)
@@ -153,23 +194,28 @@ def configure(root: Path | None) -> dict[str, Any]:
     if why:
         return cache.CacheState(False, note=why).as_dict()
     os.utime(folder)
-    _prune(Path(root), keep=folder)
-    _STORE = store
+    _prune(Path(root), scope, keep=folder)
+    _STORES[scope] = store
     entries = store._conn().execute("SELECT count(*) FROM oracle").fetchone()[0] if existed else 0
     return cache.CacheState(True, str(folder), entries, cache.usage(folder)[1]).as_dict()
 
 
-def _prune(root: Path, keep: Path) -> None:
-    """Remove all but the KEEP most recently used oracle stores under ``root`` (never ``keep``)."""
+def _prune(root: Path, scope: str, keep: Path) -> None:
+    """Remove all but the KEEP most recently used stores of ``scope`` under ``root`` (never ``keep``)."""
     stores = sorted(
-        (p for p in root.glob(f"{NAME}-*") if p.is_dir() and p != keep), key=lambda p: p.stat().st_mtime, reverse=True
+        (p for p in root.glob(f"{scope}-*") if p.is_dir() and p != keep), key=lambda p: p.stat().st_mtime, reverse=True
     )
     for old in stores[KEEP - 1 :]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def active() -> Store | None:
-    return _STORE
+def active(scope: str = NAME) -> Store | None:
+    return _STORES.get(scope)
+
+
+def reset() -> None:
+    """Switch every store off (tests)."""
+    _STORES.clear()
 
 
 def identity(case: Any) -> tuple:
@@ -186,7 +232,7 @@ def cached(namespace: str, case: Any, args: tuple, compute: Callable[[], T]) -> 
     """``compute()``, read from the store when it holds (namespace, case, args), else computed and
     written. Computed, never stored, when the store is off, the case is not the catalog's or an
     argument has no stable encoding."""
-    store = _STORE
+    store = _STORES.get(scope(namespace))
     family = getattr(case, "family", None)
     if store is None or family in NOT_STORED:
         return compute()

@@ -11,7 +11,7 @@ with seed s keeps
 
 So seeds s, s+1, …, s+ROTATION−1 together run every combination the profile holds, and every run
 checks every op's first derivatives in float64. ``share`` states what one run covers; the run header
-and the report carry it. ``thorough`` does not rotate, and neither do the smaller suites (integrals,
+and the report carry it. The accuracy tables rotate alike, by (op table row, dtype): ``accuracy_slot``. ``thorough`` does not rotate, and neither do the smaller suites (integrals,
 optimizers, advanced, conventions).
 """
 
@@ -30,6 +30,12 @@ FIRST_ORDER = ("gradient", "jvp", "vjp")
 def slot(task: Any) -> int:
     """The seed residue (mod ROTATION) whose runs include ``task`` whole (the same in every process)."""
     return zlib.crc32(f"{task.family}/{task.case}/{task.check}".encode()) % ROTATION
+
+
+def accuracy_slot(row: str, dtype: str) -> int:
+    """The seed residue whose ci accuracy runs (``conformance accuracy --profile ci --seed s``) measure
+    op table row ``row`` in ``dtype`` (its value and derivative tables in every framework and variant)."""
+    return zlib.crc32(f"accuracy/{row}/{dtype}".encode()) % ROTATION
 
 
 def thin(tasks: Iterable[Any], seed: int) -> list[Any]:

@@ -1,5 +1,6 @@
 """The generated GitHub Actions workflow (.github/workflows/conformance.yml): one job per session of
-the version matrix and shard, a lint job, and the merged report. ``python -m conformance.matrix
+the version matrix and shard, one per version for its share of the accuracy tables, a lint job, and
+the merged report. ``python -m conformance.matrix
 workflow --write`` writes it; tests/unit/test_matrix.py checks the file equals this text.
 """
 
@@ -151,6 +152,17 @@ def text(path: str | Path | None = None) -> str:
         )
         for s in m.sessions
         for k in range(1, s.shards + 1)
+    ) + "".join(  # one more job per version: its share of the accuracy tables (rotating with the run number)
+        WORKFLOW_ROW.format(
+            framework=s.framework,
+            version=s.version,
+            python=s.python,
+            session=s.accuracy_session,
+            index_url=s.ci_index_url,
+            shard="accuracy",
+            shard_id="accuracy",
+        )
+        for s in m.sessions
     )
     head = WORKFLOW_HEAD.replace("{python}", m.python).replace("{ruff}", dev_requirement("ruff"))
     return head + rows + WORKFLOW_TAIL.replace("{python}", m.python)

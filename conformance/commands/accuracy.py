@@ -45,7 +45,16 @@ def configure(p: argparse.ArgumentParser) -> None:
         default=1,
         help="highest derivative order measured (default 1; whole-array rows: the VJP, order 1, only)",
     )
-    p.add_argument("--seed", type=int, default=0, help="grid seed (default 0: the fixed grid)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="rotation seed of the ci profile: the (row, dtype) tables of share SEED mod 8, so that 8 "
+        "consecutive seeds measure every table (default 0); --ops, --no-rotate and the other profiles "
+        "measure every selected table",
+    )
+    p.add_argument("--no-rotate", action="store_true", help="measure every selected table in one run")
+    p.add_argument("--grid-seed", type=int, default=0, help="grid seed (default 0: the fixed grid)")
     p.add_argument("--out", default="reports/results", help="directory for the results file")
     p.add_argument(
         "--cache-dir",
@@ -70,20 +79,37 @@ def main(args: argparse.Namespace) -> int:
     bad = [d for d in dtypes if d not in accuracy.DTYPES]
     if bad:
         raise ConformanceError(f"no accuracy tables for {bad[0]!r}; choose from {', '.join(accuracy.DTYPES)}")
+    from conformance import rotation
+
+    rotate = args.profile == "ci" and not args.ops and not args.no_rotate
+    seed = args.seed
     settings = accuracy.Settings.profile(
-        args.profile, args.points, dtypes=dtypes, orders=tuple(range(1, args.order + 1)), seed=args.seed
+        args.profile,
+        args.points,
+        dtypes=dtypes,
+        orders=tuple(range(1, args.order + 1)),
+        seed=args.grid_seed,
+        share=seed if rotate else None,
     )
     from conformance import scheduler
 
     # exact values kept across runs of the same source (conformance.oracle_cache), compiled programs too
     caches = scheduler.configure_caches(args)
     t0 = time.perf_counter()
+    if rotate:
+        tables = [(op, d) for op in rows for d in dtypes]
+        mine = sum(settings.in_share(op, d) for op, d in tables)
+        print(
+            f"rotation: seed {seed} measures share {seed % rotation.ROTATION} of {rotation.ROTATION}, "
+            f"{mine} of the {len(tables)} (row, dtype) tables; seeds {seed}..{seed + rotation.ROTATION - 1} "
+            f"measure all (--no-rotate: all in one run)"
+        )
     arrays = sum(1 for op in rows if accuracy.is_array(op))
     print(
         f"accuracy tables: {len(rows)} ops ({len(rows) - arrays} elementwise, {settings.points} points per op and "
         f"dtype; {arrays} whole-array, {settings.array_points} input arrays per op and dtype), "
         f"dtypes {', '.join(dtypes)}, frameworks {', '.join(frameworks)}; exact values "
-        f"{caches['oracles']['state']}"
+        f"{caches['oracles']['exact']['state']}"
     )
     path = accuracy.run(frameworks, rows, settings, args.out)
     print(f"wall time {time.perf_counter() - t0:.0f} s; records: {path}")

@@ -59,6 +59,7 @@ OPS: list[Op] = [
             ("large", 1e10),
             ("tiny", TINY, (1,), "gammaln'' = 1/x² overflows"),
         ],
+        derivative=mpmath.digamma,
         doc="log Γ(x), x > 0",
     ),
     Op(
@@ -74,6 +75,7 @@ OPS: list[Op] = [
         domain=(0.2, 5.0),
         defined_on=(0.0, INF),
         points=[("1", 1.0), ("zero", GAMMA_MIN), ("large", 1e6), ("small", 1e-8)],
+        derivative=lambda x: mpmath.psi(1, x),
         doc="ψ(x) = Γ'(x)/Γ(x), x > 0",
     ),
     Op(
@@ -91,6 +93,7 @@ OPS: list[Op] = [
         params={"n": 1},
         call=lambda f, x, n: f(n, x),
         points=[("1", 1.0), ("large", 1e6), ("small", 1e-5)],
+        derivative=lambda x, n: mpmath.polygamma(n + 1, x),
         doc="ψ⁽¹⁾(x), the trigamma function, x > 0",
     ),
     Op(
@@ -176,6 +179,7 @@ OPS: list[Op] = [
                 "conditioned (p·ndtri''/ndtri' ≈ −1); 1/φ(z) through a rounded z ≈ −37 loses z²ε, Mills(z)/p does not",
             ),
         ],
+        derivative=lambda p: mpmath.sqrt(2 * mpmath.pi) * mpmath.exp(_ndtri(p) ** 2 / 2),
         doc="Φ⁻¹(p), 0 < p < 1",
     ),
     Op(
@@ -273,6 +277,7 @@ OPS: list[Op] = [
         domain=(0.2, 5.0),
         defined_on=(0.0, INF),
         points=[("1", 1.0), ("tiny", 1e-100, (1,))],
+        derivative=lambda x: -mpmath.besselk(1, x),
         doc="K₀(x), x > 0",
     ),
     Op(
@@ -287,6 +292,7 @@ OPS: list[Op] = [
         domain=(0.2, 5.0),
         defined_on=(0.0, INF),
         points=[("1", 1.0), ("700", 700.0)],
+        derivative=lambda x: mpmath.exp(x) * (mpmath.besselk(0, x) - mpmath.besselk(1, x)),
         doc="e^x K₀(x), x > 0",
     ),
     Op(
@@ -301,6 +307,7 @@ OPS: list[Op] = [
         domain=(0.2, 5.0),
         defined_on=(0.0, INF),
         points=[("1", 1.0)],
+        derivative=lambda x: -(mpmath.besselk(0, x) + mpmath.besselk(2, x)) / 2,
         doc="K₁(x), x > 0",
     ),
     Op(
@@ -315,6 +322,7 @@ OPS: list[Op] = [
         domain=(0.2, 5.0),
         defined_on=(0.0, INF),
         points=[("1", 1.0), ("700", 700.0)],
+        derivative=lambda x: mpmath.exp(x) * (mpmath.besselk(1, x) - (mpmath.besselk(0, x) + mpmath.besselk(2, x)) / 2),
         doc="e^x K₁(x), x > 0",
     ),
     Op(
@@ -355,6 +363,7 @@ OPS: list[Op] = [
         domain=(0.2, 5.0),
         defined_on=(0.0, INF),
         points=[("1", 1.0), ("large", 1e4)],
+        derivative=lambda x: mpmath.bessely(0, x, derivative=1),
         doc="Y₀(x), x > 0",
     ),
     Op(
@@ -369,6 +378,7 @@ OPS: list[Op] = [
         domain=(0.2, 5.0),
         defined_on=(0.0, INF),
         points=[("1", 1.0)],
+        derivative=lambda x: mpmath.bessely(1, x, derivative=1),
         doc="Y₁(x), x > 0",
     ),
     Op(
@@ -448,6 +458,7 @@ OPS: list[Op] = [
         {"tensorflow": ("tf.math.special.fresnel_sin",)},
         domain=(-3.0, 3.0),
         points=[("0", 0.0), ("10", 10.0)],
+        derivative=lambda x: mpmath.sin(mpmath.pi * x * x / 2),
         doc="S(x) = ∫₀ˣ sin(πt²/2) dt",
     ),
     Op(
@@ -457,6 +468,7 @@ OPS: list[Op] = [
         {"tensorflow": ("tf.math.special.fresnel_cos",)},
         domain=(-3.0, 3.0),
         points=[("0", 0.0), ("10", 10.0)],
+        derivative=lambda x: mpmath.cos(mpmath.pi * x * x / 2),
         doc="C(x) = ∫₀ˣ cos(πt²/2) dt",
     ),
     Op(
@@ -474,6 +486,7 @@ OPS: list[Op] = [
         params={"s": 3.0},
         call=lambda f, q, s: f(s, q),
         points=[("1", 1.0), ("large", 1e5), ("small", 1e-3)],
+        derivative=lambda q, s: -s * mpmath.zeta(s + 1, q),
         doc="the Hurwitz zeta function ζ(3, q) as a function of q > 0",
     ),
     Op(
@@ -491,6 +504,7 @@ OPS: list[Op] = [
         params={"a": 2.5},
         call=lambda f, x, a: f(a, x),
         points=[("1", 1.0), ("40", 40.0), ("tiny", 1e-100, (1,))],
+        derivative=lambda x, a: x ** (a - 1) * mpmath.exp(-x) / mpmath.gamma(a),
         doc="P(2.5, x), the regularized lower incomplete gamma function, in x > 0",
     ),
     Op(
@@ -508,6 +522,7 @@ OPS: list[Op] = [
         params={"a": 2.5},
         call=lambda f, x, a: f(a, x),
         points=[("1", 1.0), ("40", 40.0)],
+        derivative=lambda x, a: -(x ** (a - 1)) * mpmath.exp(-x) / mpmath.gamma(a),
         doc="Q(2.5, x), the regularized upper incomplete gamma function, in x > 0",
     ),
     Op(

@@ -68,6 +68,11 @@ class Op:
     #                                             is conditioned by more than its terms (Case.curvature)
     special: Sequence[tuple] = ()  # whole-array special points (name, array[, orders[, note[,
     #                                             condition: the derivative's condition number there]]])
+    derivative: Callable[..., Any] | None = None  # unary rows: f' from mpf arguments (and params), where
+    #                                             a step difference of ``exact`` is slow (log singularities
+    #                                             at 0, Bessel functions): the accuracy tables' exact
+    #                                             derivative (conformance.accuracy.exact_point);
+    #                                             tests/unit/test_accuracy.py checks it against the step
     doc: str = ""
 
     def domains(self) -> tuple[tuple[float, float], ...]:

@@ -238,7 +238,7 @@ def test_workflow_has_one_job_row_per_session(m):
     for s in m.sessions:
         assert f"            session: {s.session}\n" in text
         assert f'            python: "{s.python}"\n' in text
-    assert text.count('index_url: "https://download.pytorch.org/whl/cpu"') == sum(
+    assert text.count('index_url: "https://download.pytorch.org/whl/cpu"') == 2 * sum(  # run + accuracy jobs
         s.framework == "torch" for s in m.sessions
     )
     assert "actions/upload-artifact@v4" in text and "merge-multiple: true" in text
@@ -298,6 +298,21 @@ def test_the_workflow_runs_each_session_as_its_frameworks_shards_with_a_cache_pe
     assert "actions/cache@v4" in text and "CONFORMANCE_SHARD: ${{ matrix.shard }}" in text
     assert "CONFORMANCE_SEED: ${{ github.run_number }}" in text  # consecutive CI runs rotate
     assert "${{ matrix.version }}-py${{ matrix.python }}-${{ matrix.shard_id }}" in text  # cache and artifact per shard
+
+
+def test_the_workflow_runs_each_versions_share_of_the_accuracy_tables_as_one_more_job(m):
+    text = matrix.workflow(matrix.MATRIX_PATH)
+    for s in m.sessions:
+        row = (
+            f"            session: {s.accuracy_session}\n"
+            f'            index_url: "{s.ci_index_url}"\n'
+            '            shard: "accuracy"\n'
+        )
+        assert text.count(row) == 1
+    assert text.count("shard_id: accuracy\n") == len(m.sessions)
+    listed = {d["session"]: d for d in _nox_sessions("-s", "accuracy")}
+    for s in m.sessions:
+        assert listed[s.accuracy_session]["call_spec"] == {"framework": s.framework, "version": s.version}
 
 
 def test_a_bad_shards_value_is_a_clear_error(tmp_path):

@@ -20,7 +20,7 @@ from conformance.derivatives.cases import CATALOG
 @pytest.fixture(autouse=True)
 def _off_afterwards():
     yield
-    oc._STORE = None
+    oc.reset()
     checks._ORACLES.clear()
 
 
@@ -89,7 +89,7 @@ def test_a_corrupt_store_is_an_uncached_run_and_a_bad_entry_is_recomputed(tmp_pa
     oc.active()._conn().execute("UPDATE oracle SET v = ?", (b"\x00garbage",))
     assert oc.cached("k", C("c", "fam", _f), (1.0,), lambda: 42.0) == 42.0  # unreadable entry: computed
     assert oc.cached("k", C("c", "fam", _f), (1.0,), lambda: 43.0) == 42.0  # ... and overwritten
-    oc._STORE = None
+    oc.reset()
     path.write_bytes(b"this is not a database" * 100)
     for wal in path.parent.glob(oc.FILE + "-*"):
         wal.unlink()
@@ -125,3 +125,20 @@ def test_the_catalogs_oracle_goes_through_the_store_and_returns_the_same_referen
         assert ref.error_estimate == fresh.error_estimate
     n = sqlite3.connect(oc.active().path).execute("SELECT count(*) FROM oracle").fetchone()[0]
     assert n == 1
+
+
+def test_exact_values_go_to_a_store_keyed_by_the_op_table_and_the_resolving_rule_only(tmp_path):
+    """The accuracy tables' exact values (hours of mpmath) survive a change to a check, the engine or
+    the report: their store is keyed by EXACT_SOURCES, not by the whole package."""
+    names = {name for name, _ in oc.source_files(oc.EXACT_SOURCES)}
+    assert {"ops/special.py", "accuracy.py", "mp_namespace.py", "oracles.py"} <= names
+    assert not names & {"engine.py", "derivatives/checks.py", "report/__init__.py", "scheduler.py"}
+    assert all(p.is_file() for _, p in oc.source_files(oc.EXACT_SOURCES))
+    assert oc.version(oc.EXACT) != oc.version(oc.NAME)
+    state = oc.configure(tmp_path)
+    assert state["state"] == "cold" and state[oc.EXACT]["state"] == "cold"
+    assert oc.active(oc.EXACT).path.parent.name.startswith(f"{oc.EXACT}-src")
+    oc.cached("accuracy-unary", C("c", "fam", _f), (1.0,), lambda: 1.0)
+    oc.cached("reference_jacobian", C("c", "fam", _f), (1.0,), lambda: 1.0)
+    assert oc.active(oc.EXACT).misses == 1 and oc.active(oc.NAME).misses == 1
+    assert oc.configure(tmp_path)[oc.EXACT]["state"] == "warm"

@@ -606,9 +606,9 @@ def finish(rec: Any, data: dict, start: float, at: str, over: str) -> Any:
     rec.status = "fail" if bad else "pass"
     rec.max_abs_error = None
     rec.input = data.get("worst_input")
+    p99 = "n/a (no finite result)" if data["p99_ulp"] is None else f"{data['p99_ulp']:.3g} ULP"
     rec.message = (
-        f"{rec.check} of {rec.case} in {rec.dtype}: max {data['max_ulp']:.3g} ULP at {at}, "
-        f"p99 {data['p99_ulp']:.3g} ULP over {over}"
+        f"{rec.check} of {rec.case} in {rec.dtype}: max {data['max_ulp']:.3g} ULP at {at}, p99 {p99} over {over}"
         if data["points"]
         else "no point in range"
     )
@@ -712,11 +712,30 @@ def run(
                 log(f"{fw}: skipped ({ok})")
                 continue
             for op in rows:
-                for rec in tables(op, ad, settings):
+                try:
+                    for rec in tables(op, ad, settings):
+                        out.write(rec)
+                        if rec.status != "skip":
+                            log(
+                                f"{fw:10} {rec.case:22} {rec.dtype:8} {rec.api:10} {rec.check:11} "
+                                f"{rec.status:5} {rec.message[:90]}"
+                            )
+                except AccuracyError:
+                    raise  # an exact value no precision resolves: the run names the op and the point
+                except Exception as exc:  # a defect of ours in one row's tables: that row, not the run
+                    rec = Record(
+                        kind="accuracy",
+                        framework=fw,
+                        framework_version=ad.version,
+                        api="-",
+                        device=settings.device,
+                        dtype="-",
+                        family=op.family,
+                        case=op.name,
+                        check="value",
+                        status="error",
+                        message=f"the accuracy tables of {op.name} stopped: {first_line(exc)}",
+                    )
                     out.write(rec)
-                    if rec.status != "skip":
-                        log(
-                            f"{fw:10} {rec.case:22} {rec.dtype:8} {rec.api:10} {rec.check:11} "
-                            f"{rec.status:5} {rec.message[:90]}"
-                        )
+                    log(f"{fw:10} {op.name:22} error {rec.message[:120]}")
     return path

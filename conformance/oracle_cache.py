@@ -56,8 +56,6 @@ EXACT_SOURCES = (
     "accuracy.py",
     "accuracy_binary.py",
     "accuracy_arrays.py",
-    "tolerance.py",
-    "errors.py",
     "adapters/numpy",
 )
 KEEP = 4  # oracle stores (source versions) kept under one cache root

@@ -347,3 +347,33 @@ def test_the_ci_rotation_measures_every_row_and_dtype_once_over_its_period(torch
     settings = accuracy.Settings(points=64, share=mine + rotation.ROTATION)
     dtypes = {d for _, d, _ in accuracy.entry_points(op, torch_ad, settings, 64)}
     assert "float32" in dtypes and dtypes == {d for d in accuracy.DTYPES if settings.in_share(op, d)}
+
+
+def test_a_table_with_no_finite_result_and_a_row_that_crashes_are_records_not_the_end_of_the_run(
+    torch_ad, tmp_path, monkeypatch
+):
+    """matrix_exp's bfloat16 VJP came back all non-finite (no 99th percentile): the table is a fail
+    record saying so; a row whose tables raise is one error record, and the run goes on."""
+    rec = accuracy.base_record(by_name("expit"), by_name("expit"), torch_ad, accuracy.Settings(), "bfloat16", 8)
+    hist = dict.fromkeys(accuracy.BINS, 0) | {"non_finite": 3}
+    data = {"hist": hist, "points": 3, "max_ulp": math.inf, "p99_ulp": None, "worst_input": 1.0}
+    accuracy.finish(rec, data, 0.0, "x = 1.0", "3 points")
+    assert rec.status == "fail" and "p99 n/a (no finite result)" in rec.message and "3 non-finite" in rec.message
+    real = accuracy.tables
+
+    def tables(op, adapter, settings):
+        if op.name == "expit":
+            raise RuntimeError("boom")
+        yield from real(op, adapter, settings)
+
+    monkeypatch.setattr(accuracy, "tables", tables)
+    path = accuracy.run(
+        ["torch"],
+        [by_name("expit"), by_name("ndtr")],
+        accuracy.Settings(points=16, dtypes=("float64",)),
+        tmp_path,
+        log=lambda s: None,
+    )
+    recs = [json.loads(line) for line in path.read_text().splitlines()[1:]]
+    assert recs[0]["status"] == "error" and "tables of expit stopped: RuntimeError: boom" in recs[0]["message"]
+    assert {r["case"] for r in recs[1:]} == {"ndtr"} and all(r["status"] in ("pass", "fail") for r in recs[1:])

@@ -93,7 +93,6 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
     spec = MATRIX.get(framework, version)
     results = ROOT / RESULTS
     shard = os.environ.get(matrix.SHARD_ENV, "").strip() or None
-    seed = os.environ.get(matrix.SEED_ENV, "").strip() or None
     if not spec.local and not os.environ.get(matrix.INDEX_URL_ENV):
         matrix.write_status(
             results,
@@ -153,18 +152,7 @@ def conformance(session: nox.Session, framework: str, version: str) -> None:
     exit_code = 0
     try:
         ran = session.run(
-            "conformance",
-            "run",
-            "--framework",
-            framework,
-            "--profile",
-            "ci",
-            "--out",
-            f"{RESULTS}/",
-            "--no-report",
-            *(["--shard", shard] if shard else []),
-            *(["--seed", seed] if seed else []),
-            *session.posargs,
+            *_ci_command(session, "run", framework, "--no-report", *(["--shard", shard] if shard else []))
         )
     except nox.command.CommandFailed as exc:
         ran, exit_code = True, exc.return_code if exc.return_code is not None else 1
@@ -214,19 +202,26 @@ def accuracy(session: nox.Session, framework: str, version: str) -> None:
         _install_framework(session, spec)
     except InstallFailed as exc:
         session.error(f"{spec.accuracy_session}: pip could not install {' '.join(spec.requirements)}: {exc}")
+    session.run(*_ci_command(session, "accuracy", framework))
+
+
+def _ci_command(session: nox.Session, command: str, framework: str, *extra: str) -> list[str]:
+    """``conformance <command>`` of one framework under the ci profile into RESULTS, seeded by
+    CONFORMANCE_SEED (the CI run number: consecutive runs rotate), then the session's own arguments."""
     seed = os.environ.get(matrix.SEED_ENV, "").strip()
-    session.run(
+    return [
         "conformance",
-        "accuracy",
+        command,
         "--framework",
         framework,
         "--profile",
         "ci",
         "--out",
         f"{RESULTS}/",
+        *extra,
         *(["--seed", seed] if seed else []),
         *session.posargs,
-    )
+    ]
 
 
 def _exit_message(code: int) -> str:

@@ -140,29 +140,20 @@ def text(path: str | Path | None = None) -> str:
     """The text of .github/workflows/conformance.yml for the matrix (every session, CI runs all, as
     its framework's ``shards`` jobs), with a lint job running ruff as the dev extra requires it."""
     m = load(path)
+    jobs = [(s, s.session, f"{k}/{s.shards}", f"{k}of{s.shards}") for s in m.sessions for k in range(1, s.shards + 1)]
+    # one more job per version: its share of the accuracy tables (rotating with the run number)
+    jobs += [(s, s.accuracy_session, "accuracy", "accuracy") for s in m.sessions]
     rows = "".join(
         WORKFLOW_ROW.format(
             framework=s.framework,
             version=s.version,
             python=s.python,
-            session=s.session,
+            session=session,
             index_url=s.ci_index_url,
-            shard=f"{k}/{s.shards}",
-            shard_id=f"{k}of{s.shards}",
+            shard=shard,
+            shard_id=shard_id,
         )
-        for s in m.sessions
-        for k in range(1, s.shards + 1)
-    ) + "".join(  # one more job per version: its share of the accuracy tables (rotating with the run number)
-        WORKFLOW_ROW.format(
-            framework=s.framework,
-            version=s.version,
-            python=s.python,
-            session=s.accuracy_session,
-            index_url=s.ci_index_url,
-            shard="accuracy",
-            shard_id="accuracy",
-        )
-        for s in m.sessions
+        for s, session, shard, shard_id in jobs
     )
     head = WORKFLOW_HEAD.replace("{python}", m.python).replace("{ruff}", dev_requirement("ruff"))
     return head + rows + WORKFLOW_TAIL.replace("{python}", m.python)

@@ -520,6 +520,7 @@ class Adapter:
 
     # ----------------------------------------------------------------- refusals
     REFUSALS: tuple[str, ...] = ()  # regexes of the framework's own words for "cannot run under this API"
+    DTYPE_REFUSALS: tuple[str, ...] = ()  # ... and for "no kernel for this dtype" (``dtype_refusal``)
 
     def refusal(self, exc: BaseException) -> str | None:
         """The framework's full message when ``exc`` (or an exception it was raised from) says that
@@ -527,13 +528,26 @@ class Adapter:
         rule without the forward rule, vmap rule or setup_context the transform needs; an op without
         a derivative in this mode), as opposed to a wrong result or a crash of the function; else None.
         Each adapter lists its framework's refusals in ``REFUSALS``."""
-        seen = 0
-        while exc is not None and seen < 8:
-            text = str(exc).strip()
-            if any(re.search(p, text) for p in self.REFUSALS):
-                return f"{type(exc).__name__}: {text}"
-            exc, seen = exc.__cause__ or exc.__context__, seen + 1
-        return None
+        return _matching(exc, self.REFUSALS)
+
+    def dtype_refusal(self, exc: BaseException) -> str | None:
+        """The framework's full message when ``exc`` (or an exception it was raised from) says that the
+        function has no kernel for the input's dtype (no float16 RFFT, no bfloat16 Lgamma), as opposed
+        to a wrong result or a crash; else None. Each adapter lists its framework's in
+        ``DTYPE_REFUSALS``; a differentiation refusal (``refusal``) counts too."""
+        return _matching(exc, self.DTYPE_REFUSALS) or self.refusal(exc)
+
+
+def _matching(exc: BaseException | None, patterns: tuple[str, ...]) -> str | None:
+    """ "<type>: <message>" of the first of ``exc`` and the exceptions it was raised from (8 at most)
+    whose message matches one of ``patterns``; None if none does."""
+    seen = 0
+    while exc is not None and seen < 8:
+        text = str(exc).strip()
+        if any(re.search(p, text) for p in patterns):
+            return f"{type(exc).__name__}: {text}"
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
 
 
 @functools.lru_cache(maxsize=None)

@@ -30,7 +30,7 @@ probability, distinct entries — a positive scale keeps most of these, a bounde
 unscaled draws only). Points where the oracle is not real or undefined, or the VJP not finite in
 float64, are left out and counted (``data.dropped``).
 
-Exact values (``exact_point``): the oracle at raised precision (``conformance.mp_namespace``), and g
+Exact values (``accuracy_exact.array_point``): the oracle at raised precision (``conformance.mp_namespace``), and g
 by forward differences of φ = ⟨u, f⟩ along each input entry, φ(x + h·eⱼ) − φ(x) over h = 10^-dps·s (s
 the smallest input scale, ``oracles._scale``), summed in mpmath so that g is correctly rounded once
 (a float64 uᵀJ would add its own rounding): 1 + x.size oracle calls per estimate. The precision rule
@@ -58,6 +58,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from conformance import accuracy as acc
+from conformance.accuracy_exact import array_point as exact_point
 from conformance.tolerance import HUGE, TINY
 
 
@@ -117,60 +118,6 @@ def grid(op: Any, case: Any, dtype: str, n: int, seed: int = 0) -> tuple[list[np
 
 
 # ------------------------------------------------------------------------------ exact values
-def _estimate(op: Any, x: np.ndarray, u: np.ndarray, dps: int) -> tuple[list[Any], list[Any]]:
-    """(f(x) entries then ∇⟨u, f⟩(x) entries, their resolution floors) at ``dps`` digits: the oracle at
-    W = 2·dps + (digits x + h needs) + 10 working digits; g by forward differences, whose floor is the
-    two evaluations' rounding 2·Σ|uᵢfᵢ|·10^(1−W) over h."""
-    import mpmath
-
-    from conformance.mp_namespace import to_mp
-    from conformance.oracles import _extra_digits, _scale, mp_namespace
-
-    s = float(np.min(_scale(x))) if x.size else 1.0
-    work = 2 * dps + _extra_digits(x, s) + 10
-    xp = mp_namespace(dps)
-    with mpmath.workdps(work):
-        X, U = to_mp(x), to_mp(u)
-        h = mpmath.mpf(10) ** (-dps) * s
-
-        def phi(z: np.ndarray) -> tuple[np.ndarray, Any]:
-            y = np.asarray(op.oracle(xp, z), dtype=object).reshape(np.shape(u))
-            return y, np.sum(U * y)
-
-        y0, p0 = phi(X)
-        g = []
-        for j in range(x.size):
-            z = X.copy()
-            z.flat[j] = X.flat[j] + h
-            g.append((phi(z)[1] - p0) / h)
-        size = np.sum(np.abs(U * y0))
-        floor = 2 * size * mpmath.mpf(10) ** (1 - work) / h
-        return list(y0.flat) + g, [mpmath.mpf(0)] * y0.size + [floor] * len(g)
-
-
-def exact_point(op: Any, x: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """(f(x), J_f(x)ᵀu) correctly rounded to float64 (``accuracy.resolve``); None where the oracle is
-    not real or undefined at x; AccuracyError where no precision resolves it. Value entries take the
-    noise rule too: a DFT bin or a cross product that cancels to an exact 0 leaves the oracle's
-    rounding (1e-150 at 120 digits), which more digits push below 2^-1075."""
-    from conformance import oracle_cache
-
-    out = oracle_cache.cached(
-        "accuracy-array",
-        op,
-        (repr(sorted(op.params.items())), np.asarray(x, dtype=np.float64), np.asarray(u, dtype=np.float64)),
-        lambda: acc.resolve(
-            op.name,
-            f"x = {np.array2string(x, precision=17, separator=', ', threshold=64)}",
-            lambda dps: _estimate(op, x, u, dps),
-            [True] * (u.size + x.size),
-        ),
-    )
-    if out is None:
-        return None
-    return np.asarray(out[: u.size]).reshape(u.shape), np.asarray(out[u.size :]).reshape(x.shape)
-
-
 @dataclass
 class Exact:
     xs: list[np.ndarray]  # the kept input arrays
@@ -210,10 +157,9 @@ def exact_values(op: Any, xs: list[np.ndarray], u: np.ndarray) -> Exact:
 def _one(adapter: Any, f: Any, x: np.ndarray, u: np.ndarray, order: int, dtype: str, device: str) -> np.ndarray:
     """f(x) (order 0) or J_f(x)ᵀu (order 1) by one framework variant, as float64."""
     xa = adapter.from_numpy(x, dtype=dtype, device=device)
-    if order == 0:
-        y = f(xa)
-    else:
-        y = adapter.vjp(f, xa, adapter.from_numpy(u, dtype=dtype, device=device))[1]
+    y = f(xa)
+    if order == 1:  # the cotangent in the output's dtype (JAX's fft2 of float16 returns float32)
+        y = adapter.vjp(f, xa, adapter.from_numpy(u, dtype=adapter.dtype_name(y), device=device))[1]
     return np.asarray(adapter.to_numpy(y), dtype=np.float64)
 
 
@@ -291,7 +237,7 @@ def tables(op: Any, adapter: Any, settings: acc.Settings) -> Iterator[Any]:
 
             compute = partial(_on_grid, case, variant, ex.xs, u, order, dtype, settings.device)
             fields = {"order": order, "what": what}
-            result = acc.measured(rec, compute, fields)
+            result = acc.measured(rec, variant, compute, fields)
             if result is None:
                 yield rec
                 continue

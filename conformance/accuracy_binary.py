@@ -26,11 +26,8 @@ spans it). Pairs the row's ``valid`` refuses (a tie of maximum) or on a kink are
 pairs where f is not real (xlog1py at b < −1: mpmath at 20 digits, counted in ``data.grid``). ci:
 about 2,000 points per op and dtype, as the unary rows.
 
-Exact values: partial derivatives by ``accuracy._diffs`` along one argument with the other fixed; the
-mixed ∂ⁱ⁺ʲf/∂aⁱ∂bʲ (i, j >= 1) differentiates along a the j-th b-derivative computed at
-(i + 1)·dps + 20 digits, so that the outer difference quotient does not amplify the inner one's
-rounding. The precision rule is the unary one (``accuracy.resolve``): two precisions, raised when they
-disagree once rounded to float64, AccuracyError naming the op and the point when the last cannot tell.
+Exact values: ``accuracy_exact.binary_point`` (each partial along one argument with the other fixed,
+the mixed ones nested at raised precision), under the unary rows' precision rule.
 """
 
 from __future__ import annotations
@@ -44,16 +41,11 @@ from typing import Any, Iterator
 import numpy as np
 
 from conformance import accuracy as acc
+from conformance.accuracy_exact import PARTIALS, AccuracyError, _to_float, partials  # noqa: F401 (re-exported)
+from conformance.accuracy_exact import binary_point as exact_point
 from conformance.tolerance import EPS, HUGE, TINY
 
 NAMES = ("arg0", "arg1")
-# ∂ⁱ⁺ʲf/∂aⁱ∂bʲ in the order of the exact values' lists: (0, 0) the value, then order 1, 2, 3
-PARTIALS = ((0, 0), (1, 0), (0, 1), (2, 0), (1, 1), (0, 2), (3, 0), (2, 1), (1, 2), (0, 3))
-
-
-def partials(n: int) -> list[tuple[int, int]]:
-    """(i, j) of every partial derivative of order <= n (``PARTIALS``' order)."""
-    return [p for p in PARTIALS if sum(p) <= n]
 
 
 def check_name(i: int, j: int) -> str:
@@ -72,7 +64,7 @@ def _real(op: Any, a: float, b: float) -> bool:
     try:
         with mpmath.workdps(20):
             v = op.exact(mpmath.mpf(a), mpmath.mpf(b), **op.params)
-        return not math.isnan(acc._to_float(v))
+        return not math.isnan(_to_float(v))
     except Exception:
         return False
 
@@ -146,55 +138,6 @@ def grid(op: Any, dtype: str, n: int, seed: int = 0) -> tuple[np.ndarray, int]:
 
 
 # ------------------------------------------------------------------------------ exact values
-def _estimate(op: Any, a: float, b: float, n: int, dps: int) -> tuple[list[Any], list[Any]]:
-    """Every ∂ⁱ⁺ʲf/∂aⁱ∂bʲ with i + j <= n at (a, b) (``partials`` order) as mpmath numbers at ``dps``,
-    and each one's resolution floor (``accuracy._diffs``)."""
-    import mpmath
-
-    def f(s: Any, t: Any) -> Any:
-        return op.exact(s, t, **op.params)
-
-    A, B = mpmath.mpf(a), mpmath.mpf(b)
-    out: dict[tuple[int, int], tuple[Any, Any]] = {}
-    for i, vr in enumerate(zip(*acc._diffs(lambda s: f(s, B), a, n, dps))):
-        out[(i, 0)] = vr
-    for j, vr in enumerate(zip(*acc._diffs(lambda t: f(A, t), b, n, dps))):
-        out[(0, j)] = vr
-    for j in range(1, n):
-        worst = [mpmath.mpf(0)]
-
-        def inner(s: Any, j: int = j, worst: list = worst) -> Any:
-            """∂ʲf/∂bʲ at (s, b), at more digits than the outer step needs (its floor kept)."""
-            digits = max((n - j + 1) * dps + 20, mpmath.mp.dps + 20)
-            v, r = acc._diffs(lambda t: f(s, t), b, j, digits)
-            worst[0] = max(worst[0], r[j])
-            return v[j]
-
-        for i, vr in enumerate(zip(*acc._diffs(inner, a, n - j, dps, lambda worst=worst: worst[0]))):
-            if i:
-                out[(i, j)] = vr
-    ps = partials(n)
-    return [out[p][0] for p in ps], [out[p][1] for p in ps]
-
-
-def exact_point(op: Any, a: float, b: float, n: int) -> list[float] | None:
-    """Every ∂ⁱ⁺ʲf/∂aⁱ∂bʲ with i + j <= n at (a, b), correctly rounded to float64 (``partials``
-    order); None where f is not real there; AccuracyError where no precision resolves it."""
-    from conformance import oracle_cache
-
-    return oracle_cache.cached(
-        "accuracy-binary",
-        op,
-        (repr(sorted(op.params.items())), a, b, n),
-        lambda: acc.resolve(
-            op.name,
-            f"(a, b) = ({a!r}, {b!r})",
-            lambda dps: _estimate(op, a, b, n, dps),
-            [p != (0, 0) for p in partials(n)],
-        ),
-    )
-
-
 @dataclass
 class Exact:
     """The exact partial derivatives at the kept grid pairs: ``values[(i, j)]`` per pair."""
@@ -244,7 +187,7 @@ def condition(op: Any, ab: list[float], p: tuple[int, int]) -> float | None:
     if key not in _NEXT:
         try:
             _NEXT[key] = exact_point(op, a, b, i + j + 1)
-        except acc.AccuracyError:
+        except AccuracyError:
             _NEXT[key] = None
     v = _NEXT[key]
     if v is None:
@@ -312,7 +255,7 @@ def tables(op: Any, adapter: Any, settings: acc.Settings) -> Iterator[Any]:
             head.check = "value" if order == 0 else f"derivative{'' if order == 1 else order}"
 
             compute = partial(_on_grid, case, variant, ex.x, order, dtype, settings.device)
-            got = acc.measured(head, compute, {"order": order, "what": what})
+            got = acc.measured(head, variant, compute, {"order": order, "what": what})
             if got is None:  # one record says why for the whole order (every partial fails alike)
                 yield head
                 continue

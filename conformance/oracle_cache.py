@@ -47,15 +47,13 @@ NAME = "oracles"
 EXACT = "exact"  # the accuracy tables' exact values
 FILE = "oracles.sqlite"
 # what the exact values are computed by (paths in the conformance package): the op table with its
-# mpmath formulas and oracles, the mpmath namespace, and the resolving rule of the accuracy modules
+# mpmath formulas and oracles, the mpmath namespace and oracles, and the resolving rule
 EXACT_SOURCES = (
     "ops",
     "mp_namespace.py",
     "oracles.py",
     "finite_differences.py",
-    "accuracy.py",
-    "accuracy_binary.py",
-    "accuracy_arrays.py",
+    "accuracy_exact.py",
     "adapters/numpy",
 )
 KEEP = 4  # oracle stores (source versions) kept under one cache root

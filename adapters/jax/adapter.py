@@ -153,6 +153,7 @@ class JaxAdapter(Adapter):
         r"Differentiation rule for 'custom_lin' not implemented",
         r"Reverse-mode differentiation does not work for lax\.while_loop",
     )
+    DTYPE_REFUSALS = (r"RFFT input must be float32 or float64",)  # an input dtype with no kernel
 
     @classmethod
     def configure_cache(cls, path: Any) -> bool:

@@ -190,6 +190,14 @@ class TensorflowAdapter(Adapter):
     complex_grad_convention = "direct"
     # TensorFlow's refusals (see Adapter.refusal): an op with no registered gradient
     REFUSALS = (r"No gradient defined for operation", r"gradient registry has no entry for")
+    # ... and of an input dtype an op has no kernel for (bfloat16 Lgamma, float16 Ndtri or Svd, RFFT of
+    # float16, tf.complex of bfloat16 parts)
+    DTYPE_REFUSALS = (
+        r"Value for attr 'T' of \w+ is not in the list of allowed values",
+        r"Could not find device for node: .*T=DT_(HALF|BFLOAT16)",
+        r"RFFT requires tf\.float32 or tf\.float64 inputs",
+        r"The `real` and `imag` components have incorrect types: (bfloat16|float16)",
+    )
 
     def refusal(self, exc: BaseException) -> str | None:
         """Adapter.refusal, and tf.experimental.numpy refusing a dtype it does not treat as floating

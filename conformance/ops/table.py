@@ -71,7 +71,7 @@ class Op:
     derivative: Callable[..., Any] | None = None  # unary rows: f' from mpf arguments (and params), where
     #                                             a step difference of ``exact`` is slow (log singularities
     #                                             at 0, Bessel functions): the accuracy tables' exact
-    #                                             derivative (conformance.accuracy.exact_point);
+    #                                             derivative (conformance.accuracy_exact.unary_point);
     #                                             tests/unit/test_accuracy.py checks it against the step
     doc: str = ""
 

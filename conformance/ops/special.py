@@ -363,7 +363,6 @@ OPS: list[Op] = [
         domain=(0.2, 5.0),
         defined_on=(0.0, INF),
         points=[("1", 1.0), ("large", 1e4)],
-        derivative=lambda x: mpmath.bessely(0, x, derivative=1),
         doc="Y₀(x), x > 0",
     ),
     Op(
@@ -378,7 +377,7 @@ OPS: list[Op] = [
         domain=(0.2, 5.0),
         defined_on=(0.0, INF),
         points=[("1", 1.0)],
-        derivative=lambda x: mpmath.bessely(1, x, derivative=1),
+        derivative=lambda x: mpmath.bessely(0, x) - mpmath.bessely(1, x) / x,
         doc="Y₁(x), x > 0",
     ),
     Op(

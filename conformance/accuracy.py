@@ -36,8 +36,9 @@ exactly the one the exact value belongs to. Points where f or the derivative is 
 the derivatives) not finite, are left out and counted. ci: about 2,000 points per op and dtype.
 
 Exact values (``conformance.accuracy_exact``): mpmath's step differences, or the row's own f'
-(``Op.derivative``), at two precisions, raised until they agree once rounded to float64; an
-AccuracyError names the op and the point no precision up to ``MAX_DIGITS`` resolves.
+(``Op.derivative``), at two precisions, raised until they agree once rounded to float64. A point no precision up to ``MAX_DIGITS`` resolves
+is a collection error (AccuracyError naming the op and the point, ``exact_at``): left out, counted and
+quoted in its table's record; the rest of the grid, and of the run, goes on.
 
 ci cost (the 2-core development machine, three frameworks, four dtypes; the mpmath values are
 computed once per op and dtype and shared by the frameworks of one process): unary rows, mpmath
@@ -151,7 +152,28 @@ class Exact:
     seconds: float
 
 
-_EXACT: dict[tuple[str, float, int], list[float] | None] = {}
+_EXACT: dict[tuple[str, float, int], Any] = {}
+
+
+UNRESOLVED = "not resolved"  # dropped: points no precision up to MAX_DIGITS resolves (collection errors)
+
+
+def exact_at(memo: dict, key: tuple, compute: Callable[[], Any], dropped: dict) -> tuple[bool, Any]:
+    """(True, ``compute()``), kept in ``memo`` under ``key``; (False, None) where the point is a
+    collection error — no precision resolves it (AccuracyError, naming the op and the point): counted
+    in ``dropped[UNRESOLVED]``, the first message kept in ``dropped["first unresolved"]``; the rest of
+    the grid runs."""
+    if key not in memo:
+        try:
+            memo[key] = compute()
+        except AccuracyError as exc:
+            memo[key] = exc
+    value = memo[key]
+    if isinstance(value, AccuracyError):
+        dropped[UNRESOLVED] = dropped.get(UNRESOLVED, 0) + 1
+        dropped.setdefault("first unresolved", str(value))
+        return False, None
+    return True, value
 
 
 def exact_values(op: Any, x: np.ndarray, orders: int) -> Exact:
@@ -161,9 +183,9 @@ def exact_values(op: Any, x: np.ndarray, orders: int) -> Exact:
     keep, rows, dropped = [], [], {"not real": 0, "derivative not finite": 0}
     for t in x.tolist():
         key = (op.name + repr(sorted(op.params.items())), t, orders)
-        if key not in _EXACT:
-            _EXACT[key] = exact_point(op, t, orders)
-        v = _EXACT[key]
+        ok, v = exact_at(_EXACT, key, partial(exact_point, op, t, orders), dropped)
+        if not ok:
+            continue
         if v is None:
             dropped["not real"] += 1
             continue
@@ -442,6 +464,9 @@ def finish(rec: Any, data: dict, start: float, at: str, over: str) -> Any:
             f"; {data['hist']['non_finite']} non-finite and {data['hist']['wrong_sign']} wrong-sign "
             f"results where finite correctly signed values were due"
         )
+    dropped = data.get("dropped") or {}
+    if dropped.get(UNRESOLVED):
+        rec.message += f"; {dropped[UNRESOLVED]} point(s) left out, not resolved: {dropped['first unresolved']}"
     return rec
 
 
@@ -545,8 +570,6 @@ def run(
                                 f"{fw:10} {rec.case:22} {rec.dtype:8} {rec.api:10} {rec.check:11} "
                                 f"{rec.status:5} {rec.message[:90]}"
                             )
-                except AccuracyError:
-                    raise  # an exact value no precision resolves: the run names the op and the point
                 except Exception as exc:  # a defect of ours in one row's tables: that row, not the run
                     rec = Record(
                         kind="accuracy",

@@ -148,7 +148,7 @@ class Exact:
     seconds: float
 
 
-_EXACT: dict[tuple[str, float, float, int], list[float] | None] = {}
+_EXACT: dict[tuple[str, float, float, int], Any] = {}
 
 
 def exact_values(op: Any, x: np.ndarray, orders: int) -> Exact:
@@ -158,9 +158,9 @@ def exact_values(op: Any, x: np.ndarray, orders: int) -> Exact:
     keep, vals, dropped = [], [], {"not real": 0, "derivative not finite": 0}
     for a, b in x.T.tolist():
         key = (op.name + repr(sorted(op.params.items())), a, b, orders)
-        if key not in _EXACT:
-            _EXACT[key] = exact_point(op, a, b, orders)
-        v = _EXACT[key]
+        ok, v = acc.exact_at(_EXACT, key, partial(exact_point, op, a, b, orders), dropped)
+        if not ok:
+            continue
         if v is None:
             dropped["not real"] += 1
             continue

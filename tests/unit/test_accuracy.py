@@ -396,3 +396,26 @@ def test_a_dtype_the_framework_has_no_kernel_for_is_a_skip_and_the_cotangent_tak
     recs = _tables(by_name("fft2"), jax, accuracy.Settings(array_points=2, dtypes=("float16",), orders=(1,)))
     vjps = [r for r in recs if r.check == "vjp"]
     assert vjps and all(r.status in ("pass", "fail") for r in vjps), [r.message for r in vjps]
+
+
+def test_a_point_no_precision_resolves_is_left_out_and_quoted_and_the_rest_of_the_grid_runs(torch_ad, monkeypatch):
+    """Issue 19's bad input: an exact value mpmath cannot resolve is a collection error for that point
+    (op and point named in the record), not the end of the table or the run."""
+    op = by_name("expit")
+    real = accuracy.exact_point
+
+    def stubborn(o, t, n):
+        if t == 1.0:
+            raise accuracy.AccuracyError(f"op {o.name!r}: the exact value at x = {t!r} is not resolved")
+        return real(o, t, n)
+
+    monkeypatch.setattr(accuracy, "exact_point", stubborn)
+    monkeypatch.setattr(accuracy, "_EXACT", {})
+    recs = _tables(op, torch_ad, accuracy.Settings(points=32, dtypes=("float64",), orders=(1,)))
+    assert recs and all(r.status == "pass" for r in recs)
+    for r in recs:
+        assert (
+            r.data["dropped"][accuracy.UNRESOLVED] == 1
+            and r.data["points"] == len(accuracy.grid(op, "float64", 32)) - 1
+        )
+        assert "1 point(s) left out, not resolved: op 'expit': the exact value at x = 1.0" in r.message

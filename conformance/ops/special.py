@@ -336,6 +336,7 @@ OPS: list[Op] = [
         },
         domain=(-5.0, 5.0),
         points=[("0", 0.0), ("first zero", 2.404825557695773), ("large", 1e4)],
+        derivative=lambda x: -mpmath.besselj(1, x),
         doc="J₀(x)",
     ),
     Op(
@@ -349,6 +350,7 @@ OPS: list[Op] = [
         },
         domain=(-5.0, 5.0),
         points=[("0", 0.0), ("large", 1e4)],
+        derivative=lambda x: mpmath.besselj(0, x) - mpmath.besselj(1, x) / x,
         doc="J₁(x)",
     ),
     Op(

@@ -77,6 +77,11 @@ from conformance.tolerance import EPS, HUGE, TINY, ulp
 DTYPES = ("float64", "float32", "float16", "bfloat16")
 POINTS = {"dev": 256, "ci": 2000, "thorough": 65536}  # per elementwise row and dtype
 ARRAY_POINTS = {"dev": 8, "ci": 16, "thorough": 1024}  # input arrays per whole-array row and dtype
+# the ci profile's selection for the second derivative: every elementwise row but the special functions,
+# whose exact f'' costs ~0.2 s a point in mpmath (Bessel K at raised precision: 7 minutes and more for one
+# float16 table of k1e, against 0.05 s a point for f')
+CI_FIRST_ONLY = ("special",)
+ORDERS = {"dev": ((1,), ()), "ci": ((1, 2), CI_FIRST_ONLY), "thorough": ((1, 2), ())}  # (orders, first_only)
 BINS = ("0", "1", "2", "3-4", "5-16", "17-1024", "more", "non_finite", "wrong_sign")
 _EDGES = (0.0, 1.0, 2.0, 4.0, 16.0, 1024.0)
 
@@ -369,11 +374,30 @@ class Settings:
     device: str = "cpu"
     array_points: int = ARRAY_POINTS["ci"]  # input arrays per whole-array row and dtype
     share: int | None = None  # rotation seed: only the (row, dtype) tables of its share (``in_share``)
+    first_only: tuple[str, ...] = ()  # families measured to order 1 only, whatever ``orders`` says
+
+    def orders_of(self, op: Any) -> tuple[int, ...]:
+        """The derivative orders measured for ``op``: ``orders``, less those above 1 for the families
+        of ``first_only`` (the ci profile's selection: ``CI_FIRST_ONLY``)."""
+        return (1,) if op.family in self.first_only and 1 in self.orders else self.orders
 
     @classmethod
-    def profile(cls, name: str, points: int | None = None, **kw: Any) -> "Settings":
-        """The profile's grid sizes (``POINTS``, ``ARRAY_POINTS``); ``points`` overrides both."""
-        return cls(points=points or POINTS[name], array_points=points or ARRAY_POINTS[name], **kw)
+    def profile(
+        cls, name: str, points: int | None = None, orders: tuple[int, ...] | None = None, **kw: Any
+    ) -> "Settings":
+        """The profile's grid sizes (``POINTS``, ``ARRAY_POINTS``; ``points`` overrides both) and orders
+        (``ORDERS``; ``orders`` overrides them, for every family)."""
+        if orders is None:
+            orders, first_only = ORDERS[name]
+        else:
+            first_only = ()
+        return cls(
+            points=points or POINTS[name],
+            array_points=points or ARRAY_POINTS[name],
+            orders=orders,
+            first_only=first_only,
+            **kw,
+        )
 
     def in_share(self, op: Any, dtype: str) -> bool:
         """Whether this run measures ``op`` in ``dtype``: always, unless ``share`` is a rotation seed s;
@@ -486,16 +510,15 @@ def tables(op: Any, adapter: Any, settings: Settings) -> Iterator[Any]:
         return
     from conformance.records import Record
 
-    n_orders = max(settings.orders)
+    orders = settings.orders_of(op)
+    n_orders = max(orders)
     for case, dtype, base in entry_points(op, adapter, settings, settings.points):
         if case is None:
             yield base
             continue
         x = grid(op, dtype, settings.points, settings.seed)
         ex = exact_values(op, x, n_orders)
-        for variant_adapter, order in [(adapter, 0)] + [
-            (v, o) for v in adapter.all_variants() for o in settings.orders
-        ]:
+        for variant_adapter, order in [(adapter, 0)] + [(v, o) for v in adapter.all_variants() for o in orders]:
             rec = Record(**{**base.__dict__, "data": {}})
             rec.api = "-" if order == 0 else variant_adapter.variant
             rec.check = "value" if order == 0 else f"derivative{'' if order == 1 else order}"

@@ -42,8 +42,9 @@ def configure(p: argparse.ArgumentParser) -> None:
         "--order",
         type=int,
         choices=(1, 2),
-        default=1,
-        help="highest derivative order measured (default 1; whole-array rows: the VJP, order 1, only)",
+        default=None,
+        help="highest derivative order measured (default: dev 1; ci 2 but for the special functions, 1; "
+        "thorough 2; whole-array rows: the VJP, order 1, only)",
     )
     p.add_argument(
         "--seed",
@@ -87,7 +88,7 @@ def main(args: argparse.Namespace) -> int:
         args.profile,
         args.points,
         dtypes=dtypes,
-        orders=tuple(range(1, args.order + 1)),
+        orders=None if args.order is None else tuple(range(1, args.order + 1)),
         seed=args.grid_seed,
         share=seed if rotate else None,
     )
@@ -108,6 +109,8 @@ def main(args: argparse.Namespace) -> int:
     print(
         f"accuracy tables: {len(rows)} ops ({len(rows) - arrays} elementwise, {settings.points} points per op and "
         f"dtype; {arrays} whole-array, {settings.array_points} input arrays per op and dtype), "
+        f"derivative orders {', '.join(map(str, settings.orders))}"
+        f"{' (1 only for the ' + ', '.join(settings.first_only) + ' family)' if settings.first_only else ''}, "
         f"dtypes {', '.join(dtypes)}, frameworks {', '.join(frameworks)}; exact values "
         f"{caches['oracles']['exact']['state']}"
     )

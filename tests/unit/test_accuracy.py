@@ -419,3 +419,12 @@ def test_a_point_no_precision_resolves_is_left_out_and_quoted_and_the_rest_of_th
             and r.data["points"] == len(accuracy.grid(op, "float64", 32)) - 1
         )
         assert "1 point(s) left out, not resolved: op 'expit': the exact value at x = 1.0" in r.message
+
+
+def test_the_ci_profile_measures_second_derivatives_but_of_the_special_functions():
+    ci = accuracy.Settings.profile("ci")
+    assert ci.orders_of(by_name("expit")) == (1, 2) and ci.orders_of(by_name("math_hypot")) == (1, 2)
+    assert ci.orders_of(by_name("k1e")) == (1,)  # mpmath's Bessel K: f'' ~0.2 s a point
+    assert accuracy.Settings.profile("ci", orders=(1, 2)).orders_of(by_name("k1e")) == (1, 2)  # --order 2
+    assert accuracy.Settings.profile("dev").orders_of(by_name("expit")) == (1,)
+    assert accuracy.Settings.profile("thorough").orders_of(by_name("k1e")) == (1, 2)

@@ -365,6 +365,7 @@ OPS: list[Op] = [
         domain=(0.2, 5.0),
         defined_on=(0.0, INF),
         points=[("1", 1.0), ("large", 1e4)],
+        derivative=lambda x: -mpmath.bessely(1, x),
         doc="Y₀(x), x > 0",
     ),
     Op(

@@ -40,12 +40,18 @@ Exact values (``conformance.accuracy_exact``): mpmath's step differences, or the
 is a collection error (AccuracyError naming the op and the point, ``exact_at``): left out, counted and
 quoted in its table's record; the rest of the grid, and of the run, goes on.
 
-ci cost (the 2-core development machine, three frameworks, four dtypes; the mpmath values are
-computed once per op and dtype and shared by the frameworks of one process): unary rows, mpmath
-about 60 s per row at 2,000 points (from 1 s for exp-like rows to 10 minutes for the Bessel functions
-at arguments near 1e300); binary rows (``accuracy_binary``) about 18 s per row (mpmath 268 s for the
-20, betaln 95 s of it; frameworks 4.5 s per row); whole-array rows (``accuracy_arrays``, 16 inputs)
-about 3.7 s per row.
+Profiles (``POINTS``, ``ORDERS``): dev 256 points, order 1; ci 2,000 points, orders 1 and 2 but order
+1 only for the special functions (``CI_FIRST_ONLY``: mpmath's f'' of Bessel K costs ~0.2 s a point),
+and a rotating eighth of the (row, dtype) tables per seed (``Settings.share``, ``rotation.accuracy_slot``:
+8 consecutive seeds measure all 1,252); thorough 65,536 points, orders 1 and 2, every table.
+
+ci cost, measured (share 0, cold: empty exact-value store and compilation caches; this 2-core machine
+with two seed-sweep processes beside it; three frameworks): 528 s wall for 1,718 tables (396 of them
+second derivatives); mpmath 334 s, of which 192 s for y0 in float64 by the step difference (its
+analytic f' = −Y1 since: 0.26 s a point at 1e300 against 5.7 s); framework task time 7 s torch, 32 s
+TensorFlow, 93 s JAX (compiles). A warm run (the exact values kept in the ``exact`` store, which CI
+restores) spends only the framework time. Before ``Op.derivative`` and the rotation, all tables in one
+ci run took about 1.7 hours of mpmath (the incomplete gamma function at 1e-300 alone: 28 s a point).
 
 Every table is written (and flushed) as soon as it is measured: an interrupted run keeps them all.
 """

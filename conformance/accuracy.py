@@ -45,13 +45,13 @@ Profiles (``POINTS``, ``ORDERS``): dev 256 points, order 1; ci 2,000 points, ord
 and a rotating eighth of the (row, dtype) tables per seed (``Settings.share``, ``rotation.accuracy_slot``:
 8 consecutive seeds measure all 1,252); thorough 65,536 points, orders 1 and 2, every table.
 
-ci cost, measured (share 0, cold: empty exact-value store and compilation caches; this 2-core machine
-with two seed-sweep processes beside it; three frameworks): 528 s wall for 1,718 tables (396 of them
-second derivatives); mpmath 334 s, of which 192 s for y0 in float64 by the step difference (its
-analytic f' = −Y1 since: 0.26 s a point at 1e300 against 5.7 s); framework task time 7 s torch, 32 s
-TensorFlow, 93 s JAX (compiles). A warm run (the exact values kept in the ``exact`` store, which CI
-restores) spends only the framework time. Before ``Op.derivative`` and the rotation, all tables in one
-ci run took about 1.7 hours of mpmath (the incomplete gamma function at 1e-300 alone: 28 s a point).
+ci cost, measured (share 0 on this 2-core machine with two seed-sweep processes beside it, three
+frameworks, 1,718 tables of which 396 second derivatives): cold (empty exact-value store and
+compilation caches) 315 s wall, mpmath 144 s of it, framework task time 6 s torch, 21 s TensorFlow,
+85 s JAX; warm (the same command again: the ``exact`` store, which CI restores, and the compilation
+caches) 67 s, 0.21 of cold, with records identical but for ``data.oracle_seconds``. Before
+``Op.derivative`` and the rotation, all tables in one ci run took about 1.7 hours of mpmath (the
+incomplete gamma function at 1e-300 alone: 28 s a point by the step difference, 0.01 s evaluated).
 
 Every table is written (and flushed) as soon as it is measured: an interrupted run keeps them all.
 """

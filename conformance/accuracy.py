@@ -36,9 +36,10 @@ exactly the one the exact value belongs to. Points where f or the derivative is 
 the derivatives) not finite, are left out and counted. ci: about 2,000 points per op and dtype.
 
 Exact values (``conformance.accuracy_exact``): mpmath's step differences, or the row's own f'
-(``Op.derivative``), at two precisions, raised until they agree once rounded to float64. A point no precision up to ``MAX_DIGITS`` resolves
-is a collection error (AccuracyError naming the op and the point, ``exact_at``): left out, counted and
-quoted in its table's record; the rest of the grid, and of the run, goes on.
+(``Op.derivative``), at two precisions, raised until they agree once rounded to float64. A point no
+precision up to ``MAX_DIGITS`` resolves is a collection error (AccuracyError naming the op and the
+point, ``exact_at``): left out, counted and quoted in its table's record; the rest of the grid, and
+of the run, goes on.
 
 Profiles (``POINTS``, ``ORDERS``): dev 256 points, order 1; ci 2,000 points, orders 1 and 2 but order
 1 only for the special functions (``CI_FIRST_ONLY``: mpmath's f'' of Bessel K costs ~0.2 s a point),
@@ -68,14 +69,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
-from conformance.accuracy_exact import (  # noqa: F401 (re-exported: the tables' exact values)
-    MAX_DIGITS,
-    NOISE,
-    PRECISIONS,
-    AccuracyError,
-    analytic,
-    resolve,
-)
+from conformance.accuracy_exact import AccuracyError
 from conformance.accuracy_exact import unary_point as exact_point
 from conformance.errors import first_line
 from conformance.tolerance import EPS, HUGE, TINY, ulp

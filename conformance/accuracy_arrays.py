@@ -34,8 +34,8 @@ Exact values (``accuracy_exact.array_point``): the oracle at raised precision (`
 by forward differences of φ = ⟨u, f⟩ along each input entry, φ(x + h·eⱼ) − φ(x) over h = 10^-dps·s (s
 the smallest input scale, ``oracles._scale``), summed in mpmath so that g is correctly rounded once
 (a float64 uᵀJ would add its own rounding): 1 + x.size oracle calls per estimate. The precision rule
-is the elementwise one (``accuracy.resolve``): two estimates agree once rounded, else more digits,
-AccuracyError naming the op and the input when ``accuracy.MAX_DIGITS`` cannot tell.
+is the elementwise one (``accuracy_exact.resolve``): two estimates agree once rounded, else more digits,
+AccuracyError naming the op and the input when ``accuracy_exact.MAX_DIGITS`` cannot tell.
 
 Grid size: ``accuracy.ARRAY_POINTS``: ci 16 input arrays per row and dtype (plus its special arrays),
 not 2,000. Each point costs 2·(1 + x.size) oracle calls per precision (6 to 16 entries: 2 to 50 ms; a

@@ -41,7 +41,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from conformance import accuracy as acc
-from conformance.accuracy_exact import PARTIALS, AccuracyError, _to_float, partials  # noqa: F401 (re-exported)
+from conformance.accuracy_exact import AccuracyError, _to_float, partials
 from conformance.accuracy_exact import binary_point as exact_point
 from conformance.tolerance import EPS, HUGE, TINY
 

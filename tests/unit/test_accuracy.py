@@ -250,7 +250,7 @@ def test_an_exact_tie_is_rounded_to_even_not_left_unresolved():
             with mpmath.workprec(300):
                 return [mid + (-1) ** dps * mpmath.mpf(10) ** -dps], [mpmath.mpf(0)]
 
-    assert accuracy.resolve("tie", "x", estimate, [False]) == [1.0]
+    assert accuracy_exact.resolve("tie", "x", estimate, [False]) == [1.0]
     x = np.array(
         [
             [-1.2583860362564931, -1.1851424861231346, 1.9598907307850921],
@@ -428,3 +428,13 @@ def test_the_ci_profile_measures_second_derivatives_but_of_the_special_functions
     assert accuracy.Settings.profile("ci", orders=(1, 2)).orders_of(by_name("k1e")) == (1, 2)  # --order 2
     assert accuracy.Settings.profile("dev").orders_of(by_name("expit")) == (1,)
     assert accuracy.Settings.profile("thorough").orders_of(by_name("k1e")) == (1, 2)
+
+
+def test_torchs_float16_pinv_refusal_is_a_skip_of_its_adapter_not_of_the_shared_rule(torch_ad):
+    """torch.linalg.pinv has no float16 kernel ("... of float, double, cfloat or cdouble types"): the
+    torch adapter's DTYPE_REFUSALS make the table a skip; the shared tolerance.REFUSAL has no torch words."""
+    from conformance.tolerance import REFUSAL
+
+    assert not REFUSAL.search("expected a tensor with 2 or more dimensions of float, double, cfloat or cdouble types")
+    recs = _tables(by_name("linalg_pinv"), torch_ad, accuracy.Settings(array_points=2, dtypes=("float16",)))
+    assert recs and all(r.status == "skip" for r in recs) and any("cdouble" in r.message for r in recs)

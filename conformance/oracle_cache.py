@@ -19,7 +19,8 @@ are kept, older ones removed). The accuracy tables' exact values (namespaces ``a
 at raised precision over a fixed grid, 10 ms to 30 s a point, hours per full table set) depend on
 far less — the op table, the mpmath formulas and the rule that resolves them — and go to a second
 store, ``exact-src<hash of EXACT_SOURCES>-...``, which a change to a check, the engine or the report
-keeps: CI restores it from the previous run, so a rotation of the tables fills it once. An entry is ``sha256(key)`` → ``pickle(value)``; the value is the
+keeps: CI restores it from the previous run, so a rotation of the tables fills it once.
+An entry is ``sha256(key)`` → ``pickle(value)``; the value is the
 very object the oracle returned, so a cached run's records are identical to an uncached run's.
 
 Only ``conformance run`` switches the store on (``configure``): a user's function given to
@@ -172,7 +173,7 @@ def configure(root: Path | None) -> dict[str, Any]:
     the run header (``{"state": "warm"|"cold"|"off", "path", "files_before", "bytes_before", "note"}``)
     with ``exact``: the exact-value store's."""
     _STORES.clear()
-    states = {scope: _open(root, scope) for scope in (NAME, EXACT)}
+    states = {name: _open(root, name) for name in (NAME, EXACT)}
     return {**states[NAME], EXACT: states[EXACT]}
 
 

@@ -141,6 +141,8 @@ def configure_caches(args: argparse.Namespace) -> dict[str, dict]:
         say(f"warning: {oracles['note']}; oracles are computed afresh")
         off.add(oracle_cache.NAME)
         args.cache_off = off
+    elif root is not None and oracle_cache.NAME not in off and oracles[oracle_cache.EXACT]["state"] == "off":
+        say(f"warning: {oracles[oracle_cache.EXACT]['note']}; the accuracy tables' exact values are computed afresh")
     states[oracle_cache.NAME] = oracles
     return states
 

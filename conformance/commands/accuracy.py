@@ -83,14 +83,13 @@ def main(args: argparse.Namespace) -> int:
     from conformance import rotation
 
     rotate = args.profile == "ci" and not args.ops and not args.no_rotate
-    seed = args.seed
     settings = accuracy.Settings.profile(
         args.profile,
         args.points,
         dtypes=dtypes,
         orders=None if args.order is None else tuple(range(1, args.order + 1)),
         seed=args.grid_seed,
-        share=seed if rotate else None,
+        share=args.seed if rotate else None,
     )
     from conformance import scheduler
 
@@ -101,8 +100,8 @@ def main(args: argparse.Namespace) -> int:
         tables = [(op, d) for op in rows for d in dtypes]
         mine = sum(settings.in_share(op, d) for op, d in tables)
         print(
-            f"rotation: seed {seed} measures share {seed % rotation.ROTATION} of {rotation.ROTATION}, "
-            f"{mine} of the {len(tables)} (row, dtype) tables; seeds {seed}..{seed + rotation.ROTATION - 1} "
+            f"rotation: seed {args.seed} measures share {args.seed % rotation.ROTATION} of {rotation.ROTATION}, "
+            f"{mine} of the {len(tables)} (row, dtype) tables; seeds {args.seed}..{args.seed + rotation.ROTATION - 1} "
             f"measure all (--no-rotate: all in one run)"
         )
     arrays = sum(1 for op in rows if accuracy.is_array(op))

@@ -142,3 +142,20 @@ def test_exact_values_go_to_a_store_keyed_by_the_op_table_and_the_resolving_rule
     oc.cached("reference_jacobian", C("c", "fam", _f), (1.0,), lambda: 1.0)
     assert oc.active(oc.EXACT).misses == 1 and oc.active(oc.NAME).misses == 1
     assert oc.configure(tmp_path)[oc.EXACT]["state"] == "warm"
+
+
+def test_a_corrupt_exact_value_store_is_one_warning_and_the_tables_compute_afresh(tmp_path, capsys):
+    import argparse
+
+    from conformance import cache, scheduler
+
+    oc.configure(tmp_path)
+    (oc.active(oc.EXACT).path.parent / cache.KEY_FILE).write_text("{garbage")
+    oc.reset()
+    args = argparse.Namespace(framework=["numpy"], cache_dir=str(tmp_path), no_cache=False)
+    states = scheduler.configure_caches(args)
+    assert states[oc.NAME]["state"] in ("cold", "warm")
+    assert states[oc.NAME][oc.EXACT]["state"] == "off" and oc.active(oc.EXACT) is None
+    out = capsys.readouterr()
+    warnings = [ln for ln in (out.out + out.err).splitlines() if ln.startswith("warning:")]
+    assert len(warnings) == 1 and "corrupt" in warnings[0] and "exact values are computed afresh" in warnings[0]
